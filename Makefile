@@ -1,0 +1,176 @@
+# mcplog - log analysis and alerting for MCP servers.
+#
+#   make            build ./mcplog
+#   make check      install check, unit + end-to-end tests, then all of
+#                   them again under AddressSanitizer + UBSan
+#   make asan       only the sanitizer pass
+#   make valgrind   unit tests and scan under valgrind
+#   make fuzz       build and run every fuzz target (FUZZ_TIME seconds each)
+#   make bench      benchmark against zcat | grep (never fails on speed)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR   = $(PREFIX)/bin
+DATADIR  = $(PREFIX)/share/mcplog
+MANDIR   = $(PREFIX)/share/man
+
+CC      ?= cc
+PKGS     = libpcre2-8 zlib yaml-0.1
+WARN     = -Wall -Wextra -Werror
+OPT     ?= -O2 -g
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -MMD -MP \
+              -DMCP_DATADIR='"$(DATADIR)"' -Ianalyzer \
+              $(shell pkg-config --cflags $(PKGS))
+ALL_CFLAGS  = $(BASE_CFLAGS) $(CFLAGS)
+LIBS        = $(shell pkg-config --libs $(PKGS)) -lpthread
+TEST_LIBS   = $(shell pkg-config --libs cmocka)
+
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+
+# The pipeline, in data-flow order (docs/architecture.md).
+LIB_SRC = analyzer/util.c analyzer/strmap.c analyzer/timeparse.c \
+          analyzer/logset.c analyzer/reader.c analyzer/framer.c \
+          analyzer/prefilter.c analyzer/pattern.c analyzer/template.c analyzer/yamlutil.c \
+          analyzer/rules.c analyzer/event.c analyzer/matcher.c \
+          analyzer/engine.c analyzer/prefetch.c analyzer/scan.c analyzer/textout.c \
+          analyzer/report.c analyzer/cli.c analyzer/cmd_scan.c \
+          analyzer/cmd_testrules.c
+MAIN_SRC = analyzer/main.c
+
+UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+B  = build
+BA = build/asan
+
+LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
+LIB_AOBJ = $(LIB_SRC:%.c=$(BA)/%.o)
+UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
+UNIT_ABIN = $(UNIT_SRC:tests/unit/%.c=$(BA)/unit/%)
+
+.PHONY: all check check-deps unit e2e asan valgrind fuzz bench install \
+        uninstall clean samples samples-expected
+
+all: mcplog
+
+mcplog: $(B)/libmcplog.a $(B)/analyzer/main.o
+	$(CC) $(ALL_CFLAGS) -o $@ $(B)/analyzer/main.o $(B)/libmcplog.a $(LIBS) $(LDFLAGS)
+
+$(B)/libmcplog.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/unit/%: tests/unit/%.c $(B)/libmcplog.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libmcplog.a $(LIBS) $(TEST_LIBS)
+
+# --- sanitizer build ---------------------------------------------------
+
+$(BA)/mcplog: $(BA)/libmcplog.a $(BA)/analyzer/main.o
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $(BA)/analyzer/main.o $(BA)/libmcplog.a $(LIBS)
+
+$(BA)/libmcplog.a: $(LIB_AOBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BA)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -O1 -c -o $@ $<
+
+$(BA)/unit/%: tests/unit/%.c $(BA)/libmcplog.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -O1 -o $@ $< $(BA)/libmcplog.a $(LIBS) $(TEST_LIBS)
+
+# --- tests ---------------------------------------------------------------
+
+check-deps:
+	@sh tests/deps.sh --check
+
+unit: $(UNIT_BIN)
+	@sh tests/run-unit.sh $(UNIT_BIN)
+
+e2e: mcplog
+	@MCPLOG=$(CURDIR)/mcplog sh tests/e2e/run.sh
+
+asan: $(UNIT_ABIN) $(BA)/mcplog
+	@echo "== unit tests under ASan + UBSan"
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    sh tests/run-unit.sh $(UNIT_ABIN)
+	@echo "== end-to-end tests under ASan + UBSan"
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    MCPLOG_DATADIR=$(CURDIR) MCPLOG=$(CURDIR)/$(BA)/mcplog sh tests/e2e/run.sh
+
+check: check-deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@echo "== unit tests"
+	@sh tests/run-unit.sh $(UNIT_BIN)
+	@echo "== end-to-end tests"
+	@MCPLOG=$(CURDIR)/mcplog sh tests/e2e/run.sh
+	@$(MAKE) --no-print-directory asan
+
+valgrind: mcplog $(UNIT_BIN)
+	@VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+	    sh tests/run-unit.sh $(UNIT_BIN)
+	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    ./mcplog scan --tz UTC samples/logs > /dev/null
+
+# --- fuzzing (clang + libFuzzer) --------------------------------------------
+
+FUZZ_CC   ?= clang
+FUZZ_TIME ?= 30
+FUZZ_FLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Ianalyzer \
+             -fsanitize=fuzzer,address,undefined \
+             $(shell pkg-config --cflags $(PKGS))
+FUZZ_BIN   = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+
+$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+	    name=$${f##*/fuzz_}; corpus=tests/fuzz/corpus/$$name; \
+	    work=$(B)/fuzz/work-$$name; mkdir -p $$work; \
+	    dict=; [ -f tests/fuzz/$$name.dict ] && dict=-dict=tests/fuzz/$$name.dict; \
+	    echo "== $$f for $(FUZZ_TIME)s"; \
+	    $$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 $$dict $$work $$corpus || exit 1; \
+	done
+
+# --- benchmark ------------------------------------------------------------
+
+bench: mcplog
+	@bash tests/bench/run.sh ./mcplog
+
+samples:
+	python3 samples/generate.py --out samples/logs --manifest samples/manifest.json
+
+# --- install ----------------------------------------------------------------
+
+install: mcplog
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 755 mcplog $(DESTDIR)$(BINDIR)/mcplog
+	install -m 644 rules/*.yaml $(DESTDIR)$(DATADIR)/rules/
+	install -m 644 docs/mcplog.1 $(DESTDIR)$(MANDIR)/man1/mcplog.1
+	install -m 644 docs/mcplog-rules.5 $(DESTDIR)$(MANDIR)/man5/mcplog-rules.5
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mcplog $(DESTDIR)$(MANDIR)/man1/mcplog.1 \
+	    $(DESTDIR)$(MANDIR)/man5/mcplog-rules.5
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build mcplog
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# Refresh the sample's expected outputs (check the diff by hand first).
+samples-expected: mcplog
+	./mcplog scan --tz UTC --json samples/logs > samples/expected-scan.json
+	./mcplog scan --tz UTC samples/logs > samples/expected-scan.txt

@@ -1,0 +1,128 @@
+/* cli.c - rule sources and messages shared by the subcommands. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "textout.h"
+#include "util.h"
+
+#ifndef MCP_DATADIR
+#define MCP_DATADIR "/usr/local/share/mcplog"
+#endif
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *mcp_cli_rules_dir(void)
+{
+    static char buf[PATH_MAX + 16];
+    const char *env = getenv("MCPLOG_DATADIR");
+    char exe[PATH_MAX];
+    ssize_t n;
+
+    if (env != NULL && *env != '\0') {
+        snprintf(buf, sizeof(buf), "%s/rules", env);
+        return buf;
+    }
+    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) {
+        char *slash;
+
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        if (slash != NULL) {
+            *slash = '\0';
+            snprintf(buf, sizeof(buf), "%s/rules", exe);
+            if (is_dir(buf)) {
+                char probe[PATH_MAX + 32];
+
+                snprintf(probe, sizeof(probe), "%s/default.yaml", buf);
+                if (access(probe, R_OK) == 0)
+                    return buf;
+            }
+        }
+    }
+    snprintf(buf, sizeof(buf), "%s/rules", MCP_DATADIR);
+    return buf;
+}
+
+int mcp_cli_add_rules_path(struct mcp_rule_sources *src, const char *path)
+{
+    if (src->npaths == sizeof(src->paths) / sizeof(src->paths[0])) {
+        mcp_warnf("too many --rules options");
+        return -1;
+    }
+    src->paths[src->npaths++] = path;
+    return 0;
+}
+
+static int load_all(struct mcp_ruleset *rs,
+                    const struct mcp_rule_sources *src, char *err)
+{
+    char user[PATH_MAX];
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+    if (!src->no_default &&
+        mcp_rules_load(rs, mcp_cli_rules_dir(), err) != 0)
+        return -1;
+    user[0] = '\0';
+    if (xdg != NULL && *xdg == '/')
+        snprintf(user, sizeof(user), "%s/mcplog/rules", xdg);
+    else if (home != NULL && *home != '\0')
+        snprintf(user, sizeof(user), "%s/.config/mcplog/rules", home);
+    if (user[0] != '\0' && is_dir(user) &&
+        mcp_rules_load(rs, user, err) != 0)
+        return -1;
+    for (size_t i = 0; i < src->npaths; i++)
+        if (mcp_rules_load(rs, src->paths[i], err) != 0)
+            return -1;
+    return 0;
+}
+
+int mcp_cli_load_rules(struct mcp_ruleset *rs,
+                       const struct mcp_rule_sources *src)
+{
+    char err[MCP_ERRLEN] = "";
+
+    mcp_ruleset_init(rs);
+    if (load_all(rs, src, err) == 0)
+        return 0;
+    mcp_cli_error(err);
+    mcp_ruleset_free(rs);
+    return -1;
+}
+
+void mcp_cli_error(const char *msg)
+{
+    struct mcp_buf b;
+
+    mcp_buf_init(&b);
+    mcp_sanitize_term(&b, msg, strlen(msg));
+    mcp_warnf("%s", b.data ? b.data : "");
+    mcp_buf_free(&b);
+}
+
+void mcp_cli_bad_option(int c, char **argv, const char *cmd)
+{
+    char msg[MCP_ERRLEN];
+    const char *opt = optind > 0 ? argv[optind - 1] : "";
+
+    if (c == ':')
+        snprintf(msg, sizeof(msg), "%s: option '%s' needs a value", cmd,
+                 opt);
+    else
+        snprintf(msg, sizeof(msg), "%s: unknown option '%s'", cmd, opt);
+    mcp_cli_error(msg);
+    fprintf(stderr, "Try 'mcplog %s --help'.\n", cmd);
+}

@@ -1,0 +1,51 @@
+/* cli.h - what the subcommands share: exit codes, rule sources. */
+#ifndef MCP_CLI_H
+#define MCP_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rules.h"
+
+#define MCP_VERSION "0.1.0"
+
+enum {
+    MCP_EXIT_OK = 0,
+    MCP_EXIT_DAMAGED = 1,   /* some input was damaged */
+    MCP_EXIT_USAGE = 2,     /* usage or configuration error */
+    MCP_EXIT_ALERT = 3,     /* --fail-on: such an alert fired */
+};
+
+/* Where rules come from, in load order: the shipped rules (unless
+ * no_default), $XDG_CONFIG_HOME/mcplog/rules (~/.config when unset), then
+ * each --rules PATH. */
+struct mcp_rule_sources {
+    bool no_default;
+    const char *paths[32];
+    size_t npaths;
+};
+
+/* The folder of the shipped rules: $MCPLOG_DATADIR/rules, else rules/
+ * next to the executable (a build tree), else the installed
+ * MCP_DATADIR/rules. Returns a static buffer. */
+const char *mcp_cli_rules_dir(void);
+
+/* Initialise rs and load every source into it. Returns 0, or -1 after
+ * printing the error ("mcplog: file:line:col: cause"), rs left empty. */
+int mcp_cli_load_rules(struct mcp_ruleset *rs,
+                       const struct mcp_rule_sources *src);
+
+/* Add one --rules argument; -1 (with a message printed) when too many. */
+int mcp_cli_add_rules_path(struct mcp_rule_sources *src, const char *path);
+
+/* Report what getopt_long rejected (it returned c, '?' or ':') for the
+ * subcommand cmd, with a hint to its --help. */
+void mcp_cli_bad_option(int c, char **argv, const char *cmd);
+
+/* Print "mcplog: <msg>" with msg sanitized for the terminal. */
+void mcp_cli_error(const char *msg);
+
+int mcp_cmd_scan(int argc, char **argv);
+int mcp_cmd_test_rules(int argc, char **argv);
+
+#endif

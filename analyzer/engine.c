@@ -1,0 +1,740 @@
+/* engine.c - windows, expectations, grouping, cooldown and alerts in log
+ * time. See engine.h for the semantics. */
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "strmap.h"
+#include "template.h"
+#include "timeparse.h"
+#include "util.h"
+
+#define MAX_PENDING 1000
+#define MAX_EXPECTATIONS 100000
+
+struct pend {
+    int64_t start, deadline;
+    size_t exp;                 /* index into e->exps, or SIZE_MAX */
+    bool missed, done;
+    struct group *g;
+};
+
+struct group {
+    char *key;
+    char *values[MCP_RULE_MAX_GROUP];
+    int64_t *ring;              /* newest count+1 times, ascending */
+    size_t rn, rcap;
+    uint64_t seq;               /* matches seen in this group */
+    struct mcp_alert *alert;    /* current, or last for cooldown */
+    uint64_t last_seq;          /* last match counted into alert */
+    uint64_t gen;               /* invalidates stale resolve timers */
+};
+
+struct rstate {
+    struct mcp_strmap groups;   /* key -> struct group * */
+    struct mcp_strmap counts;   /* key -> (index+1) into stats.groups */
+    struct mcp_rule_stats stats;
+    size_t capgroups;
+    struct pend **pend;         /* open expectations, in start order */
+    size_t npend, cappend;
+};
+
+enum { T_RESOLVE, T_DEADLINE };
+
+struct timer {
+    int64_t when;
+    int kind;
+    uint32_t rule;
+    struct group *g;
+    struct pend *p;
+    uint64_t gen;
+    uint64_t order;             /* FIFO among equal times */
+};
+
+struct mcp_engine {
+    const struct mcp_ruleset *rs;
+    mcp_alert_fn fn;
+    void *fnarg;
+    struct rstate *r;
+    int64_t now;
+    struct timer *heap;
+    size_t nheap, capheap;
+    uint64_t torder;
+    struct mcp_alert **alerts;
+    size_t nalerts, capalerts;
+    struct mcp_expectation *exps;
+    size_t nexps, capexps;
+};
+
+/* --- timers (binary min-heap) ------------------------------------------ */
+
+static bool t_less(const struct timer *a, const struct timer *b)
+{
+    if (a->when != b->when)
+        return a->when < b->when;
+    return a->order < b->order;
+}
+
+static void heap_push(struct mcp_engine *e, struct timer t)
+{
+    size_t i;
+
+    if (e->nheap == e->capheap) {
+        e->capheap = e->capheap ? e->capheap * 2 : 64;
+        e->heap = mcp_realloc(e->heap, e->capheap * sizeof(*e->heap));
+    }
+    t.order = e->torder++;
+    i = e->nheap++;
+    e->heap[i] = t;
+    while (i > 0 && t_less(&e->heap[i], &e->heap[(i - 1) / 2])) {
+        struct timer tmp = e->heap[i];
+
+        e->heap[i] = e->heap[(i - 1) / 2];
+        e->heap[(i - 1) / 2] = tmp;
+        i = (i - 1) / 2;
+    }
+}
+
+static struct timer heap_pop(struct mcp_engine *e)
+{
+    struct timer top = e->heap[0];
+    size_t i = 0;
+
+    e->heap[0] = e->heap[--e->nheap];
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+
+        if (l < e->nheap && t_less(&e->heap[l], &e->heap[m]))
+            m = l;
+        if (r < e->nheap && t_less(&e->heap[r], &e->heap[m]))
+            m = r;
+        if (m == i)
+            break;
+        struct timer tmp = e->heap[i];
+        e->heap[i] = e->heap[m];
+        e->heap[m] = tmp;
+        i = m;
+    }
+    return top;
+}
+
+/* --- alerts ------------------------------------------------------------ */
+
+struct render_ctx {
+    struct mcp_engine *e;
+    const struct mcp_alert *a;
+    const struct mcp_event *ev;
+};
+
+static void render_value(struct mcp_buf *out, const char *name, size_t len,
+                         void *arg)
+{
+    struct render_ctx *c = arg;
+    const struct mcp_rule *r = &c->e->rs->rules[c->a->rule];
+
+#define IS(s) (len == strlen(s) && memcmp(name, s, len) == 0)
+    if (IS("count")) {
+        mcp_buf_printf(out, "%llu", (unsigned long long)c->a->count);
+    } else if (IS("window")) {
+        mcp_buf_puts(out, r->window_src ? r->window_src : "");
+    } else if (IS("within")) {
+        mcp_buf_puts(out, r->within_src ? r->within_src : "");
+    } else if (IS("rule")) {
+        mcp_buf_puts(out, r->name);
+    } else if (IS("severity")) {
+        mcp_buf_puts(out, mcp_severity_name(r->severity));
+    } else if (IS("line")) {
+        if (c->a->last_line != NULL)
+            mcp_buf_append(out, c->a->last_line, c->a->last_line_len);
+    } else {
+        for (int i = 0; i < c->a->nlabels; i++)
+            if (strlen(c->a->label_name[i]) == len &&
+                memcmp(c->a->label_name[i], name, len) == 0) {
+                mcp_buf_puts(out, c->a->label_value[i]);
+                return;
+            }
+        if (c->ev == NULL)
+            return;
+        for (int i = 0; i < mcp_pattern_ncaptures(r->match); i++) {
+            const char *cn = mcp_pattern_capture_name(r->match, i, NULL);
+
+            if (strlen(cn) == len && memcmp(cn, name, len) == 0 &&
+                i < c->ev->ncaps && c->ev->cap[i] != NULL &&
+                c->ev->kind == MCP_EV_MATCH)
+                mcp_buf_puts(out, c->ev->cap[i]);
+        }
+    }
+#undef IS
+}
+
+static void render(struct mcp_engine *e, struct mcp_alert *a,
+                   const struct mcp_event *ev)
+{
+    const struct mcp_rule *r = &e->rs->rules[a->rule];
+    struct render_ctx c = {e, a, ev};
+    struct mcp_buf b;
+    const char *tmpl = r->summary;
+
+    if (tmpl == NULL) {
+        if (r->has_threshold)
+            tmpl = "{rule}: {count} matches (more than threshold in "
+                   "{window})";
+        else if (r->has_expect)
+            tmpl = "{rule}: expected line not seen within {within}";
+        else
+            tmpl = "{rule}: {line}";
+    }
+    mcp_buf_init(&b);
+    mcp_template_render(&b, tmpl, render_value, &c);
+    free(a->summary);
+    a->summary = mcp_buf_steal(&b);
+}
+
+static void note_line(struct mcp_alert *a, const struct mcp_event *ev)
+{
+    if (ev == NULL)
+        return;
+    free(a->last_line);
+    free(a->context);
+    a->last_line = mcp_strndup(ev->line, ev->line_len);
+    a->last_line_len = ev->line_len;
+    a->context = ev->context ? mcp_strndup(ev->context, ev->context_len)
+                             : NULL;
+    a->last_input = ev->input;
+    a->last_lineno = ev->lineno;
+}
+
+static void tell(struct mcp_engine *e, struct mcp_alert *a,
+                 enum mcp_transition t)
+{
+    if (e->fn != NULL)
+        e->fn(a, t, e->fnarg);
+}
+
+static struct mcp_alert *new_alert(struct mcp_engine *e, uint32_t rule,
+                                   struct group *g, int64_t start)
+{
+    const struct mcp_rule *r = &e->rs->rules[rule];
+    struct mcp_alert *a = mcp_calloc(1, sizeof(*a));
+
+    a->id = e->nalerts + 1;
+    a->rule = rule;
+    a->severity = r->severity;
+    a->nlabels = r->n_group_by;
+    for (int i = 0; i < r->n_group_by; i++) {
+        a->label_name[i] = r->group_by[i];
+        a->label_value[i] = mcp_strdup(g->values[i] ? g->values[i] : "");
+    }
+    a->key = mcp_strdup(g->key);
+    a->start = start;
+    a->end = MCP_TIME_NONE;
+    a->firing = true;
+    if (e->nalerts == e->capalerts) {
+        e->capalerts = e->capalerts ? e->capalerts * 2 : 16;
+        e->alerts = mcp_realloc(e->alerts,
+                                e->capalerts * sizeof(*e->alerts));
+    }
+    e->alerts[e->nalerts++] = a;
+    e->r[rule].stats.alerts++;
+    g->alert = a;
+    return a;
+}
+
+/* An alert for g starts at t: reopen the last one within cooldown, or
+ * raise a new one. Returns the alert and whether it was reopened. */
+static struct mcp_alert *trigger(struct mcp_engine *e, uint32_t rule,
+                                 struct group *g, int64_t t, bool *reopened)
+{
+    const struct mcp_rule *r = &e->rs->rules[rule];
+    struct mcp_alert *a = g->alert;
+
+    *reopened = false;
+    if (a != NULL && !a->firing && a->end != MCP_TIME_NONE &&
+        r->cooldown_ms > 0 && t <= a->end + r->cooldown_ms) {
+        a->firing = true;
+        a->end = MCP_TIME_NONE;
+        *reopened = true;
+        return a;
+    }
+    if (a != NULL && a->firing)
+        return a;
+    return new_alert(e, rule, g, t);
+}
+
+/* --- groups ------------------------------------------------------------ */
+
+static void build_key(const struct mcp_rule *r, const struct mcp_event *ev,
+                      struct mcp_buf *key, const char **vals, bool *complete)
+{
+    *complete = true;
+    for (int i = 0; i < r->n_group_by; i++) {
+        const char *v = NULL;
+        const struct mcp_pattern *pat =
+            ev->kind == MCP_EV_MATCH ? r->match : r->expect;
+
+        if (ev->kind == MCP_EV_MATCH) {
+            int cap = -1;
+
+            for (int c = 0; c < mcp_pattern_ncaptures(pat); c++) {
+                int grp;
+                mcp_pattern_capture_name(pat, c, &grp);
+                if (grp == r->group_cap[i])
+                    cap = c;
+            }
+            if (cap >= 0 && cap < ev->ncaps)
+                v = ev->cap[cap];
+        } else {
+            for (int c = 0; c < mcp_pattern_ncaptures(pat); c++)
+                if (strcmp(mcp_pattern_capture_name(pat, c, NULL),
+                           r->group_by[i]) == 0 && c < ev->ncaps)
+                    v = ev->cap[c];
+        }
+        if (v == NULL)
+            *complete = false;
+        vals[i] = v;
+        if (i > 0)
+            mcp_buf_putc(key, ',');
+        mcp_buf_puts(key, v ? v : "");
+    }
+}
+
+static struct group *get_group(struct mcp_engine *e, uint32_t rule,
+                               const char *key, const char **vals)
+{
+    struct rstate *rs = &e->r[rule];
+    const struct mcp_rule *r = &e->rs->rules[rule];
+    struct group **slot, *g;
+
+    if (rs->groups.n >= MCP_ENGINE_MAX_GROUPS &&
+        mcp_strmap_get(&rs->groups, key) == NULL)
+        key = "(other)";
+    slot = (struct group **)mcp_strmap_slot(&rs->groups, key);
+    if (*slot != NULL)
+        return *slot;
+    g = mcp_calloc(1, sizeof(*g));
+    g->key = mcp_strdup(key);
+    for (int i = 0; i < r->n_group_by; i++)
+        g->values[i] = mcp_strdup(vals[i] ? vals[i] : "");
+    if (r->has_threshold) {
+        g->rcap = (size_t)r->threshold_count + 1;
+        g->ring = mcp_calloc(g->rcap, sizeof(int64_t));
+    }
+    *slot = g;
+    return g;
+}
+
+static void count_group(struct rstate *rs, const struct mcp_rule *r,
+                        const char *key)
+{
+    size_t **slot;
+
+    if (r->n_group_by == 0)
+        return;
+    if (rs->counts.n >= MCP_ENGINE_MAX_GROUPS &&
+        mcp_strmap_get(&rs->counts, key) == NULL) {
+        rs->stats.groups_dropped++;
+        return;
+    }
+    slot = (size_t **)mcp_strmap_slot(&rs->counts, key);
+    if (*slot == NULL) {
+        if (rs->stats.ngroups == rs->capgroups) {
+            rs->capgroups = rs->capgroups ? rs->capgroups * 2 : 16;
+            rs->stats.groups = mcp_realloc(
+                rs->stats.groups, rs->capgroups * sizeof(*rs->stats.groups));
+        }
+        rs->stats.groups[rs->stats.ngroups].key = NULL; /* set below */
+        rs->stats.groups[rs->stats.ngroups].count = 0;
+        *slot = (size_t *)(uintptr_t)(++rs->stats.ngroups);
+    }
+    rs->stats.groups[(uintptr_t)*slot - 1].count++;
+}
+
+/* --- thresholds -------------------------------------------------------- */
+
+static void ring_insert(struct group *g, int64_t t)
+{
+    size_t i;
+
+    if (g->rn == g->rcap) {
+        if (t < g->ring[0])
+            return; /* older than everything we keep: irrelevant */
+        memmove(g->ring, g->ring + 1, (g->rn - 1) * sizeof(int64_t));
+        g->rn--;
+    }
+    i = g->rn;
+    while (i > 0 && g->ring[i - 1] > t) {
+        g->ring[i] = g->ring[i - 1];
+        i--;
+    }
+    g->ring[i] = t;
+    g->rn++;
+}
+
+static void on_threshold(struct mcp_engine *e, uint32_t rule,
+                         struct group *g, const struct mcp_event *ev,
+                         int64_t t)
+{
+    const struct mcp_rule *r = &e->rs->rules[rule];
+    struct mcp_alert *a;
+    bool reopened;
+    int64_t resolve_at;
+
+    ring_insert(g, t);
+    g->seq++;
+    if (g->alert != NULL && g->alert->firing) {
+        a = g->alert;
+        a->count++;
+        g->last_seq = g->seq;
+        note_line(a, ev);
+        render(e, a, ev);
+        tell(e, a, MCP_ALERT_UPDATE);
+    } else {
+        /* More than `count` in (now - window, now]: the oldest of the
+         * newest count+1 is still inside the window. */
+        if (g->rn < g->rcap || g->ring[0] <= e->now - r->window_ms)
+            return;
+        a = trigger(e, rule, g, t, &reopened);
+        if (reopened) {
+            uint64_t from = g->seq - g->rn;
+
+            if (g->last_seq > from)
+                from = g->last_seq;
+            a->count += g->seq - from;
+        } else {
+            a->count = g->rn;
+        }
+        g->last_seq = g->seq;
+        note_line(a, ev);
+        render(e, a, ev);
+        tell(e, a, MCP_ALERT_FIRING);
+    }
+    /* It clears when the oldest kept time leaves the window. */
+    resolve_at = g->ring[0] + r->window_ms;
+    g->gen++;
+    heap_push(e, (struct timer){.when = resolve_at, .kind = T_RESOLVE,
+                                .rule = rule, .g = g, .gen = g->gen});
+}
+
+/* --- expectations ------------------------------------------------------ */
+
+static void on_expect_start(struct mcp_engine *e, uint32_t rule,
+                            struct group *g, const struct mcp_event *ev,
+                            int64_t t)
+{
+    const struct mcp_rule *r = &e->rs->rules[rule];
+    struct rstate *rs = &e->r[rule];
+    struct pend *p;
+
+    if (rs->npend >= MAX_PENDING)
+        return;
+    p = mcp_calloc(1, sizeof(*p));
+    p->start = t;
+    p->deadline = t + r->within_ms;
+    p->g = g;
+    p->exp = SIZE_MAX;
+    if (e->nexps < MAX_EXPECTATIONS) {
+        struct mcp_expectation *x;
+
+        if (e->nexps == e->capexps) {
+            e->capexps = e->capexps ? e->capexps * 2 : 16;
+            e->exps = mcp_realloc(e->exps, e->capexps * sizeof(*e->exps));
+        }
+        x = &e->exps[e->nexps];
+        memset(x, 0, sizeof(*x));
+        x->rule = rule;
+        x->key = mcp_strdup(g->key);
+        x->start = t;
+        x->met = MCP_TIME_NONE;
+        x->input = ev->input;
+        x->lineno = ev->lineno;
+        for (int c = 0; c < mcp_pattern_ncaptures(r->match); c++)
+            if (strcmp(mcp_pattern_capture_name(r->match, c, NULL),
+                       "pid") == 0 && c < ev->ncaps && ev->cap[c] != NULL)
+                x->cap_pid = mcp_strdup(ev->cap[c]);
+        p->exp = e->nexps++;
+    }
+    if (rs->npend == rs->cappend) {
+        rs->cappend = rs->cappend ? rs->cappend * 2 : 16;
+        rs->pend = mcp_realloc(rs->pend, rs->cappend * sizeof(*rs->pend));
+    }
+    rs->pend[rs->npend++] = p;
+    heap_push(e, (struct timer){.when = p->deadline, .kind = T_DEADLINE,
+                                .rule = rule, .g = g, .p = p});
+}
+
+static void drop_pend(struct rstate *rs, struct pend *p)
+{
+    for (size_t i = 0; i < rs->npend; i++)
+        if (rs->pend[i] == p) {
+            memmove(rs->pend + i, rs->pend + i + 1,
+                    (rs->npend - i - 1) * sizeof(*rs->pend));
+            rs->npend--;
+            break;
+        }
+    free(p);
+}
+
+/* A follow-up meets the newest open expectation (of its group when it
+ * carries the group's captures). Newest first, because a startup that
+ * hangs must not take the readiness line of the next one. Every open
+ * expectation is newer than every missed one (all share one `within`), so
+ * the first candidate from the newest end is open if any is; when it has
+ * missed already, it is met late. */
+static void on_follow(struct mcp_engine *e, uint32_t rule,
+                      const struct mcp_event *ev, int64_t t)
+{
+    const struct mcp_rule *r = &e->rs->rules[rule];
+    struct rstate *rs = &e->r[rule];
+    struct mcp_buf key;
+    const char *vals[MCP_RULE_MAX_GROUP];
+    bool complete;
+    struct pend *best = NULL;
+
+    mcp_buf_init(&key);
+    build_key(r, ev, &key, vals, &complete);
+    /* Bounded: with time running backwards (merged clocks, replayed
+     * files) the list could hold many newer entries to skip. */
+    for (size_t i = rs->npend, seen = 0; i-- > 0 && seen < 256; seen++) {
+        struct pend *p = rs->pend[i];
+
+        if (p->done || p->start > t)
+            continue;
+        if (r->n_group_by > 0 && complete &&
+            strcmp(p->g->key, key.data ? key.data : "") != 0)
+            continue;
+        best = p;
+        break;
+    }
+    mcp_buf_free(&key);
+    if (best == NULL)
+        return;
+    if (best->exp != SIZE_MAX)
+        e->exps[best->exp].met = t;
+    if (best->missed) {
+        struct mcp_alert *a = best->g->alert;
+
+        if (a != NULL && a->firing && a->outstanding > 0 &&
+            --a->outstanding == 0) {
+            a->firing = false;
+            a->end = t;
+            note_line(a, ev);
+            tell(e, a, MCP_ALERT_RESOLVED);
+        }
+    }
+    /* Its deadline timer still points at it: mark it, free on pop. */
+    best->done = true;
+    if (!best->missed) {
+        /* the timer will find it done */
+        return;
+    }
+    drop_pend(rs, best);
+}
+
+static void on_deadline(struct mcp_engine *e, struct timer *tm)
+{
+    struct pend *p = tm->p;
+    struct rstate *rs = &e->r[tm->rule];
+    struct mcp_alert *a;
+    bool reopened;
+
+    if (p->done) {
+        drop_pend(rs, p);
+        return;
+    }
+    p->missed = true;
+    if (p->exp != SIZE_MAX)
+        e->exps[p->exp].missed = true;
+    a = trigger(e, tm->rule, p->g, tm->when, &reopened);
+    a->count++;
+    a->outstanding++;
+    render(e, a, NULL);
+    tell(e, a, a->count == 1 || reopened ? MCP_ALERT_FIRING
+                                         : MCP_ALERT_UPDATE);
+}
+
+/* --- plain alerting rules ---------------------------------------------- */
+
+static void on_plain(struct mcp_engine *e, uint32_t rule, struct group *g,
+                     const struct mcp_event *ev, int64_t t)
+{
+    struct mcp_alert *a;
+    bool reopened;
+
+    a = trigger(e, rule, g, t, &reopened);
+    a->count++;
+    note_line(a, ev);
+    render(e, a, ev);
+    tell(e, a, MCP_ALERT_FIRING);
+    a->firing = false;
+    a->end = t;
+    tell(e, a, MCP_ALERT_RESOLVED);
+}
+
+/* --- feeding ----------------------------------------------------------- */
+
+struct mcp_engine *mcp_engine_create(const struct mcp_ruleset *rs,
+                                     mcp_alert_fn fn, void *arg)
+{
+    struct mcp_engine *e = mcp_calloc(1, sizeof(*e));
+
+    e->rs = rs;
+    e->fn = fn;
+    e->fnarg = arg;
+    e->r = mcp_calloc(rs->n + 1, sizeof(*e->r));
+    for (size_t i = 0; i < rs->n; i++) {
+        mcp_strmap_init(&e->r[i].groups);
+        mcp_strmap_init(&e->r[i].counts);
+    }
+    e->now = MCP_TIME_NONE;
+    return e;
+}
+
+void mcp_engine_advance(struct mcp_engine *e, int64_t now)
+{
+    if (now == MCP_TIME_NONE)
+        return;
+    while (e->nheap > 0 && e->heap[0].when <= now) {
+        struct timer t = heap_pop(e);
+
+        if (e->now == MCP_TIME_NONE || t.when > e->now)
+            e->now = t.when;
+        if (t.kind == T_DEADLINE) {
+            on_deadline(e, &t);
+        } else if (t.gen == t.g->gen && t.g->alert != NULL &&
+                   t.g->alert->firing) {
+            t.g->alert->firing = false;
+            t.g->alert->end = t.when;
+            tell(e, t.g->alert, MCP_ALERT_RESOLVED);
+        }
+    }
+    if (e->now == MCP_TIME_NONE || now > e->now)
+        e->now = now;
+}
+
+void mcp_engine_feed(struct mcp_engine *e, const struct mcp_event *ev)
+{
+    const struct mcp_rule *r = &e->rs->rules[ev->rule];
+    struct rstate *rs = &e->r[ev->rule];
+    int64_t t = ev->ts;
+    struct mcp_buf key;
+    const char *vals[MCP_RULE_MAX_GROUP];
+    bool complete;
+    struct group *g;
+
+    if (t != MCP_TIME_NONE)
+        mcp_engine_advance(e, t);
+    else
+        t = e->now;
+    if (ev->kind == MCP_EV_FOLLOW) {
+        if (t != MCP_TIME_NONE)
+            on_follow(e, ev->rule, ev, t);
+        return;
+    }
+    rs->stats.matches++;
+    mcp_buf_init(&key);
+    build_key(r, ev, &key, vals, &complete);
+    mcp_buf_putc(&key, '\0'); /* data never NULL below */
+    count_group(rs, r, key.data);
+    if (r->severity != MCP_SEV_NONE && t != MCP_TIME_NONE) {
+        g = get_group(e, ev->rule, key.data, vals);
+        if (r->has_threshold)
+            on_threshold(e, ev->rule, g, ev, t);
+        else if (r->has_expect)
+            on_expect_start(e, ev->rule, g, ev, t);
+        else
+            on_plain(e, ev->rule, g, ev, t);
+    }
+    mcp_buf_free(&key);
+}
+
+int64_t mcp_engine_now(const struct mcp_engine *e)
+{
+    return e->now;
+}
+
+const struct mcp_rule_stats *mcp_engine_stats(struct mcp_engine *e,
+                                              size_t rule)
+{
+    struct rstate *rs = &e->r[rule];
+
+    /* Keys live in the counts map, in the same insertion order. */
+    for (size_t i = 0; i < rs->stats.ngroups; i++)
+        rs->stats.groups[i].key = rs->counts.entries[i].key;
+    return &rs->stats;
+}
+
+struct mcp_alert *const *mcp_engine_alerts(const struct mcp_engine *e,
+                                           size_t *n)
+{
+    *n = e->nalerts;
+    return e->alerts;
+}
+
+const struct mcp_expectation *mcp_engine_expectations(
+    const struct mcp_engine *e, size_t *n)
+{
+    *n = e->nexps;
+    return e->exps;
+}
+
+static void free_alert(struct mcp_alert *a)
+{
+    for (int i = 0; i < a->nlabels; i++)
+        free(a->label_value[i]);
+    free(a->key);
+    free(a->summary);
+    free(a->last_line);
+    free(a->context);
+    free(a);
+}
+
+void mcp_engine_destroy(struct mcp_engine *e)
+{
+    if (e == NULL)
+        return;
+    /* Pending expectations are referenced by the rule lists and by
+     * deadline timers: free through the lists, and done ones (no longer
+     * listed after their deadline ran) through the timers. */
+    for (size_t i = 0; i < e->nheap; i++)
+        if (e->heap[i].kind == T_DEADLINE && e->heap[i].p->done) {
+            bool listed = false;
+            struct rstate *rs = &e->r[e->heap[i].rule];
+
+            for (size_t j = 0; j < rs->npend; j++)
+                if (rs->pend[j] == e->heap[i].p)
+                    listed = true;
+            if (!listed)
+                free(e->heap[i].p);
+        }
+    for (size_t i = 0; i < e->rs->n; i++) {
+        struct rstate *rs = &e->r[i];
+
+        for (size_t j = 0; j < rs->groups.n; j++) {
+            struct group *g = rs->groups.entries[j].value;
+
+            free(g->key);
+            for (int k = 0; k < MCP_RULE_MAX_GROUP; k++)
+                free(g->values[k]);
+            free(g->ring);
+            free(g);
+        }
+        for (size_t j = 0; j < rs->npend; j++)
+            free(rs->pend[j]);
+        free(rs->pend);
+        mcp_strmap_free(&rs->groups);
+        mcp_strmap_free(&rs->counts);
+        free(rs->stats.groups);
+    }
+    for (size_t i = 0; i < e->nalerts; i++)
+        free_alert(e->alerts[i]);
+    for (size_t i = 0; i < e->nexps; i++) {
+        free(e->exps[i].key);
+        free(e->exps[i].cap_pid);
+    }
+    free(e->exps);
+    free(e->alerts);
+    free(e->heap);
+    free(e->r);
+    free(e);
+}

@@ -1,0 +1,117 @@
+/* engine.h - the single place with alert logic.
+ *
+ * The engine receives events (from scan or follow alike), in time order as
+ * far as the sources allow, and drives per rule and per group (the values
+ * of the rule's group_by captures):
+ *
+ * - counting: matches per rule and per group;
+ * - thresholds: an alert fires when more than `count` matches fall in the
+ *   sliding `window` (t - window, t], and resolves at the log time the
+ *   window drops back to `count` or fewer;
+ * - expectations: a match opens an expectation that the follow-up pattern
+ *   must meet within `within`; when it does not, an alert fires at the
+ *   deadline, and resolves if the follow-up arrives late;
+ * - plain alerting rules (a severity, no threshold or expect): every match
+ *   is an alert that starts and ends at its line;
+ * - cooldown: within `cooldown` after an alert of a key ends, a new trigger
+ *   for the same key reopens that alert instead of raising a new one.
+ *
+ * Time is the log's time only. The engine's clock is the latest event time
+ * seen, moved on by mcp_engine_advance() (follow adds wall-clock ticks).
+ * Nothing here reads the system clock.
+ */
+#ifndef MCP_ENGINE_H
+#define MCP_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "rules.h"
+
+struct mcp_alert {
+    uint64_t id;             /* 1, 2, ... in order of firing */
+    uint32_t rule;
+    enum mcp_severity severity;
+    int nlabels;
+    const char *label_name[MCP_RULE_MAX_GROUP]; /* borrowed from rule */
+    char *label_value[MCP_RULE_MAX_GROUP];
+    char *key;               /* label values joined by ',' ("" if none) */
+    int64_t start;
+    int64_t end;             /* MCP_TIME_NONE while firing */
+    uint64_t count;          /* matches (or missed expectations) in it */
+    char *summary;           /* rendered at the last change */
+    char *last_line;         /* last line that fed it (raw bytes) */
+    size_t last_line_len;
+    char *context;           /* continuation lines of that line, or NULL */
+    uint32_t last_input;
+    uint64_t last_lineno;
+    bool firing;
+    uint64_t outstanding;    /* expect: missed expectations not yet met */
+};
+
+/* One expectation (for reports: startups and their time to ready). */
+struct mcp_expectation {
+    uint32_t rule;
+    char *key;
+    int64_t start;
+    int64_t met;             /* follow-up time, or MCP_TIME_NONE */
+    bool missed;             /* deadline passed before it was met */
+    uint32_t input;
+    uint64_t lineno;
+    char *cap_pid;           /* value of a capture named "pid", or NULL */
+};
+
+enum mcp_transition {
+    MCP_ALERT_FIRING = 0,    /* new alert, or reopened within cooldown */
+    MCP_ALERT_UPDATE = 1,    /* count or summary changed while firing */
+    MCP_ALERT_RESOLVED = 2,
+};
+
+typedef void (*mcp_alert_fn)(const struct mcp_alert *a,
+                             enum mcp_transition t, void *arg);
+
+struct mcp_engine;
+
+/* rs is borrowed and must outlive the engine. fn (may be NULL) is told of
+ * every alert transition as it happens. */
+struct mcp_engine *mcp_engine_create(const struct mcp_ruleset *rs,
+                                     mcp_alert_fn fn, void *arg);
+
+/* Feed one event. The engine takes ownership of nothing: ev stays the
+ * caller's. Events with ts MCP_TIME_NONE take the engine's clock. */
+void mcp_engine_feed(struct mcp_engine *e, const struct mcp_event *ev);
+
+/* Move the clock to now (log time) and fire what falls due: missed
+ * expectations and threshold resolutions, in time order. */
+void mcp_engine_advance(struct mcp_engine *e, int64_t now);
+
+/* The clock: latest time seen, or MCP_TIME_NONE. */
+int64_t mcp_engine_now(const struct mcp_engine *e);
+
+/* Results. Arrays are owned by the engine and valid until destroy. */
+struct mcp_rule_stats {
+    uint64_t matches;        /* MATCH events (every matching line) */
+    uint64_t alerts;
+    uint64_t limit_errors;   /* filled in by the caller (matcher) */
+    struct mcp_group_count {
+        const char *key;
+        uint64_t count;
+    } *groups;               /* insertion order */
+    size_t ngroups;
+    uint64_t groups_dropped; /* matches in groups past the cap */
+};
+
+const struct mcp_rule_stats *mcp_engine_stats(struct mcp_engine *e,
+                                              size_t rule);
+struct mcp_alert *const *mcp_engine_alerts(const struct mcp_engine *e,
+                                           size_t *n);
+const struct mcp_expectation *mcp_engine_expectations(
+    const struct mcp_engine *e, size_t *n);
+
+void mcp_engine_destroy(struct mcp_engine *e);
+
+/* Most distinct groups tracked per rule (memory bound). */
+#define MCP_ENGINE_MAX_GROUPS 10000
+
+#endif

@@ -1,0 +1,44 @@
+/* main.c - mcplog: the command line, wiring only. */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: mcplog COMMAND [options]\n"
+    "\n"
+    "Log analysis and alerting for MCP servers (mcp_server.log,\n"
+    "mcp_activity.log).\n"
+    "\n"
+    "commands:\n"
+    "  scan         analyse a logs folder or files, live and archived\n"
+    "  test-rules   check the rules and show what they match\n"
+    "\n"
+    "  mcplog COMMAND --help     options of a command\n"
+    "  mcplog --version\n";
+
+int main(int argc, char **argv)
+{
+    /* Byte semantics everywhere: log text is never locale-decoded. */
+    setlocale(LC_ALL, "C");
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return MCP_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(usage, stdout);
+        return MCP_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("mcplog %s\n", MCP_VERSION);
+        return MCP_EXIT_OK;
+    }
+    if (strcmp(argv[1], "scan") == 0)
+        return mcp_cmd_scan(argc - 1, argv + 1);
+    if (strcmp(argv[1], "test-rules") == 0)
+        return mcp_cmd_test_rules(argc - 1, argv + 1);
+    mcp_cli_error("unknown command (try 'mcplog --help')");
+    return MCP_EXIT_USAGE;
+}

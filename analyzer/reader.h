@@ -1,0 +1,47 @@
+/* reader.h - bytes from a log file, plain or gzip.
+ *
+ * The only place that includes <zlib.h> (STYLE.md 5). The format is decided
+ * by the magic bytes 1f 8b, never by the file name. Multi-member gzip files
+ * (cat a.gz b.gz) are read in full: on Z_STREAM_END with input left, the
+ * stream is reset and decoding goes on.
+ */
+#ifndef MCP_READER_H
+#define MCP_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct mcp_reader;
+
+/* Open path for reading (O_CLOEXEC). Returns NULL with the cause in err
+ * ("<path>: <strerror>"). A zero-length file opens fine and reads as empty. */
+struct mcp_reader *mcp_reader_open(const char *path, char *err);
+
+/* Read up to cap decoded bytes into buf. Returns the count, 0 at the end,
+ * or -1 when the input is damaged (truncated or corrupt gzip, read error).
+ * On -1, err holds "<path>: <cause> at offset <N>" where N is the offset in
+ * the file (compressed bytes) where the damage was found; everything
+ * returned before stays valid, and later calls return 0.
+ * Trailing bytes after the last gzip member that are not another member
+ * (zero padding, garbage) end the stream: a warning is recorded
+ * (mcp_reader_warning) but it is not damage. */
+ssize_t mcp_reader_read(struct mcp_reader *r, char *buf, size_t cap,
+                        char *err);
+
+/* True when the file is gzip. */
+bool mcp_reader_compressed(const struct mcp_reader *r);
+
+/* Size of the file on disk at open (bytes). */
+uint64_t mcp_reader_file_size(const struct mcp_reader *r);
+
+/* A non-fatal note from the last read (e.g. "ignored 512 trailing bytes
+ * after the last gzip member at offset 1234"), or NULL. Borrowed; valid
+ * until the next call on r. */
+const char *mcp_reader_warning(const struct mcp_reader *r);
+
+/* Close and free. NULL is allowed; closing twice is not. */
+void mcp_reader_close(struct mcp_reader *r);
+
+#endif

@@ -1,0 +1,127 @@
+/* rules.h - rule files (YAML, libyaml) and the compiled rule set.
+ *
+ * Schema (docs/mcplog-rules.5 is the reference):
+ *
+ *   rules:
+ *     - name: tool-call-rate          # required, [a-z0-9][a-z0-9_.-]*, unique
+ *       description: text             # optional
+ *       source: activity              # server | activity | any | a glob
+ *       match: 'TOOL_CALL: (?<tool>\S+) with'   # required, PCRE2
+ *       exclude: 'pattern'            # optional
+ *       group_by: [tool]              # capture names of `match`
+ *       threshold: {count: 60, window: 1m}
+ *       expect: {match: 'pattern', within: 30s}
+ *       severity: warning             # info | warning | critical
+ *       summary: '{count} calls of {tool} in {window}'
+ *       cooldown: 10m
+ *       enabled: true                 # false disables a rule of that name
+ *
+ * threshold and expect exclude each other. Errors carry file:line:col.
+ */
+#ifndef MCP_RULES_H
+#define MCP_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct mcp_pattern;
+
+/* The role of an input file, from its name or --source NAME=PATH. */
+enum mcp_role {
+    MCP_ROLE_OTHER = 0,
+    MCP_ROLE_SERVER = 1,
+    MCP_ROLE_ACTIVITY = 2,
+};
+
+enum mcp_severity {
+    MCP_SEV_NONE = 0,   /* counting rule: events, no alerts */
+    MCP_SEV_INFO = 1,
+    MCP_SEV_WARNING = 2,
+    MCP_SEV_CRITICAL = 3,
+};
+
+enum mcp_source {
+    MCP_SRC_ANY = 0,
+    MCP_SRC_SERVER,
+    MCP_SRC_ACTIVITY,
+    MCP_SRC_GLOB,       /* source_glob is matched (fnmatch) against the
+                           input's role name and its file's base name */
+};
+
+#define MCP_RULE_MAX_GROUP 8
+
+struct mcp_rule {
+    char *name;
+    char *description;          /* may be NULL */
+    enum mcp_source source;
+    char *source_glob;          /* MCP_SRC_GLOB only */
+
+    char *match_src;
+    struct mcp_pattern *match;
+    char *exclude_src;          /* NULL when absent */
+    struct mcp_pattern *exclude;
+
+    int n_group_by;
+    char *group_by[MCP_RULE_MAX_GROUP];
+    int group_cap[MCP_RULE_MAX_GROUP]; /* capture group number in match */
+
+    bool has_threshold;
+    int64_t threshold_count;    /* fires when more than this many ... */
+    int64_t window_ms;          /* ... fall in this sliding window */
+    char *window_src;           /* as written, for {window} */
+
+    bool has_expect;
+    char *expect_src;
+    struct mcp_pattern *expect;
+    int64_t within_ms;
+    char *within_src;
+
+    enum mcp_severity severity;
+    char *summary;              /* template, NULL for the built-in default */
+    int64_t cooldown_ms;        /* 0 when absent */
+
+    char *file;                 /* where it was defined */
+    int line, col;
+};
+
+struct mcp_ruleset {
+    struct mcp_rule *rules;
+    size_t n;
+    size_t cap;
+};
+
+void mcp_ruleset_init(struct mcp_ruleset *rs);
+
+/* Load rules from path: a file, or a folder whose *.yaml and *.yml files
+ * are read in name order (a file named mcplog.yaml is the routing config,
+ * not rules, and is skipped). A rule whose name is already in rs replaces
+ * it in place (so a user file can override a shipped rule, or disable it
+ * with enabled: false); two rules of the same name in one file are an
+ * error. Returns 0, or -1 with "file:line:col: cause" in err, leaving rs
+ * unchanged. */
+int mcp_rules_load(struct mcp_ruleset *rs, const char *path, char *err);
+
+/* Same, from a memory buffer; name is used in messages. */
+int mcp_rules_load_buffer(struct mcp_ruleset *rs, const char *name,
+                          const char *data, size_t len, char *err);
+
+/* Index of the rule called name, or -1. */
+int mcp_ruleset_find(const struct mcp_ruleset *rs, const char *name);
+
+/* Free every rule and the array. rs may be reused after init. */
+void mcp_ruleset_free(struct mcp_ruleset *rs);
+
+const char *mcp_severity_name(enum mcp_severity s);
+/* "info" / "warning" / "critical" -> value; -1 when unknown. */
+int mcp_severity_parse(const char *s);
+
+/* Name of a role: "server", "activity", "other". */
+const char *mcp_role_name(enum mcp_role r);
+
+/* Whether rule r applies to an input of this role whose file base name is
+ * base. */
+bool mcp_rule_applies(const struct mcp_rule *r, enum mcp_role role,
+                      const char *role_name, const char *base);
+
+#endif

@@ -1,0 +1,47 @@
+/* scan.h - read a whole log set through the pipeline into the engine.
+ *
+ * Each family (a log and its rotated members) is read, framed and matched
+ * on its own thread, oldest member first, producing batches of events in
+ * line order. The calling thread merges the families' streams by log time
+ * (a stable K-way merge: lines of one file are never reordered) and feeds
+ * the single engine. Queues are bounded in bytes, so memory does not grow
+ * with the input.
+ */
+#ifndef MCP_SCAN_H
+#define MCP_SCAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "logset.h"
+#include "rules.h"
+
+struct mcp_scan_opts {
+    int64_t since;       /* MCP_TIME_NONE: no lower bound (inclusive) */
+    int64_t until;       /* MCP_TIME_NONE: no upper bound (exclusive) */
+    size_t max_line;     /* 0: MCP_MAX_LINE_DEFAULT */
+    mcp_alert_fn on_alert;
+    void *arg;
+    /* Called for every event fed to the engine (test-rules, replay);
+     * may be NULL. */
+    void (*on_event)(const struct mcp_event *ev, void *arg);
+};
+
+struct mcp_scan {
+    struct mcp_engine *engine;
+    uint64_t *limit_errors; /* per rule */
+    bool damaged;           /* some input was damaged */
+    uint64_t lines, bytes, matches;
+};
+
+/* Run the scan. Per-input figures are written into ls->inputs. Damage is
+ * reported with mcp_warnf as it is found and recorded; it is not an error
+ * here. Returns 0, or -1 when the scan could not run at all (err). */
+int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
+                 const struct mcp_scan_opts *o, struct mcp_scan *out,
+                 char *err);
+
+void mcp_scan_free(struct mcp_scan *s);
+
+#endif

@@ -1,0 +1,55 @@
+/* textout.h - the escaping functions for text that came from a log.
+ *
+ * Log text is hostile (STYLE.md 16). Every output has one function here:
+ * - terminal: control characters, ESC (and so CSI/OSC sequences), DEL, C1
+ *   controls (raw bytes 0x80-0x9f and U+0080-U+009F), bidi overrides and
+ *   invisible format characters are written visibly as \xNN or \u{NNNN};
+ *   invalid UTF-8 bytes as \xNN. TAB is kept. Nothing is interpreted.
+ * - JSON: full string escaping, invalid UTF-8 replaced by U+FFFD.
+ */
+#ifndef MCP_TEXTOUT_H
+#define MCP_TEXTOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/* Append s[0..n) to out, safe for a terminal. Returns true when anything
+ * had to be escaped. */
+bool mcp_sanitize_term(struct mcp_buf *out, const char *s, size_t n);
+
+/* Append s[0..n) as a JSON string literal (with quotes). Returns true when
+ * invalid UTF-8 was replaced. */
+bool mcp_json_string(struct mcp_buf *out, const char *s, size_t n);
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when the bytes at s
+ * are not a valid sequence (overlong, surrogate, out of range, cut off).
+ * *cp receives the code point. */
+size_t mcp_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+
+/* A tiny JSON writer on top of mcp_json_string: it tracks commas. */
+struct mcp_json {
+    struct mcp_buf *out;
+    int depth;
+    bool need_comma[32];
+    bool pretty;
+    bool after_key;
+};
+
+void mcp_json_init(struct mcp_json *j, struct mcp_buf *out, bool pretty);
+void mcp_json_begin_obj(struct mcp_json *j);
+void mcp_json_end_obj(struct mcp_json *j);
+void mcp_json_begin_arr(struct mcp_json *j);
+void mcp_json_end_arr(struct mcp_json *j);
+void mcp_json_key(struct mcp_json *j, const char *k);
+void mcp_json_str(struct mcp_json *j, const char *s);
+void mcp_json_strn(struct mcp_json *j, const char *s, size_t n);
+void mcp_json_int(struct mcp_json *j, int64_t v);
+void mcp_json_bool(struct mcp_json *j, bool v);
+void mcp_json_null(struct mcp_json *j);
+/* An ISO 8601 time with milliseconds, or null for MCP_TIME_NONE. */
+void mcp_json_time(struct mcp_json *j, int64_t ms);
+
+#endif

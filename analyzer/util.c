@@ -1,0 +1,307 @@
+/* util.c - error buffers, allocation, durations, growable buffers. */
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void mcp_errf(char *err, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err == NULL || err[0] != '\0')
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, MCP_ERRLEN, fmt, ap);
+    va_end(ap);
+}
+
+void mcp_warnf(const char *fmt, ...)
+{
+    va_list ap;
+    char msg[MCP_ERRLEN + 64];
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    /* One write per message so lines from threads do not interleave. */
+    fprintf(stderr, "mcplog: %s\n", msg);
+}
+
+static void oom(size_t n)
+{
+    fprintf(stderr, "mcplog: out of memory (%zu bytes)\n", n);
+    exit(2);
+}
+
+void *mcp_malloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+
+    if (p == NULL)
+        oom(n);
+    return p;
+}
+
+void *mcp_calloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+
+    if (p == NULL)
+        oom(n * size);
+    return p;
+}
+
+void *mcp_realloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+
+    if (q == NULL)
+        oom(n);
+    return q;
+}
+
+char *mcp_strdup(const char *s)
+{
+    return mcp_strndup(s, strlen(s));
+}
+
+char *mcp_strndup(const char *s, size_t n)
+{
+    char *p = mcp_malloc(n + 1);
+
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+int mcp_duration_parse(const char *s, int64_t *ms, char *err)
+{
+    const char *p = s;
+    int64_t total = 0;
+    int parts = 0;
+
+    if (s == NULL || *s == '\0') {
+        mcp_errf(err, "empty duration");
+        return -1;
+    }
+    while (*p != '\0') {
+        int64_t num = 0, frac = 0, fracdiv = 1, unit;
+        int digits = 0;
+
+        if (*p < '0' || *p > '9') {
+            mcp_errf(err, "bad duration '%s': expected a number at '%s'",
+                     s, p);
+            return -1;
+        }
+        while (*p >= '0' && *p <= '9') {
+            if (num > (INT64_MAX - 9) / 10) {
+                mcp_errf(err, "bad duration '%s': too large", s);
+                return -1;
+            }
+            num = num * 10 + (*p++ - '0');
+            digits++;
+        }
+        if (*p == '.') {
+            p++;
+            if (*p < '0' || *p > '9') {
+                mcp_errf(err, "bad duration '%s': digits expected after '.'",
+                         s);
+                return -1;
+            }
+            while (*p >= '0' && *p <= '9') {
+                if (fracdiv < 1000000000) {
+                    frac = frac * 10 + (*p - '0');
+                    fracdiv *= 10;
+                }
+                p++;
+            }
+        }
+        if (strncmp(p, "ms", 2) == 0) {
+            unit = 1;
+            p += 2;
+        } else if (*p == 's') {
+            unit = 1000;
+            p++;
+        } else if (*p == 'm') {
+            unit = 60 * 1000;
+            p++;
+        } else if (*p == 'h') {
+            unit = 3600 * 1000;
+            p++;
+        } else if (*p == 'd') {
+            unit = 24 * 3600 * 1000LL;
+            p++;
+        } else if (*p == 'w') {
+            unit = 7 * 24 * 3600 * 1000LL;
+            p++;
+        } else if (*p == '\0') {
+            mcp_errf(err, "bad duration '%s': a unit is required "
+                     "(ms, s, m, h, d, w)", s);
+            return -1;
+        } else {
+            mcp_errf(err, "bad duration '%s': unknown unit at '%s' "
+                     "(use ms, s, m, h, d, w)", s, p);
+            return -1;
+        }
+        (void)digits;
+        if (num > INT64_MAX / unit / 2) {
+            mcp_errf(err, "bad duration '%s': too large", s);
+            return -1;
+        }
+        total += num * unit + frac * unit / fracdiv;
+        if (total < 0 || total > INT64_MAX / 4) {
+            mcp_errf(err, "bad duration '%s': too large", s);
+            return -1;
+        }
+        parts++;
+    }
+    *ms = total;
+    return 0;
+}
+
+void mcp_duration_format(int64_t ms, char *buf, size_t len)
+{
+    static const struct {
+        const char *u;
+        int64_t ms;
+    } units[] = {
+        {"w", 7 * 24 * 3600 * 1000LL}, {"d", 24 * 3600 * 1000LL},
+        {"h", 3600 * 1000LL},          {"m", 60 * 1000LL},
+        {"s", 1000LL},
+    };
+    size_t off = 0;
+
+    if (len == 0)
+        return;
+    buf[0] = '\0';
+    if (ms < 0) {
+        snprintf(buf, len, "-");
+        off = 1;
+        ms = -ms;
+    }
+    if (ms == 0) {
+        snprintf(buf + off, len - off, "0s");
+        return;
+    }
+    if (ms < 1000) {
+        snprintf(buf + off, len - off, "%lldms", (long long)ms);
+        return;
+    }
+    /* Sub-second remainder with larger units: show seconds with decimals. */
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (ms >= units[i].ms) {
+            int64_t q = ms / units[i].ms;
+
+            if (units[i].ms == 1000 && ms % 1000 != 0) {
+                int64_t rem = ms % 1000;
+                int w = 3;
+
+                while (rem % 10 == 0) {
+                    rem /= 10;
+                    w--;
+                }
+                off += (size_t)snprintf(buf + off, off < len ? len - off : 0,
+                                        "%lld.%0*llds", (long long)q, w,
+                                        (long long)rem);
+                return;
+            }
+            off += (size_t)snprintf(buf + off, off < len ? len - off : 0,
+                                    "%lld%s", (long long)q, units[i].u);
+            ms -= q * units[i].ms;
+            if (off >= len)
+                return;
+        }
+    }
+    if (ms > 0)
+        snprintf(buf + off, off < len ? len - off : 0, "%lldms",
+                 (long long)ms);
+}
+
+void mcp_buf_init(struct mcp_buf *b)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+}
+
+void mcp_buf_free(struct mcp_buf *b)
+{
+    free(b->data);
+    mcp_buf_init(b);
+}
+
+void mcp_buf_reset(struct mcp_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+static void buf_reserve(struct mcp_buf *b, size_t extra)
+{
+    size_t need = b->len + extra + 1;
+
+    if (need <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    b->data = mcp_realloc(b->data, cap);
+    b->cap = cap;
+}
+
+void mcp_buf_append(struct mcp_buf *b, const void *p, size_t n)
+{
+    buf_reserve(b, n);
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void mcp_buf_putc(struct mcp_buf *b, char c)
+{
+    mcp_buf_append(b, &c, 1);
+}
+
+void mcp_buf_puts(struct mcp_buf *b, const char *s)
+{
+    mcp_buf_append(b, s, strlen(s));
+}
+
+void mcp_buf_printf(struct mcp_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    /* Format into the free space first; grow and format again only when
+     * it did not fit. */
+    buf_reserve(b, 64);
+    va_start(ap, fmt);
+    n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->data[b->len] = '\0';
+        return;
+    }
+    if ((size_t)n >= b->cap - b->len) {
+        buf_reserve(b, (size_t)n);
+        va_start(ap, fmt);
+        vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+    }
+    b->len += (size_t)n;
+}
+
+char *mcp_buf_steal(struct mcp_buf *b)
+{
+    char *p = b->data;
+
+    if (p == NULL)
+        p = mcp_strdup("");
+    mcp_buf_init(b);
+    return p;
+}

@@ -1,0 +1,69 @@
+# tests/e2e/lib.sh - helpers for end-to-end tests (sourced by run.sh).
+#
+# Each tests/e2e/t_*.sh is run by run.sh in its own temporary folder
+# ($T, also the working directory) with $MCPLOG set to the binary under
+# test, $ROOT to the repository and TZ=UTC. A test makes assertions with
+# the functions below; every assertion counts as one test. Exact values
+# only: never "at least", never a skip.
+
+PASS=0
+FAIL=0
+TNAME=${TNAME:-test}
+
+ok() { PASS=$((PASS + 1)); printf 'ok: %s: %s\n' "$TNAME" "$1"; }
+bad() {
+    FAIL=$((FAIL + 1))
+    printf 'FAIL: %s: %s\n' "$TNAME" "$1"
+    shift
+    for l in "$@"; do printf '    %s\n' "$l"; done
+}
+
+# assert_eq DESCRIPTION EXPECTED ACTUAL
+assert_eq() {
+    if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "expected: $2" "actual:   $3"; fi
+}
+
+# assert_status DESCRIPTION EXPECTED_STATUS CMD... (stdout -> out, stderr -> err)
+assert_status() {
+    d=$1
+    e=$2
+    shift 2
+    "$@" >out 2>err
+    s=$?
+    if [ "$s" = "$e" ]; then ok "$d"; else bad "$d" "expected exit $e, got $s: $*" "stderr: $(head -c 600 err)"; fi
+}
+
+# assert_file_eq DESCRIPTION EXPECTED_FILE ACTUAL_FILE
+assert_file_eq() {
+    if cmp -s "$2" "$3"; then ok "$1"; else bad "$1" "$(diff -u "$2" "$3" | head -40)"; fi
+}
+
+# assert_contains DESCRIPTION FILE FIXED_STRING
+assert_contains() {
+    if grep -qF -- "$3" "$2"; then ok "$1"; else bad "$1" "'$3' not in $2:" "$(head -c 800 "$2")"; fi
+}
+
+# assert_not_contains DESCRIPTION FILE FIXED_STRING
+assert_not_contains() {
+    if grep -qF -- "$3" "$2"; then bad "$1" "'$3' found in $2"; else ok "$1"; fi
+}
+
+# jget FILE PATH: a value from a JSON document; PATH like
+# rules.errors.matches, inputs.0.path, alerts.#  (# = length).
+jget() { python3 "$ROOT/tests/e2e/jget.py" "$1" "$2"; }
+
+# assert_json DESCRIPTION FILE PATH EXPECTED
+assert_json() {
+    v=$(jget "$2" "$3" 2>&1)
+    assert_eq "$1" "$4" "$v"
+}
+
+# scan_json OUT ARGS...: run scan --json, keep stdout in OUT, stderr in err
+scan_json() {
+    o=$1
+    shift
+    "$MCPLOG" scan --tz UTC --json "$@" >"$o" 2>err
+}
+
+# ts N: a log timestamp N seconds after 2025-12-10 14:00:00,000 UTC
+ts() { python3 -c "import datetime,sys;t=datetime.datetime(2025,12,10,14,0,0)+datetime.timedelta(seconds=float(sys.argv[1]));print(t.strftime('%Y-%m-%d %H:%M:%S,')+'%03d'%(t.microsecond//1000))" "$1"; }

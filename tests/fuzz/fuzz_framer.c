@@ -1,0 +1,175 @@
+/* fuzz_framer.c - libFuzzer target for analyzer/framer.c.
+ *
+ * Input layout: byte 0 picks the mode (bit 0: MCP_FRAMER_RECORDS, bits 1-2:
+ * max_line 64 / 1 / 7 / 300, bit 7: fail the read once at a position taken
+ * from byte 2), byte 1 seeds the read sizes (1 .. 1 + byte1 % 64, or the
+ * whole room when byte1 is 0), the rest is the byte stream. Every chunk is
+ * checked against framer.h and abort() is called on any violation.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "framer.h"
+#include "timeparse.h"
+#include "util.h"
+
+struct src {
+    const uint8_t *data;
+    size_t len, pos, fail_at, maxpiece;
+    uint32_t rng;
+    int ended, calls_after_end;
+};
+
+static ssize_t src_read(void *arg, char *buf, size_t cap, char *err)
+{
+    struct src *s = arg;
+    size_t n = cap;
+
+    if (s->ended) {
+        s->calls_after_end++;
+        return 0;
+    }
+    if (s->pos == s->fail_at) {
+        s->ended = 1;
+        mcp_errf(err, "injected read error");
+        return -1;
+    }
+    if (s->pos == s->len) {
+        s->ended = 1;
+        return 0;
+    }
+    if (s->maxpiece) {
+        s->rng = s->rng * 1103515245u + 12345u;
+        n = 1 + (s->rng >> 8) % s->maxpiece;
+    }
+    if (n > cap)
+        n = cap;
+    if (n > s->len - s->pos)
+        n = s->len - s->pos;
+    if (s->fail_at < s->len && n > s->fail_at - s->pos)
+        n = s->fail_at - s->pos;
+    memcpy(buf, s->data + s->pos, n);
+    s->pos += n;
+    return (ssize_t)n;
+}
+
+#define CHECK(cond)                                                        \
+    do {                                                                   \
+        if (!(cond)) {                                                     \
+            fprintf(stderr, "fuzz_framer: check failed line %d: %s\n",     \
+                    __LINE__, #cond);                                      \
+            abort();                                                       \
+        }                                                                  \
+    } while (0)
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    return mcp_time_set_tz("UTC", NULL);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const size_t max_lines[4] = {64, 1, 7, 300};
+    struct src s;
+    struct mcp_framer *f;
+    struct mcp_chunk c;
+    char err[MCP_ERRLEN] = "";
+    uint64_t off = 0, line = 1, nchunks = 0, longs = 0;
+    int64_t carry = MCP_TIME_NONE;
+    bool prev_long = false;
+    size_t in_len, ml;
+    const uint8_t *in;
+    int flags, r;
+
+    if (size < 3)
+        return 0;
+    flags = data[0] & 1 ? MCP_FRAMER_RECORDS : 0;
+    ml = max_lines[(data[0] >> 1) & 3];
+    memset(&s, 0, sizeof(s));
+    s.data = in = data + 3;
+    s.len = in_len = size - 3;
+    s.fail_at = SIZE_MAX;
+    if (data[0] & 0x80) {
+        s.fail_at = in_len ? data[2] % (in_len + 1) : 0;
+        in_len = s.fail_at; /* what the framer can see */
+    }
+    s.maxpiece = data[1] ? 1 + data[1] % 64u : 0;
+    s.rng = data[1] * 2654435761u + data[2];
+
+    f = mcp_framer_create(ml, flags, src_read, &s);
+    while ((r = mcp_framer_next(f, &c, err)) == 1) {
+        const char *p, *end = c.data + c.len;
+        uint64_t nl = 0;
+
+        CHECK(err[0] == '\0');
+        CHECK(c.len > 0 && c.data[c.len - 1] == '\n');
+        for (size_t i = 0; i < c.len; i++)
+            nl += c.data[i] == '\n';
+        CHECK(c.lines == nl);
+        CHECK(c.first_line == line);
+        CHECK(c.offset == off);
+        CHECK(c.carry_ts == carry);
+        CHECK(c.long_lines <= 1);
+        CHECK((c.first_ts == MCP_TIME_NONE) == (c.last_ts == MCP_TIME_NONE));
+        /* Line lengths: at most ml, a cut line (exactly ml) only last. */
+        for (p = c.data; p < end;) {
+            const char *e = memchr(p, '\n', (size_t)(end - p));
+
+            CHECK((size_t)(e - p) <= ml);
+            if (c.long_lines && e + 1 == end)
+                CHECK((size_t)(e - p) == ml);
+            p = e + 1;
+        }
+        /* Records: a chunk starts a record unless the previous one ended
+         * with a cut line (the buffer cannot fill with inputs this small,
+         * which is the only other reason to split a record). */
+        if (flags && nchunks > 0 && !prev_long && in_len < 100000) {
+            int64_t t;
+
+            CHECK(mcp_time_parse_prefix(c.data, c.len, &t) > 0);
+        }
+        /* The bytes are the input's, at the offset claimed. */
+        if (c.long_lines) {
+            CHECK(off + c.len - 1 <= in_len);
+            CHECK(memcmp(c.data, in + off, c.len - 1) == 0);
+            const uint8_t *q = memchr(in + off + c.len - 1, '\n',
+                                      in_len - (off + c.len - 1));
+            off = q ? (uint64_t)(q - in) + 1 : in_len;
+        } else if (off + c.len == in_len + 1) {
+            CHECK(in_len == 0 || in[in_len - 1] != '\n');
+            CHECK(memcmp(c.data, in + off, c.len - 1) == 0);
+            off = in_len;
+        } else {
+            CHECK(off + c.len <= in_len);
+            CHECK(memcmp(c.data, in + off, c.len) == 0);
+            off += c.len;
+        }
+        if (c.last_ts != MCP_TIME_NONE)
+            carry = c.last_ts;
+        line += c.lines;
+        longs += c.long_lines;
+        prev_long = c.long_lines != 0;
+        nchunks++;
+    }
+    CHECK(r == 0 || r == -1);
+    CHECK(r == -1 ? s.fail_at == in_len && strcmp(err, "injected read error") == 0
+                  : err[0] == '\0');
+    CHECK(mcp_framer_next(f, &c, err) == 0);
+    CHECK(s.calls_after_end == 0);
+    CHECK(off == in_len);
+    uint64_t want_lines = 0;
+    for (size_t i = 0; i < in_len; i++)
+        want_lines += in[i] == '\n';
+    want_lines += in_len > 0 && in[in_len - 1] != '\n';
+    struct mcp_framer_stats st;
+    mcp_framer_stats(f, &st);
+    CHECK(st.lines == want_lines && line == want_lines + 1);
+    CHECK(st.long_lines == longs);
+    CHECK(st.bytes == in_len);
+    mcp_framer_destroy(f);
+    return 0;
+}
