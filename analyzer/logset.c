@@ -240,6 +240,7 @@ struct sortkey {
     int cls;
     int64_t key;
     bool gz, member;
+    bool skip;      /* a .gz whose plain twin is being compressed */
 };
 
 static int cmp_member(const void *a, const void *b)
@@ -299,17 +300,12 @@ void mcp_logset_finish(struct mcp_logset *ls)
     }
     qsort(k, n, sizeof(*k), cmp_member);
 
-    /* Drop name.N.gz when name.N is also there: compression in progress. */
-    ls->n = 0;
-    ls->nfam = 0;
-    free(ls->families);
-    ls->families = mcp_calloc(n ? n : 1, sizeof(*ls->families));
-    for (size_t i = 0; i < n; i++) {
-        struct mcp_input *in;
-
-        if (i > 0 && k[i].gz && k[i - 1].member && k[i].member &&
-            !k[i - 1].gz && k[i - 1].cls == k[i].cls &&
-            k[i - 1].key == k[i].key &&
+    /* Drop name.N.gz when name.N is also there: compression in progress.
+     * Decided in a pass of its own: the grouping below frees family name
+     * copies as it goes. */
+    for (size_t i = 1; i < n; i++) {
+        if (k[i].gz && k[i - 1].member && k[i].member && !k[i - 1].gz &&
+            k[i - 1].cls == k[i].cls && k[i - 1].key == k[i].key &&
             strcmp(k[i - 1].in.note, k[i].in.note) == 0) {
             struct mcp_buf b;
 
@@ -318,6 +314,17 @@ void mcp_logset_finish(struct mcp_logset *ls)
                            "(compression in progress)", k[i].in.path,
                            k[i - 1].in.path);
             push_note(ls, mcp_buf_steal(&b));
+            k[i].skip = true;
+        }
+    }
+    ls->n = 0;
+    ls->nfam = 0;
+    free(ls->families);
+    ls->families = mcp_calloc(n ? n : 1, sizeof(*ls->families));
+    for (size_t i = 0; i < n; i++) {
+        struct mcp_input *in;
+
+        if (k[i].skip) {
             free_input(&k[i].in);
             continue;
         }

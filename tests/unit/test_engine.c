@@ -1,0 +1,414 @@
+/* test_engine.c - windows, expectations, grouping, cooldown and the alert
+ * lifecycle, driven event by event with exact times. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine.h"
+#include "rules.h"
+#include "timeparse.h"
+#include "util.h"
+
+#define S 1000LL
+#define M (60 * S)
+#define H (60 * M)
+#define T0 1765375200000LL /* 2025-12-10 14:00:00 UTC */
+
+struct fx {
+    struct mcp_ruleset rs;
+    struct mcp_engine *e;
+    char log[4096];     /* transitions, "F:id:count R:id ..." */
+};
+
+static const char *tname[] = {"F", "U", "R"};
+
+static void on_alert(const struct mcp_alert *a, enum mcp_transition t,
+                     void *arg)
+{
+    struct fx *f = arg;
+    size_t n = strlen(f->log);
+
+    snprintf(f->log + n, sizeof(f->log) - n, "%s%s%llu:%llu", n ? " " : "",
+             tname[t], (unsigned long long)a->id,
+             (unsigned long long)a->count);
+}
+
+static struct fx *setup(const char *yaml)
+{
+    struct fx *f = mcp_calloc(1, sizeof(*f));
+    char err[MCP_ERRLEN] = "";
+
+    mcp_ruleset_init(&f->rs);
+    if (mcp_rules_load_buffer(&f->rs, "test.yaml", yaml, strlen(yaml),
+                              err) != 0)
+        fail_msg("rules: %s", err);
+    f->e = mcp_engine_create(&f->rs, on_alert, f);
+    return f;
+}
+
+static void teardown_fx(struct fx *f)
+{
+    mcp_engine_destroy(f->e);
+    mcp_ruleset_free(&f->rs);
+    free(f);
+}
+
+/* Feed one event of rule `rule` (kind MATCH or FOLLOW) at time t with up
+ * to two captures given as values in capture order. */
+static void feed(struct fx *f, int rule, int kind, int64_t t,
+                 const char *c0, const char *c1)
+{
+    const char *caps[2] = {c0, c1};
+    size_t lens[2] = {c0 ? strlen(c0) : 0, c1 ? strlen(c1) : 0};
+    int n = c1 ? 2 : c0 ? 1 : 0;
+    struct mcp_event *ev = mcp_event_create("line", 4, NULL, 0, n, caps,
+                                            lens);
+
+    ev->rule = (uint32_t)rule;
+    ev->kind = (uint8_t)kind;
+    ev->ts = t;
+    ev->own_ts = true;
+    mcp_engine_feed(f->e, ev);
+    mcp_event_free(ev);
+}
+
+static struct mcp_alert *const *alerts(struct fx *f, size_t *n)
+{
+    return mcp_engine_alerts(f->e, n);
+}
+
+static const char THRESH[] =
+    "rules:\n"
+    "  - name: storm\n"
+    "    match: 'x'\n"
+    "    threshold: {count: 5, window: 1h}\n"
+    "    severity: critical\n"
+    "    summary: '{count} in {window}'\n";
+
+/* Exactly 5 in an hour is not "more than 5". */
+static void test_threshold_not_exceeded(void **state)
+{
+    struct fx *f = setup(THRESH);
+    size_t n;
+
+    (void)state;
+    for (int i = 0; i < 5; i++)
+        feed(f, 0, MCP_EV_MATCH, T0 + i * 10 * M, NULL, NULL);
+    alerts(f, &n);
+    assert_int_equal(n, 0);
+    assert_int_equal(mcp_engine_stats(f->e, 0)->matches, 5);
+    teardown_fx(f);
+}
+
+/* The sixth within the hour fires; the alert resolves when the oldest of
+ * the newest six leaves the window. */
+static void test_threshold_fire_and_resolve(void **state)
+{
+    struct fx *f = setup(THRESH);
+    struct mcp_alert *const *a;
+    size_t n;
+
+    (void)state;
+    for (int i = 0; i < 6; i++)
+        feed(f, 0, MCP_EV_MATCH, T0 + i * 10 * M, NULL, NULL);
+    a = alerts(f, &n);
+    assert_int_equal(n, 1);
+    assert_true(a[0]->firing);
+    assert_int_equal(a[0]->start, T0 + 50 * M);
+    assert_int_equal(a[0]->count, 6);
+    assert_string_equal(a[0]->summary, "6 in 1h");
+    /* one more while firing: count 7; newest six now start at T0+10m */
+    feed(f, 0, MCP_EV_MATCH, T0 + 55 * M, NULL, NULL);
+    assert_int_equal(a[0]->count, 7);
+    mcp_engine_advance(f->e, T0 + 70 * M - 1);
+    assert_true(a[0]->firing);
+    mcp_engine_advance(f->e, T0 + 70 * M);
+    assert_false(a[0]->firing);
+    assert_int_equal(a[0]->end, T0 + 10 * M + H);
+    assert_string_equal(f->log, "F1:6 U1:7 R1:7");
+    teardown_fx(f);
+}
+
+/* The window is (t - W, t]: an event exactly W older is outside. */
+static void test_threshold_window_edge(void **state)
+{
+    struct fx *f = setup(THRESH);
+    size_t n;
+
+    (void)state;
+    feed(f, 0, MCP_EV_MATCH, T0, NULL, NULL);
+    for (int i = 1; i <= 4; i++)
+        feed(f, 0, MCP_EV_MATCH, T0 + i * M, NULL, NULL);
+    feed(f, 0, MCP_EV_MATCH, T0 + H, NULL, NULL); /* T0 has just left */
+    alerts(f, &n);
+    assert_int_equal(n, 0);
+    feed(f, 0, MCP_EV_MATCH, T0 + H + 1, NULL, NULL); /* 6 in window */
+    alerts(f, &n);
+    assert_int_equal(n, 1);
+    teardown_fx(f);
+}
+
+static const char GROUPED[] =
+    "rules:\n"
+    "  - name: rate\n"
+    "    match: 'TOOL_CALL: (?<tool>\\S+)'\n"
+    "    group_by: [tool]\n"
+    "    threshold: {count: 2, window: 1m}\n"
+    "    severity: warning\n"
+    "    summary: '{tool} {count}'\n";
+
+static void test_threshold_groups(void **state)
+{
+    struct fx *f = setup(GROUPED);
+    struct mcp_alert *const *a;
+    const struct mcp_rule_stats *st;
+    size_t n;
+
+    (void)state;
+    feed(f, 0, MCP_EV_MATCH, T0, "chat", NULL);
+    feed(f, 0, MCP_EV_MATCH, T0 + S, "debug", NULL);
+    feed(f, 0, MCP_EV_MATCH, T0 + 2 * S, "chat", NULL);
+    feed(f, 0, MCP_EV_MATCH, T0 + 3 * S, "debug", NULL);
+    a = alerts(f, &n);
+    assert_int_equal(n, 0); /* two each: not more than 2 */
+    feed(f, 0, MCP_EV_MATCH, T0 + 4 * S, "chat", NULL);
+    a = alerts(f, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(a[0]->key, "chat");
+    assert_string_equal(a[0]->label_name[0], "tool");
+    assert_string_equal(a[0]->label_value[0], "chat");
+    assert_string_equal(a[0]->summary, "chat 3");
+    st = mcp_engine_stats(f->e, 0);
+    assert_int_equal(st->ngroups, 2);
+    assert_string_equal(st->groups[0].key, "chat");
+    assert_int_equal(st->groups[0].count, 3);
+    assert_string_equal(st->groups[1].key, "debug");
+    assert_int_equal(st->groups[1].count, 2);
+    teardown_fx(f);
+}
+
+static const char EXPECT[] =
+    "rules:\n"
+    "  - name: ready\n"
+    "    match: 'Process PID: (?<pid>\\d+)'\n"
+    "    expect: {match: 'Server ready', within: 30s}\n"
+    "    group_by: [pid]\n"
+    "    severity: critical\n"
+    "    summary: 'pid {pid} not ready within {within}'\n";
+
+static void test_expect_met_in_time(void **state)
+{
+    struct fx *f = setup(EXPECT);
+    const struct mcp_expectation *x;
+    size_t n;
+
+    (void)state;
+    feed(f, 0, MCP_EV_MATCH, T0, "100", NULL);
+    feed(f, 0, MCP_EV_FOLLOW, T0 + 400, NULL, NULL);
+    mcp_engine_advance(f->e, T0 + H);
+    alerts(f, &n);
+    assert_int_equal(n, 0);
+    x = mcp_engine_expectations(f->e, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(x[0].met, T0 + 400);
+    assert_false(x[0].missed);
+    assert_string_equal(x[0].cap_pid, "100");
+    teardown_fx(f);
+}
+
+/* Missed at start + 30 s exactly, resolved by a late readiness line. */
+static void test_expect_missed_then_late(void **state)
+{
+    struct fx *f = setup(EXPECT);
+    struct mcp_alert *const *a;
+    const struct mcp_expectation *x;
+    size_t n;
+
+    (void)state;
+    feed(f, 0, MCP_EV_MATCH, T0, "100", NULL);
+    mcp_engine_advance(f->e, T0 + 30 * S - 1);
+    alerts(f, &n);
+    assert_int_equal(n, 0);
+    mcp_engine_advance(f->e, T0 + 30 * S);
+    a = alerts(f, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(a[0]->start, T0 + 30 * S);
+    assert_true(a[0]->firing);
+    assert_string_equal(a[0]->summary, "pid 100 not ready within 30s");
+    feed(f, 0, MCP_EV_FOLLOW, T0 + 45 * S, NULL, NULL);
+    assert_false(a[0]->firing);
+    assert_int_equal(a[0]->end, T0 + 45 * S);
+    x = mcp_engine_expectations(f->e, &n);
+    assert_true(x[0].missed);
+    assert_int_equal(x[0].met, T0 + 45 * S);
+    assert_string_equal(f->log, "F1:1 R1:1");
+    teardown_fx(f);
+}
+
+/* A hung startup must not take the next startup's readiness line. */
+static void test_expect_newest_first(void **state)
+{
+    struct fx *f = setup(EXPECT);
+    struct mcp_alert *const *a;
+    const struct mcp_expectation *x;
+    size_t n;
+
+    (void)state;
+    feed(f, 0, MCP_EV_MATCH, T0, "100", NULL);          /* hangs */
+    feed(f, 0, MCP_EV_MATCH, T0 + 10 * S, "200", NULL);
+    feed(f, 0, MCP_EV_FOLLOW, T0 + 10 * S + 300, NULL, NULL);
+    mcp_engine_advance(f->e, T0 + 5 * M);
+    a = alerts(f, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(a[0]->label_value[0], "100");
+    assert_int_equal(a[0]->start, T0 + 30 * S);
+    assert_int_equal(a[0]->end, MCP_TIME_NONE);
+    x = mcp_engine_expectations(f->e, &n);
+    assert_int_equal(n, 2);
+    assert_int_equal(x[0].met, MCP_TIME_NONE);
+    assert_int_equal(x[1].met, T0 + 10 * S + 300);
+    teardown_fx(f);
+}
+
+/* Interleaved startups both ready in time: no alert. */
+static void test_expect_interleaved(void **state)
+{
+    struct fx *f = setup(EXPECT);
+    size_t n;
+
+    (void)state;
+    feed(f, 0, MCP_EV_MATCH, T0, "805", NULL);
+    feed(f, 0, MCP_EV_MATCH, T0 + 1400, "812", NULL);
+    feed(f, 0, MCP_EV_FOLLOW, T0 + 1470, NULL, NULL);
+    feed(f, 0, MCP_EV_FOLLOW, T0 + 2250, NULL, NULL);
+    mcp_engine_advance(f->e, T0 + H);
+    alerts(f, &n);
+    assert_int_equal(n, 0);
+    teardown_fx(f);
+}
+
+static const char PLAIN[] =
+    "rules:\n"
+    "  - name: errors\n"
+    "    match: 'ERROR'\n"
+    "    severity: warning\n"
+    "    cooldown: 5m\n";
+
+/* Every match is an alert; within the cooldown after one ends, the next
+ * match reopens it instead of raising another. */
+static void test_plain_cooldown(void **state)
+{
+    struct fx *f = setup(PLAIN);
+    struct mcp_alert *const *a;
+    size_t n;
+
+    (void)state;
+    feed(f, 0, MCP_EV_MATCH, T0, NULL, NULL);
+    feed(f, 0, MCP_EV_MATCH, T0 + 4 * M, NULL, NULL);
+    feed(f, 0, MCP_EV_MATCH, T0 + 8 * M, NULL, NULL);  /* 4 m after end */
+    feed(f, 0, MCP_EV_MATCH, T0 + 14 * M, NULL, NULL); /* 6 m: new */
+    a = alerts(f, &n);
+    assert_int_equal(n, 2);
+    assert_int_equal(a[0]->start, T0);
+    assert_int_equal(a[0]->end, T0 + 8 * M);
+    assert_int_equal(a[0]->count, 3);
+    assert_int_equal(a[1]->start, T0 + 14 * M);
+    assert_int_equal(a[1]->end, T0 + 14 * M);
+    assert_int_equal(a[1]->count, 1);
+    assert_string_equal(f->log, "F1:1 R1:1 F1:2 R1:2 F1:3 R1:3 F2:1 R2:1");
+    teardown_fx(f);
+}
+
+/* A counting rule (no severity) never alerts. */
+static void test_counting_rule(void **state)
+{
+    struct fx *f = setup("rules:\n  - name: c\n    match: 'x'\n");
+    size_t n;
+
+    (void)state;
+    for (int i = 0; i < 100; i++)
+        feed(f, 0, MCP_EV_MATCH, T0 + i, NULL, NULL);
+    alerts(f, &n);
+    assert_int_equal(n, 0);
+    assert_int_equal(mcp_engine_stats(f->e, 0)->matches, 100);
+    teardown_fx(f);
+}
+
+/* Events without a time take the clock; before any time they only count. */
+static void test_no_time(void **state)
+{
+    struct fx *f = setup(THRESH);
+    size_t n;
+
+    (void)state;
+    for (int i = 0; i < 10; i++)
+        feed(f, 0, MCP_EV_MATCH, MCP_TIME_NONE, NULL, NULL);
+    alerts(f, &n);
+    assert_int_equal(n, 0);
+    assert_int_equal(mcp_engine_stats(f->e, 0)->matches, 10);
+    feed(f, 0, MCP_EV_MATCH, T0, NULL, NULL);
+    for (int i = 0; i < 5; i++)
+        feed(f, 0, MCP_EV_MATCH, MCP_TIME_NONE, NULL, NULL);
+    alerts(f, &n);
+    assert_int_equal(n, 1); /* six at T0 */
+    teardown_fx(f);
+}
+
+/* Threshold reopened within cooldown keeps one alert and adds only the
+ * matches not counted before. */
+static void test_threshold_cooldown_reopen(void **state)
+{
+    struct fx *f = setup("rules:\n  - name: s\n    match: 'x'\n"
+                         "    threshold: {count: 1, window: 1m}\n"
+                         "    severity: info\n    cooldown: 10m\n");
+    struct mcp_alert *const *a;
+    size_t n;
+
+    (void)state;
+    feed(f, 0, MCP_EV_MATCH, T0, NULL, NULL);
+    feed(f, 0, MCP_EV_MATCH, T0 + S, NULL, NULL);      /* fires, count 2 */
+    /* The newest two are T0 and T0+1s: back to one match when T0 leaves
+     * the window, at T0+1m. */
+    mcp_engine_advance(f->e, T0 + 5 * M);
+    a = alerts(f, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(a[0]->end, T0 + M);
+    feed(f, 0, MCP_EV_MATCH, T0 + 6 * M, NULL, NULL);
+    feed(f, 0, MCP_EV_MATCH, T0 + 6 * M + S, NULL, NULL); /* reopens */
+    a = alerts(f, &n);
+    assert_int_equal(n, 1);
+    assert_true(a[0]->firing);
+    assert_int_equal(a[0]->count, 4);
+    mcp_engine_advance(f->e, T0 + 30 * M);
+    feed(f, 0, MCP_EV_MATCH, T0 + 31 * M, NULL, NULL);
+    feed(f, 0, MCP_EV_MATCH, T0 + 31 * M + S, NULL, NULL); /* new alert */
+    alerts(f, &n);
+    assert_int_equal(n, 2);
+    teardown_fx(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_threshold_not_exceeded),
+        cmocka_unit_test(test_threshold_fire_and_resolve),
+        cmocka_unit_test(test_threshold_window_edge),
+        cmocka_unit_test(test_threshold_groups),
+        cmocka_unit_test(test_expect_met_in_time),
+        cmocka_unit_test(test_expect_missed_then_late),
+        cmocka_unit_test(test_expect_newest_first),
+        cmocka_unit_test(test_expect_interleaved),
+        cmocka_unit_test(test_plain_cooldown),
+        cmocka_unit_test(test_counting_rule),
+        cmocka_unit_test(test_no_time),
+        cmocka_unit_test(test_threshold_cooldown_reopen),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
