@@ -50,7 +50,7 @@ LIB_AOBJ = $(LIB_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 UNIT_ABIN = $(UNIT_SRC:tests/unit/%.c=$(BA)/unit/%)
 
-.PHONY: all check check-deps unit e2e asan valgrind fuzz bench install \
+.PHONY: all check check-deps unit e2e asan valgrind fuzz bench install FORCE \
         uninstall clean samples samples-expected
 
 all: mcplog
@@ -69,6 +69,13 @@ $(B)/%.o: %.c
 $(B)/unit/%: tests/unit/%.c $(B)/libmcplog.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libmcplog.a $(LIBS) $(TEST_LIBS)
+
+# The shipped rules' folder is compiled in (cli.c): rebuild when it moves.
+$(B)/datadir.stamp: FORCE
+	@mkdir -p $(B)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+$(B)/analyzer/cli.o $(BA)/analyzer/cli.o: $(B)/datadir.stamp
+FORCE:
 
 # --- sanitizer build ---------------------------------------------------
 

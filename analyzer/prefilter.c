@@ -85,6 +85,8 @@ static const char *skip_class(const char *p)
     if (*p == ']')
         p++;
     while (*p != '\0' && *p != ']') {
+        if (*p == '\\' && p[1] == 'Q')
+            return NULL; /* \Q...\E can hide the closing ']' */
         if (*p == '\\' && p[1] != '\0') {
             p++;
         } else if (*p == '[' && p[1] == ':') {
@@ -99,26 +101,35 @@ static const char *skip_class(const char *p)
 }
 
 /* After '{': a quantifier {n}, {n,}, {n,m}. Returns the byte after it and
- * whether its minimum is zero, or NULL when it is not a quantifier. */
+ * whether its minimum is zero, or NULL when it is not a quantifier.
+ * PCRE2 10.43 and later (as Perl 5.34) also read {,m} as {0,m} and allow
+ * spaces and tabs inside the braces; 10.42 reads those as literal text.
+ * Taking them as quantifiers is right for the new versions and only
+ * conservative for the old. */
 static const char *quantifier_body(const char *p, bool *zero)
 {
     const char *q = p + 1;
-    unsigned long lo = 0;
-    bool digits = false;
+    bool digits = false, lo_zero = true;
 
+    q += strspn(q, " \t");
     while (*q >= '0' && *q <= '9') {
-        lo = lo * 10 + (unsigned long)(*q - '0');
+        lo_zero = lo_zero && *q == '0';
         digits = true;
         q++;
     }
+    q += strspn(q, " \t");
     if (*q == ',') {
         q++;
-        while (*q >= '0' && *q <= '9')
+        q += strspn(q, " \t");
+        while (*q >= '0' && *q <= '9') {
+            digits = true;
             q++;
+        }
+        q += strspn(q, " \t");
     }
     if (*q != '}' || !digits)
         return NULL;
-    *zero = lo == 0;
+    *zero = lo_zero;
     return q + 1;
 }
 
@@ -143,8 +154,23 @@ static void skip_escape_body(struct parser *ps, char letter)
         const char *e = strchr(p + 1, *p == '<' ? '>' : '\'');
 
         ps->p = e ? e + 1 : p + strlen(p);
-    } else if (letter == 'c' && *p != '\0') {
-        ps->p = p + 1;
+    } else if ((letter == 'c' || letter == 'p' || letter == 'P') &&
+               *p != '\0') {
+        ps->p = p + 1; /* \cX, and \pL: a one-letter property */
+    } else if (letter == 'x') {
+        /* \x41: up to two hex digits belong to the escape. */
+        for (int i = 0; i < 2 && *p != '\0' &&
+                        strchr("0123456789abcdefABCDEF", *p) != NULL; i++)
+            p++;
+        ps->p = p;
+    } else if ((letter >= '0' && letter <= '9') || letter == 'g') {
+        /* \012 (octal), \12 (octal or backreference), \g1, \g-1: the
+         * digits are part of the escape, never literal text. */
+        if (letter == 'g' && (*p == '-' || *p == '+'))
+            p++;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        ps->p = p;
     } else if (letter == 'Q') {
         ps->fail = true;
     }

@@ -438,6 +438,11 @@ void mcp_report_json(FILE *fp, const struct mcp_logset *ls,
     json_rules(&j, rs, s);
     json_alerts(&j, ls, rs, s);
     json_expectations(&j, rs, s);
+    mcp_json_key(&j, "notes");
+    mcp_json_begin_arr(&j);
+    for (size_t i = 0; i < ls->nnotes; i++)
+        mcp_json_str(&j, ls->notes[i]);
+    mcp_json_end_arr(&j);
     mcp_json_key(&j, "totals");
     mcp_json_begin_obj(&j);
     mcp_json_key(&j, "lines");

@@ -65,7 +65,7 @@ static const char *const top_keys[] = {"rules"};
 __attribute__((format(printf, 4, 5))) static int
 fail(struct ctx *c, yaml_mark_t m, size_t col_add, const char *fmt, ...)
 {
-    char where[512], cause[MCP_ERRLEN];
+    char where[MCP_ERRLEN], cause[MCP_ERRLEN];
     va_list ap;
 
     va_start(ap, fmt);

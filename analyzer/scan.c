@@ -274,6 +274,20 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
         }
     }
     free(jobs);
+    /* The log goes on after its last match: move the clock to the last
+     * time any input shows (before --until), so that a startup followed
+     * only by unmatched lines is still found never ready, and what
+     * resolved before the end is resolved. */
+    int64_t end = MCP_TIME_NONE;
+
+    for (size_t i = 0; i < ls->n; i++)
+        if (ls->inputs[i].last_ts != MCP_TIME_NONE &&
+            (end == MCP_TIME_NONE || ls->inputs[i].last_ts > end))
+            end = ls->inputs[i].last_ts;
+    if (end != MCP_TIME_NONE && o->until != MCP_TIME_NONE && end >= o->until)
+        end = o->until - 1;
+    if (end != MCP_TIME_NONE && started == nf)
+        mcp_engine_advance(out->engine, end);
     for (size_t i = 0; i < ls->n; i++) {
         out->lines += ls->inputs[i].lines;
         out->bytes += ls->inputs[i].bytes;

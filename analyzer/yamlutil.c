@@ -18,22 +18,39 @@
 #define MAX_ANCHORS 1000
 #define MAX_ALIASES 10000
 
-static void yaml_fail(const char *file, const yaml_parser_t *p, char *err)
+static void yaml_fail(const char *file, const yaml_parser_t *p,
+                      const char *data, size_t len, char *err)
 {
     const char *problem = p->problem != NULL ? p->problem : "YAML error";
 
     if (p->error == YAML_MEMORY_ERROR) {
         mcp_errf(err, "%s: out of memory reading YAML", file);
-        return;
-    }
-    if (p->context != NULL)
+    } else if (p->error == YAML_READER_ERROR) {
+        /* Bad encoding: libyaml gives a byte offset, not a mark. */
+        size_t line = 1, col = 1, end = p->problem_offset;
+
+        for (size_t i = 0; i < end && i < len; i++) {
+            if (data[i] == '\n') {
+                line++;
+                col = 1;
+            } else if (((unsigned char)data[i] & 0xc0) != 0x80) {
+                col++;
+            }
+        }
+        if (p->problem_value != -1)
+            mcp_errf(err, "%s:%zu:%zu: %s (0x%02x)", file, line, col,
+                     problem, (unsigned)p->problem_value);
+        else
+            mcp_errf(err, "%s:%zu:%zu: %s", file, line, col, problem);
+    } else if (p->context != NULL) {
         mcp_errf(err, "%s:%zu:%zu: %s (%s at %zu:%zu)", file,
                  p->problem_mark.line + 1, p->problem_mark.column + 1,
                  problem, p->context, p->context_mark.line + 1,
                  p->context_mark.column + 1);
-    else
+    } else {
         mcp_errf(err, "%s:%zu:%zu: %s", file, p->problem_mark.line + 1,
                  p->problem_mark.column + 1, problem);
+    }
 }
 
 /* A first pass over the events, before building the document: libyaml's
@@ -59,7 +76,7 @@ static int prescan(const char *file, const char *data, size_t len,
         const yaml_char_t *anchor = NULL;
 
         if (!yaml_parser_parse(&p, &ev)) {
-            yaml_fail(file, &p, err);
+            yaml_fail(file, &p, data, len, err);
             break;
         }
         switch (ev.type) {
@@ -131,7 +148,7 @@ int mcp_yaml_load(struct mcp_yaml *y, const char *file, const char *data,
         y->loaded = true;
         rc = 0;
     } else {
-        yaml_fail(file, &parser, err);
+        yaml_fail(file, &parser, data, len, err);
     }
     yaml_parser_delete(&parser);
     return rc;

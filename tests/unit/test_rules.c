@@ -453,6 +453,11 @@ static void test_error_structure(void **state)
     check_error("rules: [\"abc\n",
                 "t.yaml:2:1: found unexpected end of stream (while "
                 "scanning a quoted scalar at 1:9)");
+    /* Encoding errors: libyaml gives a byte offset, shown as line:col. */
+    check_error("rules:\n  - name: a\n    match: \"\xff\"\n",
+                "t.yaml:3:13: invalid leading UTF-8 octet (0xff)");
+    check_error("rules:\n  - name: é\x01\n",
+                "t.yaml:2:12: control characters are not allowed (0x01)");
     check_error("rules: *nope\n",
                 "t.yaml:1:8: found undefined alias");
     check_error("- a\n- b\n",
