@@ -1,8 +1,9 @@
 # mcplog - log analysis and alerting for MCP servers.
 #
 #   make            build ./mcplog
-#   make check      install check, unit + end-to-end tests, then all of
-#                   them again under AddressSanitizer + UBSan
+#   make check      dependency check, unit + end-to-end tests, then both
+#                   again under AddressSanitizer + UBSan, valgrind, and a
+#                   replay of the fuzz corpora
 #   make asan       only the sanitizer pass
 #   make valgrind   unit tests and scan under valgrind
 #   make fuzz       build and run every fuzz target (FUZZ_TIME seconds each)
@@ -50,7 +51,7 @@ LIB_AOBJ = $(LIB_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 UNIT_ABIN = $(UNIT_SRC:tests/unit/%.c=$(BA)/unit/%)
 
-.PHONY: all check check-deps unit e2e asan valgrind fuzz bench install FORCE \
+.PHONY: all check check-deps unit e2e asan valgrind fuzz fuzz-smoke bench install FORCE \
         uninstall clean samples samples-expected
 
 all: mcplog
@@ -120,12 +121,19 @@ check: check-deps
 	@echo "== end-to-end tests"
 	@MCPLOG=$(CURDIR)/mcplog sh tests/e2e/run.sh
 	@$(MAKE) --no-print-directory asan
+	@echo "== valgrind"
+	@$(MAKE) --no-print-directory valgrind
+	@echo "== fuzz targets: build and replay the seed corpora"
+	@$(MAKE) --no-print-directory fuzz-smoke
 
 valgrind: mcplog $(UNIT_BIN)
 	@VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
 	    sh tests/run-unit.sh $(UNIT_BIN)
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    ./mcplog scan --tz UTC samples/logs > /dev/null
+	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    ./mcplog test-rules samples/logs/mcp_server.log.2.gz > /dev/null
+	@echo "valgrind: clean"
 
 # --- fuzzing (clang + libFuzzer) --------------------------------------------
 
@@ -139,6 +147,15 @@ FUZZ_BIN   = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+
+# Build every target and replay its seed corpus once (part of make check).
+fuzz-smoke: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+	    name=$${f##*/fuzz_}; \
+	    $$f -runs=0 tests/fuzz/corpus/$$name >$(B)/fuzz/smoke-$$name.log 2>&1 \
+	        || { cat $(B)/fuzz/smoke-$$name.log; exit 1; }; \
+	    echo "ok: $$f replays tests/fuzz/corpus/$$name"; \
+	done
 
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
