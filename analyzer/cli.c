@@ -81,7 +81,7 @@ static int load_all(struct mcp_ruleset *rs,
         snprintf(user, sizeof(user), "%s/mcplog/rules", xdg);
     else if (home != NULL && *home != '\0')
         snprintf(user, sizeof(user), "%s/.config/mcplog/rules", home);
-    if (user[0] != '\0' && is_dir(user) &&
+    if (!src->no_default && user[0] != '\0' && is_dir(user) &&
         mcp_rules_load(rs, user, err) != 0)
         return -1;
     for (size_t i = 0; i < src->npaths; i++)

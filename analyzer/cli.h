@@ -16,9 +16,9 @@ enum {
     MCP_EXIT_ALERT = 3,     /* --fail-on: such an alert fired */
 };
 
-/* Where rules come from, in load order: the shipped rules (unless
- * no_default), $XDG_CONFIG_HOME/mcplog/rules (~/.config when unset), then
- * each --rules PATH. */
+/* Where rules come from, in load order: the shipped rules and
+ * $XDG_CONFIG_HOME/mcplog/rules (~/.config when unset), both unless
+ * no_default, then each --rules PATH. */
 struct mcp_rule_sources {
     bool no_default;
     const char *paths[32];

@@ -65,6 +65,18 @@ static int usage_error(const char *msg)
     return MCP_EXIT_USAGE;
 }
 
+static int parse_time_opt(const char *name, const char *arg, int64_t *t)
+{
+    char err[MCP_ERRLEN];
+
+    if (arg == NULL || mcp_time_parse_arg(arg, t) == 0)
+        return 0;
+    snprintf(err, sizeof(err), "bad time for --%s: '%s' (use 2025-12-10, "
+             "2025-12-10T14:00:00 or with a zone)", name, arg);
+    usage_error(err);
+    return -1;
+}
+
 static int add_path(struct mcp_logset *ls, const char *path, char *err)
 {
     struct stat st;
@@ -81,6 +93,7 @@ int mcp_cmd_scan(int argc, char **argv)
                                .until = MCP_TIME_NONE};
     const char *sources[64];
     size_t nsources = 0;
+    const char *since = NULL, *until = NULL;
     bool json = false;
     int fail_on = 0, c, rc = MCP_EXIT_OK;
     char err[MCP_ERRLEN] = "";
@@ -110,22 +123,11 @@ int mcp_cmd_scan(int argc, char **argv)
             sources[nsources++] = optarg;
             break;
         case OPT_SINCE:
-        case OPT_UNTIL: {
-            int64_t t;
-
-            if (mcp_time_parse_arg(optarg, &t) != 0) {
-                snprintf(err, sizeof(err), "bad time for --%s: '%s' "
-                         "(use 2025-12-10, 2025-12-10T14:00:00 or with a "
-                         "zone)", c == OPT_SINCE ? "since" : "until",
-                         optarg);
-                return usage_error(err);
-            }
-            if (c == OPT_SINCE)
-                so.since = t;
-            else
-                so.until = t;
+            since = optarg;
             break;
-        }
+        case OPT_UNTIL:
+            until = optarg;
+            break;
         case OPT_TZ:
             if (mcp_time_set_tz(optarg, err) != 0)
                 return usage_error(err);
@@ -155,6 +157,11 @@ int mcp_cmd_scan(int argc, char **argv)
         }
     }
 
+    /* Times are read after every option, so that --tz applies to them
+     * wherever it stands on the command line. */
+    if (parse_time_opt("since", since, &so.since) != 0 ||
+        parse_time_opt("until", until, &so.until) != 0)
+        return MCP_EXIT_USAGE;
     if (mcp_cli_load_rules(&rs, &src) != 0)
         return MCP_EXIT_USAGE;
     mcp_logset_init(&ls);

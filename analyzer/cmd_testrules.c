@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "framer.h"
+#include "logset.h"
 #include "matcher.h"
 #include "prefilter.h"
 #include "reader.h"
@@ -65,13 +66,14 @@ static ssize_t read_stdin(void *arg, char *buf, size_t cap, char *err)
     return n;
 }
 
-static void list_rules(const struct mcp_ruleset *rs)
+static void list_rules(const struct mcp_ruleset *rs, bool no_default)
 {
     struct mcp_buf b;
 
     mcp_buf_init(&b);
     mcp_buf_printf(&b, "%zu rule%s loaded (shipped rules: %s)\n", rs->n,
-                   rs->n == 1 ? "" : "s", mcp_cli_rules_dir());
+                   rs->n == 1 ? "" : "s",
+                   no_default ? "not loaded" : mcp_cli_rules_dir());
     for (size_t i = 0; i < rs->n; i++) {
         const struct mcp_rule *r = &rs->rules[i];
         const struct mcp_prefilter *pf = mcp_pattern_prefilter(r->match);
@@ -177,7 +179,7 @@ int mcp_cmd_test_rules(int argc, char **argv)
     }
     if (mcp_cli_load_rules(&rs, &src) != 0)
         return MCP_EXIT_USAGE;
-    list_rules(&rs);
+    list_rules(&rs, src.no_default);
     if (optind == argc) {
         mcp_ruleset_free(&rs);
         return MCP_EXIT_OK;
@@ -207,10 +209,8 @@ int mcp_cmd_test_rules(int argc, char **argv)
             goto done;
         }
     }
-    if (role_name == NULL && strncmp(base, "mcp_server.log", 14) == 0)
-        role_name = "server";
-    if (role_name == NULL && strncmp(base, "mcp_activity.log", 16) == 0)
-        role_name = "activity";
+    if (role_name == NULL)
+        role_name = mcp_logset_role_of(base);
     if (role_name != NULL && strcmp(role_name, "server") == 0)
         erole = MCP_ROLE_SERVER;
     else if (role_name != NULL && strcmp(role_name, "activity") == 0)
@@ -245,7 +245,9 @@ int mcp_cmd_test_rules(int argc, char **argv)
                     snprintf(t, sizeof(t), "no time");
                 mcp_buf_printf(&out, "line %llu [%s%s]: ",
                                (unsigned long long)ev->lineno, t,
-                               ev->own_ts ? "" : ", from the record");
+                               ev->own_ts || ev->ts == MCP_TIME_NONE
+                                   ? ""
+                                   : ", from the record");
                 mcp_sanitize_term(&out, ev->line, ev->line_len);
                 mcp_buf_putc(&out, '\n');
                 last_line = ev->lineno;

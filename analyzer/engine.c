@@ -418,6 +418,18 @@ static void on_threshold(struct mcp_engine *e, uint32_t rule,
 
 /* --- expectations ------------------------------------------------------ */
 
+static void drop_pend(struct rstate *rs, struct pend *p)
+{
+    for (size_t i = 0; i < rs->npend; i++)
+        if (rs->pend[i] == p) {
+            memmove(rs->pend + i, rs->pend + i + 1,
+                    (rs->npend - i - 1) * sizeof(*rs->pend));
+            rs->npend--;
+            break;
+        }
+    free(p);
+}
+
 static void on_expect_start(struct mcp_engine *e, uint32_t rule,
                             struct group *g, const struct mcp_event *ev,
                             int64_t t)
@@ -426,8 +438,20 @@ static void on_expect_start(struct mcp_engine *e, uint32_t rule,
     struct rstate *rs = &e->r[rule];
     struct pend *p;
 
-    if (rs->npend >= MAX_PENDING)
-        return;
+    if (rs->npend >= MAX_PENDING) {
+        /* Make room: the oldest expectation that has missed already only
+         * waits for a late follow-up; its alert stays as it is. Open ones
+         * are never dropped. */
+        size_t i = 0;
+
+        while (i < rs->npend && !(rs->pend[i]->missed && !rs->pend[i]->done))
+            i++;
+        if (i == rs->npend) {
+            rs->stats.expect_dropped++;
+            return;
+        }
+        drop_pend(rs, rs->pend[i]);
+    }
     p = mcp_calloc(1, sizeof(*p));
     p->start = t;
     p->deadline = t + r->within_ms;
@@ -461,18 +485,6 @@ static void on_expect_start(struct mcp_engine *e, uint32_t rule,
     rs->pend[rs->npend++] = p;
     heap_push(e, (struct timer){.when = p->deadline, .kind = T_DEADLINE,
                                 .rule = rule, .g = g, .p = p});
-}
-
-static void drop_pend(struct rstate *rs, struct pend *p)
-{
-    for (size_t i = 0; i < rs->npend; i++)
-        if (rs->pend[i] == p) {
-            memmove(rs->pend + i, rs->pend + i + 1,
-                    (rs->npend - i - 1) * sizeof(*rs->pend));
-            rs->npend--;
-            break;
-        }
-    free(p);
 }
 
 /* A follow-up meets the newest open expectation (of its group when it

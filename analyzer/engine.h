@@ -100,6 +100,7 @@ struct mcp_rule_stats {
     } *groups;               /* insertion order */
     size_t ngroups;
     uint64_t groups_dropped; /* matches in groups past the cap */
+    uint64_t expect_dropped; /* expectations not tracked: too many open */
 };
 
 const struct mcp_rule_stats *mcp_engine_stats(struct mcp_engine *e,

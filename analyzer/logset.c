@@ -208,6 +208,19 @@ int mcp_logset_add_dir(struct mcp_logset *ls, const char *dir, char *err)
     return 0;
 }
 
+const char *mcp_logset_role_of(const char *base)
+{
+    for (size_t f = 0; f < 2; f++) {
+        int cls;
+        int64_t key;
+        bool gz;
+
+        if (mcp_logset_member(known_families[f], base, &cls, &key, &gz))
+            return role_of_family(known_families[f]);
+    }
+    return NULL;
+}
+
 int mcp_logset_add_file(struct mcp_logset *ls, const char *path,
                         const char *role_name, char *err)
 {

@@ -71,6 +71,10 @@ int mcp_logset_add_dir(struct mcp_logset *ls, const char *dir, char *err);
 int mcp_logset_add_file(struct mcp_logset *ls, const char *path,
                         const char *role_name, char *err);
 
+/* The role a file's base name implies: "server" for mcp_server.log and
+ * its rotated members, "activity" likewise, NULL for any other name. */
+const char *mcp_logset_role_of(const char *base);
+
 /* Group the inputs into families and order each family oldest first.
  * Call once after adding everything. Duplicate paths are dropped. */
 void mcp_logset_finish(struct mcp_logset *ls);

@@ -9,6 +9,7 @@
 #include "util.h"
 
 #define TOOL_RULE "tool-calls"
+#define STARTUP_RULE "startup-not-ready"
 
 static void put_time(struct mcp_buf *b, int64_t ms)
 {
@@ -86,9 +87,10 @@ static void text_inputs(struct mcp_buf *b, const struct mcp_logset *ls,
         mcp_buf_putc(b, '\n');
         if (in->long_lines > 0)
             mcp_buf_printf(b, "            %llu line%s longer than the "
-                           "limit, matched on their start\n",
+                           "limit, matched on %s start\n",
                            (unsigned long long)in->long_lines,
-                           in->long_lines == 1 ? "" : "s");
+                           in->long_lines == 1 ? "" : "s",
+                           in->long_lines == 1 ? "its" : "their");
         if (in->damaged) {
             mcp_buf_puts(b, "            DAMAGED: ");
             put_safe_str(b, in->damage);
@@ -125,6 +127,13 @@ static void text_rules(struct mcp_buf *b, const struct mcp_ruleset *rs,
         if (s->limit_errors[i] > 0)
             mcp_buf_printf(b, "  (%llu lines hit the regex limits)",
                            (unsigned long long)s->limit_errors[i]);
+        if (st->groups_dropped > 0)
+            mcp_buf_printf(b, "  (%llu matches in groups past the %d "
+                           "tracked)", (unsigned long long)st->groups_dropped,
+                           MCP_ENGINE_MAX_GROUPS);
+        if (st->expect_dropped > 0)
+            mcp_buf_printf(b, "  (%llu expectations not tracked: too many "
+                           "open)", (unsigned long long)st->expect_dropped);
         mcp_buf_putc(b, '\n');
     }
 }
@@ -222,9 +231,12 @@ static void text_expectations(struct mcp_buf *b, const struct mcp_logset *ls,
         for (size_t k = 0; k < n; k++) {
             if (x[k].rule != i)
                 continue;
-            if (!any)
+            if (!any && strcmp(r->name, STARTUP_RULE) == 0)
                 mcp_buf_printf(b, "\nStartups (%s, ready within %s):\n",
                                r->name, r->within_src);
+            else if (!any)
+                mcp_buf_printf(b, "\nExpectations of %s (follow-up "
+                               "within %s):\n", r->name, r->within_src);
             any = true;
             mcp_buf_puts(b, "  ");
             put_time(b, x[k].start);
@@ -236,10 +248,14 @@ static void text_expectations(struct mcp_buf *b, const struct mcp_logset *ls,
                 char d[32];
 
                 mcp_duration_format(x[k].met - x[k].start, d, sizeof(d));
-                mcp_buf_printf(b, "  ready after %s%s\n", d,
-                               x[k].missed ? " (LATE)" : "");
+                mcp_buf_printf(b, "  %s after %s%s\n",
+                               strcmp(r->name, STARTUP_RULE) == 0 ? "ready"
+                                                                  : "met",
+                               d, x[k].missed ? " (LATE)" : "");
             } else if (x[k].missed) {
-                mcp_buf_puts(b, "  NEVER READY\n");
+                mcp_buf_puts(b, strcmp(r->name, STARTUP_RULE) == 0
+                                    ? "  NEVER READY\n"
+                                    : "  NEVER MET\n");
             } else {
                 mcp_buf_puts(b, "  pending at end of log\n");
             }
@@ -329,6 +345,10 @@ static void json_rules(struct mcp_json *j, const struct mcp_ruleset *rs,
         mcp_json_str(j, mcp_severity_name(rs->rules[i].severity));
         mcp_json_key(j, "limit_errors");
         mcp_json_int(j, (int64_t)s->limit_errors[i]);
+        mcp_json_key(j, "groups_dropped");
+        mcp_json_int(j, (int64_t)st->groups_dropped);
+        mcp_json_key(j, "expect_dropped");
+        mcp_json_int(j, (int64_t)st->expect_dropped);
         mcp_json_end_obj(j);
     }
     mcp_json_end_obj(j);

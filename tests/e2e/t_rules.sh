@@ -176,8 +176,12 @@ assert_json "never ready: summary" never.json alerts.0.summary \
 assert_json "never ready: expectation missed" never.json expectations.0.missed true
 assert_json "never ready: expectation not met" never.json expectations.0.met null
 "$MCPLOG" scan --tz UTC --no-default-rules --rules ready.yaml never > never.txt 2>err
+# A custom expect rule (not the shipped startup-not-ready) is reported
+# in generic words.
 assert_contains "never ready: text" never.txt \
-    "  2025-12-10 14:00:00,000  pid 100  NEVER READY"
+    "  2025-12-10 14:00:00,000  pid 100  NEVER MET"
+assert_contains "never ready: text heading" never.txt \
+    "Expectations of ready30 (follow-up within 30s):"
 
 # 6b. ready late, at +45 s: alert from +30 s to +45 s.
 mkdir late
@@ -194,7 +198,7 @@ assert_json "late ready: after_ms" late.json expectations.0.after_ms 45000
 assert_json "late ready: missed" late.json expectations.0.missed true
 "$MCPLOG" scan --tz UTC --no-default-rules --rules ready.yaml late > late.txt 2>err
 assert_contains "late ready: text" late.txt \
-    "  2025-12-10 14:00:00,000  pid 200  ready after 45s (LATE)"
+    "  2025-12-10 14:00:00,000  pid 200  met after 45s (LATE)"
 
 # 6c. ready on time (+10 s), clock moved well past +30 s: no alert.
 mkdir ontime
