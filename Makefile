@@ -114,17 +114,21 @@ asan: $(UNIT_ABIN) $(BA)/mcplog
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    MCPLOG_DATADIR=$(CURDIR) MCPLOG=$(CURDIR)/$(BA)/mcplog sh tests/e2e/run.sh
 
+# Every stage adds its counts to the tally; the last line sums them up.
+TALLY = $(CURDIR)/$(B)/check-tally
 check: check-deps
+	@mkdir -p $(B) && rm -f $(TALLY)
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
 	@echo "== unit tests"
-	@sh tests/run-unit.sh $(UNIT_BIN)
+	@CHECK_TALLY=$(TALLY) sh tests/run-unit.sh $(UNIT_BIN)
 	@echo "== end-to-end tests"
-	@MCPLOG=$(CURDIR)/mcplog sh tests/e2e/run.sh
-	@$(MAKE) --no-print-directory asan
+	@CHECK_TALLY=$(TALLY) MCPLOG=$(CURDIR)/mcplog sh tests/e2e/run.sh
+	@CHECK_TALLY=$(TALLY) $(MAKE) --no-print-directory asan
 	@echo "== valgrind"
 	@$(MAKE) --no-print-directory valgrind
 	@echo "== fuzz targets: build and replay the seed corpora"
 	@$(MAKE) --no-print-directory fuzz-smoke
+	@awk '{p += $$1; f += $$2} END {printf "check: %d passed, %d failed\n", p, f; exit f > 0}' $(TALLY)
 
 valgrind: mcplog $(UNIT_BIN)
 	@VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \

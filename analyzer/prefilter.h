@@ -8,8 +8,8 @@
  * up (n = 0) on anything it does not fully understand.
  *
  * From '^\S+ - (?<level>ERROR|CRITICAL) - (?<m>.*)$' it derives
- * {" - ERROR - ", " - CRITICAL - "}; from 'TOOL_CALL: (?<t>\S+) with' the
- * single string "TOOL_CALL: ".
+ * {"ERROR", "CRITICAL"}; from 'TOOL_CALL: (?<t>\S+) with' the single
+ * string "TOOL_CALL: ".
  */
 #ifndef MCP_PREFILTER_H
 #define MCP_PREFILTER_H

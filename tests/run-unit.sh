@@ -29,4 +29,5 @@ for t in "$@"; do
     rm -f "$out"
 done
 echo "unit: $pass passed, $fail failed"
+[ -n "${CHECK_TALLY:-}" ] && echo "$pass $fail" >>"$CHECK_TALLY"
 [ "$fail" -eq 0 ]

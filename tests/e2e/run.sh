@@ -26,4 +26,5 @@ for t in "$ROOT"/tests/e2e/t_*.sh; do
     rm -rf "$dir"
 done
 echo "e2e: $pass passed, $fail failed"
+[ -n "${CHECK_TALLY:-}" ] && echo "$pass $fail" >>"$CHECK_TALLY"
 [ "$fail" -eq 0 ]
