@@ -35,9 +35,11 @@ LIB_SRC = analyzer/util.c analyzer/strmap.c analyzer/timeparse.c \
           analyzer/logset.c analyzer/reader.c analyzer/framer.c \
           analyzer/prefilter.c analyzer/pattern.c analyzer/template.c analyzer/yamlutil.c \
           analyzer/rules.c analyzer/event.c analyzer/matcher.c \
-          analyzer/engine.c analyzer/prefetch.c analyzer/scan.c analyzer/textout.c \
-          analyzer/report.c analyzer/cli.c analyzer/cmd_scan.c \
-          analyzer/cmd_testrules.c
+          analyzer/engine.c analyzer/engine_state.c analyzer/prefetch.c analyzer/scan.c analyzer/textout.c \
+          analyzer/report.c analyzer/termview.c analyzer/cli.c analyzer/cmd_scan.c \
+          analyzer/cmd_testrules.c \
+          analyzer/evloop.c analyzer/tail.c analyzer/follow.c \
+          analyzer/state.c analyzer/cmd_follow.c
 MAIN_SRC = analyzer/main.c
 
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))

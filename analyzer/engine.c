@@ -5,67 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_int.h"
 #include "strmap.h"
 #include "template.h"
 #include "timeparse.h"
 #include "util.h"
-
-#define MAX_PENDING 1000
-#define MAX_EXPECTATIONS 100000
-
-struct pend {
-    int64_t start, deadline;
-    size_t exp;                 /* index into e->exps, or SIZE_MAX */
-    bool missed, done;
-    struct group *g;
-};
-
-struct group {
-    char *key;
-    char *values[MCP_RULE_MAX_GROUP];
-    int64_t *ring;              /* newest count+1 times, ascending */
-    size_t rn, rcap;
-    uint64_t seq;               /* matches seen in this group */
-    struct mcp_alert *alert;    /* current, or last for cooldown */
-    uint64_t last_seq;          /* last match counted into alert */
-    uint64_t gen;               /* invalidates stale resolve timers */
-};
-
-struct rstate {
-    struct mcp_strmap groups;   /* key -> struct group * */
-    struct mcp_strmap counts;   /* key -> (index+1) into stats.groups */
-    struct mcp_rule_stats stats;
-    size_t capgroups;
-    struct pend **pend;         /* open expectations, in start order */
-    size_t npend, cappend;
-};
-
-enum { T_RESOLVE, T_DEADLINE };
-
-struct timer {
-    int64_t when;
-    int kind;
-    uint32_t rule;
-    struct group *g;
-    struct pend *p;
-    uint64_t gen;
-    uint64_t order;             /* FIFO among equal times */
-};
-
-struct mcp_engine {
-    const struct mcp_ruleset *rs;
-    mcp_alert_fn fn;
-    void *fnarg;
-    struct rstate *r;
-    int64_t now;
-    struct timer *heap;
-    size_t nheap, capheap;
-    uint64_t torder;
-    struct mcp_alert **alerts;
-    size_t nalerts, capalerts;
-    struct mcp_expectation *exps;
-    size_t nexps, capexps;
-};
 
 /* --- timers (binary min-heap) ------------------------------------------ */
 
@@ -76,7 +20,7 @@ static bool t_less(const struct timer *a, const struct timer *b)
     return a->order < b->order;
 }
 
-static void heap_push(struct mcp_engine *e, struct timer t)
+void engine_heap_push(struct mcp_engine *e, struct timer t)
 {
     size_t i;
 
@@ -218,7 +162,6 @@ static struct mcp_alert *new_alert(struct mcp_engine *e, uint32_t rule,
     const struct mcp_rule *r = &e->rs->rules[rule];
     struct mcp_alert *a = mcp_calloc(1, sizeof(*a));
 
-    a->id = e->nalerts + 1;
     a->rule = rule;
     a->severity = r->severity;
     a->nlabels = r->n_group_by;
@@ -230,15 +173,21 @@ static struct mcp_alert *new_alert(struct mcp_engine *e, uint32_t rule,
     a->start = start;
     a->end = MCP_TIME_NONE;
     a->firing = true;
+    a->id = ++e->next_id;
+    engine_add_alert(e, a);
+    e->r[rule].stats.alerts++;
+    g->alert = a;
+    return a;
+}
+
+void engine_add_alert(struct mcp_engine *e, struct mcp_alert *a)
+{
     if (e->nalerts == e->capalerts) {
         e->capalerts = e->capalerts ? e->capalerts * 2 : 16;
         e->alerts = mcp_realloc(e->alerts,
                                 e->capalerts * sizeof(*e->alerts));
     }
     e->alerts[e->nalerts++] = a;
-    e->r[rule].stats.alerts++;
-    g->alert = a;
-    return a;
 }
 
 /* An alert for g starts at t: reopen the last one within cooldown, or
@@ -299,7 +248,7 @@ static void build_key(const struct mcp_rule *r, const struct mcp_event *ev,
     }
 }
 
-static struct group *get_group(struct mcp_engine *e, uint32_t rule,
+struct group *engine_get_group(struct mcp_engine *e, uint32_t rule,
                                const char *key, const char **vals)
 {
     struct rstate *rs = &e->r[rule];
@@ -412,7 +361,7 @@ static void on_threshold(struct mcp_engine *e, uint32_t rule,
     /* It clears when the oldest kept time leaves the window. */
     resolve_at = g->ring[0] + r->window_ms;
     g->gen++;
-    heap_push(e, (struct timer){.when = resolve_at, .kind = T_RESOLVE,
+    engine_heap_push(e, (struct timer){.when = resolve_at, .kind = T_RESOLVE,
                                 .rule = rule, .g = g, .gen = g->gen});
 }
 
@@ -483,7 +432,7 @@ static void on_expect_start(struct mcp_engine *e, uint32_t rule,
         rs->pend = mcp_realloc(rs->pend, rs->cappend * sizeof(*rs->pend));
     }
     rs->pend[rs->npend++] = p;
-    heap_push(e, (struct timer){.when = p->deadline, .kind = T_DEADLINE,
+    engine_heap_push(e, (struct timer){.when = p->deadline, .kind = T_DEADLINE,
                                 .rule = rule, .g = g, .p = p});
 }
 
@@ -649,7 +598,7 @@ void mcp_engine_feed(struct mcp_engine *e, const struct mcp_event *ev)
     mcp_buf_putc(&key, '\0'); /* data never NULL below */
     count_group(rs, r, key.data);
     if (r->severity != MCP_SEV_NONE && t != MCP_TIME_NONE) {
-        g = get_group(e, ev->rule, key.data, vals);
+        g = engine_get_group(e, ev->rule, key.data, vals);
         if (r->has_threshold)
             on_threshold(e, ev->rule, g, ev, t);
         else if (r->has_expect)
@@ -658,6 +607,11 @@ void mcp_engine_feed(struct mcp_engine *e, const struct mcp_event *ev)
             on_plain(e, ev->rule, g, ev, t);
     }
     mcp_buf_free(&key);
+}
+
+int64_t mcp_engine_next_due(const struct mcp_engine *e)
+{
+    return e->nheap > 0 ? e->heap[0].when : MCP_TIME_NONE;
 }
 
 int64_t mcp_engine_now(const struct mcp_engine *e)

@@ -86,6 +86,10 @@ void mcp_engine_feed(struct mcp_engine *e, const struct mcp_event *ev);
  * expectations and threshold resolutions, in time order. */
 void mcp_engine_advance(struct mcp_engine *e, int64_t now);
 
+/* When the next timer falls due (a deadline or a resolution), in log
+ * time, or MCP_TIME_NONE when none is pending. follow sleeps until then. */
+int64_t mcp_engine_next_due(const struct mcp_engine *e);
+
 /* The clock: latest time seen, or MCP_TIME_NONE. */
 int64_t mcp_engine_now(const struct mcp_engine *e);
 
@@ -111,6 +115,17 @@ const struct mcp_expectation *mcp_engine_expectations(
     const struct mcp_engine *e, size_t *n);
 
 void mcp_engine_destroy(struct mcp_engine *e);
+
+/* Append the alert state (windows, current alerts and cooldowns, open and
+ * missed expectations, the clock) to out as "engine ..." lines, for a
+ * checkpoint or a reload (engine_state.c). */
+struct mcp_buf;
+void mcp_engine_save(const struct mcp_engine *e, struct mcp_buf *out);
+
+/* Restore what mcp_engine_save wrote into a fresh engine. Rules whose
+ * definition changed (or are gone) start fresh; malformed lines are
+ * skipped. Alerts restored are not announced again. */
+void mcp_engine_load(struct mcp_engine *e, const char *data, size_t len);
 
 /* Most distinct groups tracked per rule (memory bound). */
 #define MCP_ENGINE_MAX_GROUPS 10000

@@ -26,11 +26,25 @@
  *      only advance f->offset; the bytes after it are kept.
  * So the buffer never holds more than max_line bytes of one line, however
  * long the line is, and the offsets of later chunks stay exact.
+ *
+ * FOLLOW differs in three places:
+ *   - a read of 0 bytes sets no end: next() returns 0 and the partial line
+ *     stays; finish() sets the end (and completes that line) instead;
+ *   - form_chunk() never holds records back;
+ *   - a partial line cut in step 2 is not handed out before its real '\n'
+ *     (it is still partial): form_chunk() emits the lines before it and
+ *     then waits, the cut line (max_line bytes + '\n') stays at the front
+ *     of the buffer, and step 4 adds the read bytes up to the '\n' to
+ *     trunc_skip instead of f->offset. Reads then have READ_SIZE - 1 bytes
+ *     of room. Once the '\n' is read (or at finish() or a read error), the
+ *     cut line goes out as in step 3. So f->offset (consumed()) is always
+ *     at a line boundary.
  */
 #include "framer.h"
 #include "timeparse.h"
 #include "util.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,9 +72,11 @@ struct mcp_framer {
     uint64_t offset;    /* stream offset of buf[start] */
     uint64_t line_no;   /* number of the line at buf[start] */
     int64_t carry_ts;
-    bool eof;           /* the callback returned 0 or -1 */
+    bool eof;           /* the callback returned 0 or -1, or finish() */
     bool failed;        /* ... and it was -1: err holds the cause */
     bool done;
+    bool started;       /* the callback has been called (set_origin) */
+    bool supplied;      /* buf[len - 1] is a '\n' not in the stream */
     char err[MCP_ERRLEN];
     struct mcp_framer_stats st;
 };
@@ -190,6 +206,8 @@ static void emit(struct mcp_framer *f, struct mcp_chunk *c, size_t end)
     if (c->last_ts != MCP_TIME_NONE)
         f->carry_ts = c->last_ts;
     f->offset += c->len;
+    if (f->supplied && end == f->len)
+        f->offset--; /* keeps consumed() a stream offset */
     if (f->cut && end == f->ok_end) {
         /* The '\n' after a cut line is not in the stream; the dropped
          * bytes are. */
@@ -215,7 +233,15 @@ static int form_chunk(struct mcp_framer *f, struct mcp_chunk *c)
 
     if (end == f->start)
         return 0;
-    if ((f->flags & MCP_FRAMER_RECORDS) && !f->eof) {
+    if (f->flags & MCP_FRAMER_FOLLOW) {
+        if (f->discarding && !f->eof) {
+            /* The cut partial line [end - max_line - 1, end) waits for its
+             * '\n'; the lines before it may go. */
+            end -= f->max_line + 1;
+            if (end == f->start)
+                return 0;
+        }
+    } else if ((f->flags & MCP_FRAMER_RECORDS) && !f->eof) {
         scan_records(f);
         if (f->ts_last != NO_POS && f->ts_last > f->start) {
             end = f->ts_last; /* hold the last record back */
@@ -309,7 +335,9 @@ static void fail(struct mcp_framer *f, const char *msg)
     f->eof = true;
 }
 
-static void read_more(struct mcp_framer *f)
+/* Read once. Returns false when the callback returned 0 with FOLLOW (no
+ * bytes for now), true otherwise. */
+static bool read_more(struct mcp_framer *f)
 {
     size_t room, k;
     ssize_t n;
@@ -321,30 +349,36 @@ static void read_more(struct mcp_framer *f)
         room = READ_SIZE;
     if (room == 0) { /* cannot happen: see form_chunk() and check_lines() */
         fail(f, "framer buffer full");
-        return;
+        return true;
     }
     p = f->buf + f->len;
+    f->started = true;
     n = f->fn(f->arg, p, room, f->err);
     if (n < 0 || (size_t)n > room) {
         fail(f, n < 0 ? "read error" : "read callback overran its buffer");
-        return;
+        return true;
     }
     if (n == 0) {
+        if (f->flags & MCP_FRAMER_FOLLOW)
+            return false;
         f->eof = true;
-        return;
+        return true;
     }
     f->st.bytes += (uint64_t)n;
     k = (size_t)n;
     if (f->discarding) {
-        /* The buffer is empty here (step 3 in the header comment). */
+        /* The buffer is empty here (step 3 in the header comment), or with
+         * FOLLOW holds only the cut line, not handed out yet (f->cut). */
+        uint64_t *skip = f->cut ? &f->trunc_skip : &f->offset;
+
         nl = memchr(p, '\n', k);
         if (nl == NULL) {
-            f->offset += k;
-            return;
+            *skip += k;
+            return true;
         }
         size_t drop = (size_t)(nl - p) + 1;
 
-        f->offset += drop;
+        *skip += drop;
         f->discarding = false;
         k -= drop;
         memmove(p, nl + 1, k);
@@ -353,6 +387,19 @@ static void read_more(struct mcp_framer *f)
     f->len += k;
     if (nl != NULL)
         f->nl_end = (size_t)(nl - f->buf) + 1;
+    return true;
+}
+
+/* At the end: the spare byte takes the '\n' of an unterminated last line,
+ * and a cut line waiting for its '\n' (FOLLOW) may go out without it. */
+static void complete_last(struct mcp_framer *f)
+{
+    if (f->len > f->nl_end) {
+        f->buf[f->len++] = '\n';
+        f->nl_end = f->len;
+        f->supplied = true;
+    }
+    f->discarding = false;
 }
 
 int mcp_framer_next(struct mcp_framer *f, struct mcp_chunk *c, char *err)
@@ -360,11 +407,8 @@ int mcp_framer_next(struct mcp_framer *f, struct mcp_chunk *c, char *err)
     for (;;) {
         if (f->done)
             return 0;
-        if (f->eof && f->len > f->nl_end) {
-            /* Unterminated last line: the spare byte takes its '\n'. */
-            f->buf[f->len++] = '\n';
-            f->nl_end = f->len;
-        }
+        if (f->eof)
+            complete_last(f);
         check_lines(f);
         if (form_chunk(f, c))
             return 1;
@@ -376,6 +420,54 @@ int mcp_framer_next(struct mcp_framer *f, struct mcp_chunk *c, char *err)
             }
             return 0;
         }
-        read_more(f);
+        if (!read_more(f))
+            return 0; /* FOLLOW: no more bytes for now */
     }
+}
+
+void mcp_framer_finish(struct mcp_framer *f)
+{
+    if (f->eof)
+        return;
+    f->eof = true;
+    complete_last(f);
+}
+
+void mcp_framer_set_origin(struct mcp_framer *f, uint64_t offset,
+                           uint64_t first_line, int64_t carry_ts)
+{
+    assert(!f->started && "mcp_framer_set_origin() after reading started");
+    f->offset = offset;
+    f->line_no = first_line;
+    f->carry_ts = carry_ts;
+}
+
+void mcp_framer_reset(struct mcp_framer *f, uint64_t offset,
+                      uint64_t first_line)
+{
+    f->start = f->ok_end = f->nl_end = f->len = 0;
+    f->cut = f->discarding = false;
+    f->trunc_skip = 0;
+    f->ts_scan = 0;
+    f->ts_last = NO_POS;
+    f->offset = offset;
+    f->line_no = first_line;
+    f->carry_ts = MCP_TIME_NONE;
+    f->eof = f->failed = f->done = f->started = f->supplied = false;
+    f->err[0] = '\0';
+}
+
+uint64_t mcp_framer_consumed(const struct mcp_framer *f)
+{
+    return f->offset;
+}
+
+uint64_t mcp_framer_next_line(const struct mcp_framer *f)
+{
+    return f->line_no;
+}
+
+bool mcp_framer_pending(const struct mcp_framer *f)
+{
+    return f->len > f->nl_end || f->discarding;
 }

@@ -221,6 +221,36 @@ const char *mcp_logset_role_of(const char *base)
     return NULL;
 }
 
+int mcp_logset_add_dir_expected(struct mcp_logset *ls, const char *dir,
+                                char *err)
+{
+    char tmp[MCP_ERRLEN] = "";
+    size_t before = ls->n;
+    struct stat st;
+
+    if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        mcp_errf(err, "%s: not a folder", dir);
+        return -1;
+    }
+    mcp_logset_add_dir(ls, dir, tmp); /* none found yet is fine here */
+    for (size_t f = 0; f < 2; f++) {
+        bool have = false;
+        char *path;
+
+        for (size_t i = before; i < ls->n; i++)
+            if (strcmp(ls->inputs[i].note, known_families[f]) == 0)
+                have = true;
+        if (have)
+            continue;
+        path = mcp_malloc(strlen(dir) + strlen(known_families[f]) + 2);
+        sprintf(path, "%s/%s", dir, known_families[f]);
+        add_input(ls, path, role_of_family(known_families[f]),
+                  known_families[f]);
+        free(path);
+    }
+    return 0;
+}
+
 int mcp_logset_add_file(struct mcp_logset *ls, const char *path,
                         const char *role_name, char *err)
 {

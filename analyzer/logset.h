@@ -62,6 +62,13 @@ void mcp_logset_init(struct mcp_logset *ls);
  * members. A folder holding neither is an error. Returns 0 or -1 (err). */
 int mcp_logset_add_dir(struct mcp_logset *ls, const char *dir, char *err);
 
+/* For follow: add a folder's two known logs by name even when they do
+ * not exist yet (follow waits for them). Existing rotated members are
+ * added as mcp_logset_add_dir would. Returns 0 or -1 (err: the folder
+ * cannot be read). */
+int mcp_logset_add_dir_expected(struct mcp_logset *ls, const char *dir,
+                                char *err);
+
 /* Add one file. role_name NULL: the role comes from the base name
  * (mcp_server.log* -> server, mcp_activity.log* -> activity, else the file
  * is its own family named after its base name with role "other").

@@ -13,6 +13,7 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  scan         analyse a logs folder or files, live and archived\n"
+    "  follow       follow the logs live through rotation, with alerts\n"
     "  test-rules   check the rules and show what they match\n"
     "\n"
     "  mcplog COMMAND --help     options of a command\n"
@@ -37,6 +38,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "scan") == 0)
         return mcp_cmd_scan(argc - 1, argv + 1);
+    if (strcmp(argv[1], "follow") == 0)
+        return mcp_cmd_follow(argc - 1, argv + 1);
     if (strcmp(argv[1], "test-rules") == 0)
         return mcp_cmd_test_rules(argc - 1, argv + 1);
     mcp_cli_error("unknown command (try 'mcplog --help')");

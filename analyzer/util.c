@@ -296,6 +296,52 @@ void mcp_buf_printf(struct mcp_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+void mcp_buf_escape(struct mcp_buf *b, const char *s, size_t n)
+{
+    mcp_buf_putc(b, '=');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c <= ' ' || c >= 0x7f || c == '%')
+            mcp_buf_printf(b, "%%%02X", c);
+        else
+            mcp_buf_putc(b, (char)c);
+    }
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+char *mcp_unescape(const char *s, size_t n, size_t *outlen)
+{
+    char *out = mcp_malloc(n + 1), *o = out;
+    size_t i = 0;
+
+    if (n > 0 && s[0] == '=')
+        i = 1;
+    for (; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n &&
+            hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+            *o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            i += 2;
+            continue;
+        }
+        *o++ = s[i];
+    }
+    *o = '\0';
+    if (outlen != NULL)
+        *outlen = (size_t)(o - out);
+    return out;
+}
+
 char *mcp_buf_steal(struct mcp_buf *b)
 {
     char *p = b->data;

@@ -61,6 +61,12 @@ void mcp_buf_putc(struct mcp_buf *b, char c);
 void mcp_buf_puts(struct mcp_buf *b, const char *s);
 void mcp_buf_printf(struct mcp_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Append s[0..n) as one space-free token: "=" then the bytes, with
+ * anything outside '!'..'~' and '%' written as %XX. "=" alone is the
+ * empty string. mcp_unescape reverses it (a missing "=" is tolerated). */
+void mcp_buf_escape(struct mcp_buf *b, const char *s, size_t n);
+char *mcp_unescape(const char *s, size_t n, size_t *outlen);
+
 /* Take ownership of the data (the buffer is left empty). */
 char *mcp_buf_steal(struct mcp_buf *b);
 

@@ -7,13 +7,17 @@
  * '\n', line counts and numbers add up, offsets map each byte back to the
  * input, a cut line is last in its chunk, carry_ts follows last_ts.
  */
+#include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -160,6 +164,22 @@ static void check_chunks(const struct out *o, const char *in, size_t in_len,
     }
 }
 
+/* Keep a copy of chunk c in o. */
+static void out_add(struct out *o, const struct mcp_chunk *c)
+{
+    o->c = realloc(o->c, (o->n + 1) * sizeof(*o->c));
+    assert_non_null(o->c);
+    o->c[o->n] = *c;
+    char *copy = malloc(c->len);
+    assert_non_null(copy);
+    memcpy(copy, c->data, c->len);
+    o->c[o->n++].data = copy;
+    o->all = realloc(o->all, o->all_len + c->len);
+    assert_non_null(o->all);
+    memcpy(o->all + o->all_len, c->data, c->len);
+    o->all_len += c->len;
+}
+
 /* Frame all of s; checks the source is never read after its end. */
 static struct out run(struct src *s, size_t max_line, int flags)
 {
@@ -171,17 +191,7 @@ static struct out run(struct src *s, size_t max_line, int flags)
     memset(&o, 0, sizeof(o));
     while ((r = mcp_framer_next(f, &c, o.err)) == 1) {
         assert_string_equal(o.err, "");
-        o.c = realloc(o.c, (o.n + 1) * sizeof(*o.c));
-        assert_non_null(o.c);
-        o.c[o.n] = c;
-        char *copy = malloc(c.len);
-        assert_non_null(copy);
-        memcpy(copy, c.data, c.len);
-        o.c[o.n++].data = copy;
-        o.all = realloc(o.all, o.all_len + c.len);
-        assert_non_null(o.all);
-        memcpy(o.all + o.all_len, c.data, c.len);
-        o.all_len += c.len;
+        out_add(&o, &c);
     }
     o.last = r;
     if (r == 0)
@@ -194,6 +204,10 @@ static struct out run(struct src *s, size_t max_line, int flags)
     assert_string_equal(o.err, before);
     assert_int_equal(s->calls_after_end, 0);
     mcp_framer_stats(f, &o.st);
+    /* At the end: past every byte read, not the '\n' supplied. */
+    assert_int_equal(mcp_framer_consumed(f), s->pos);
+    assert_int_equal(mcp_framer_next_line(f), 1 + o.st.lines);
+    assert_false(mcp_framer_pending(f));
     mcp_framer_destroy(f);
     return o;
 }
@@ -691,6 +705,764 @@ static void test_random(void **state)
     }
 }
 
+/* ---- follow mode --------------------------------------------------------
+ *
+ * A live source models a file being written: data[0, avail) has been
+ * written so far, and a read returns 0 ("no more bytes for now") once it
+ * has caught up. Tests move avail forward between mcp_framer_next() calls.
+ */
+struct live {
+    const char *data;
+    size_t avail, pos;
+    size_t maxread;       /* bytes per read at most (0: cap) */
+    size_t fail_at;       /* return -1 once pos reaches this (SIZE_MAX: no) */
+    int failed;
+    size_t calls, zeros;  /* callback calls, and those that returned 0 */
+    uintptr_t lo, hi;     /* address span of the buffers handed to reads */
+};
+
+static ssize_t live_read(void *arg, char *buf, size_t cap, char *err)
+{
+    struct live *s = arg;
+    size_t n = cap;
+
+    s->calls++;
+    if (s->lo == 0 || (uintptr_t)buf < s->lo)
+        s->lo = (uintptr_t)buf;
+    if ((uintptr_t)(buf + cap) > s->hi)
+        s->hi = (uintptr_t)(buf + cap);
+    if (!s->failed && s->pos == s->fail_at) {
+        s->failed = 1;
+        mcp_errf(err, "boom at %zu", s->pos);
+        return -1;
+    }
+    if (s->pos == s->avail) {
+        s->zeros++;
+        return 0;
+    }
+    if (s->maxread && n > s->maxread)
+        n = s->maxread;
+    if (n > s->avail - s->pos)
+        n = s->avail - s->pos;
+    if (s->fail_at != SIZE_MAX && !s->failed && n > s->fail_at - s->pos)
+        n = s->fail_at - s->pos;
+    memcpy(buf, s->data + s->pos, n);
+    s->pos += n;
+    return (ssize_t)n;
+}
+
+static struct live live_of(const char *data, size_t avail)
+{
+    struct live s;
+
+    memset(&s, 0, sizeof(s));
+    s.data = data;
+    s.avail = avail;
+    s.fail_at = SIZE_MAX;
+    return s;
+}
+
+/* Take chunks into o until mcp_framer_next() returns 0 or -1; returns how
+ * many chunks were taken, and the final result in o->last. */
+static size_t drain(struct mcp_framer *f, struct out *o)
+{
+    struct mcp_chunk c;
+    size_t n = 0;
+    int r;
+
+    while ((r = mcp_framer_next(f, &c, o->err)) == 1) {
+        out_add(o, &c);
+        n++;
+    }
+    o->last = r;
+    return n;
+}
+
+/* One chunk c holding exactly the text want. */
+static void assert_chunk(const struct mcp_chunk *c, const char *want,
+                         uint64_t offset, uint64_t first_line)
+{
+    assert_int_equal(c->len, strlen(want));
+    assert_memory_equal(c->data, want, c->len);
+    assert_int_equal(c->offset, offset);
+    assert_int_equal(c->first_line, first_line);
+    assert_int_equal(c->lines, nl_count(want, strlen(want)));
+}
+
+/* Scenarios 51/52: "abc", nothing for a while, then "def\n" is one line;
+ * a line written in three pieces is one line. */
+static void test_follow_piecewise(void **state)
+{
+    const char in[] = "abcdef\n";
+    struct live s = live_of(in, 3);
+    struct mcp_framer *f;
+    struct out o;
+
+    (void)state;
+    memset(&o, 0, sizeof(o));
+    f = mcp_framer_create(0, MCP_FRAMER_FOLLOW, live_read, &s);
+    assert_false(mcp_framer_pending(f));
+    assert_int_equal(drain(f, &o), 0);
+    assert_int_equal(o.last, 0);
+    assert_true(mcp_framer_pending(f));
+    assert_int_equal(mcp_framer_consumed(f), 0);
+    assert_int_equal(mcp_framer_next_line(f), 1);
+    assert_int_equal(s.zeros, 1);
+    /* Each later call reads again; still nothing. */
+    assert_int_equal(drain(f, &o), 0);
+    assert_int_equal(drain(f, &o), 0);
+    assert_int_equal(s.zeros, 3);
+    assert_true(mcp_framer_pending(f));
+    s.avail = 7;
+    assert_int_equal(drain(f, &o), 1);
+    assert_int_equal(o.last, 0);
+    assert_chunk(&o.c[0], "abcdef\n", 0, 1);
+    assert_int_equal(o.c[0].long_lines, 0);
+    assert_false(mcp_framer_pending(f));
+    assert_int_equal(mcp_framer_consumed(f), 7);
+    assert_int_equal(mcp_framer_next_line(f), 2);
+    /* finish() with nothing held: no more chunks. */
+    mcp_framer_finish(f);
+    assert_int_equal(drain(f, &o), 0);
+    assert_int_equal(o.n, 1);
+    mcp_framer_stats(f, &o.st);
+    assert_int_equal(o.st.lines, 1);
+    assert_int_equal(o.st.bytes, 7);
+    assert_string_equal(o.err, "");
+    mcp_framer_destroy(f);
+    out_free(&o);
+
+    /* Three write()s: "ab", "cd", "ef\n"; also with one-byte reads. */
+    for (size_t maxread = 0; maxread <= 1; maxread++) {
+        static const size_t steps[] = {2, 4, 7};
+
+        s = live_of(in, 0);
+        s.maxread = maxread;
+        memset(&o, 0, sizeof(o));
+        f = mcp_framer_create(0, MCP_FRAMER_FOLLOW, live_read, &s);
+        for (size_t i = 0; i < 3; i++) {
+            s.avail = steps[i];
+            assert_int_equal(drain(f, &o), i == 2 ? 1 : 0);
+            assert_int_equal(o.last, 0);
+            assert_int_equal(mcp_framer_pending(f), i < 2);
+        }
+        assert_int_equal(o.n, 1);
+        assert_chunk(&o.c[0], "abcdef\n", 0, 1);
+        mcp_framer_destroy(f);
+        out_free(&o);
+    }
+}
+
+/* CRLF with the read boundary at every place, a "no more bytes" between
+ * the two parts; and '\r' as byte 8191, '\n' as byte 8192 (scenario 50). */
+static void test_follow_crlf_split(void **state)
+{
+    const char in[] = "first\r\nsecond\r\n\r\nthird\r\n";
+    const size_t len = sizeof(in) - 1;
+    static const char *want[] = {"first", "second", "", "third"};
+
+    (void)state;
+    for (size_t cut = 1; cut < len; cut++) {
+        struct live s = live_of(in, cut);
+        struct mcp_framer *f =
+            mcp_framer_create(0, MCP_FRAMER_FOLLOW, live_read, &s);
+        struct out o;
+
+        memset(&o, 0, sizeof(o));
+        drain(f, &o);
+        assert_int_equal(o.last, 0);
+        /* Only complete lines so far: the pending part is held. */
+        assert_int_equal(o.all_len, (size_t)(memrchr(in, '\n', cut) ?
+                         (const char *)memrchr(in, '\n', cut) - in + 1 : 0));
+        assert_int_equal(mcp_framer_pending(f), in[cut - 1] != '\n');
+        s.avail = len;
+        drain(f, &o);
+        assert_false(mcp_framer_pending(f));
+        mcp_framer_finish(f);
+        drain(f, &o);
+        mcp_framer_stats(f, &o.st);
+        check_chunks(&o, in, len, MCP_MAX_LINE_DEFAULT, true);
+        assert_int_equal(o.all_len, len);
+        assert_memory_equal(o.all, in, len);
+        size_t k = 0;
+        for (size_t i = 0; i < o.n; i++) {
+            const char *p = o.c[i].data, *end = p + o.c[i].len;
+            while (p < end) {
+                size_t n = mcp_line_trim(p, end);
+                assert_true(k < 4);
+                assert_int_equal(n, strlen(want[k]));
+                assert_memory_equal(p, want[k], n);
+                k++;
+                p = (const char *)memchr(p, '\n', (size_t)(end - p)) + 1;
+            }
+        }
+        assert_int_equal(k, 4);
+        mcp_framer_destroy(f);
+        out_free(&o);
+    }
+
+    /* '\r' at byte 8191 of the stream, '\n' at 8192, reads of 8192. */
+    char big[8191 + 2 + 5];
+    memset(big, 'a', 8191);
+    memcpy(big + 8191, "\r\nnext\n", 7);
+    struct live s = live_of(big, 8192);
+    s.maxread = 8192;
+    struct mcp_framer *f =
+        mcp_framer_create(0, MCP_FRAMER_FOLLOW, live_read, &s);
+    struct out o;
+    memset(&o, 0, sizeof(o));
+    assert_int_equal(drain(f, &o), 0);
+    assert_true(mcp_framer_pending(f));
+    s.avail = sizeof(big);
+    assert_int_equal(drain(f, &o), 1);
+    assert_int_equal(o.c[0].lines, 2);
+    assert_int_equal(o.c[0].len, sizeof(big));
+    assert_int_equal(mcp_line_trim(o.c[0].data, o.c[0].data + o.c[0].len),
+                     8191);
+    const char *second = o.c[0].data + 8193;
+    assert_int_equal(mcp_line_trim(second, o.c[0].data + o.c[0].len), 4);
+    assert_memory_equal(second, "next", 4);
+    mcp_framer_destroy(f);
+    out_free(&o);
+}
+
+/* finish(): the partial line goes out once, completed, counted; the
+ * callback is not called again; a second finish() changes nothing. */
+static void test_follow_finish(void **state)
+{
+    const char in[] = "2025-12-10 14:36:02,114 - a\ndef";
+    struct live s = live_of(in, sizeof(in) - 1);
+    struct mcp_framer *f;
+    struct out o;
+
+    (void)state;
+    memset(&o, 0, sizeof(o));
+    f = mcp_framer_create(0, MCP_FRAMER_FOLLOW | MCP_FRAMER_RECORDS,
+                          live_read, &s);
+    assert_int_equal(drain(f, &o), 1);
+    assert_chunk(&o.c[0], "2025-12-10 14:36:02,114 - a\n", 0, 1);
+    assert_true(mcp_framer_pending(f));
+    assert_int_equal(mcp_framer_consumed(f), 28);
+    size_t calls = s.calls;
+    mcp_framer_finish(f);
+    assert_false(mcp_framer_pending(f));
+    mcp_framer_finish(f);
+    assert_int_equal(drain(f, &o), 1);
+    assert_int_equal(o.last, 0);
+    assert_chunk(&o.c[1], "def\n", 28, 2);
+    assert_int_equal(o.c[1].carry_ts, 1765377362114LL);
+    assert_int_equal(o.c[1].first_ts, MCP_TIME_NONE);
+    assert_int_equal(mcp_framer_consumed(f), 31);
+    assert_int_equal(mcp_framer_next_line(f), 3);
+    mcp_framer_finish(f);
+    assert_int_equal(drain(f, &o), 0);
+    assert_int_equal(drain(f, &o), 0);
+    assert_int_equal(s.calls, calls);
+    assert_int_equal(o.n, 2);
+    mcp_framer_stats(f, &o.st);
+    assert_int_equal(o.st.lines, 2);
+    assert_int_equal(o.st.bytes, 31);
+    check_chunks(&o, in, sizeof(in) - 1, MCP_MAX_LINE_DEFAULT, true);
+    mcp_framer_destroy(f);
+    out_free(&o);
+
+    /* finish() before anything was read: nothing, and no read. */
+    s = live_of(in, sizeof(in) - 1);
+    memset(&o, 0, sizeof(o));
+    f = mcp_framer_create(0, MCP_FRAMER_FOLLOW, live_read, &s);
+    mcp_framer_finish(f);
+    assert_int_equal(drain(f, &o), 0);
+    assert_int_equal(s.calls, 0);
+    assert_int_equal(o.n, 0);
+    mcp_framer_destroy(f);
+    out_free(&o);
+
+    /* Without FOLLOW, finish() ends the input where it is. */
+    s = live_of(in, sizeof(in) - 1);
+    s.maxread = 30; /* the first line and "de" */
+    memset(&o, 0, sizeof(o));
+    f = mcp_framer_create(0, 0, live_read, &s);
+    struct mcp_chunk c;
+    assert_int_equal(mcp_framer_next(f, &c, o.err), 1);
+    out_add(&o, &c);
+    mcp_framer_finish(f);
+    assert_int_equal(drain(f, &o), 1);
+    assert_chunk(&o.c[1], "de\n", 28, 2);
+    assert_int_equal(s.calls, 1);
+    mcp_framer_destroy(f);
+    out_free(&o);
+}
+
+/* set_origin(): offsets, line numbers and the time in force start where
+ * the caller says, in either mode. */
+static void test_follow_origin(void **state)
+{
+    const char in[] = "cont\n2025-12-10 14:36:02,114 - a\nmore\n";
+    const int64_t t0 = 1765300000000LL;
+
+    (void)state;
+    for (int flags = 0; flags <= MCP_FRAMER_FOLLOW; flags += 2) {
+        struct live s = live_of(in, sizeof(in) - 1);
+        struct mcp_framer *f = mcp_framer_create(0, flags, live_read, &s);
+        struct out o;
+
+        memset(&o, 0, sizeof(o));
+        mcp_framer_set_origin(f, 1000, 50, t0);
+        mcp_framer_set_origin(f, 5000, 70, t0); /* the last one counts */
+        assert_int_equal(mcp_framer_consumed(f), 5000);
+        assert_int_equal(mcp_framer_next_line(f), 70);
+        assert_int_equal(drain(f, &o), 1);
+        assert_chunk(&o.c[0], in, 5000, 70);
+        assert_int_equal(o.c[0].carry_ts, t0);
+        assert_int_equal(o.c[0].first_ts, 1765377362114LL);
+        assert_int_equal(o.c[0].last_ts, 1765377362114LL);
+        assert_int_equal(mcp_framer_consumed(f), 5000 + sizeof(in) - 1);
+        assert_int_equal(mcp_framer_next_line(f), 73);
+        mcp_framer_destroy(f);
+        out_free(&o);
+    }
+
+    /* A cut line after an origin: its chunk and the next are exact. */
+    char big[100];
+    memset(big, 'x', sizeof(big));
+    memcpy(big + 90, "\nok\n", 4);
+    struct live s = live_of(big, 94);
+    struct mcp_framer *f =
+        mcp_framer_create(16, MCP_FRAMER_FOLLOW, live_read, &s);
+    struct out o;
+    memset(&o, 0, sizeof(o));
+    mcp_framer_set_origin(f, 1ULL << 33, 1000000, MCP_TIME_NONE);
+    assert_int_equal(drain(f, &o), 2);
+    assert_int_equal(o.c[0].offset, 1ULL << 33);
+    assert_int_equal(o.c[0].len, 17);
+    assert_int_equal(o.c[0].long_lines, 1);
+    assert_int_equal(o.c[1].offset, (1ULL << 33) + 91);
+    assert_int_equal(o.c[1].first_line, 1000001);
+    assert_int_equal(mcp_framer_consumed(f), (1ULL << 33) + 94);
+    mcp_framer_destroy(f);
+    out_free(&o);
+}
+
+/* set_origin() once reading has started is a programming error. */
+static void test_follow_origin_late_asserts(void **state)
+{
+    int status;
+    pid_t pid;
+
+    (void)state;
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+        struct live s = live_of("a\n", 2);
+        struct mcp_framer *f =
+            mcp_framer_create(0, MCP_FRAMER_FOLLOW, live_read, &s);
+        struct mcp_chunk c;
+        char err[MCP_ERRLEN] = "";
+
+        if (fd >= 0)
+            dup2(fd, 2); /* hide the assert message */
+        (void)mcp_framer_next(f, &c, err);
+        mcp_framer_set_origin(f, 10, 2, MCP_TIME_NONE);
+        _exit(0); /* not reached */
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGABRT);
+}
+
+/* consumed() and next_line() after each chunk, through a long line that
+ * arrives whole and one that arrives in pieces (held until its '\n'). */
+static void test_follow_consumed(void **state)
+{
+    char in[256];
+    size_t n = 0;
+
+    (void)state;
+    n += (size_t)sprintf(in + n, "short\n");                 /* 0..6 */
+    memset(in + n, 'x', 40);                                  /* 6..46 */
+    n += 40;
+    in[n++] = '\n';                                           /* ..47 */
+    n += (size_t)sprintf(in + n, "pre\n");                    /* ..51 */
+    memset(in + n, 'y', 52);                                  /* 51..103 */
+    n += 52;
+    n += (size_t)sprintf(in + n, "\nafter\n");                /* ..111 */
+
+    struct live s = live_of(in, 6);
+    struct mcp_framer *f =
+        mcp_framer_create(16, MCP_FRAMER_FOLLOW, live_read, &s);
+    struct out o;
+    memset(&o, 0, sizeof(o));
+
+    assert_int_equal(drain(f, &o), 1);
+    assert_chunk(&o.c[0], "short\n", 0, 1);
+    assert_int_equal(mcp_framer_consumed(f), 6);
+    assert_int_equal(mcp_framer_next_line(f), 2);
+
+    s.avail = 47; /* the x line whole: cut at once */
+    assert_int_equal(drain(f, &o), 1);
+    assert_int_equal(o.c[1].len, 17);
+    assert_int_equal(o.c[1].long_lines, 1);
+    assert_memory_equal(o.c[1].data, "xxxxxxxxxxxxxxxx\n", 17);
+    assert_int_equal(o.c[1].offset, 6);
+    assert_int_equal(mcp_framer_consumed(f), 47);
+    assert_int_equal(mcp_framer_next_line(f), 3);
+    assert_false(mcp_framer_pending(f));
+
+    s.avail = 51 + 20; /* "pre\n" and 20 y: "pre" goes, the y line waits */
+    assert_int_equal(drain(f, &o), 1);
+    assert_chunk(&o.c[2], "pre\n", 47, 3);
+    assert_int_equal(mcp_framer_consumed(f), 51);
+    assert_int_equal(mcp_framer_next_line(f), 4);
+    assert_true(mcp_framer_pending(f));
+
+    s.avail = 51 + 35; /* more y, still no '\n' */
+    assert_int_equal(drain(f, &o), 0);
+    assert_int_equal(o.last, 0);
+    assert_int_equal(mcp_framer_consumed(f), 51);
+    assert_int_equal(mcp_framer_next_line(f), 4);
+    assert_true(mcp_framer_pending(f));
+
+    s.avail = n; /* the rest of the y line, its '\n' and "after\n" */
+    assert_int_equal(drain(f, &o), 2);
+    assert_int_equal(o.c[3].offset, 51);
+    assert_int_equal(o.c[3].first_line, 4);
+    assert_int_equal(o.c[3].len, 17);
+    assert_int_equal(o.c[3].lines, 1);
+    assert_int_equal(o.c[3].long_lines, 1);
+    assert_memory_equal(o.c[3].data, "yyyyyyyyyyyyyyyy\n", 17);
+    assert_chunk(&o.c[4], "after\n", 104, 5);
+    assert_int_equal(mcp_framer_consumed(f), 110);
+    assert_int_equal(mcp_framer_next_line(f), 6);
+    assert_false(mcp_framer_pending(f));
+    mcp_framer_finish(f);
+    assert_int_equal(drain(f, &o), 0);
+    mcp_framer_stats(f, &o.st);
+    assert_int_equal(o.st.long_lines, 2);
+    assert_int_equal(o.st.lines, 5);
+    check_chunks(&o, in, n, 16, true);
+    mcp_framer_destroy(f);
+    out_free(&o);
+
+    /* A cut line still waiting for its '\n' at finish(): it goes out, and
+     * consumed() covers every byte read. */
+    s = live_of(in + 51, 52); /* 52 y, no '\n' */
+    s.maxread = 10;
+    memset(&o, 0, sizeof(o));
+    f = mcp_framer_create(16, MCP_FRAMER_FOLLOW, live_read, &s);
+    assert_int_equal(drain(f, &o), 0);
+    assert_true(mcp_framer_pending(f));
+    assert_int_equal(mcp_framer_consumed(f), 0);
+    mcp_framer_finish(f);
+    assert_false(mcp_framer_pending(f));
+    assert_int_equal(drain(f, &o), 1);
+    assert_int_equal(o.c[0].len, 17);
+    assert_int_equal(o.c[0].long_lines, 1);
+    assert_int_equal(mcp_framer_consumed(f), 52);
+    assert_int_equal(mcp_framer_next_line(f), 2);
+    mcp_framer_destroy(f);
+    out_free(&o);
+}
+
+/* reset(): everything held is dropped, numbering restarts, and the end,
+ * finish() and a read error are forgotten. */
+static void test_follow_reset(void **state)
+{
+    const char old[] = "2025-12-10 14:36:02,114 - a\nhalf";
+    const char fresh[] = "new\nlines\n";
+    struct live s = live_of(old, sizeof(old) - 1);
+    struct mcp_framer *f;
+    struct out o;
+
+    (void)state;
+    memset(&o, 0, sizeof(o));
+    f = mcp_framer_create(0, MCP_FRAMER_FOLLOW, live_read, &s);
+    assert_int_equal(drain(f, &o), 1);
+    assert_true(mcp_framer_pending(f));
+    /* Truncated: the caller rewinds the source and resets. */
+    s = live_of(fresh, sizeof(fresh) - 1);
+    mcp_framer_reset(f, 0, 1);
+    assert_false(mcp_framer_pending(f));
+    assert_int_equal(mcp_framer_consumed(f), 0);
+    assert_int_equal(mcp_framer_next_line(f), 1);
+    assert_int_equal(drain(f, &o), 1);
+    assert_chunk(&o.c[1], fresh, 0, 1);
+    assert_int_equal(o.c[1].carry_ts, MCP_TIME_NONE); /* "half" is gone */
+    assert_int_equal(mcp_framer_consumed(f), 10);
+
+    /* After finish() and the end, reset() reads again; set_origin() may
+     * follow it. */
+    mcp_framer_finish(f);
+    assert_int_equal(drain(f, &o), 0);
+    s = live_of(fresh, sizeof(fresh) - 1);
+    s.pos = 4;
+    mcp_framer_reset(f, 4, 2);
+    mcp_framer_set_origin(f, 4, 2, 1765377362114LL);
+    assert_int_equal(drain(f, &o), 1);
+    assert_chunk(&o.c[2], "lines\n", 4, 2);
+    assert_int_equal(o.c[2].carry_ts, 1765377362114LL);
+
+    /* After a read error. */
+    s = live_of(old, sizeof(old) - 1);
+    s.fail_at = 30;
+    mcp_framer_reset(f, 0, 1);
+    assert_int_equal(drain(f, &o), 2);
+    assert_int_equal(o.last, -1);
+    assert_string_equal(o.err, "boom at 30");
+    assert_chunk(&o.c[4], "ha\n", 28, 2);
+    assert_int_equal(drain(f, &o), 0);
+    s = live_of(fresh, sizeof(fresh) - 1);
+    mcp_framer_reset(f, 0, 1);
+    o.err[0] = '\0';
+    assert_int_equal(drain(f, &o), 1);
+    assert_int_equal(o.last, 0);
+    assert_string_equal(o.err, "");
+    assert_chunk(&o.c[5], fresh, 0, 1);
+    mcp_framer_stats(f, &o.st);
+    assert_int_equal(o.st.lines, 1 + 2 + 1 + 2 + 2);
+    assert_int_equal(o.st.bytes, 32 + 10 + 6 + 30 + 10);
+    mcp_framer_destroy(f);
+    out_free(&o);
+}
+
+/* Scenario 49 while following: a 10 MB line written in 100 pieces with
+ * "no more bytes" between them. The reads only ever see one buffer of
+ * max_line + 256 KiB + 1 bytes, nothing of the line goes out before its
+ * '\n', and the lines around it are delivered. Then the same as the last
+ * line, ended by finish(). */
+static void test_follow_ten_mb_line(void **state)
+{
+    const size_t big = 10 * 1024 * 1024, ml = MCP_MAX_LINE_DEFAULT;
+    const size_t bufsize = ml + 256 * 1024 + 1;
+    char *in = malloc(big + 64);
+    size_t n = 0;
+
+    (void)state;
+    assert_non_null(in);
+    n += (size_t)sprintf(in, "before\n");
+    memset(in + n, 'x', big);
+    n += big;
+    n += (size_t)sprintf(in + n, "\nafter\n");
+    for (int last = 0; last <= 1; last++) {
+        struct live s = live_of(in, 7);
+        struct mcp_framer *f = mcp_framer_create(
+            0, MCP_FRAMER_FOLLOW | MCP_FRAMER_RECORDS, live_read, &s);
+        struct out o;
+        size_t piece = big / 100;
+
+        memset(&o, 0, sizeof(o));
+        assert_int_equal(drain(f, &o), 1);
+        assert_chunk(&o.c[0], "before\n", 0, 1);
+        for (int i = 0; i < 100; i++) {
+            s.avail = i == 99 ? 7 + big : s.avail + piece;
+            assert_int_equal(drain(f, &o), 0);
+            assert_int_equal(o.last, 0);
+            assert_true(mcp_framer_pending(f));
+            assert_int_equal(mcp_framer_consumed(f), 7);
+            assert_true(s.hi - s.lo <= bufsize);
+        }
+        assert_int_equal(s.pos, 7 + big);
+        if (!last) {
+            s.avail = n;
+            assert_int_equal(drain(f, &o), 2);
+        } else {
+            mcp_framer_finish(f);
+            assert_int_equal(drain(f, &o), 1);
+        }
+        assert_int_equal(o.last, 0);
+        assert_int_equal(o.c[1].offset, 7);
+        assert_int_equal(o.c[1].first_line, 2);
+        assert_int_equal(o.c[1].len, ml + 1);
+        assert_int_equal(o.c[1].long_lines, 1);
+        assert_int_equal(o.c[1].lines, 1);
+        assert_memory_equal(o.c[1].data, in + 7, ml);
+        assert_int_equal(o.c[1].data[ml], '\n');
+        if (!last) {
+            assert_chunk(&o.c[2], "after\n", 7 + big + 1, 3);
+            assert_int_equal(mcp_framer_consumed(f), n);
+        } else {
+            assert_int_equal(mcp_framer_consumed(f), 7 + big);
+        }
+        for (size_t i = 0; i < o.n; i++)
+            assert_true(o.c[i].len <= ml + 1);
+        assert_true(s.hi - s.lo <= bufsize);
+        mcp_framer_stats(f, &o.st);
+        assert_int_equal(o.st.long_lines, 1);
+        assert_int_equal(o.st.lines, last ? 2 : 3);
+        check_chunks(&o, in, last ? 7 + big : n, ml, true);
+        mcp_framer_destroy(f);
+        out_free(&o);
+    }
+    free(in);
+}
+
+/* RECORDS + FOLLOW: no hold-back. Each complete line goes out as soon as
+ * it is read, traceback or not. */
+static void test_follow_records_no_holdback(void **state)
+{
+    const size_t len = sizeof(tb_log) - 1;
+    struct live s = live_of(tb_log, len);
+    struct mcp_framer *f;
+    struct out o;
+
+    (void)state;
+    /* Everything in one read: one chunk, before any read returns 0. */
+    memset(&o, 0, sizeof(o));
+    f = mcp_framer_create(0, MCP_FRAMER_RECORDS | MCP_FRAMER_FOLLOW,
+                          live_read, &s);
+    struct mcp_chunk c;
+    assert_int_equal(mcp_framer_next(f, &c, o.err), 1);
+    assert_int_equal(c.len, len);
+    assert_int_equal(c.lines, 9);
+    assert_int_equal(s.zeros, 0);
+    mcp_framer_destroy(f);
+
+    /* Line by line: every line is its own chunk right away, including the
+     * timestamped ERROR line before its traceback has been written. */
+    s = live_of(tb_log, 0);
+    f = mcp_framer_create(0, MCP_FRAMER_RECORDS | MCP_FRAMER_FOLLOW,
+                          live_read, &s);
+    for (int i = 0; i < 9; i++) {
+        const char *e = memchr(tb_log + s.avail, '\n', len - s.avail);
+        size_t from = s.avail;
+
+        s.avail = (size_t)(e - tb_log) + 1;
+        assert_int_equal(drain(f, &o), 1);
+        assert_int_equal(o.c[i].offset, from);
+        assert_int_equal(o.c[i].len, s.avail - from);
+        assert_int_equal(o.c[i].first_line, (uint64_t)i + 1);
+        assert_int_equal(mcp_framer_consumed(f), s.avail);
+    }
+    mcp_framer_finish(f);
+    assert_int_equal(drain(f, &o), 0);
+    mcp_framer_stats(f, &o.st);
+    check_chunks(&o, tb_log, len, MCP_MAX_LINE_DEFAULT, true);
+    mcp_framer_destroy(f);
+    out_free(&o);
+}
+
+/* A read error in follow mode: held data first (the partial line
+ * completed), then -1 once, then 0, as without FOLLOW. Also while a cut
+ * line waits for its '\n'. */
+static void test_follow_read_error(void **state)
+{
+    const char in[] = "a\npartial";
+    struct live s = live_of(in, 5);
+    struct mcp_framer *f;
+    struct out o;
+
+    (void)state;
+    memset(&o, 0, sizeof(o));
+    f = mcp_framer_create(0, MCP_FRAMER_FOLLOW, live_read, &s);
+    assert_int_equal(drain(f, &o), 1);
+    assert_int_equal(o.last, 0);
+    s.avail = 9;
+    s.fail_at = 9;
+    assert_int_equal(drain(f, &o), 1);
+    assert_int_equal(o.last, -1);
+    assert_string_equal(o.err, "boom at 9");
+    assert_chunk(&o.c[1], "partial\n", 2, 2);
+    assert_false(mcp_framer_pending(f));
+    assert_int_equal(drain(f, &o), 0);
+    assert_int_equal(drain(f, &o), 0);
+    mcp_framer_finish(f); /* no effect after the end */
+    assert_int_equal(drain(f, &o), 0);
+    assert_int_equal(o.n, 2);
+    mcp_framer_destroy(f);
+    out_free(&o);
+
+    char big[60];
+    memset(big, 'q', sizeof(big));
+    s = live_of(big, 40);
+    s.fail_at = 50;
+    memset(&o, 0, sizeof(o));
+    f = mcp_framer_create(8, MCP_FRAMER_FOLLOW, live_read, &s);
+    assert_int_equal(drain(f, &o), 0);
+    assert_int_equal(o.last, 0);
+    s.avail = 60;
+    assert_int_equal(drain(f, &o), 1);
+    assert_int_equal(o.last, -1);
+    assert_int_equal(o.c[0].len, 9);
+    assert_int_equal(o.c[0].long_lines, 1);
+    assert_int_equal(mcp_framer_consumed(f), 50);
+    mcp_framer_destroy(f);
+    out_free(&o);
+}
+
+/* Random text through random reads with "no more bytes" sprinkled in,
+ * finish() at the end: the same lines as a run without FOLLOW, and at
+ * every 0 the framer has handed out exactly the complete lines read. */
+static void test_follow_random(void **state)
+{
+    static const char *parts[] = {
+        "2025-12-10 14:36:02,114 - x - INFO - m\n", "cont\n", "\r\n", "\n",
+        "\0", "2025-12-10T14:36:03Z y\n", "abcdefghijklmnopqrstuvwxyz",
+        "2025-12-10 14:36", "\xff\xfe",
+    };
+    char in[4096];
+
+    (void)state;
+    for (uint32_t seed = 1; seed <= 300; seed++) {
+        uint32_t r = seed * 2654435761u;
+        size_t n = 0;
+
+        while (n < sizeof(in) - 64) {
+            r ^= r << 13;
+            r ^= r >> 17;
+            r ^= r << 5;
+            const char *p = parts[r % 9];
+            size_t k = r % 9 == 4 || r % 9 == 8 ? (r % 9 == 4 ? 1 : 2)
+                                                : strlen(p);
+            if ((r >> 8) % 50 == 0)
+                break;
+            memcpy(in + n, p, k);
+            n += k;
+        }
+        int flags = seed & 1 ? MCP_FRAMER_RECORDS : 0;
+        size_t ml = seed % 3 == 0 ? 24 : 64;
+        struct src ref_src = src_of(in, n);
+        struct out ref = run(&ref_src, ml, flags);
+
+        struct live s = live_of(in, 0);
+        struct mcp_framer *f =
+            mcp_framer_create(ml, flags | MCP_FRAMER_FOLLOW, live_read, &s);
+        struct out o;
+        memset(&o, 0, sizeof(o));
+        s.maxread = 1 + seed % 40;
+        while (s.avail < n) {
+            r ^= r << 13;
+            r ^= r >> 17;
+            r ^= r << 5;
+            s.avail += 1 + r % 60;
+            if (s.avail > n)
+                s.avail = n;
+            drain(f, &o);
+            assert_int_equal(o.last, 0);
+            /* Caught up: every complete line read has gone out. */
+            assert_int_equal(s.pos, s.avail);
+            const char *nl = memrchr(in, '\n', s.pos);
+            uint64_t done = nl ? (uint64_t)(nl - in) + 1 : 0;
+            assert_int_equal(mcp_framer_consumed(f), done);
+            assert_int_equal(mcp_framer_next_line(f), 1 + nl_count(in, done));
+            assert_int_equal(mcp_framer_pending(f), done < s.pos);
+        }
+        mcp_framer_finish(f);
+        drain(f, &o);
+        assert_int_equal(o.last, 0);
+        assert_int_equal(mcp_framer_consumed(f), n);
+        mcp_framer_stats(f, &o.st);
+        check_chunks(&o, in, n, ml, true);
+        assert_int_equal(o.all_len, ref.all_len);
+        assert_memory_equal(o.all, ref.all, ref.all_len);
+        assert_int_equal(o.st.lines, ref.st.lines);
+        assert_int_equal(o.st.long_lines, ref.st.long_lines);
+        mcp_framer_destroy(f);
+        out_free(&o);
+        out_free(&ref);
+    }
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -713,6 +1485,17 @@ int main(void)
         cmocka_unit_test(test_read_error),
         cmocka_unit_test(test_bad_callback),
         cmocka_unit_test(test_random),
+        cmocka_unit_test(test_follow_piecewise),
+        cmocka_unit_test(test_follow_crlf_split),
+        cmocka_unit_test(test_follow_finish),
+        cmocka_unit_test(test_follow_origin),
+        cmocka_unit_test(test_follow_origin_late_asserts),
+        cmocka_unit_test(test_follow_consumed),
+        cmocka_unit_test(test_follow_reset),
+        cmocka_unit_test(test_follow_ten_mb_line),
+        cmocka_unit_test(test_follow_records_no_holdback),
+        cmocka_unit_test(test_follow_read_error),
+        cmocka_unit_test(test_follow_random),
     };
 
     return cmocka_run_group_tests(tests, setup, NULL);

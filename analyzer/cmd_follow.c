@@ -1,0 +1,563 @@
+/* cmd_follow.c - `mcplog follow`: follow the logs live, through rotation,
+ * resumable, on the same engine as scan. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "engine.h"
+#include "evloop.h"
+#include "follow.h"
+#include "logset.h"
+#include "matcher.h"
+#include "rules.h"
+#include "state.h"
+#include "termview.h"
+#include "timeparse.h"
+#include "util.h"
+
+static const char follow_usage[] =
+    "usage: mcplog follow [options] [DIR|FILE...]\n"
+    "\n"
+    "Follow MCP server logs live (default ./logs) through every kind of\n"
+    "rotation, apply the rules, and show events and alerts.\n"
+    "\n"
+    "  --from-start           read the live files from their start\n"
+    "  --since TIME           ... from their start, showing lines at or\n"
+    "                         after TIME\n"
+    "  --replay               first read the rotated archives, oldest first\n"
+    "  --state FILE           checkpoint (default $XDG_STATE_HOME/mcplog/"
+    "state)\n"
+    "  --no-state             no checkpoint\n"
+    "  --poll                 poll with stat instead of inotify\n"
+    "  --poll-interval DUR    polling interval (default 1s)\n"
+    "  --grace DUR            keep rotated files open this long after\n"
+    "                         their last growth (default 5s)\n"
+    "  --all                  show every line, not only matches\n"
+    "  --quiet                show alerts only\n"
+    "  --json                 one JSON object per event, line or alert\n"
+    "  --color WHEN           auto, always or never (default auto)\n"
+    "  --no-status            no status line on a terminal\n"
+    "  --rules PATH           also load rules from a file or folder\n"
+    "  --no-default-rules     skip the shipped and user rules\n"
+    "  --source NAME=PATH     also follow a file with the role NAME\n"
+    "  --tz ZONE              zone of the logs' naive times\n"
+    "  --max-line BYTES       longest line kept whole (default 1048576)\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "SIGINT and SIGTERM save the checkpoint and exit; SIGHUP reloads the\n"
+    "rules.\n";
+
+enum {
+    OPT_FROM_START = 256, OPT_SINCE, OPT_REPLAY, OPT_STATE, OPT_NO_STATE,
+    OPT_POLL, OPT_POLL_INTERVAL, OPT_GRACE, OPT_ALL, OPT_QUIET, OPT_JSON,
+    OPT_COLOR, OPT_NO_STATUS, OPT_RULES, OPT_NO_DEFAULT, OPT_SOURCE, OPT_TZ,
+    OPT_MAX_LINE,
+};
+
+static const struct option follow_opts[] = {
+    {"from-start", no_argument, NULL, OPT_FROM_START},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"replay", no_argument, NULL, OPT_REPLAY},
+    {"state", required_argument, NULL, OPT_STATE},
+    {"no-state", no_argument, NULL, OPT_NO_STATE},
+    {"poll", no_argument, NULL, OPT_POLL},
+    {"poll-interval", required_argument, NULL, OPT_POLL_INTERVAL},
+    {"grace", required_argument, NULL, OPT_GRACE},
+    {"all", no_argument, NULL, OPT_ALL},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"no-status", no_argument, NULL, OPT_NO_STATUS},
+    {"rules", required_argument, NULL, OPT_RULES},
+    {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT},
+    {"source", required_argument, NULL, OPT_SOURCE},
+    {"tz", required_argument, NULL, OPT_TZ},
+    {"max-line", required_argument, NULL, OPT_MAX_LINE},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+struct fctx {
+    struct mcp_ruleset rs;
+    struct mcp_rule_sources src;
+    struct mcp_engine *engine;
+    struct mcp_matcher *matcher;
+    struct mcp_termview *view;
+    struct mcp_follow *follow;
+    struct mcp_evloop *loop;
+    struct mcp_evtimer *safety, *poller, *due;
+    struct mcp_batch batch;
+    const char *state_path;
+    bool all;
+    int64_t since;
+    bool dirty;
+    int64_t last_sync;
+    int64_t anchor_log, anchor_wall; /* the log clock between lines */
+    int exit_code;
+};
+
+static int usage_error(const char *msg)
+{
+    mcp_cli_error(msg);
+    fputs("Try 'mcplog follow --help'.\n", stderr);
+    return MCP_EXIT_USAGE;
+}
+
+/* Log time now: the newest log time seen plus the wall time since. Lets
+ * expectations fire (startup-not-ready 30 s after a startup) even when
+ * nothing more is written; windows still count lines by their log time. */
+static int64_t log_now(const struct fctx *x)
+{
+    if (x->anchor_log == MCP_TIME_NONE)
+        return MCP_TIME_NONE;
+    return x->anchor_log + (mcp_wall_ms() - x->anchor_wall);
+}
+
+static void on_alert(const struct mcp_alert *a, enum mcp_transition t,
+                     void *arg)
+{
+    struct fctx *x = arg;
+
+    mcp_termview_alert(x->view, a, t);
+}
+
+static void on_notice(const char *msg, void *arg)
+{
+    struct fctx *x = arg;
+
+    mcp_termview_notice(x->view, msg);
+}
+
+static void feed_event(struct fctx *x, const struct mcp_event *ev,
+                       const char *path)
+{
+    if (x->since != MCP_TIME_NONE && ev->ts != MCP_TIME_NONE &&
+        ev->ts < x->since)
+        return;
+    if (ev->ts != MCP_TIME_NONE &&
+        (x->anchor_log == MCP_TIME_NONE || ev->ts >= log_now(x))) {
+        x->anchor_log = ev->ts;
+        x->anchor_wall = mcp_wall_ms();
+    }
+    if (ev->kind == MCP_EV_MATCH)
+        mcp_termview_event(x->view, ev, path);
+    mcp_engine_feed(x->engine, ev);
+}
+
+/* With --all, lines that matched nothing are shown too, in order. */
+static void show_all(struct fctx *x, const struct mcp_chunk *c,
+                     const char *path)
+{
+    const char *p = c->data, *end = c->data + c->len;
+    uint64_t lineno = c->first_line;
+    int64_t ts = c->carry_ts;
+    size_t e = 0;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *next = nl ? nl + 1 : end;
+        int64_t own;
+        bool matched = false;
+
+        if (mcp_time_parse_prefix(p, (size_t)(end - p), &own))
+            ts = own;
+        while (e < x->batch.n && x->batch.ev[e]->lineno == lineno) {
+            if (x->batch.ev[e]->kind == MCP_EV_MATCH)
+                matched = true;
+            feed_event(x, x->batch.ev[e++], path);
+        }
+        if (!matched && (x->since == MCP_TIME_NONE ||
+                         (ts != MCP_TIME_NONE && ts >= x->since)))
+            mcp_termview_line(x->view, path, lineno, ts, p,
+                              mcp_line_trim(p, next));
+        lineno++;
+        p = next;
+    }
+}
+
+static void on_chunk(const struct mcp_chunk *c, const struct mcp_ffamily *fam,
+                     uint32_t fi, const char *path, void *arg)
+{
+    struct fctx *x = arg;
+
+    mcp_matcher_select(x->matcher, fam->role, fam->role_name, fam->base, fi);
+    mcp_matcher_chunk(x->matcher, c, &x->batch);
+    if (x->all)
+        show_all(x, c, path);
+    else
+        for (size_t i = 0; i < x->batch.n; i++)
+            feed_event(x, x->batch.ev[i], path);
+    mcp_batch_clear(&x->batch);
+    x->dirty = true;
+}
+
+static void checkpoint(struct fctx *x, bool force_sync)
+{
+    size_t n, nf;
+    struct mcp_fpos *pos;
+    struct mcp_ffamily *fams;
+    char err[MCP_ERRLEN] = "";
+    int64_t now = mcp_mono_ms();
+    bool sync = force_sync || now - x->last_sync >= 1000;
+    struct mcp_buf eng;
+
+    /* Output first: a line is shown before the checkpoint that passes
+     * it, so a crash in between shows it again (at most one batch) and
+     * never loses it. */
+    mcp_termview_flush(x->view);
+    if (x->state_path == NULL || (!x->dirty && !force_sync))
+        return;
+    pos = mcp_follow_positions(x->follow, &n);
+    fams = mcp_follow_families(x->follow, &nf);
+    mcp_buf_init(&eng);
+    mcp_engine_save(x->engine, &eng);
+    if (mcp_state_save(x->state_path, pos, n, fams, eng.data, eng.len, sync,
+                       err) != 0)
+        mcp_termview_notice(x->view, err);
+    else if (sync)
+        x->last_sync = now;
+    mcp_buf_free(&eng);
+    mcp_follow_free_positions(pos, n);
+    x->dirty = false;
+}
+
+static void arm_due(struct fctx *x)
+{
+    int64_t due = mcp_engine_next_due(x->engine), now = log_now(x);
+
+    if (due == MCP_TIME_NONE || now == MCP_TIME_NONE) {
+        mcp_evtimer_disarm(x->due);
+        return;
+    }
+    mcp_evtimer_arm(x->due, due > now ? due - now + 1 : 1, 0);
+}
+
+static void rounds(struct fctx *x)
+{
+    while (mcp_follow_round(x->follow, mcp_mono_ms()) >= MCP_FOLLOW_BATCH)
+        checkpoint(x, false);
+    if (log_now(x) != MCP_TIME_NONE)
+        mcp_engine_advance(x->engine, log_now(x));
+    checkpoint(x, false);
+    arm_due(x);
+}
+
+static void on_inotify(int fd, uint32_t events, void *arg)
+{
+    struct fctx *x = arg;
+
+    (void)fd;
+    (void)events;
+    mcp_follow_drain_inotify(x->follow);
+    rounds(x);
+}
+
+static void on_timer(struct mcp_evtimer *t, void *arg)
+{
+    struct fctx *x = arg;
+
+    (void)t;
+    rounds(x);
+    mcp_termview_tick(x->view, mcp_mono_ms());
+}
+
+static void on_due(struct mcp_evtimer *t, void *arg)
+{
+    struct fctx *x = arg;
+
+    (void)t;
+    if (log_now(x) != MCP_TIME_NONE)
+        mcp_engine_advance(x->engine, log_now(x));
+    checkpoint(x, false);
+    arm_due(x);
+}
+
+static void reload(struct fctx *x)
+{
+    struct mcp_ruleset rs;
+    struct mcp_engine *e;
+    struct mcp_buf saved;
+
+    if (mcp_cli_load_rules(&rs, &x->src) != 0) {
+        mcp_termview_notice(x->view, "reload failed: the rules in force "
+                                     "stay (see the error above)");
+        return;
+    }
+    /* Alert state carries over for the rules that did not change. */
+    mcp_buf_init(&saved);
+    mcp_engine_save(x->engine, &saved);
+    e = mcp_engine_create(&rs, on_alert, x);
+    mcp_engine_load(e, saved.data ? saved.data : "", saved.len);
+    mcp_buf_free(&saved);
+    mcp_engine_destroy(x->engine);
+    mcp_matcher_destroy(x->matcher);
+    mcp_ruleset_free(&x->rs);
+    x->rs = rs;
+    x->engine = e;
+    x->matcher = mcp_matcher_create(&x->rs);
+    mcp_termview_set_rules(x->view, &x->rs);
+    mcp_termview_notice(x->view, "rules reloaded");
+}
+
+static void on_signal(int signo, void *arg)
+{
+    struct fctx *x = arg;
+
+    if (signo == SIGHUP) {
+        reload(x);
+        return;
+    }
+    rounds(x);
+    checkpoint(x, true);
+    mcp_evloop_stop(x->loop);
+}
+
+static int add_path(struct mcp_logset *ls, const char *path, char *err)
+{
+    struct stat st;
+
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return mcp_logset_add_dir_expected(ls, path, err);
+    return mcp_logset_add_file(ls, path, NULL, err);
+}
+
+/* Read the rotated archives of every family, oldest first, before going
+ * live (--replay). */
+static void replay(struct fctx *x, struct mcp_logset *ls)
+{
+    for (size_t fi = 0; fi < ls->nfam; fi++) {
+        const struct mcp_family *lf = &ls->families[fi];
+        size_t nf;
+        struct mcp_ffamily *fams = mcp_follow_families(x->follow, &nf);
+
+        for (size_t i = lf->first; i + 1 < lf->first + lf->count; i++) {
+            const struct mcp_input *in = &ls->inputs[i];
+
+            if (strcmp(in->path, fams[fi].path) == 0)
+                continue;
+            mcp_follow_read_file(x->follow, fi, in->path);
+        }
+    }
+}
+
+int mcp_cmd_follow(int argc, char **argv)
+{
+    struct fctx x = {.since = MCP_TIME_NONE, .anchor_log = MCP_TIME_NONE};
+    struct mcp_follow_opts fo = {.grace_ms = 5000, .start = MCP_START_END};
+    struct mcp_termview_opts vo = {.status = true};
+    const char *sources[64], *since = NULL;
+    size_t nsources = 0;
+    bool poll_mode = false, no_state = false, do_replay = false;
+    int64_t poll_ms = 1000;
+    char err[MCP_ERRLEN] = "";
+    struct mcp_logset ls;
+    struct mcp_state st;
+    int c, ifd = -1;
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+
+    x.state_path = mcp_state_default_path();
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", follow_opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_FROM_START:
+            fo.start = MCP_START_BEGIN;
+            break;
+        case OPT_SINCE:
+            since = optarg;
+            fo.start = MCP_START_BEGIN;
+            break;
+        case OPT_REPLAY:
+            do_replay = true;
+            fo.start = MCP_START_BEGIN;
+            break;
+        case OPT_STATE:
+            x.state_path = optarg;
+            break;
+        case OPT_NO_STATE:
+            no_state = true;
+            break;
+        case OPT_POLL:
+            poll_mode = true;
+            break;
+        case OPT_POLL_INTERVAL:
+        case OPT_GRACE: {
+            int64_t ms;
+
+            if (mcp_duration_parse(optarg, &ms, err) != 0 || ms <= 0)
+                return usage_error(err[0] ? err : "duration must be > 0");
+            if (c == OPT_GRACE)
+                fo.grace_ms = ms;
+            else
+                poll_ms = ms;
+            break;
+        }
+        case OPT_ALL:
+            vo.all = true;
+            x.all = true;
+            break;
+        case OPT_QUIET:
+            vo.quiet = true;
+            break;
+        case OPT_JSON:
+            vo.json = true;
+            break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") == 0)
+                vo.color = MCP_COLOR_AUTO;
+            else if (strcmp(optarg, "always") == 0)
+                vo.color = MCP_COLOR_ALWAYS;
+            else if (strcmp(optarg, "never") == 0)
+                vo.color = MCP_COLOR_NEVER;
+            else
+                return usage_error("--color takes auto, always or never");
+            break;
+        case OPT_NO_STATUS:
+            vo.status = false;
+            break;
+        case OPT_RULES:
+            if (mcp_cli_add_rules_path(&x.src, optarg) != 0)
+                return MCP_EXIT_USAGE;
+            break;
+        case OPT_NO_DEFAULT:
+            x.src.no_default = true;
+            break;
+        case OPT_SOURCE:
+            if (strchr(optarg, '=') == NULL || optarg[0] == '=')
+                return usage_error("--source takes NAME=PATH");
+            if (nsources == sizeof(sources) / sizeof(sources[0]))
+                return usage_error("too many --source options");
+            sources[nsources++] = optarg;
+            break;
+        case OPT_TZ:
+            if (mcp_time_set_tz(optarg, err) != 0)
+                return usage_error(err);
+            break;
+        case OPT_MAX_LINE: {
+            char *end;
+            unsigned long long v = strtoull(optarg, &end, 10);
+
+            if (*end != '\0' || v < 64 || v > 256ull * 1024 * 1024)
+                return usage_error("--max-line takes a byte count from 64 "
+                                   "to 268435456");
+            fo.max_line = (size_t)v;
+            break;
+        }
+        case 'h':
+            fputs(follow_usage, stdout);
+            return MCP_EXIT_OK;
+        default:
+            mcp_cli_bad_option(c, argv, "follow");
+            return MCP_EXIT_USAGE;
+        }
+    }
+    if (since != NULL && mcp_time_parse_arg(since, &x.since) != 0)
+        return usage_error("bad time for --since");
+    if (no_state)
+        x.state_path = NULL;
+    if (mcp_cli_load_rules(&x.rs, &x.src) != 0)
+        return MCP_EXIT_USAGE;
+
+    mcp_logset_init(&ls);
+    for (int i = optind; i < argc && err[0] == '\0'; i++)
+        add_path(&ls, argv[i], err);
+    for (size_t i = 0; i < nsources && err[0] == '\0'; i++) {
+        char *name = mcp_strdup(sources[i]);
+        char *eq = strchr(name, '=');
+
+        *eq = '\0';
+        mcp_logset_add_file(&ls, eq + 1, name, err);
+        free(name);
+    }
+    if (err[0] == '\0' && optind == argc && nsources == 0)
+        add_path(&ls, "logs", err);
+    if (err[0] != '\0') {
+        mcp_cli_error(err);
+        mcp_logset_free(&ls);
+        mcp_ruleset_free(&x.rs);
+        return MCP_EXIT_USAGE;
+    }
+    mcp_logset_finish(&ls);
+
+    x.view = mcp_termview_create(stdout, STDOUT_FILENO, &x.rs, &vo);
+    x.engine = mcp_engine_create(&x.rs, on_alert, &x);
+    x.matcher = mcp_matcher_create(&x.rs);
+    x.follow = mcp_follow_create(&ls, &fo, on_chunk, on_notice, &x);
+    x.loop = mcp_evloop_create(err);
+    if (x.loop == NULL ||
+        mcp_evloop_signals(x.loop, sigs, 3, on_signal, &x, err) != 0) {
+        mcp_cli_error(err);
+        x.exit_code = MCP_EXIT_USAGE;
+        goto out;
+    }
+
+    /* Resume from the checkpoint when there is one for these files. */
+    memset(&st, 0, sizeof(st));
+    if (x.state_path != NULL) {
+        int rc = mcp_state_load(x.state_path, &st, err);
+
+        if (rc < 0) {
+            mcp_termview_notice(x.view, err);
+            mcp_termview_notice(x.view, "starting without the checkpoint");
+        }
+    }
+    if (st.npos > 0 || st.engine.len > 0) {
+        size_t nf;
+        struct mcp_ffamily *fams = mcp_follow_families(x.follow, &nf);
+
+        for (size_t i = 0; i < st.npos; i++) {
+            st.pos[i].family = UINT32_MAX;
+            for (size_t k = 0; k < nf; k++)
+                if (strcmp(st.fam_path[i], fams[k].path) == 0)
+                    st.pos[i].family = (uint32_t)k;
+        }
+        mcp_engine_load(x.engine, st.engine.data ? st.engine.data : "",
+                        st.engine.len);
+    }
+    if (do_replay && st.npos == 0)
+        replay(&x, &ls);
+    mcp_follow_open(x.follow, st.pos, st.npos, mcp_mono_ms());
+    mcp_state_free(&st);
+
+    if (!poll_mode) {
+        ifd = mcp_follow_inotify(x.follow, err);
+        if (ifd < 0 ||
+            mcp_evloop_add_fd(x.loop, ifd, EPOLLIN, on_inotify, &x, err) != 0) {
+            mcp_termview_notice(x.view, err);
+            mcp_termview_notice(x.view, "inotify unavailable: polling");
+            poll_mode = true;
+        }
+    }
+    /* A slow safety re-stat (events can be lost), or the polling timer. */
+    x.safety = mcp_evloop_add_timer(x.loop, on_timer, &x, err);
+    x.due = mcp_evloop_add_timer(x.loop, on_due, &x, err);
+    if (x.safety == NULL || x.due == NULL) {
+        mcp_cli_error(err);
+        x.exit_code = MCP_EXIT_USAGE;
+        goto out;
+    }
+    mcp_evtimer_arm(x.safety, poll_mode ? poll_ms : 1000,
+                    poll_mode ? poll_ms : 1000);
+    rounds(&x);
+    if (mcp_evloop_run(x.loop) != 0) {
+        mcp_cli_error("the event loop failed");
+        x.exit_code = MCP_EXIT_USAGE;
+    }
+out:
+    mcp_termview_destroy(x.view);
+    mcp_batch_free(&x.batch);
+    mcp_follow_destroy(x.follow);
+    mcp_matcher_destroy(x.matcher);
+    mcp_engine_destroy(x.engine);
+    mcp_evloop_destroy(x.loop);
+    mcp_logset_free(&ls);
+    mcp_ruleset_free(&x.rs);
+    return x.exit_code;
+}

@@ -1,0 +1,76 @@
+/* engine_int.h - the engine's private state, shared by engine.c (the
+ * logic) and engine_state.c (saving and restoring it for checkpoints and
+ * rule reloads). Not for other modules. */
+#ifndef MCP_ENGINE_INT_H
+#define MCP_ENGINE_INT_H
+
+#include "engine.h"
+#include "strmap.h"
+
+#define MAX_PENDING 1000
+#define MAX_EXPECTATIONS 100000
+
+struct pend {
+    int64_t start, deadline;
+    size_t exp;                 /* index into e->exps, or SIZE_MAX */
+    bool missed, done;
+    struct group *g;
+};
+
+struct group {
+    char *key;
+    char *values[MCP_RULE_MAX_GROUP];
+    int64_t *ring;              /* newest count+1 times, ascending */
+    size_t rn, rcap;
+    uint64_t seq;               /* matches seen in this group */
+    struct mcp_alert *alert;    /* current, or last for cooldown */
+    uint64_t last_seq;          /* last match counted into alert */
+    uint64_t gen;               /* invalidates stale resolve timers */
+};
+
+struct rstate {
+    struct mcp_strmap groups;   /* key -> struct group * */
+    struct mcp_strmap counts;   /* key -> (index+1) into stats.groups */
+    struct mcp_rule_stats stats;
+    size_t capgroups;
+    struct pend **pend;         /* open expectations, in start order */
+    size_t npend, cappend;
+};
+
+enum { T_RESOLVE, T_DEADLINE };
+
+struct timer {
+    int64_t when;
+    int kind;
+    uint32_t rule;
+    struct group *g;
+    struct pend *p;
+    uint64_t gen;
+    uint64_t order;             /* FIFO among equal times */
+};
+
+struct mcp_engine {
+    uint64_t next_id;           /* id of the next new alert */
+    const struct mcp_ruleset *rs;
+    mcp_alert_fn fn;
+    void *fnarg;
+    struct rstate *r;
+    int64_t now;
+    struct timer *heap;
+    size_t nheap, capheap;
+    uint64_t torder;
+    struct mcp_alert **alerts;
+    size_t nalerts, capalerts;
+    struct mcp_expectation *exps;
+    size_t nexps, capexps;
+};
+
+
+/* Internal helpers used by engine_state.c. */
+void engine_heap_push(struct mcp_engine *e, struct timer t);
+struct group *engine_get_group(struct mcp_engine *e, uint32_t rule,
+                               const char *key, const char **vals);
+/* Append an alert to the engine's list (takes ownership). */
+void engine_add_alert(struct mcp_engine *e, struct mcp_alert *a);
+
+#endif

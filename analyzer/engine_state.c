@@ -1,0 +1,319 @@
+/* engine_state.c - save and restore the engine's alert state.
+ *
+ * What is kept, per alerting rule: each group's newest window times and
+ * counters, its current (or last, for cooldown) alert, and the open or
+ * missed expectations. A rule's state is tied to a hash of its definition:
+ * after a reload, or a restart with edited rules, a rule that changed
+ * starts fresh while the others carry on. Counting statistics are not
+ * kept (they describe a run, not an alert).
+ *
+ * Lines (one record each, space-separated, strings from
+ * mcp_buf_escape):
+ *   engine clock NOW NEXTID
+ *   engine rule NAME HASH
+ *   engine group NAME KEY SEQ LASTSEQ NVALS VAL... NRING T...
+ *   engine alert NAME KEY ID START END COUNT FIRING OUTSTANDING SUMMARY LINE
+ *   engine pend NAME KEY START DEADLINE MISSED
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+#include "pattern.h"
+#include "timeparse.h"
+#include "util.h"
+
+static uint64_t mix(uint64_t h, const char *s)
+{
+    if (s == NULL)
+        s = "\x01";
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (h ^ 0xff) * 1099511628211ULL;
+}
+
+/* A hash of everything that gives a rule's state its meaning. */
+static uint64_t rule_hash(const struct mcp_rule *r)
+{
+    uint64_t h = 1469598103934665603ULL;
+    char num[96];
+
+    h = mix(h, r->name);
+    h = mix(h, r->match_src);
+    h = mix(h, r->exclude_src);
+    h = mix(h, r->expect_src);
+    h = mix(h, r->source_glob);
+    for (int i = 0; i < r->n_group_by; i++)
+        h = mix(h, r->group_by[i]);
+    snprintf(num, sizeof(num), "%d %d %lld %lld %lld %d %d", (int)r->source,
+             (int)r->has_threshold, (long long)r->threshold_count,
+             (long long)r->window_ms, (long long)r->within_ms,
+             (int)r->severity, (int)r->has_expect);
+    return mix(h, num);
+}
+
+static void esc(struct mcp_buf *b, const char *s)
+{
+    mcp_buf_putc(b, ' ');
+    mcp_buf_escape(b, s ? s : "", s ? strlen(s) : 0);
+}
+
+void mcp_engine_save(const struct mcp_engine *e, struct mcp_buf *out)
+{
+    mcp_buf_printf(out, "engine clock %lld %llu\n", (long long)e->now,
+                   (unsigned long long)e->next_id);
+    for (size_t i = 0; i < e->rs->n; i++) {
+        const struct mcp_rule *r = &e->rs->rules[i];
+        const struct rstate *rs = &e->r[i];
+
+        if (r->severity == MCP_SEV_NONE)
+            continue;
+        mcp_buf_puts(out, "engine rule");
+        esc(out, r->name);
+        mcp_buf_printf(out, " %016" PRIx64 "\n", rule_hash(r));
+        for (size_t k = 0; k < rs->groups.n; k++) {
+            const struct group *g = rs->groups.entries[k].value;
+            const struct mcp_alert *a = g->alert;
+
+            mcp_buf_puts(out, "engine group");
+            esc(out, r->name);
+            esc(out, g->key);
+            mcp_buf_printf(out, " %llu %llu %d", (unsigned long long)g->seq,
+                           (unsigned long long)g->last_seq, r->n_group_by);
+            for (int v = 0; v < r->n_group_by; v++)
+                esc(out, g->values[v]);
+            mcp_buf_printf(out, " %zu", g->rn);
+            for (size_t t = 0; t < g->rn; t++)
+                mcp_buf_printf(out, " %lld", (long long)g->ring[t]);
+            mcp_buf_putc(out, '\n');
+            if (a == NULL)
+                continue;
+            mcp_buf_puts(out, "engine alert");
+            esc(out, r->name);
+            esc(out, g->key);
+            mcp_buf_printf(out, " %llu %lld %lld %llu %d %llu",
+                           (unsigned long long)a->id, (long long)a->start,
+                           (long long)a->end, (unsigned long long)a->count,
+                           a->firing ? 1 : 0,
+                           (unsigned long long)a->outstanding);
+            esc(out, a->summary);
+            mcp_buf_putc(out, ' ');
+            mcp_buf_escape(out, a->last_line ? a->last_line : "",
+                           a->last_line ? a->last_line_len : 0);
+            mcp_buf_putc(out, '\n');
+        }
+        for (size_t k = 0; k < rs->npend; k++) {
+            const struct pend *p = rs->pend[k];
+
+            if (p->done)
+                continue;
+            mcp_buf_puts(out, "engine pend");
+            esc(out, r->name);
+            esc(out, p->g->key);
+            mcp_buf_printf(out, " %lld %lld %d\n", (long long)p->start,
+                           (long long)p->deadline, p->missed ? 1 : 0);
+        }
+    }
+}
+
+/* --- load ------------------------------------------------------------------ */
+
+#define MAX_TOK 96
+
+struct loader {
+    struct mcp_engine *e;
+    char *tok[MAX_TOK];
+    size_t len[MAX_TOK];
+    int n;
+    int *rule_ok;        /* per current rule: 1 when its hash matched */
+};
+
+static int find_rule(struct loader *L, const char *tok, size_t len)
+{
+    char *name = mcp_unescape(tok, len, NULL);
+    int i = mcp_ruleset_find(L->e->rs, name);
+
+    free(name);
+    return i >= 0 && L->rule_ok[i] ? i : -1;
+}
+
+static char *str(struct loader *L, int i)
+{
+    return mcp_unescape(L->tok[i], L->len[i], NULL);
+}
+
+static long long num(struct loader *L, int i)
+{
+    return strtoll(L->tok[i], NULL, 10);
+}
+
+static void load_group(struct loader *L)
+{
+    struct mcp_engine *e = L->e;
+    int rule, nv, at;
+    const struct mcp_rule *r;
+    char *key, *vals[MCP_RULE_MAX_GROUP] = {0};
+    struct group *g;
+    size_t nring;
+
+    if (L->n < 7 || (rule = find_rule(L, L->tok[2], L->len[2])) < 0)
+        return;
+    r = &e->rs->rules[rule];
+    nv = (int)num(L, 6);
+    if (nv != r->n_group_by || L->n < 8 + nv)
+        return;
+    key = str(L, 3);
+    for (int v = 0; v < nv; v++)
+        vals[v] = str(L, 7 + v);
+    g = engine_get_group(e, (uint32_t)rule, key, (const char **)vals);
+    g->seq = (uint64_t)num(L, 4);
+    g->last_seq = (uint64_t)num(L, 5);
+    at = 7 + nv;
+    nring = (size_t)num(L, at++);
+    for (size_t t = 0; t < nring && at < L->n; t++, at++)
+        if (g->rcap > 0) {
+            if (g->rn == g->rcap) {
+                memmove(g->ring, g->ring + 1,
+                        (g->rn - 1) * sizeof(*g->ring));
+                g->rn--;
+            }
+            g->ring[g->rn++] = num(L, at);
+        }
+    free(key);
+    for (int v = 0; v < nv; v++)
+        free(vals[v]);
+}
+
+static void load_alert(struct loader *L)
+{
+    struct mcp_engine *e = L->e;
+    int rule;
+    const struct mcp_rule *r;
+    char *key;
+    struct group *g;
+    struct mcp_alert *a;
+    size_t ll;
+
+    if (L->n != 12 || (rule = find_rule(L, L->tok[2], L->len[2])) < 0)
+        return;
+    r = &e->rs->rules[rule];
+    key = str(L, 3);
+    g = mcp_strmap_get(&e->r[rule].groups, key);
+    free(key);
+    if (g == NULL)
+        return;
+    a = mcp_calloc(1, sizeof(*a));
+    a->id = (uint64_t)num(L, 4);
+    a->rule = (uint32_t)rule;
+    a->severity = r->severity;
+    a->nlabels = r->n_group_by;
+    for (int i = 0; i < r->n_group_by; i++) {
+        a->label_name[i] = r->group_by[i];
+        a->label_value[i] = mcp_strdup(g->values[i] ? g->values[i] : "");
+    }
+    a->key = mcp_strdup(g->key);
+    a->start = num(L, 5);
+    a->end = num(L, 6);
+    a->count = (uint64_t)num(L, 7);
+    a->firing = num(L, 8) != 0;
+    a->outstanding = (uint64_t)num(L, 9);
+    a->summary = str(L, 10);
+    a->last_line = mcp_unescape(L->tok[11], L->len[11], &ll);
+    a->last_line_len = ll;
+    if (a->id > e->next_id)
+        e->next_id = a->id;
+    engine_add_alert(e, a);
+    g->alert = a;
+    if (a->firing && r->has_threshold && g->rn > 0) {
+        g->gen++;
+        engine_heap_push(e, (struct timer){.when = g->ring[0] + r->window_ms,
+                                           .kind = T_RESOLVE,
+                                           .rule = (uint32_t)rule, .g = g,
+                                           .gen = g->gen});
+    }
+}
+
+static void load_pend(struct loader *L)
+{
+    struct mcp_engine *e = L->e;
+    int rule;
+    char *key;
+    struct group *g;
+    struct rstate *rs;
+    struct pend *p;
+
+    if (L->n != 7 || (rule = find_rule(L, L->tok[2], L->len[2])) < 0)
+        return;
+    key = str(L, 3);
+    g = mcp_strmap_get(&e->r[rule].groups, key);
+    free(key);
+    rs = &e->r[rule];
+    if (g == NULL || rs->npend >= MAX_PENDING)
+        return;
+    p = mcp_calloc(1, sizeof(*p));
+    p->start = num(L, 4);
+    p->deadline = num(L, 5);
+    p->missed = num(L, 6) != 0;
+    p->g = g;
+    p->exp = SIZE_MAX;
+    if (rs->npend == rs->cappend) {
+        rs->cappend = rs->cappend ? rs->cappend * 2 : 16;
+        rs->pend = mcp_realloc(rs->pend, rs->cappend * sizeof(*rs->pend));
+    }
+    rs->pend[rs->npend++] = p;
+    if (!p->missed)
+        engine_heap_push(e, (struct timer){.when = p->deadline,
+                                           .kind = T_DEADLINE,
+                                           .rule = (uint32_t)rule, .g = g,
+                                           .p = p});
+}
+
+void mcp_engine_load(struct mcp_engine *e, const char *data, size_t len)
+{
+    struct loader L = {.e = e};
+    const char *p = data, *end = data + len;
+
+    L.rule_ok = mcp_calloc(e->rs->n + 1, sizeof(int));
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        char *line = mcp_strndup(p, (size_t)(le - p)), *save = NULL;
+
+        L.n = 0;
+        for (char *t = strtok_r(line, " ", &save); t && L.n < MAX_TOK;
+             t = strtok_r(NULL, " ", &save)) {
+            L.tok[L.n] = t;
+            L.len[L.n++] = strlen(t);
+        }
+        if (L.n >= 2 && strcmp(L.tok[0], "engine") == 0) {
+            if (strcmp(L.tok[1], "clock") == 0 && L.n == 4) {
+                int64_t now = num(&L, 2);
+
+                if (now != MCP_TIME_NONE &&
+                    (e->now == MCP_TIME_NONE || now > e->now))
+                    e->now = now;
+                if ((uint64_t)num(&L, 3) > e->next_id)
+                    e->next_id = (uint64_t)num(&L, 3);
+            } else if (strcmp(L.tok[1], "rule") == 0 && L.n == 4) {
+                char *name = str(&L, 2);
+                int i = mcp_ruleset_find(e->rs, name);
+
+                if (i >= 0 &&
+                    strtoull(L.tok[3], NULL, 16) == rule_hash(&e->rs->rules[i]))
+                    L.rule_ok[i] = 1;
+                free(name);
+            } else if (strcmp(L.tok[1], "group") == 0) {
+                load_group(&L);
+            } else if (strcmp(L.tok[1], "alert") == 0) {
+                load_alert(&L);
+            } else if (strcmp(L.tok[1], "pend") == 0) {
+                load_pend(&L);
+            }
+        }
+        free(line);
+        p = nl ? nl + 1 : end;
+    }
+    free(L.rule_ok);
+}

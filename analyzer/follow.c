@@ -1,0 +1,762 @@
+/* follow.c - families, rounds, rotations, draining, discovery, resume.
+ * See follow.h for the model. */
+#include "follow.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "reader.h"
+#include "timeparse.h"
+#include "util.h"
+
+#define SEEN_MAX 64
+#define DIR_EVENTS                                                           \
+    (IN_MODIFY | IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE |      \
+     IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF)
+#define FILE_EVENTS (IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
+
+/* A generation of content read before: a file closed after draining, or
+ * the old content of a file truncated under us. */
+struct seen {
+    dev_t dev;
+    ino_t ino;
+    struct mcp_fingerprint fp;
+    uint64_t consumed;
+};
+
+struct mcp_follow {
+    struct mcp_follow_opts o;
+    struct mcp_ffamily *fam;
+    size_t nfam;
+    char **dirs;
+    size_t ndirs;
+    int *dir_wd;
+    mcp_follow_chunk_fn chunk;
+    mcp_follow_notice_fn notice;
+    void *arg;
+    struct seen seen[SEEN_MAX];
+    size_t nseen, seen_next;
+    int64_t start_wall;      /* seconds: files older are not "missed" */
+    int ifd;                 /* inotify, or -1 (polling) */
+    size_t budget;           /* bytes left in this round */
+};
+
+static void notice(struct mcp_follow *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void notice(struct mcp_follow *f, const char *fmt, ...)
+{
+    char msg[MCP_ERRLEN];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (f->notice != NULL)
+        f->notice(msg, f->arg);
+}
+
+static char *dir_of(const char *path)
+{
+    const char *s = strrchr(path, '/');
+
+    if (s == NULL)
+        return mcp_strdup(".");
+    if (s == path)
+        return mcp_strdup("/");
+    return mcp_strndup(path, (size_t)(s - path));
+}
+
+static char *join(const char *dir, const char *name)
+{
+    struct mcp_buf b;
+
+    mcp_buf_init(&b);
+    mcp_buf_printf(&b, "%s/%s", dir, name);
+    return mcp_buf_steal(&b);
+}
+
+struct mcp_follow *mcp_follow_create(const struct mcp_logset *ls,
+                                     const struct mcp_follow_opts *o,
+                                     mcp_follow_chunk_fn chunk,
+                                     mcp_follow_notice_fn notice_fn,
+                                     void *arg)
+{
+    struct mcp_follow *f = mcp_calloc(1, sizeof(*f));
+
+    f->o = *o;
+    f->chunk = chunk;
+    f->notice = notice_fn;
+    f->arg = arg;
+    f->ifd = -1;
+    f->start_wall = (int64_t)time(NULL);
+    f->fam = mcp_calloc(ls->nfam ? ls->nfam : 1, sizeof(*f->fam));
+    for (size_t i = 0; i < ls->nfam; i++) {
+        const struct mcp_family *lf = &ls->families[i];
+        const struct mcp_input *last = &ls->inputs[lf->first + lf->count - 1];
+        struct mcp_ffamily *ff = &f->fam[f->nfam++];
+        int cls;
+        int64_t key;
+        bool gz;
+
+        ff->name = mcp_strdup(lf->name);
+        ff->role = last->role;
+        ff->role_name = mcp_strdup(last->role_name);
+        ff->dir = dir_of(last->path);
+        ff->known = mcp_logset_member(lf->name, last->base, &cls, &key, &gz);
+        /* A known family follows its live name, even when only archives
+         * were found; another file follows itself. */
+        ff->path = ff->known ? join(ff->dir, lf->name) : mcp_strdup(last->path);
+        ff->base = mcp_strdup(strrchr(ff->path, '/') ? strrchr(ff->path, '/') + 1
+                                                     : ff->path);
+    }
+    for (size_t i = 0; i < f->nfam; i++) {
+        bool dup = false;
+
+        for (size_t d = 0; d < f->ndirs; d++)
+            if (strcmp(f->dirs[d], f->fam[i].dir) == 0)
+                dup = true;
+        if (!dup) {
+            f->dirs = mcp_realloc(f->dirs, (f->ndirs + 1) * sizeof(char *));
+            f->dirs[f->ndirs++] = f->fam[i].dir;
+        }
+    }
+    f->dir_wd = mcp_calloc(f->ndirs ? f->ndirs : 1, sizeof(int));
+    for (size_t d = 0; d < f->ndirs; d++)
+        f->dir_wd[d] = -1;
+    return f;
+}
+
+/* --- inotify --------------------------------------------------------------- */
+
+int mcp_follow_inotify(struct mcp_follow *f, char *err)
+{
+    f->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (f->ifd < 0) {
+        mcp_errf(err, "inotify: %s", strerror(errno));
+        return -1;
+    }
+    return f->ifd;
+}
+
+static void watch_dirs(struct mcp_follow *f)
+{
+    if (f->ifd < 0)
+        return;
+    for (size_t d = 0; d < f->ndirs; d++) {
+        if (f->dir_wd[d] >= 0)
+            continue;
+        f->dir_wd[d] = inotify_add_watch(f->ifd, f->dirs[d], DIR_EVENTS);
+        if (f->dir_wd[d] < 0 && errno == ENOSPC) {
+            notice(f, "inotify watches exhausted: polling %s every second",
+                   f->dirs[d]);
+            f->dir_wd[d] = -2; /* the safety timer covers it */
+        }
+    }
+}
+
+static void watch_tail(struct mcp_follow *f, struct mcp_tail *t)
+{
+    char proc[64];
+
+    if (f->ifd < 0)
+        return;
+    /* Watch the inode itself (through /proc, not by name: the name may
+     * already point elsewhere), so writes to a renamed or deleted file
+     * still wake us. */
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", t->fd);
+    t->wd = inotify_add_watch(f->ifd, proc, FILE_EVENTS);
+}
+
+bool mcp_follow_drain_inotify(struct mcp_follow *f)
+{
+    char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+    bool any = false;
+    ssize_t n;
+
+    while ((n = read(f->ifd, buf, sizeof(buf))) > 0) {
+        for (char *p = buf; p < buf + n;) {
+            struct inotify_event *ev = (struct inotify_event *)p;
+
+            if (ev->mask & IN_Q_OVERFLOW)
+                notice(f, "inotify queue overflow: rescanning everything");
+            if (ev->mask & IN_IGNORED)
+                for (size_t d = 0; d < f->ndirs; d++)
+                    if (f->dir_wd[d] == ev->wd)
+                        f->dir_wd[d] = -1; /* folder gone: watch again */
+            p += sizeof(*ev) + ev->len;
+        }
+        any = true;
+    }
+    return any;
+}
+
+/* --- tails ----------------------------------------------------------------- */
+
+static void seen_add(struct mcp_follow *f, const struct mcp_tail *t)
+{
+    struct seen *s = &f->seen[f->seen_next];
+
+    s->dev = t->dev;
+    s->ino = t->ino;
+    s->fp = t->fp;
+    s->consumed = mcp_tail_consumed(t);
+    f->seen_next = (f->seen_next + 1) % SEEN_MAX;
+    if (f->nseen < SEEN_MAX)
+        f->nseen++;
+}
+
+static struct mcp_tail *open_tail(struct mcp_follow *f, const char *path,
+                                  uint64_t offset, uint64_t line,
+                                  int64_t carry)
+{
+    char err[MCP_ERRLEN] = "";
+    struct mcp_tail *t = mcp_tail_open(path, offset, line, carry,
+                                       f->o.max_line, err);
+
+    if (t == NULL) {
+        if (errno != ENOENT)
+            notice(f, "%s", err);
+        return NULL;
+    }
+    watch_tail(f, t);
+    return t;
+}
+
+static void close_tail(struct mcp_follow *f, struct mcp_tail *t)
+{
+    if (f->ifd >= 0 && t->wd >= 0)
+        inotify_rm_watch(f->ifd, t->wd);
+    seen_add(f, t);
+    mcp_tail_close(t);
+}
+
+static void add_drain(struct mcp_ffamily *ff, struct mcp_tail *t,
+                      int64_t deadline)
+{
+    t->draining = true;
+    t->deadline = deadline;
+    ff->drain = mcp_realloc(ff->drain, (ff->ndrain + 1) * sizeof(*ff->drain));
+    ff->drain[ff->ndrain++] = t;
+}
+
+/* Deliver what t has now, within the round's budget. */
+static void read_tail(struct mcp_follow *f, size_t fi, struct mcp_tail *t)
+{
+    struct mcp_chunk c;
+    char err[MCP_ERRLEN] = "";
+    int rc;
+
+    t->budget = f->budget;
+    while ((rc = mcp_tail_next(t, &c, err)) == 1)
+        f->chunk(&c, &f->fam[fi], (uint32_t)fi, t->path, f->arg);
+    f->budget = t->budget;
+    if (rc < 0)
+        notice(f, "%s", err);
+}
+
+/* --- members of a family in its folder ------------------------------------ */
+
+struct member {
+    char *path;
+    int cls;
+    int64_t key;
+    bool gz;
+};
+
+static int cmp_member(const void *a, const void *b)
+{
+    const struct member *x = a, *y = b;
+
+    if (x->cls != y->cls)
+        return x->cls < y->cls ? -1 : 1;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (int)x->gz - (int)y->gz;
+}
+
+/* The family's files, oldest first (the live name last). */
+static struct member *list_members(const struct mcp_ffamily *ff, size_t *n)
+{
+    DIR *d = opendir(ff->dir);
+    struct dirent *de;
+    struct member *m = NULL;
+
+    *n = 0;
+    if (d == NULL)
+        return NULL;
+    while ((de = readdir(d)) != NULL) {
+        struct member x;
+
+        if (!mcp_logset_member(ff->name, de->d_name, &x.cls, &x.key, &x.gz))
+            continue;
+        x.path = join(ff->dir, de->d_name);
+        m = mcp_realloc(m, (*n + 1) * sizeof(*m));
+        m[(*n)++] = x;
+    }
+    closedir(d);
+    if (*n > 1)
+        qsort(m, *n, sizeof(*m), cmp_member);
+    return m;
+}
+
+static void free_members(struct member *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(m[i].path);
+    free(m);
+}
+
+/* A tail whose name now points elsewhere: find where its file went (a
+ * rotated name in the same folder) so its lines are labelled with their
+ * real source; "(deleted)" when it has no name any more. */
+static void relabel(struct mcp_ffamily *ff, struct mcp_tail *t)
+{
+    size_t n;
+    struct member *m = ff->known ? list_members(ff, &n) : NULL;
+    struct mcp_buf b;
+
+    if (m == NULL)
+        n = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+
+        if (stat(m[i].path, &st) == 0 && st.st_dev == t->dev &&
+            st.st_ino == t->ino) {
+            free(t->path);
+            t->path = mcp_strdup(m[i].path);
+            free_members(m, n);
+            return;
+        }
+    }
+    free_members(m, n);
+    if (strstr(t->path, " (deleted)") != NULL)
+        return;
+    mcp_buf_init(&b);
+    mcp_buf_printf(&b, "%s (deleted)", t->path);
+    free(t->path);
+    t->path = mcp_buf_steal(&b);
+}
+
+static bool is_current(const struct mcp_ffamily *ff, dev_t dev, ino_t ino)
+{
+    if (ff->live != NULL && ff->live->dev == dev && ff->live->ino == ino)
+        return true;
+    for (size_t i = 0; i < ff->ndrain; i++)
+        if (ff->drain[i]->dev == dev && ff->drain[i]->ino == ino)
+            return true;
+    return false;
+}
+
+/* Look in the folder for plain files of the family that changed since we
+ * started and that we have not read: read a copy of a known generation
+ * from where that generation was left, and anything unknown from its
+ * start. */
+static void discover(struct mcp_follow *f, size_t fi, int64_t now)
+{
+    struct mcp_ffamily *ff = &f->fam[fi];
+    size_t n;
+    struct member *m;
+
+    if (!ff->known)
+        return;
+    m = list_members(ff, &n);
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        int fd;
+        uint64_t from = 0;
+        bool skip = false;
+
+        if (m[i].gz || m[i].cls == 2 || stat(m[i].path, &st) != 0 ||
+            !S_ISREG(st.st_mode) || is_current(ff, st.st_dev, st.st_ino) ||
+            st.st_mtime < f->start_wall)
+            continue;
+        fd = open(m[i].path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        for (size_t s = 0; s < f->nseen && !skip; s++) {
+            const struct seen *sn = &f->seen[s];
+
+            if ((sn->dev == st.st_dev && sn->ino == st.st_ino) ||
+                mcp_tail_fp_matches(fd, (uint64_t)st.st_size, &sn->fp)) {
+                if ((uint64_t)st.st_size <= sn->consumed)
+                    skip = true; /* nothing new in it */
+                else if (sn->consumed > from)
+                    from = sn->consumed;
+            }
+        }
+        close(fd);
+        if (skip)
+            continue;
+        struct mcp_tail *t = open_tail(f, m[i].path, from, from ? 0 : 1,
+                                       MCP_TIME_NONE);
+        if (t != NULL) {
+            notice(f, "reading %s from offset %llu (written while rotated "
+                   "away)", m[i].path, (unsigned long long)from);
+            add_drain(ff, t, now + f->o.grace_ms);
+        }
+    }
+    free_members(m, n);
+}
+
+/* --- a round ---------------------------------------------------------------- */
+
+static void check_family(struct mcp_follow *f, size_t fi, int64_t now)
+{
+    struct mcp_ffamily *ff = &f->fam[fi];
+    struct stat st;
+    bool exists = stat(ff->path, &st) == 0 && S_ISREG(st.st_mode);
+
+    if (ff->live != NULL && exists &&
+        (st.st_dev != ff->live->dev || st.st_ino != ff->live->ino)) {
+        /* Another file holds the name: read the old one to its end while
+         * the grace period lasts, the new one from its start. */
+        notice(f, "%s was rotated, reopening", ff->base);
+        relabel(ff, ff->live);
+        add_drain(ff, ff->live, now + f->o.grace_ms);
+        ff->live = open_tail(f, ff->path, 0, 1, MCP_TIME_NONE);
+        discover(f, fi, now);
+    } else if (ff->live != NULL && !exists) {
+        notice(f, "%s is gone (renamed or deleted), waiting for it",
+               ff->base);
+        relabel(ff, ff->live);
+        add_drain(ff, ff->live, now + f->o.grace_ms);
+        ff->live = NULL;
+        ff->missing_noted = true;
+    } else if (ff->live == NULL && exists) {
+        if (ff->missing_noted)
+            notice(f, "%s appeared, reading it", ff->base);
+        ff->missing_noted = false;
+        ff->live = open_tail(f, ff->path, 0, 1, MCP_TIME_NONE);
+        discover(f, fi, now);
+    } else if (ff->live != NULL && mcp_tail_truncated(ff->live)) {
+        /* copytruncate or an overwrite: what was appended after our last
+         * read is in the copy, if there is one; then start over. */
+        notice(f, "%s was truncated, reading it from the start", ff->base);
+        seen_add(f, ff->live);
+        mcp_tail_rewind(ff->live);
+        discover(f, fi, now);
+    } else if (ff->live != NULL) {
+        mcp_tail_refresh_fp(ff->live);
+    }
+}
+
+static void close_drained(struct mcp_follow *f, size_t fi, int64_t now)
+{
+    struct mcp_ffamily *ff = &f->fam[fi];
+    size_t k = 0;
+
+    for (size_t i = 0; i < ff->ndrain; i++) {
+        struct mcp_tail *t = ff->drain[i];
+
+        if (t->grown > 0) {
+            t->deadline = now + f->o.grace_ms;
+            t->grown = 0;
+        }
+        if (now >= t->deadline && f->budget > 0) {
+            /* Done: a last line without its newline is delivered now. */
+            mcp_tail_finish(t);
+            read_tail(f, fi, t);
+            close_tail(f, t);
+            continue;
+        }
+        ff->drain[k++] = t;
+    }
+    ff->ndrain = k;
+}
+
+size_t mcp_follow_round(struct mcp_follow *f, int64_t now)
+{
+    watch_dirs(f);
+    f->budget = MCP_FOLLOW_BATCH;
+    for (size_t fi = 0; fi < f->nfam; fi++) {
+        struct mcp_ffamily *ff = &f->fam[fi];
+
+        for (size_t i = 0; i < ff->ndrain; i++)
+            read_tail(f, fi, ff->drain[i]);
+        if (ff->live != NULL)
+            read_tail(f, fi, ff->live);
+        if (ff->live != NULL)
+            ff->live->grown = 0;
+        check_family(f, fi, now);
+        /* A file that just appeared or was rewound is read at once. */
+        if (ff->live != NULL)
+            read_tail(f, fi, ff->live);
+        close_drained(f, fi, now);
+    }
+    return MCP_FOLLOW_BATCH - f->budget;
+}
+
+/* --- start and resume ------------------------------------------------------- */
+
+/* Read a member through the reader (plain or gzip) from decoded offset
+ * `from` to its end, now. */
+static void read_whole(struct mcp_follow *f, size_t fi, const char *path,
+                       uint64_t from, uint64_t line, int64_t carry)
+{
+    char err[MCP_ERRLEN] = "";
+    struct mcp_reader *r = mcp_reader_open(path, err);
+    struct mcp_framer *fr;
+    struct mcp_chunk c;
+    char *skip;
+    int rc;
+
+    if (r == NULL) {
+        notice(f, "%s", err);
+        return;
+    }
+    skip = mcp_malloc(65536);
+    for (uint64_t left = from; left > 0;) {
+        ssize_t n = mcp_reader_read(r, skip, left < 65536 ? (size_t)left
+                                                          : 65536, err);
+
+        if (n <= 0)
+            break;
+        left -= (uint64_t)n;
+    }
+    free(skip);
+    fr = mcp_framer_create(f->o.max_line, 0,
+                           (mcp_read_fn)mcp_reader_read, r);
+    mcp_framer_set_origin(fr, from, line, carry);
+    while ((rc = mcp_framer_next(fr, &c, err)) == 1)
+        f->chunk(&c, &f->fam[fi], (uint32_t)fi, path, f->arg);
+    if (rc < 0)
+        notice(f, "%s", err);
+    mcp_framer_destroy(fr);
+    mcp_reader_close(r);
+}
+
+void mcp_follow_read_file(struct mcp_follow *f, size_t fi, const char *path)
+{
+    read_whole(f, fi, path, 0, 1, MCP_TIME_NONE);
+}
+
+/* Whether the decoded head of path (plain or gzip) has fingerprint fp. */
+static bool member_has_fp(const char *path, const struct mcp_fingerprint *fp)
+{
+    char err[MCP_ERRLEN] = "";
+    struct mcp_reader *r;
+    unsigned char buf[MCP_TAIL_FP_MAX];
+    size_t got = 0;
+    uint64_t h = 1469598103934665603ULL;
+
+    if (fp->len == 0 || (r = mcp_reader_open(path, err)) == NULL)
+        return false;
+    while (got < fp->len) {
+        ssize_t n = mcp_reader_read(r, (char *)buf + got, fp->len - got, err);
+
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    mcp_reader_close(r);
+    if (got != fp->len)
+        return false;
+    for (size_t i = 0; i < got; i++)
+        h = (h ^ buf[i]) * 1099511628211ULL;
+    return h == fp->hash;
+}
+
+static void start_fresh(struct mcp_follow *f, size_t fi)
+{
+    struct mcp_ffamily *ff = &f->fam[fi];
+    uint64_t off = 0, lines = 0;
+    int64_t ts = MCP_TIME_NONE;
+    int fd;
+
+    if (f->o.start == MCP_START_END &&
+        (fd = open(ff->path, O_RDONLY | O_CLOEXEC)) >= 0) {
+        if (mcp_tail_find_end(fd, &off, &lines, &ts) != 0)
+            off = lines = 0;
+        close(fd);
+    }
+    ff->live = open_tail(f, ff->path, off, lines + 1, ts);
+    if (ff->live == NULL)
+        ff->missing_noted = true;
+}
+
+/* Resume a family from checkpointed positions: find each saved file by
+ * identity, at its name or among the rotated members (plain or gzip),
+ * read its rest; then read in full the members rotated after the newest
+ * one found (written while mcplog was down); then the live file. */
+static void resume_family(struct mcp_follow *f, size_t fi,
+                          const struct mcp_fpos *pos, size_t npos,
+                          int64_t now)
+{
+    struct mcp_ffamily *ff = &f->fam[fi];
+    size_t n = 0;
+    struct member *m = NULL;
+    const struct mcp_fpos **at;
+    long newest = -1;
+    bool any = false;
+
+    if (ff->known) {
+        m = list_members(ff, &n);
+    } else {
+        m = mcp_calloc(1, sizeof(*m));
+        m[0].path = mcp_strdup(ff->path);
+        m[0].cls = 2;
+        n = 1;
+    }
+    at = mcp_calloc(n ? n : 1, sizeof(*at));
+    for (size_t p = 0; p < npos; p++) {
+        if (pos[p].family != fi)
+            continue;
+        any = true;
+        for (size_t i = 0; i < n; i++) {
+            if (at[i] != NULL || !member_has_fp(m[i].path, &pos[p].fp))
+                continue;
+            at[i] = &pos[p];
+            if ((long)i > newest)
+                newest = (long)i;
+            break;
+        }
+        if (newest < 0 || at[newest] != &pos[p]) {
+            bool found = false;
+
+            for (size_t i = 0; i < n; i++)
+                found |= at[i] == &pos[p];
+            if (!found)
+                notice(f, "%s (saved position %llu) is no longer there; "
+                       "its unread rest is lost", pos[p].path,
+                       (unsigned long long)pos[p].offset);
+        }
+    }
+    if (!any) {
+        free(at);
+        free_members(m, n);
+        start_fresh(f, fi);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        bool live = m[i].cls == 2;
+        uint64_t from = at[i] ? at[i]->offset : 0;
+        uint64_t line = at[i] ? at[i]->line : 1;
+        int64_t carry = at[i] ? at[i]->carry_ts : MCP_TIME_NONE;
+
+        if (at[i] == NULL && (long)i < newest)
+            continue; /* older than what we had read: done before */
+        if (at[i] == NULL && newest < 0 && !live)
+            continue;
+        if (m[i].gz) {
+            read_whole(f, fi, m[i].path, from, line, carry);
+            continue;
+        }
+        struct mcp_tail *t = open_tail(f, m[i].path, from, line, carry);
+
+        if (t == NULL)
+            continue;
+        if (live)
+            ff->live = t;
+        else
+            add_drain(ff, t, now + f->o.grace_ms);
+    }
+    if (ff->live == NULL)
+        ff->missing_noted = true;
+    free(at);
+    free_members(m, n);
+}
+
+void mcp_follow_open(struct mcp_follow *f, const struct mcp_fpos *pos,
+                     size_t npos, int64_t now)
+{
+    watch_dirs(f);
+    for (size_t fi = 0; fi < f->nfam; fi++) {
+        if (npos > 0)
+            resume_family(f, fi, pos, npos, now);
+        else
+            start_fresh(f, fi);
+        if (f->fam[fi].live == NULL)
+            notice(f, "%s does not exist yet, waiting for it",
+                   f->fam[fi].path);
+    }
+}
+
+/* --- positions ------------------------------------------------------------- */
+
+static void push_pos(struct mcp_fpos **v, size_t *n, uint32_t fi,
+                     const struct mcp_tail *t, bool live)
+{
+    struct mcp_fpos *p;
+
+    *v = mcp_realloc(*v, (*n + 1) * sizeof(**v));
+    p = &(*v)[(*n)++];
+    p->family = fi;
+    p->path = mcp_strdup(t->path);
+    p->dev = (uint64_t)t->dev;
+    p->ino = (uint64_t)t->ino;
+    p->fp = t->fp;
+    p->offset = mcp_tail_consumed(t);
+    p->line = mcp_framer_next_line(t->fr);
+    p->carry_ts = MCP_TIME_NONE;
+    p->live = live;
+}
+
+struct mcp_fpos *mcp_follow_positions(struct mcp_follow *f, size_t *n)
+{
+    struct mcp_fpos *v = NULL;
+
+    *n = 0;
+    for (size_t fi = 0; fi < f->nfam; fi++) {
+        struct mcp_ffamily *ff = &f->fam[fi];
+
+        for (size_t i = 0; i < ff->ndrain; i++)
+            push_pos(&v, n, (uint32_t)fi, ff->drain[i], false);
+        if (ff->live != NULL)
+            push_pos(&v, n, (uint32_t)fi, ff->live, true);
+    }
+    return v;
+}
+
+void mcp_follow_free_positions(struct mcp_fpos *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(p[i].path);
+    free(p);
+}
+
+struct mcp_ffamily *mcp_follow_families(struct mcp_follow *f, size_t *n)
+{
+    *n = f->nfam;
+    return f->fam;
+}
+
+const char *const *mcp_follow_dirs(struct mcp_follow *f, size_t *n)
+{
+    *n = f->ndirs;
+    return (const char *const *)f->dirs;
+}
+
+void mcp_follow_destroy(struct mcp_follow *f)
+{
+    if (f == NULL)
+        return;
+    for (size_t fi = 0; fi < f->nfam; fi++) {
+        struct mcp_ffamily *ff = &f->fam[fi];
+
+        for (size_t i = 0; i < ff->ndrain; i++)
+            mcp_tail_close(ff->drain[i]);
+        free(ff->drain);
+        mcp_tail_close(ff->live);
+        free(ff->name);
+        free(ff->path);
+        free(ff->dir);
+        free(ff->base);
+        free(ff->role_name);
+    }
+    if (f->ifd >= 0)
+        close(f->ifd);
+    free(f->fam);
+    free(f->dirs);
+    free(f->dir_wd);
+    free(f);
+}

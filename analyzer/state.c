@@ -1,0 +1,230 @@
+/* state.c - checkpoints: write atomically, read strictly. */
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "timeparse.h"
+
+#define HEADER "mcplog-state 1\n"
+
+static uint64_t fnv(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+    return h;
+}
+
+const char *mcp_state_default_path(void)
+{
+    static char buf[PATH_MAX];
+    const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+    if (x != NULL && *x == '/')
+        snprintf(buf, sizeof(buf), "%s/mcplog/state", x);
+    else
+        snprintf(buf, sizeof(buf), "%s/.local/state/mcplog/state",
+                 home && *home ? home : ".");
+    return buf;
+}
+
+static int mkdirs(const char *path)
+{
+    char tmp[PATH_MAX];
+
+    snprintf(tmp, sizeof(tmp), "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return 0;
+}
+
+int mcp_state_save(const char *path, const struct mcp_fpos *pos,
+                   size_t npos, const struct mcp_ffamily *fams,
+                   const char *engine, size_t engine_len, bool sync,
+                   char *err)
+{
+    struct mcp_buf b;
+    char tmp[PATH_MAX];
+    int fd, rc = -1;
+    size_t off = 0;
+
+    mcp_buf_init(&b);
+    mcp_buf_puts(&b, HEADER);
+    for (size_t i = 0; i < npos; i++) {
+        mcp_buf_puts(&b, "pos ");
+        mcp_buf_escape(&b, fams[pos[i].family].path,
+                       strlen(fams[pos[i].family].path));
+        mcp_buf_putc(&b, ' ');
+        mcp_buf_escape(&b, pos[i].path, strlen(pos[i].path));
+        mcp_buf_printf(&b, " %" PRIu64 " %" PRIu64 " %u %016" PRIx64
+                       " %" PRIu64 " %" PRIu64 " %d\n", pos[i].dev,
+                       pos[i].ino, pos[i].fp.len, pos[i].fp.hash,
+                       pos[i].offset, pos[i].line, pos[i].live ? 1 : 0);
+    }
+    if (engine_len > 0)
+        mcp_buf_append(&b, engine, engine_len);
+    mcp_buf_printf(&b, "end %016" PRIx64 "\n", fnv(b.data, b.len));
+
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if (mkdirs(path) != 0) {
+        mcp_errf(err, "%s: cannot create its folder: %s", path,
+                 strerror(errno));
+        goto out;
+    }
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        mcp_errf(err, "%s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    while (off < b.len) {
+        ssize_t n = write(fd, b.data + off, b.len - off);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            mcp_errf(err, "%s: %s", tmp, strerror(errno));
+            close(fd);
+            unlink(tmp);
+            goto out;
+        }
+        off += (size_t)n;
+    }
+    if (sync && fsync(fd) != 0) {
+        mcp_errf(err, "%s: fsync: %s", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        goto out;
+    }
+    close(fd);
+    if (rename(tmp, path) != 0) {
+        mcp_errf(err, "%s: rename: %s", path, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    rc = 0;
+out:
+    mcp_buf_free(&b);
+    return rc;
+}
+
+static int parse_pos(struct mcp_state *st, char *line)
+{
+    char *f[10];
+    int n = 0;
+    struct mcp_fpos *p;
+
+    for (char *tok = strtok(line, " "); tok && n < 10; tok = strtok(NULL, " "))
+        f[n++] = tok;
+    if (n != 10)
+        return -1;
+    st->pos = mcp_realloc(st->pos, (st->npos + 1) * sizeof(*st->pos));
+    st->fam_path = mcp_realloc(st->fam_path,
+                               (st->npos + 1) * sizeof(*st->fam_path));
+    p = &st->pos[st->npos];
+    memset(p, 0, sizeof(*p));
+    st->fam_path[st->npos] = mcp_unescape(f[1], strlen(f[1]), NULL);
+    p->path = mcp_unescape(f[2], strlen(f[2]), NULL);
+    st->npos++;
+    p->dev = strtoull(f[3], NULL, 10);
+    p->ino = strtoull(f[4], NULL, 10);
+    p->fp.len = (uint32_t)strtoul(f[5], NULL, 10);
+    p->fp.hash = strtoull(f[6], NULL, 16);
+    p->offset = strtoull(f[7], NULL, 10);
+    p->line = strtoull(f[8], NULL, 10);
+    p->live = f[9][0] == '1';
+    p->carry_ts = MCP_TIME_NONE;
+    return p->fp.len > 1024 || p->line == 0 ? -1 : 0;
+}
+
+int mcp_state_load(const char *path, struct mcp_state *st, char *err)
+{
+    FILE *fp = fopen(path, "re");
+    struct mcp_buf all;
+    char buf[65536];
+    size_t n;
+    char *p, *end, *tail;
+    uint64_t want;
+
+    memset(st, 0, sizeof(*st));
+    mcp_buf_init(&st->engine);
+    if (fp == NULL) {
+        if (errno == ENOENT)
+            return 0;
+        mcp_errf(err, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    mcp_buf_init(&all);
+    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+        mcp_buf_append(&all, buf, n);
+    fclose(fp);
+    if (all.len < strlen(HEADER) || memcmp(all.data, HEADER, strlen(HEADER))) {
+        mcp_errf(err, "%s: not an mcplog state file (version 1)", path);
+        goto bad;
+    }
+    /* The last line must be "end <hash>" over everything before it. */
+    tail = all.len >= 2 ? memrchr(all.data, '\n', all.len - 1) : NULL;
+    if (tail == NULL || strncmp(tail + 1, "end ", 4) != 0 ||
+        all.data[all.len - 1] != '\n') {
+        mcp_errf(err, "%s: truncated (no end line)", path);
+        goto bad;
+    }
+    want = strtoull(tail + 5, NULL, 16);
+    if (fnv(all.data, (size_t)(tail + 1 - all.data)) != want) {
+        mcp_errf(err, "%s: damaged (checksum mismatch)", path);
+        goto bad;
+    }
+    p = all.data + strlen(HEADER);
+    end = tail + 1;
+    while (p < end) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+
+        *nl = '\0';
+        if (strncmp(p, "pos ", 4) == 0) {
+            if (parse_pos(st, p) != 0) {
+                mcp_errf(err, "%s: damaged position record", path);
+                goto bad;
+            }
+        } else if (strncmp(p, "engine ", 7) == 0) {
+            mcp_buf_append(&st->engine, p + 7, strlen(p + 7));
+            mcp_buf_putc(&st->engine, '\n');
+        } else if (*p != '\0') {
+            mcp_errf(err, "%s: unknown record '%.20s'", path, p);
+            goto bad;
+        }
+        p = nl + 1;
+    }
+    mcp_buf_free(&all);
+    return 1;
+bad:
+    mcp_buf_free(&all);
+    mcp_state_free(st);
+    return -1;
+}
+
+void mcp_state_free(struct mcp_state *st)
+{
+    for (size_t i = 0; i < st->npos; i++) {
+        free(st->pos[i].path);
+        free(st->fam_path[i]);
+    }
+    free(st->pos);
+    free(st->fam_path);
+    mcp_buf_free(&st->engine);
+    memset(st, 0, sizeof(*st));
+    mcp_buf_init(&st->engine);
+}

@@ -1,0 +1,492 @@
+#!/bin/bash
+# tests/follow/scenarios.sh - `mcplog follow` against real writers and real
+# rotation (RELIABILITY.md 0, 1 A-B, 2.4, 2.5).
+#
+#   MCPLOG=$PWD/mcplog bash tests/follow/scenarios.sh          full size
+#   QUICK=1 MCPLOG=$PWD/mcplog bash tests/follow/scenarios.sh  development size
+#
+# Every scenario runs once with inotify and once with
+# --poll --poll-interval 100ms, each in its own temporary folder $T:
+#
+#   create         real logrotate (create, rotate 30, nocompress, postrotate
+#                  HUP) in a loop; a plain O_APPEND writer that reopens on HUP
+#   copytruncate   real logrotate copytruncate; the plain writer never reopens
+#   delaycompress  real logrotate create + compress + delaycompress + HUP
+#   python2        two processes with logging.handlers.RotatingFileHandler on
+#                  one file (logs/mcp_server.log, mcplog given the folder),
+#                  small maxBytes, backupCount 30
+#   delete         the file is deleted every 0.1-2 s; the writer recreates it
+#                  (WatchedFileHandler style, --reopen-on-missing)
+#   missing        the file is renamed away and a new one created only 2 s
+#                  later; the writer keeps writing the renamed file until HUP
+#   kill           python2, while mcplog is SIGKILLed at random moments (at
+#                  least KILLS times) and restarted with the same --state
+#
+# Each writer line carries seq=N src=NAME ... crc=...; check.py then asserts
+# that every seq was delivered exactly once and in order per src (after kills:
+# dup <= kills x 4096, the uncommitted window).
+#
+# How a run goes: the (empty) log file is created; mcplog follow --json
+# --no-default-rules --rules rec.yaml --state $T/state is started in the
+# background with stdout to $T/out.N.jsonl. Ready = /proc/PID/fd shows the log
+# file open (polled every 20 ms, at most READY_CAP s, then 0.2 s more for the
+# watches; if it never shows, the run goes on and says so - starting at the end
+# of an empty file loses nothing anyway). Then the writers and the rotation
+# loop run; when the writers are done, the output is polled (every 0.5 s, at
+# most DRAIN_CAP=60 s) until it holds every line, mcplog gets SIGTERM (it must
+# exit 0 within 10 s) and check.py judges.
+#
+# Environment:
+#   MCPLOG          the binary (may be "python3 tests/follow/reffollow.py")
+#   QUICK=1         5,000 lines / 5 rotations (default 100,000 / 25)
+#   FOLLOW_LINES, FOLLOW_ROTATIONS, FOLLOW_DURATION (writer seconds, for the
+#                   rate), FOLLOW_MAXBYTES (python2), KILLS (default 5)
+#   SCENARIOS="create copytruncate ..."   MODES="inotify poll"
+#   REPEAT=N        run each scenario x mode N times (race-prone: loop)
+#   KEEP=1          keep the temporary folders of passing runs too (failing
+#                   ones are always kept and named)
+#   STRICT_COPYTRUNCATE=1  also fail on lines that logrotate's copytruncate
+#                   window removed from every file (see check.py --files)
+#   SEED            seed for writers and random gaps (default 1)
+#
+# Ends with "follow: N passed, N failed"; exit status 1 on any failure.
+
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+MCPLOG=${MCPLOG:-$ROOT/mcplog}
+PY=${PYTHON:-python3}
+LOGROTATE=${LOGROTATE:-logrotate}
+
+if [ "${QUICK:-0}" = 1 ]; then
+    N_LINES=${FOLLOW_LINES:-5000}
+    N_ROT=${FOLLOW_ROTATIONS:-5}
+    DUR=${FOLLOW_DURATION:-6}
+    MAXBYTES=${FOLLOW_MAXBYTES:-40000}
+else
+    N_LINES=${FOLLOW_LINES:-100000}
+    N_ROT=${FOLLOW_ROTATIONS:-25}
+    DUR=${FOLLOW_DURATION:-30}
+    MAXBYTES=${FOLLOW_MAXBYTES:-200000}
+fi
+KILLS=${KILLS:-5}
+SCENARIOS=${SCENARIOS:-"create copytruncate delaycompress python2 delete missing kill"}
+MODES=${MODES:-"inotify poll"}
+REPEAT=${REPEAT:-1}
+KEEP=${KEEP:-0}
+SEED=${SEED:-1}
+POLL_INTERVAL=${POLL_INTERVAL:-100ms}
+READY_CAP=${READY_CAP:-5}
+DRAIN_CAP=${DRAIN_CAP:-60}
+MISSING_GAP=${MISSING_GAP:-2}
+RANDOM=$SEED
+
+PASS=0
+FAIL=0
+FAILED_RUNS=""
+MCPID=""
+WPIDS=""
+
+say() { printf '%s\n' "$*"; }
+
+cleanup() {
+    for p in $MCPID $WPIDS; do kill -KILL "$p" 2>/dev/null; done
+}
+trap 'cleanup; exit 130' INT TERM
+
+now_ms() { date +%s%3N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
+
+# sleep_ms MIN MAX: sleep a random time in [MIN, MAX] milliseconds
+sleep_ms() {
+    ms=$(($1 + (RANDOM * 32768 + RANDOM) % ($2 - $1 + 1)))
+    sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+}
+
+# --- mcplog -----------------------------------------------------------------
+
+# start_mcplog N: run N (1, 2, ... after kills), stdout to $T/out.N.jsonl
+start_mcplog() {
+    # shellcheck disable=SC2086  # MCPLOG and the arguments are word lists
+    $MCPLOG follow --json --no-default-rules --rules "$T/rec.yaml" \
+        --state "$T/state" $MODEARGS $TARGETS \
+        >"$T/out.$1.jsonl" 2>"$T/err.$1" &
+    MCPID=$!
+    RUNS=$1
+}
+
+# wait_ready FILE: until mcplog has FILE open (see the header)
+wait_ready() {
+    local want end fd
+    want=$(readlink -f "$1")
+    end=$(($(now_ms) + READY_CAP * 1000))
+    while [ "$(now_ms)" -lt "$end" ]; do
+        if ! kill -0 "$MCPID" 2>/dev/null; then
+            NOTE="$NOTE mcplog-died-at-start"
+            return 1
+        fi
+        for fd in /proc/"$MCPID"/fd/*; do
+            if [ "$(readlink "$fd" 2>/dev/null)" = "$want" ]; then
+                sleep 0.2
+                return 0
+            fi
+        done
+        sleep 0.02
+    done
+    NOTE="$NOTE not-ready-after-${READY_CAP}s"
+    return 0
+}
+
+# stop_mcplog: SIGTERM, at most 10 s to exit, which must be 0
+stop_mcplog() {
+    local i st
+    if ! kill -0 "$MCPID" 2>/dev/null; then
+        wait "$MCPID"
+        NOTE="$NOTE mcplog-exited-early(status=$?)"
+        RUN_OK=0
+        MCPID=""
+        return
+    fi
+    kill -TERM "$MCPID"
+    i=0
+    while kill -0 "$MCPID" 2>/dev/null && [ $i -lt 100 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    if kill -0 "$MCPID" 2>/dev/null; then
+        kill -KILL "$MCPID"
+        NOTE="$NOTE no-exit-10s-after-SIGTERM"
+        RUN_OK=0
+    fi
+    wait "$MCPID"
+    st=$?
+    if [ $st -ne 0 ]; then
+        NOTE="$NOTE exit-status-$st-after-SIGTERM"
+        RUN_OK=0
+    fi
+    MCPID=""
+}
+
+outs() {
+    local i=1
+    while [ $i -le "$RUNS" ]; do
+        printf '%s ' "$T/out.$i.jsonl"
+        i=$((i + 1))
+    done
+}
+
+# wait_delivered TOTAL: poll the output until it holds TOTAL distinct lines
+wait_delivered() {
+    local end n u
+    end=$(($(now_ms) + DRAIN_CAP * 1000))
+    while [ "$(now_ms)" -lt "$end" ]; do
+        # shellcheck disable=SC2046,SC2002
+        n=$(cat $(outs) | wc -l)
+        if [ "$n" -ge "$1" ]; then
+            # shellcheck disable=SC2046
+            u=$($PY "$HERE/check.py" --progress $(outs) 2>/dev/null)
+            if [ "${u:-0}" -ge "$1" ]; then
+                sleep 1 # late duplicates, if any, get counted
+                return 0
+            fi
+        fi
+        kill -0 "$MCPID" 2>/dev/null || return 1
+        sleep 0.5
+    done
+    NOTE="$NOTE not-all-delivered-after-${DRAIN_CAP}s"
+    return 1
+}
+
+# --- writers ----------------------------------------------------------------
+
+# writer SRC MODE PATH COUNT RATE [ARGS...]: start a writer.py in the background
+writer() {
+    local src=$1 wmode=$2 path=$3 count=$4 rate=$5
+    shift 5
+    $PY "$HERE/writer.py" --mode "$wmode" --path "$path" --src "$src" \
+        --count "$count" --rate "$rate" --seed "$SEED" \
+        --seq-file "$T/$src.seq" --pid-file "$T/$src.pid" "$@" \
+        2>"$T/$src.err" &
+    WPIDS="$WPIDS $!"
+    SRCS="$SRCS $src"
+}
+
+writers_done() {
+    for s in $SRCS; do [ -e "$T/$s.seq" ] || return 1; done
+    return 0
+}
+
+wait_writers() {
+    for p in $WPIDS; do
+        if ! wait "$p"; then
+            NOTE="$NOTE writer-failed"
+            RUN_OK=0
+        fi
+    done
+    WPIDS=""
+}
+
+written_total() {
+    t=0
+    for s in $SRCS; do t=$((t + $(head -1 "$T/$s.seq"))); done
+    echo $t
+}
+
+rollovers_total() {
+    t=0
+    for s in $SRCS; do t=$((t + $(sed -n 's/^rollovers=//p' "$T/$s.seq"))); done
+    echo $t
+}
+
+# --- logrotate --------------------------------------------------------------
+
+# lr_conf OPTIONS...: a logrotate config for $LOG (root-owned, 0644: logrotate
+# refuses group/world-writable configs)
+lr_conf() {
+    {
+        echo "$LOG {"
+        for o in "$@"; do echo "    $o"; done
+        echo "}"
+    } >"$T/lr.conf"
+    chmod 0644 "$T/lr.conf"
+}
+
+lr_postrotate_hup() {
+    # shellcheck disable=SC2016  # $(cat) is for the postrotate shell
+    printf 'postrotate\n        kill -HUP "$(cat %s)"\n    endscript' "$T/w1.pid"
+}
+
+lr_run() {
+    if ! $LOGROTATE -f -s "$T/lr.state" "$T/lr.conf" 2>>"$T/logrotate.err"; then
+        LR_FAILS=$((LR_FAILS + 1))
+    fi
+    ROT=$((ROT + 1))
+}
+
+# rotate_loop INTERVAL_MS: rotate every INTERVAL_MS while the writers run
+rotate_loop() {
+    while ! writers_done; do
+        sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"
+        writers_done && break
+        lr_run
+    done
+}
+
+# --- scenarios --------------------------------------------------------------
+# Each sets: TARGETS, READY_FILE, starts writers via $START_WRITERS and runs
+# the rotation driver in drive_<name>; CHECK_ARGS adds to check.py.
+
+rate_for() { echo $(($1 / $2 > 0 ? $1 / $2 : 1)); }
+
+setup_plain() {
+    LOG=$T/logs/app.log
+    : >"$LOG"
+    TARGETS="--source app=$LOG"
+    READY_FILE=$LOG
+}
+
+s_create() {
+    setup_plain
+    lr_conf create "rotate 30" missingok nocompress "$(lr_postrotate_hup)"
+    D=$DUR
+    start_mcplog 1
+    wait_ready "$READY_FILE"
+    writer w1 plain "$LOG" "$N_LINES" "$(rate_for "$N_LINES" "$D")"
+    rotate_loop $((D * 1000 / (N_ROT + 4)))
+    CHECK_ARGS="--files $LOG*"
+}
+
+s_copytruncate() {
+    setup_plain
+    lr_conf copytruncate "rotate 30" missingok nocompress
+    D=$DUR
+    start_mcplog 1
+    wait_ready "$READY_FILE"
+    writer w1 plain "$LOG" "$N_LINES" "$(rate_for "$N_LINES" "$D")"
+    rotate_loop $((D * 1000 / (N_ROT + 4)))
+    CHECK_ARGS="--files $LOG*"
+    [ "${STRICT_COPYTRUNCATE:-0}" = 1 ] || CHECK_ARGS="$CHECK_ARGS --allow-off-disk-loss"
+}
+
+s_delaycompress() {
+    setup_plain
+    lr_conf create "rotate 30" missingok compress delaycompress "$(lr_postrotate_hup)"
+    D=$DUR
+    start_mcplog 1
+    wait_ready "$READY_FILE"
+    writer w1 plain "$LOG" "$N_LINES" "$(rate_for "$N_LINES" "$D")"
+    rotate_loop $((D * 1000 / (N_ROT + 4)))
+    CHECK_ARGS="--files $LOG*"
+}
+
+setup_python2() {
+    LOG=$T/logs/mcp_server.log
+    : >"$LOG"
+    TARGETS=$T
+    READY_FILE=$LOG
+    D=$DUR
+}
+
+start_python2() {
+    half=$((N_LINES / 2))
+    r=$(rate_for "$half" "$D")
+    writer w1 python "$LOG" "$half" "$r" --max-bytes "$MAXBYTES" --backup-count 30
+    writer w2 python "$LOG" $((N_LINES - half)) "$r" --max-bytes "$MAXBYTES" --backup-count 30
+}
+
+s_python2() {
+    setup_python2
+    start_mcplog 1
+    wait_ready "$READY_FILE"
+    start_python2
+    while ! writers_done; do sleep 0.2; done
+    ROT=$(rollovers_total)
+    CHECK_ARGS="--files $LOG*"
+}
+
+s_kill() {
+    setup_python2
+    start_mcplog 1
+    wait_ready "$READY_FILE"
+    start_python2
+    k=0
+    n=1
+    while ! writers_done || [ $k -lt "$KILLS" ]; do
+        sleep_ms 1500 4000
+        if ! kill -0 "$MCPID" 2>/dev/null; then
+            NOTE="$NOTE mcplog-died-unkilled(run=$n)"
+            RUN_OK=0
+            break
+        fi
+        kill -KILL "$MCPID"
+        wait "$MCPID" 2>/dev/null
+        k=$((k + 1))
+        cp "$T/state" "$T/state.at-kill.$k" 2>/dev/null
+        sleep_ms 0 300
+        n=$((n + 1))
+        start_mcplog $n
+    done
+    ROT=$(rollovers_total)
+    KILLED=$k
+    CHECK_ARGS="--kills $k --files $LOG*"
+}
+
+s_delete() {
+    setup_plain
+    D=$(((N_ROT + 4) * 105 / 100))
+    [ $D -lt "$DUR" ] && D=$DUR
+    start_mcplog 1
+    wait_ready "$READY_FILE"
+    writer w1 plain "$LOG" "$N_LINES" "$(rate_for "$N_LINES" "$D")" --reopen-on-missing
+    while ! writers_done; do
+        sleep_ms 100 2000
+        writers_done && break
+        rm -f "$LOG"
+        ROT=$((ROT + 1))
+    done
+    CHECK_ARGS=""
+}
+
+s_missing() {
+    setup_plain
+    D=$(((N_ROT + 3) * (MISSING_GAP * 10 + 5) / 10))
+    [ $D -lt "$DUR" ] && D=$DUR
+    start_mcplog 1
+    wait_ready "$READY_FILE"
+    writer w1 plain "$LOG" "$N_LINES" "$(rate_for "$N_LINES" "$D")"
+    while [ ! -e "$T/w1.pid" ]; do sleep 0.01; done
+    wpid=$(cat "$T/w1.pid")
+    while ! writers_done; do
+        sleep_ms 200 800
+        writers_done && break
+        ROT=$((ROT + 1))
+        mv "$LOG" "$LOG.moved.$ROT"
+        sleep "$MISSING_GAP"
+        : >>"$LOG"
+        kill -HUP "$wpid" 2>/dev/null
+    done
+    CHECK_ARGS="--files $LOG*"
+}
+
+# --- one run ------------------------------------------------------------------
+
+run_one() {
+    local scen=$1 mode=$2
+    T=$(mktemp -d "${TMPDIR:-/tmp}/mcplog-follow.$scen.$mode.XXXXXX")
+    mkdir "$T/logs"
+    cat >"$T/rec.yaml" <<'EOF'
+rules:
+  - name: rec
+    match: 'seq=(?<seq>\d+) src=(?<src>\S+)'
+EOF
+    case $mode in
+        inotify) MODEARGS="" ;;
+        poll) MODEARGS="--poll --poll-interval $POLL_INTERVAL" ;;
+    esac
+    RUN_OK=1 NOTE="" ROT=0 LR_FAILS=0 SRCS="" WPIDS="" CHECK_ARGS="" RUNS=1 KILLED=0
+    t0=$(now_ms)
+    "s_$scen"
+    wait_writers
+    total=$(written_total)
+    t1=$(now_ms)
+    wait_delivered "$total"
+    stop_mcplog
+    t2=$(now_ms)
+    if [ "$ROT" -lt "$N_ROT" ]; then
+        NOTE="$NOTE harness:only-$ROT-rotations(<$N_ROT)"
+        RUN_OK=0
+    fi
+    if [ "$scen" = kill ] && [ "$KILLED" -lt "$KILLS" ]; then
+        NOTE="$NOTE harness:only-$KILLED-kills"
+        RUN_OK=0
+    fi
+    [ "$LR_FAILS" -gt 0 ] && NOTE="$NOTE logrotate-failed-$LR_FAILS-times"
+    wargs=""
+    for s in $SRCS; do wargs="$wargs --seq-file $s=$T/$s.seq"; done
+    # shellcheck disable=SC2086,SC2046
+    $PY "$HERE/check.py" --label "  " $wargs $(outs) $CHECK_ARGS >"$T/check.out" 2>&1 || RUN_OK=0
+    errs=$(cat "$T"/err.* | wc -l)
+    printf 'follow: %-13s %-7s lines=%d rotations=%d runs=%d writers=%.1fs total=%.1fs stderr-lines=%d%s\n' \
+        "$scen" "$mode" "$total" "$ROT" "$RUNS" \
+        "$(secs "$t0" "$t1")" "$(secs "$t0" "$t2")" \
+        "$errs" "${NOTE:+ note:$NOTE}"
+    cat "$T/check.out"
+    if [ $RUN_OK = 1 ]; then
+        PASS=$((PASS + 1))
+        say "ok: $scen $mode"
+        [ "$KEEP" = 1 ] || rm -rf "$T"
+    else
+        FAIL=$((FAIL + 1))
+        FAILED_RUNS="$FAILED_RUNS $scen/$mode"
+        say "FAIL: $scen $mode (kept: $T)"
+        if [ "$errs" -gt 0 ]; then
+            say "  mcplog stderr (first lines):"
+            cat "$T"/err.* | head -8 | sed 's/^/    /'
+        fi
+    fi
+}
+
+if ! command -v "$LOGROTATE" >/dev/null 2>&1; then
+    say "follow: logrotate not found (apt-get install logrotate)"
+    exit 2
+fi
+# shellcheck disable=SC2086
+if ! $MCPLOG follow --help >/dev/null 2>&1; then
+    say "follow: '$MCPLOG follow --help' failed: no follow command?"
+    exit 2
+fi
+
+say "follow: lines=$N_LINES rotations>=$N_ROT duration=${DUR}s kills>=$KILLS modes=[$MODES] repeat=$REPEAT"
+for scen in $SCENARIOS; do
+    r=0
+    while [ $r -lt "$REPEAT" ]; do
+        for mode in $MODES; do
+            run_one "$scen" "$mode"
+        done
+        r=$((r + 1))
+    done
+done
+[ -n "$FAILED_RUNS" ] && say "follow: failed:$FAILED_RUNS"
+say "follow: $PASS passed, $FAIL failed"
+[ "$FAIL" = 0 ]
