@@ -279,6 +279,16 @@ static void on_due(struct mcp_evtimer *t, void *arg)
     arm_due(x);
 }
 
+/* After a restore the view learns which alerts are firing (restored
+ * alerts are not announced again). */
+static void sync_view(struct fctx *x, struct mcp_engine *e)
+{
+    size_t n;
+    struct mcp_alert *const *a = mcp_engine_alerts(e, &n);
+
+    mcp_termview_sync_alerts(x->view, a, n);
+}
+
 static void reload(struct fctx *x)
 {
     struct mcp_ruleset rs;
@@ -296,6 +306,7 @@ static void reload(struct fctx *x)
     e = mcp_engine_create(&rs, on_alert, x);
     mcp_engine_load(e, saved.data ? saved.data : "", saved.len);
     mcp_buf_free(&saved);
+    sync_view(x, e);
     mcp_engine_destroy(x->engine);
     mcp_matcher_destroy(x->matcher);
     mcp_ruleset_free(&x->rs);
@@ -520,10 +531,11 @@ int mcp_cmd_follow(int argc, char **argv)
         }
         mcp_engine_load(x.engine, st.engine.data ? st.engine.data : "",
                         st.engine.len);
+        sync_view(&x, x.engine);
     }
     if (do_replay && st.npos == 0)
         replay(&x, &ls);
-    mcp_follow_open(x.follow, st.pos, st.npos, mcp_mono_ms());
+    mcp_follow_open(x.follow, st.pos, st.npos, st.saved, mcp_mono_ms());
     mcp_state_free(&st);
 
     if (!poll_mode) {

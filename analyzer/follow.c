@@ -584,13 +584,25 @@ static void start_fresh(struct mcp_follow *f, size_t fi)
         ff->missing_noted = true;
 }
 
+static int64_t mtime_ms(const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0)
+        return INT64_MIN;
+    return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
 /* Resume a family from checkpointed positions: find each saved file by
- * identity, at its name or among the rotated members (plain or gzip),
- * read its rest; then read in full the members rotated after the newest
- * one found (written while mcplog was down); then the live file. */
+ * identity (its fingerprint), at its name or among the rotated members,
+ * plain or gzip, and read its rest. Members that match no saved position
+ * are read in full when they were modified after the checkpoint was
+ * written (they hold lines written while mcplog was down: a file created
+ * and rotated meanwhile, or the new live file); older ones were read
+ * before. Rotation numbers are not trusted for this: schemes differ. */
 static void resume_family(struct mcp_follow *f, size_t fi,
                           const struct mcp_fpos *pos, size_t npos,
-                          int64_t now)
+                          int64_t saved_wall, int64_t now)
 {
     struct mcp_ffamily *ff = &f->fam[fi];
     size_t n = 0;
@@ -643,10 +655,8 @@ static void resume_family(struct mcp_follow *f, size_t fi,
         uint64_t line = at[i] ? at[i]->line : 1;
         int64_t carry = at[i] ? at[i]->carry_ts : MCP_TIME_NONE;
 
-        if (at[i] == NULL && (long)i < newest)
-            continue; /* older than what we had read: done before */
-        if (at[i] == NULL && newest < 0 && !live)
-            continue;
+        if (at[i] == NULL && mtime_ms(m[i].path) <= saved_wall)
+            continue; /* not written since the checkpoint: read before */
         if (m[i].gz) {
             read_whole(f, fi, m[i].path, from, line, carry);
             continue;
@@ -667,12 +677,12 @@ static void resume_family(struct mcp_follow *f, size_t fi,
 }
 
 void mcp_follow_open(struct mcp_follow *f, const struct mcp_fpos *pos,
-                     size_t npos, int64_t now)
+                     size_t npos, int64_t saved_wall, int64_t now)
 {
     watch_dirs(f);
     for (size_t fi = 0; fi < f->nfam; fi++) {
         if (npos > 0)
-            resume_family(f, fi, pos, npos, now);
+            resume_family(f, fi, pos, npos, saved_wall, now);
         else
             start_fresh(f, fi);
         if (f->fam[fi].live == NULL)

@@ -93,10 +93,11 @@ struct mcp_follow *mcp_follow_create(const struct mcp_logset *ls,
                                      mcp_follow_notice_fn notice, void *arg);
 
 /* Open the live files: at their end, or their start, or where the
- * positions say (a checkpoint; files rotated since are found by
- * fingerprint, plain or gzip, and their rest is read first). */
+ * positions say (a checkpoint written at saved_wall, wall-clock ms; files
+ * rotated since are found by fingerprint, plain or gzip, and their rest
+ * is read first; files written since are read in full). */
 void mcp_follow_open(struct mcp_follow *f, const struct mcp_fpos *pos,
-                     size_t npos, int64_t now_mono);
+                     size_t npos, int64_t saved_wall, int64_t now_mono);
 
 /* Read a whole file (plain or gzip) of family fi now, through the chunk
  * callback: the archives read before going live with --replay. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "timeparse.h"
@@ -65,6 +66,13 @@ int mcp_state_save(const char *path, const struct mcp_fpos *pos,
 
     mcp_buf_init(&b);
     mcp_buf_puts(&b, HEADER);
+    {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        mcp_buf_printf(&b, "saved %lld\n",
+                       (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+    }
     for (size_t i = 0; i < npos; i++) {
         mcp_buf_puts(&b, "pos ");
         mcp_buf_escape(&b, fams[pos[i].family].path,
@@ -199,6 +207,8 @@ int mcp_state_load(const char *path, struct mcp_state *st, char *err)
                 mcp_errf(err, "%s: damaged position record", path);
                 goto bad;
             }
+        } else if (strncmp(p, "saved ", 6) == 0) {
+            st->saved = strtoll(p + 6, NULL, 10);
         } else if (strncmp(p, "engine ", 7) == 0) {
             mcp_buf_append(&st->engine, p + 7, strlen(p + 7));
             mcp_buf_putc(&st->engine, '\n');

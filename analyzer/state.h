@@ -3,6 +3,7 @@
  * Text, one record per line, so a damaged file is easy to reason about:
  *
  *   mcplog-state 1
+ *   saved <wall-clock ms when written>
  *   pos <family path> <file path> <dev> <ino> <fp len> <fp hash> <offset>
  *       <next line> <live 0|1>
  *   engine <...>                 (lines of mcp_engine_save, opaque here)
@@ -28,6 +29,7 @@ struct mcp_state {
     size_t npos;
     char **fam_path;     /* family path of each pos (parallel to pos) */
     struct mcp_buf engine; /* the engine lines, "engine " stripped */
+    int64_t saved;       /* wall-clock ms when it was written */
 };
 
 /* Default path: $XDG_STATE_HOME/mcplog/state, else

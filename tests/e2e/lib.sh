@@ -67,3 +67,32 @@ scan_json() {
 
 # ts N: a log timestamp N seconds after 2025-12-10 14:00:00,000 UTC
 ts() { python3 -c "import datetime,sys;t=datetime.datetime(2025,12,10,14,0,0)+datetime.timedelta(seconds=float(sys.argv[1]));print(t.strftime('%Y-%m-%d %H:%M:%S,')+'%03d'%(t.microsecond//1000))" "$1"; }
+
+# wait_for FILE FIXED_STRING [SECONDS]: poll until FILE contains the
+# string (every 50 ms, default 10 s). Returns 1 on timeout.
+wait_for() {
+    _w=0
+    _max=$(( ${3:-10} * 20 ))
+    while [ "$_w" -lt "$_max" ]; do
+        grep -qF -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+        _w=$((_w + 1))
+    done
+    return 1
+}
+
+# count_events FILE: the seq numbers of rule "rec" events in follow's
+# JSON output, space separated, in delivery order.
+seqs() {
+    python3 -c '
+import json, sys
+out = []
+for l in open(sys.argv[1]):
+    l = l.strip()
+    if not l:
+        continue
+    o = json.loads(l)
+    if o.get("type") == "event" and o.get("rule") == "rec":
+        out.append(o["captures"]["seq"])
+print(" ".join(out))' "$1"
+}

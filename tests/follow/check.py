@@ -223,7 +223,7 @@ def main():
         s = srcs[name]
         if name == "?":
             for why, run, outline in s.corrupt[:5]:
-                print("check:   unparsable event (run %d line %d): %s" % (run, outline, why))
+                print(a.label + "check:   unparsable event (run %d line %d): %s" % (run, outline, why))
             ok = False
             continue
         if s.written is None:
@@ -240,30 +240,30 @@ def main():
                  len(s.reorders), len(s.corrupt),
                  " lost_off_disk=%d" % len(lost_off) if disk is not None else ""))
         if lost:
-            print("check:   src=%s lost seqs: %s" % (name, ranges(lost)))
+            print(a.label + "check:   src=%s lost seqs: %s" % (name, ranges(lost)))
             if disk is not None:
                 on = sorted(set(lost) - set(lost_off))
-                print("check:   src=%s lost but on disk: %d (%s); on no file: %d (%s)"
+                print(a.label + "check:   src=%s lost but on disk: %d (%s); on no file: %d (%s)"
                       % (name, len(on), ranges(on), len(lost_off), ranges(lost_off)))
         for seq, run, outline, first in s.dups[:5]:
-            print("check:   src=%s dup seq=%d run %d line %d (first: run %d line %d)"
+            print(a.label + "check:   src=%s dup seq=%d run %d line %d (first: run %d line %d)"
                   % (name, seq, run, outline, first[0], first[1]))
         if s.dups:
-            print("check:   src=%s dup seqs: %s" % (name, ranges({d[0] for d in s.dups})))
+            print(a.label + "check:   src=%s dup seqs: %s" % (name, ranges({d[0] for d in s.dups})))
         for seq, run, outline, mx in s.reorders[:5]:
-            print("check:   src=%s reorder seq=%d after %d (run %d line %d)"
+            print(a.label + "check:   src=%s reorder seq=%d after %d (run %d line %d)"
                   % (name, seq, mx, run, outline))
         for why, run, outline in s.corrupt[:5]:
-            print("check:   src=%s corrupt (run %d line %d): %s" % (name, run, outline, why))
+            print(a.label + "check:   src=%s corrupt (run %d line %d): %s" % (name, run, outline, why))
         hard_lost = len(lost) - (len(lost_off) if a.allow_off_disk_loss else 0)
         if hard_lost or s.reorders or s.corrupt:
             ok = False
     if total_dup > allowed:
-        print("check:   dup=%d exceeds the allowance %d (%d kills x %d)"
+        print(a.label + "check:   dup=%d exceeds the allowance %d (%d kills x %d)"
               % (total_dup, allowed, a.kills, a.max_dup_per_kill))
         ok = False
     for path, n, b in torn:
-        print("check:   torn last line %s:%d: %r" % (path, n, b))
+        print(a.label + "check:   torn last line %s:%d: %r" % (path, n, b))
     if not srcs:
         print("%scheck: no events of rule %s in %s" % (a.label, a.rule, " ".join(a.runs)))
         ok = False

@@ -104,6 +104,7 @@ class Follower:
         if state and os.path.exists(state):
             with open(state) as f:
                 saved = json.load(f)
+            self.t0 = saved.pop("t0", self.t0)
         for name, path in families.items():
             ents = saved.get(name, [])
             for e in ents:
@@ -151,7 +152,7 @@ class Follower:
     def save(self):
         if not self.state:
             return
-        d = {}
+        d = {"t0": self.t0}
         for name in self.families:
             d[name] = [{"ino": list(t.ino), "pos": t.pos, "line": t.line, "fp": t.fp,
                         "fplen": t.fplen, "live": t is self.live.get(name)}
@@ -213,7 +214,7 @@ class Follower:
             if st is not None and name not in self.live:
                 try:
                     t = Tail(path)
-                    if t.ino in self.seen_ino:
+                    if t.ino in {d.ino for d in self.drain[name]}:
                         t.close()
                     else:
                         self.live[name] = t
@@ -244,7 +245,7 @@ class Follower:
                 st = os.stat(p)
             except OSError:
                 continue
-            if (st.st_dev, st.st_ino) in self.seen_ino or st.st_mtime < self.t0:
+            if (st.st_dev, st.st_ino) in {d.ino for d in self.all(name)} or st.st_mtime < self.t0:
                 continue
             t = Tail(p)
             if t.fp in self.seen_fp:

@@ -34,7 +34,9 @@
 # of an empty file loses nothing anyway). Then the writers and the rotation
 # loop run; when the writers are done, the output is polled (every 0.5 s, at
 # most DRAIN_CAP=60 s) until it holds every line, mcplog gets SIGTERM (it must
-# exit 0 within 10 s) and check.py judges.
+# exit 0 within 10 s) and check.py judges. The wait also ends when the output
+# has not grown for STALL_CAP=10 s (twice the default --grace): copytruncate
+# can remove lines from every file, and those never arrive.
 #
 # Environment:
 #   MCPLOG          the binary (may be "python3 tests/follow/reffollow.py")
@@ -48,6 +50,10 @@
 #   STRICT_COPYTRUNCATE=1  also fail on lines that logrotate's copytruncate
 #                   window removed from every file (see check.py --files)
 #   SEED            seed for writers and random gaps (default 1)
+#   PLAIN_TARGET    source (default): the plain-writer scenarios follow
+#                   logs/app.log given as --source app=PATH; dir: they write
+#                   logs/mcp_server.log and mcplog is given the logs folder
+#                   (python2 and kill always use the folder)
 #
 # Ends with "follow: N passed, N failed"; exit status 1 on any failure.
 
@@ -76,9 +82,11 @@ MODES=${MODES:-"inotify poll"}
 REPEAT=${REPEAT:-1}
 KEEP=${KEEP:-0}
 SEED=${SEED:-1}
+PLAIN_TARGET=${PLAIN_TARGET:-source}
 POLL_INTERVAL=${POLL_INTERVAL:-100ms}
 READY_CAP=${READY_CAP:-5}
 DRAIN_CAP=${DRAIN_CAP:-60}
+STALL_CAP=${STALL_CAP:-10}
 MISSING_GAP=${MISSING_GAP:-2}
 RANDOM=$SEED
 
@@ -176,10 +184,12 @@ outs() {
     done
 }
 
-# wait_delivered TOTAL: poll the output until it holds TOTAL distinct lines
+# wait_delivered TOTAL: poll the output until it holds TOTAL distinct lines,
+# or it has not grown for STALL_CAP s, or DRAIN_CAP s have passed
 wait_delivered() {
-    local end n u
+    local end n u size last_size=-1 grew
     end=$(($(now_ms) + DRAIN_CAP * 1000))
+    grew=$(now_ms)
     while [ "$(now_ms)" -lt "$end" ]; do
         # shellcheck disable=SC2046,SC2002
         n=$(cat $(outs) | wc -l)
@@ -192,6 +202,15 @@ wait_delivered() {
             fi
         fi
         kill -0 "$MCPID" 2>/dev/null || return 1
+        # shellcheck disable=SC2046,SC2002
+        size=$(cat $(outs) | wc -c)
+        if [ "$size" != "$last_size" ]; then
+            last_size=$size
+            grew=$(now_ms)
+        elif [ $(($(now_ms) - grew)) -ge $((STALL_CAP * 1000)) ]; then
+            NOTE="$NOTE output-stalled-${STALL_CAP}s-short-of-total"
+            return 1
+        fi
         sleep 0.5
     done
     NOTE="$NOTE not-all-delivered-after-${DRAIN_CAP}s"
@@ -280,9 +299,14 @@ rotate_loop() {
 rate_for() { echo $(($1 / $2 > 0 ? $1 / $2 : 1)); }
 
 setup_plain() {
-    LOG=$T/logs/app.log
+    if [ "$PLAIN_TARGET" = dir ]; then
+        LOG=$T/logs/mcp_server.log
+        TARGETS=$T/logs
+    else
+        LOG=$T/logs/app.log
+        TARGETS="--source app=$LOG"
+    fi
     : >"$LOG"
-    TARGETS="--source app=$LOG"
     READY_FILE=$LOG
 }
 
@@ -323,7 +347,7 @@ s_delaycompress() {
 setup_python2() {
     LOG=$T/logs/mcp_server.log
     : >"$LOG"
-    TARGETS=$T
+    TARGETS=$T/logs
     READY_FILE=$LOG
     D=$DUR
 }

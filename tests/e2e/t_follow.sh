@@ -1,0 +1,104 @@
+# mcplog follow, small and exact: every scenario runs with inotify and with
+# --poll. Lines carry seq=N; the rule "rec" captures it; the JSON output
+# must hold exactly the expected sequence, once each, in order.
+HOME=$T
+unset XDG_CONFIG_HOME
+cat >rec.yaml <<'Y'
+rules:
+  - name: rec
+    match: 'seq=(?<seq>\d+)'
+  - name: boot
+    match: 'Process PID: (?<pid>\d+)$'
+    expect: {match: 'Server ready', within: 1s}
+    group_by: [pid]
+    severity: critical
+Y
+line() { echo "$(ts "$1") - root - INFO - seq=$1"; }
+
+start() { # start MODE OUT [extra args]
+    _mode=$1
+    _out=$2
+    shift 2
+    if [ "$_mode" = poll ]; then set -- --poll --poll-interval 100ms "$@"; fi
+    "$MCPLOG" follow --json --no-default-rules --rules rec.yaml \
+        --state "$T/state" --grace 300ms "$@" logs >"$_out" 2>>"$T/stderr" &
+    PID=$!
+    sleep 0.4
+}
+stop() { kill -TERM "$PID"; wait "$PID"; RC=$?; }
+
+for mode in inotify poll; do
+    rm -rf logs state && mkdir logs
+    line 1 >logs/mcp_server.log
+
+    # 1. Starts at the end, like tail -F: seq 1 was there before.
+    start $mode a.json
+    line 2 >>logs/mcp_server.log
+    wait_for a.json '"seq":"2"' 5
+    # 2. rename + create (logrotate create): the old file drains, the
+    #    new one is read from its start, a late write to the old one too.
+    mv logs/mcp_server.log logs/mcp_server.log.1
+    line 3 >logs/mcp_server.log
+    line 4 >>logs/mcp_server.log.1
+    wait_for a.json '"seq":"4"' 5
+    # 3. copytruncate: copy, then truncate; new lines after.
+    line 5 >>logs/mcp_server.log
+    wait_for a.json '"seq":"5"' 5
+    cp logs/mcp_server.log logs/mcp_server.log.2
+    line 6 >>logs/mcp_server.log.2   # written between copy and truncate
+    : >logs/mcp_server.log
+    line 7 >>logs/mcp_server.log
+    wait_for a.json '"seq":"7"' 5
+    # 4. delete and recreate after a gap.
+    rm logs/mcp_server.log
+    sleep 0.3
+    line 8 >logs/mcp_server.log
+    wait_for a.json '"seq":"8"' 5
+    stop; assert_eq "$mode: exit 0 on SIGTERM" 0 "$RC"
+    assert_eq "$mode: each line once, in order" "2 3 4 5 6 7 8" "$(seqs a.json)"
+
+    # 5. Resume from the checkpoint: rotations while down, gzip included.
+    line 9 >>logs/mcp_server.log
+    mv logs/mcp_server.log logs/mcp_server.log.3 && gzip logs/mcp_server.log.3
+    line 10 >logs/mcp_server.log
+    start $mode b.json
+    line 11 >>logs/mcp_server.log
+    wait_for b.json '"seq":"11"' 5
+    stop; assert_eq "$mode: resume exit 0" 0 "$RC"
+    assert_eq "$mode: resumed exactly, the rotated rest from the .gz" \
+        "9 10 11" "$(seqs b.json)"
+
+    # 6. A partial line is delivered once, when its newline arrives.
+    start $mode c.json
+    printf '%s - root - INFO - seq=12 part' "$(ts 12)" >>logs/mcp_server.log
+    sleep 0.3
+    printf 'ial\n' >>logs/mcp_server.log
+    wait_for c.json '"seq":"12"' 5
+    stop; assert_eq "$mode: partial line exit 0" 0 "$RC"
+    assert_eq "$mode: the completed line once" "12" "$(seqs c.json)"
+    assert_contains "$mode: completed text" c.json 'seq=12 partial"'
+
+    # 7. An expectation fires on the wall clock when nothing more is
+    #    written (within 1s here), and the alert is in the checkpoint:
+    #    a restart does not raise it again.
+    start $mode d.json
+    echo "$(ts 20) - root - INFO - Process PID: 4242" >>logs/mcp_server.log
+    wait_for d.json '"status":"firing"' 5
+    stop; assert_eq "$mode: expectation exit 0" 0 "$RC"
+    assert_contains "$mode: alert fired without more lines" d.json \
+        '"rule":"boot","severity":"critical","labels":{"pid":"4242"}'
+    start $mode e.json
+    sleep 0.5
+    stop; assert_eq "$mode: restart exit 0" 0 "$RC"
+    assert_not_contains "$mode: no second alert after restart" e.json '"type":"alert"'
+done
+
+# A damaged checkpoint gives a warning and a fresh start, never a crash.
+rm -rf logs && mkdir logs && line 1 >logs/mcp_server.log
+echo "garbage" >"$T/state"
+start inotify f.json
+line 2 >>logs/mcp_server.log
+wait_for f.json '"seq":"2"' 5
+stop; assert_eq "damaged state: exit 0" 0 "$RC"
+assert_contains "damaged state: warned" f.json 'not an mcplog state file'
+assert_eq "damaged state: started at the end" "2" "$(seqs f.json)"
