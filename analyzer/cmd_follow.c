@@ -292,7 +292,6 @@ static void sync_view(struct fctx *x, struct mcp_engine *e)
 static void reload(struct fctx *x)
 {
     struct mcp_ruleset rs;
-    struct mcp_engine *e;
     struct mcp_buf saved;
 
     if (mcp_cli_load_rules(&rs, &x->src) != 0) {
@@ -300,20 +299,21 @@ static void reload(struct fctx *x)
                                      "stay (see the error above)");
         return;
     }
-    /* Alert state carries over for the rules that did not change. */
+    /* The old engine and matcher point at x->rs: save the alert state and
+     * free them before x->rs changes, then build the new ones on it. The
+     * state of rules that did not change carries over. */
     mcp_buf_init(&saved);
     mcp_engine_save(x->engine, &saved);
-    e = mcp_engine_create(&rs, on_alert, x);
-    mcp_engine_load(e, saved.data ? saved.data : "", saved.len);
-    mcp_buf_free(&saved);
-    sync_view(x, e);
     mcp_engine_destroy(x->engine);
     mcp_matcher_destroy(x->matcher);
     mcp_ruleset_free(&x->rs);
     x->rs = rs;
-    x->engine = e;
+    x->engine = mcp_engine_create(&x->rs, on_alert, x);
     x->matcher = mcp_matcher_create(&x->rs);
+    mcp_engine_load(x->engine, saved.data ? saved.data : "", saved.len);
+    mcp_buf_free(&saved);
     mcp_termview_set_rules(x->view, &x->rs);
+    sync_view(x, x->engine);
     mcp_termview_notice(x->view, "rules reloaded");
 }
 

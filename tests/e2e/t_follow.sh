@@ -102,3 +102,46 @@ wait_for f.json '"seq":"2"' 5
 stop; assert_eq "damaged state: exit 0" 0 "$RC"
 assert_contains "damaged state: warned" f.json 'not an mcplog state file'
 assert_eq "damaged state: started at the end" "2" "$(seqs f.json)"
+
+# SIGHUP reloads the rules. The state of a rule that did not change
+# carries over (its firing alert is not raised again); a rule that
+# changed starts fresh; invalid rules are reported and the old ones stay.
+rm -rf logs && mkdir logs && : >logs/mcp_server.log
+cat >hup.yaml <<'Y'
+rules:
+  - name: rec
+    match: 'seq=(?<seq>\d+)'
+  - name: burst
+    match: 'seq=\d+'
+    threshold: {count: 1, window: 1h}
+    severity: warning
+Y
+"$MCPLOG" follow --json --no-default-rules --rules hup.yaml --no-state logs >h.json 2>h.err &
+PID=$!
+sleep 0.4
+line 1 >>logs/mcp_server.log
+line 2 >>logs/mcp_server.log
+wait_for h.json '"status":"firing"' 5
+cat >>hup.yaml <<'Y'
+  - name: extra
+    match: 'seq=(?<n>3)$'
+Y
+kill -HUP "$PID"
+wait_for h.json 'rules reloaded' 5
+line 3 >>logs/mcp_server.log
+wait_for h.json '"rule":"extra"' 5
+assert_eq "reload: the unchanged rule's alert is not raised again" 1 \
+    "$(grep -c '"status":"firing"' h.json)"
+assert_contains "reload: the unchanged rule's alert goes on (same id)" h.json \
+    '"type":"alert","status":"update","id":1,"rule":"burst"'
+assert_contains "reload: the new rule is in force" h.json '"rule":"extra"'
+echo 'rules: [ {name: broken, match: "("} ]' >hup.yaml
+kill -HUP "$PID"
+wait_for h.json 'reload failed' 5
+assert_contains "bad reload: the error names the file and position" h.err \
+    "mcplog: hup.yaml:1:34: rule 'broken': pattern error at offset 1: missing closing parenthesis"
+line 4 >>logs/mcp_server.log
+wait_for h.json '"seq":"4"' 5
+assert_contains "bad reload: the old rules stay in force" h.json '"seq":"4"'
+stop
+assert_eq "reload: exit 0" 0 "$RC"
