@@ -488,7 +488,11 @@ size_t mcp_follow_round(struct mcp_follow *f, int64_t now)
         if (ff->live != NULL)
             ff->live->grown = 0;
         check_family(f, fi, now);
-        /* A file that just appeared or was rewound is read at once. */
+        /* What a rotation or truncation just brought in is read at once:
+         * files found by discovery (the older lines) before the live file
+         * that appeared or was rewound. */
+        for (size_t i = 0; i < ff->ndrain; i++)
+            read_tail(f, fi, ff->drain[i]);
         if (ff->live != NULL)
             read_tail(f, fi, ff->live);
         close_drained(f, fi, now);

@@ -96,3 +96,18 @@ for l in open(sys.argv[1]):
         out.append(o["captures"]["seq"])
 print(" ".join(out))' "$1"
 }
+
+# in_order SEQS A B C...: whether A, B, C... appear in this order in the
+# space-separated SEQS (lines of one file must keep their order).
+in_order() {
+    python3 -c '
+import sys
+seqs = sys.argv[1].split()
+want = sys.argv[2:]
+pos = [seqs.index(w) if w in seqs else -1 for w in want]
+print("yes" if -1 not in pos and pos == sorted(pos) else "no")' "$@"
+}
+
+# sorted_seqs SEQS: the same numbers sorted (to check "each exactly once"
+# where lines of different files may interleave).
+sorted_seqs() { echo "$1" | tr ' ' '\n' | sort -n | tr '\n' ' ' | sed 's/ $//'; }
