@@ -38,7 +38,7 @@ LIB_SRC = analyzer/util.c analyzer/strmap.c analyzer/timeparse.c \
           analyzer/engine.c analyzer/engine_state.c analyzer/prefetch.c analyzer/scan.c analyzer/textout.c \
           analyzer/report.c analyzer/termview.c analyzer/cli.c analyzer/cmd_scan.c \
           analyzer/cmd_testrules.c \
-          analyzer/evloop.c analyzer/tail.c analyzer/follow.c \
+          analyzer/evloop.c analyzer/tail.c analyzer/follow.c analyzer/follow_resume.c \
           analyzer/state.c analyzer/cmd_follow.c
 MAIN_SRC = analyzer/main.c
 

@@ -1,6 +1,7 @@
 /* follow.c - families, rounds, rotations, draining, discovery, resume.
  * See follow.h for the model. */
 #include "follow.h"
+#include "follow_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,42 +19,12 @@
 #include "timeparse.h"
 #include "util.h"
 
-#define SEEN_MAX 64
 #define DIR_EVENTS                                                           \
     (IN_MODIFY | IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE |      \
      IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF)
 #define FILE_EVENTS (IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
 
-/* A generation of content read before: a file closed after draining, or
- * the old content of a file truncated under us. */
-struct seen {
-    dev_t dev;
-    ino_t ino;
-    struct mcp_fingerprint fp;
-    uint64_t consumed;
-};
-
-struct mcp_follow {
-    struct mcp_follow_opts o;
-    struct mcp_ffamily *fam;
-    size_t nfam;
-    char **dirs;
-    size_t ndirs;
-    int *dir_wd;
-    mcp_follow_chunk_fn chunk;
-    mcp_follow_notice_fn notice;
-    void *arg;
-    struct seen seen[SEEN_MAX];
-    size_t nseen, seen_next;
-    int64_t start_wall;      /* seconds: files older are not "missed" */
-    int ifd;                 /* inotify, or -1 (polling) */
-    size_t budget;           /* bytes left in this round */
-};
-
-static void notice(struct mcp_follow *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void notice(struct mcp_follow *f, const char *fmt, ...)
+void follow_notice(struct mcp_follow *f, const char *fmt, ...)
 {
     char msg[MCP_ERRLEN];
     va_list ap;
@@ -76,7 +47,7 @@ static char *dir_of(const char *path)
     return mcp_strndup(path, (size_t)(s - path));
 }
 
-static char *join(const char *dir, const char *name)
+char *follow_join(const char *dir, const char *name)
 {
     struct mcp_buf b;
 
@@ -115,7 +86,7 @@ struct mcp_follow *mcp_follow_create(const struct mcp_logset *ls,
         ff->known = mcp_logset_member(lf->name, last->base, &cls, &key, &gz);
         /* A known family follows its live name, even when only archives
          * were found; another file follows itself. */
-        ff->path = ff->known ? join(ff->dir, lf->name) : mcp_strdup(last->path);
+        ff->path = ff->known ? follow_join(ff->dir, lf->name) : mcp_strdup(last->path);
         ff->base = mcp_strdup(strrchr(ff->path, '/') ? strrchr(ff->path, '/') + 1
                                                      : ff->path);
     }
@@ -148,7 +119,7 @@ int mcp_follow_inotify(struct mcp_follow *f, char *err)
     return f->ifd;
 }
 
-static void watch_dirs(struct mcp_follow *f)
+void follow_watch_dirs(struct mcp_follow *f)
 {
     if (f->ifd < 0)
         return;
@@ -157,7 +128,7 @@ static void watch_dirs(struct mcp_follow *f)
             continue;
         f->dir_wd[d] = inotify_add_watch(f->ifd, f->dirs[d], DIR_EVENTS);
         if (f->dir_wd[d] < 0 && errno == ENOSPC) {
-            notice(f, "inotify watches exhausted: polling %s every second",
+            follow_notice(f, "inotify watches exhausted: polling %s every second",
                    f->dirs[d]);
             f->dir_wd[d] = -2; /* the safety timer covers it */
         }
@@ -188,7 +159,7 @@ bool mcp_follow_drain_inotify(struct mcp_follow *f)
             struct inotify_event *ev = (struct inotify_event *)p;
 
             if (ev->mask & IN_Q_OVERFLOW)
-                notice(f, "inotify queue overflow: rescanning everything");
+                follow_notice(f, "inotify queue overflow: rescanning everything");
             if (ev->mask & IN_IGNORED)
                 for (size_t d = 0; d < f->ndirs; d++)
                     if (f->dir_wd[d] == ev->wd)
@@ -215,7 +186,7 @@ static void seen_add(struct mcp_follow *f, const struct mcp_tail *t)
         f->nseen++;
 }
 
-static struct mcp_tail *open_tail(struct mcp_follow *f, const char *path,
+struct mcp_tail *follow_open_tail(struct mcp_follow *f, const char *path,
                                   uint64_t offset, uint64_t line,
                                   int64_t carry)
 {
@@ -225,7 +196,7 @@ static struct mcp_tail *open_tail(struct mcp_follow *f, const char *path,
 
     if (t == NULL) {
         if (errno != ENOENT)
-            notice(f, "%s", err);
+            follow_notice(f, "%s", err);
         return NULL;
     }
     watch_tail(f, t);
@@ -240,7 +211,7 @@ static void close_tail(struct mcp_follow *f, struct mcp_tail *t)
     mcp_tail_close(t);
 }
 
-static void add_drain(struct mcp_ffamily *ff, struct mcp_tail *t,
+void follow_add_drain(struct mcp_ffamily *ff, struct mcp_tail *t,
                       int64_t deadline)
 {
     t->draining = true;
@@ -261,21 +232,15 @@ static void read_tail(struct mcp_follow *f, size_t fi, struct mcp_tail *t)
         f->chunk(&c, &f->fam[fi], (uint32_t)fi, t->path, f->arg);
     f->budget = t->budget;
     if (rc < 0)
-        notice(f, "%s", err);
+        follow_notice(f, "%s", err);
 }
 
 /* --- members of a family in its folder ------------------------------------ */
 
-struct member {
-    char *path;
-    int cls;
-    int64_t key;
-    bool gz;
-};
 
 static int cmp_member(const void *a, const void *b)
 {
-    const struct member *x = a, *y = b;
+    const struct follow_member *x = a, *y = b;
 
     if (x->cls != y->cls)
         return x->cls < y->cls ? -1 : 1;
@@ -285,21 +250,22 @@ static int cmp_member(const void *a, const void *b)
 }
 
 /* The family's files, oldest first (the live name last). */
-static struct member *list_members(const struct mcp_ffamily *ff, size_t *n)
+struct follow_member *follow_list_members(const struct mcp_ffamily *ff,
+                                          size_t *n)
 {
     DIR *d = opendir(ff->dir);
     struct dirent *de;
-    struct member *m = NULL;
+    struct follow_member *m = NULL;
 
     *n = 0;
     if (d == NULL)
         return NULL;
     while ((de = readdir(d)) != NULL) {
-        struct member x;
+        struct follow_member x;
 
         if (!mcp_logset_member(ff->name, de->d_name, &x.cls, &x.key, &x.gz))
             continue;
-        x.path = join(ff->dir, de->d_name);
+        x.path = follow_join(ff->dir, de->d_name);
         m = mcp_realloc(m, (*n + 1) * sizeof(*m));
         m[(*n)++] = x;
     }
@@ -309,7 +275,7 @@ static struct member *list_members(const struct mcp_ffamily *ff, size_t *n)
     return m;
 }
 
-static void free_members(struct member *m, size_t n)
+void follow_free_members(struct follow_member *m, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         free(m[i].path);
@@ -322,7 +288,7 @@ static void free_members(struct member *m, size_t n)
 static void relabel(struct mcp_ffamily *ff, struct mcp_tail *t)
 {
     size_t n;
-    struct member *m = ff->known ? list_members(ff, &n) : NULL;
+    struct follow_member *m = ff->known ? follow_list_members(ff, &n) : NULL;
     struct mcp_buf b;
 
     if (m == NULL)
@@ -334,11 +300,11 @@ static void relabel(struct mcp_ffamily *ff, struct mcp_tail *t)
             st.st_ino == t->ino) {
             free(t->path);
             t->path = mcp_strdup(m[i].path);
-            free_members(m, n);
+            follow_free_members(m, n);
             return;
         }
     }
-    free_members(m, n);
+    follow_free_members(m, n);
     if (strstr(t->path, " (deleted)") != NULL)
         return;
     mcp_buf_init(&b);
@@ -365,11 +331,11 @@ static void discover(struct mcp_follow *f, size_t fi, int64_t now)
 {
     struct mcp_ffamily *ff = &f->fam[fi];
     size_t n;
-    struct member *m;
+    struct follow_member *m;
 
     if (!ff->known)
         return;
-    m = list_members(ff, &n);
+    m = follow_list_members(ff, &n);
     for (size_t i = 0; i < n; i++) {
         struct stat st;
         int fd;
@@ -397,15 +363,15 @@ static void discover(struct mcp_follow *f, size_t fi, int64_t now)
         close(fd);
         if (skip)
             continue;
-        struct mcp_tail *t = open_tail(f, m[i].path, from, from ? 0 : 1,
+        struct mcp_tail *t = follow_open_tail(f, m[i].path, from, from ? 0 : 1,
                                        MCP_TIME_NONE);
         if (t != NULL) {
-            notice(f, "reading %s from offset %llu (written while rotated "
+            follow_notice(f, "reading %s from offset %llu (written while rotated "
                    "away)", m[i].path, (unsigned long long)from);
-            add_drain(ff, t, now + f->o.grace_ms);
+            follow_add_drain(ff, t, now + f->o.grace_ms);
         }
     }
-    free_members(m, n);
+    follow_free_members(m, n);
 }
 
 /* --- a round ---------------------------------------------------------------- */
@@ -420,28 +386,28 @@ static void check_family(struct mcp_follow *f, size_t fi, int64_t now)
         (st.st_dev != ff->live->dev || st.st_ino != ff->live->ino)) {
         /* Another file holds the name: read the old one to its end while
          * the grace period lasts, the new one from its start. */
-        notice(f, "%s was rotated, reopening", ff->base);
+        follow_notice(f, "%s was rotated, reopening", ff->base);
         relabel(ff, ff->live);
-        add_drain(ff, ff->live, now + f->o.grace_ms);
-        ff->live = open_tail(f, ff->path, 0, 1, MCP_TIME_NONE);
+        follow_add_drain(ff, ff->live, now + f->o.grace_ms);
+        ff->live = follow_open_tail(f, ff->path, 0, 1, MCP_TIME_NONE);
         discover(f, fi, now);
     } else if (ff->live != NULL && !exists) {
-        notice(f, "%s is gone (renamed or deleted), waiting for it",
+        follow_notice(f, "%s is gone (renamed or deleted), waiting for it",
                ff->base);
         relabel(ff, ff->live);
-        add_drain(ff, ff->live, now + f->o.grace_ms);
+        follow_add_drain(ff, ff->live, now + f->o.grace_ms);
         ff->live = NULL;
         ff->missing_noted = true;
     } else if (ff->live == NULL && exists) {
         if (ff->missing_noted)
-            notice(f, "%s appeared, reading it", ff->base);
+            follow_notice(f, "%s appeared, reading it", ff->base);
         ff->missing_noted = false;
-        ff->live = open_tail(f, ff->path, 0, 1, MCP_TIME_NONE);
+        ff->live = follow_open_tail(f, ff->path, 0, 1, MCP_TIME_NONE);
         discover(f, fi, now);
     } else if (ff->live != NULL && mcp_tail_truncated(ff->live)) {
         /* copytruncate or an overwrite: what was appended after our last
          * read is in the copy, if there is one; then start over. */
-        notice(f, "%s was truncated, reading it from the start", ff->base);
+        follow_notice(f, "%s was truncated, reading it from the start", ff->base);
         seen_add(f, ff->live);
         mcp_tail_rewind(ff->live);
         discover(f, fi, now);
@@ -476,7 +442,7 @@ static void close_drained(struct mcp_follow *f, size_t fi, int64_t now)
 
 size_t mcp_follow_round(struct mcp_follow *f, int64_t now)
 {
-    watch_dirs(f);
+    follow_watch_dirs(f);
     f->budget = MCP_FOLLOW_BATCH;
     for (size_t fi = 0; fi < f->nfam; fi++) {
         struct mcp_ffamily *ff = &f->fam[fi];
@@ -498,201 +464,6 @@ size_t mcp_follow_round(struct mcp_follow *f, int64_t now)
         close_drained(f, fi, now);
     }
     return MCP_FOLLOW_BATCH - f->budget;
-}
-
-/* --- start and resume ------------------------------------------------------- */
-
-/* Read a member through the reader (plain or gzip) from decoded offset
- * `from` to its end, now. */
-static void read_whole(struct mcp_follow *f, size_t fi, const char *path,
-                       uint64_t from, uint64_t line, int64_t carry)
-{
-    char err[MCP_ERRLEN] = "";
-    struct mcp_reader *r = mcp_reader_open(path, err);
-    struct mcp_framer *fr;
-    struct mcp_chunk c;
-    char *skip;
-    int rc;
-
-    if (r == NULL) {
-        notice(f, "%s", err);
-        return;
-    }
-    skip = mcp_malloc(65536);
-    for (uint64_t left = from; left > 0;) {
-        ssize_t n = mcp_reader_read(r, skip, left < 65536 ? (size_t)left
-                                                          : 65536, err);
-
-        if (n <= 0)
-            break;
-        left -= (uint64_t)n;
-    }
-    free(skip);
-    fr = mcp_framer_create(f->o.max_line, 0,
-                           (mcp_read_fn)mcp_reader_read, r);
-    mcp_framer_set_origin(fr, from, line, carry);
-    while ((rc = mcp_framer_next(fr, &c, err)) == 1)
-        f->chunk(&c, &f->fam[fi], (uint32_t)fi, path, f->arg);
-    if (rc < 0)
-        notice(f, "%s", err);
-    mcp_framer_destroy(fr);
-    mcp_reader_close(r);
-}
-
-void mcp_follow_read_file(struct mcp_follow *f, size_t fi, const char *path)
-{
-    read_whole(f, fi, path, 0, 1, MCP_TIME_NONE);
-}
-
-/* Whether the decoded head of path (plain or gzip) has fingerprint fp. */
-static bool member_has_fp(const char *path, const struct mcp_fingerprint *fp)
-{
-    char err[MCP_ERRLEN] = "";
-    struct mcp_reader *r;
-    unsigned char buf[MCP_TAIL_FP_MAX];
-    size_t got = 0;
-    uint64_t h = 1469598103934665603ULL;
-
-    if (fp->len == 0 || (r = mcp_reader_open(path, err)) == NULL)
-        return false;
-    while (got < fp->len) {
-        ssize_t n = mcp_reader_read(r, (char *)buf + got, fp->len - got, err);
-
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    mcp_reader_close(r);
-    if (got != fp->len)
-        return false;
-    for (size_t i = 0; i < got; i++)
-        h = (h ^ buf[i]) * 1099511628211ULL;
-    return h == fp->hash;
-}
-
-static void start_fresh(struct mcp_follow *f, size_t fi)
-{
-    struct mcp_ffamily *ff = &f->fam[fi];
-    uint64_t off = 0, lines = 0;
-    int64_t ts = MCP_TIME_NONE;
-    int fd;
-
-    if (f->o.start == MCP_START_END &&
-        (fd = open(ff->path, O_RDONLY | O_CLOEXEC)) >= 0) {
-        if (mcp_tail_find_end(fd, &off, &lines, &ts) != 0)
-            off = lines = 0;
-        close(fd);
-    }
-    ff->live = open_tail(f, ff->path, off, lines + 1, ts);
-    if (ff->live == NULL)
-        ff->missing_noted = true;
-}
-
-static int64_t mtime_ms(const char *path)
-{
-    struct stat st;
-
-    if (stat(path, &st) != 0)
-        return INT64_MIN;
-    return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-}
-
-/* Resume a family from checkpointed positions: find each saved file by
- * identity (its fingerprint), at its name or among the rotated members,
- * plain or gzip, and read its rest. Members that match no saved position
- * are read in full when they were modified after the checkpoint was
- * written (they hold lines written while mcplog was down: a file created
- * and rotated meanwhile, or the new live file); older ones were read
- * before. Rotation numbers are not trusted for this: schemes differ. */
-static void resume_family(struct mcp_follow *f, size_t fi,
-                          const struct mcp_fpos *pos, size_t npos,
-                          int64_t saved_wall, int64_t now)
-{
-    struct mcp_ffamily *ff = &f->fam[fi];
-    size_t n = 0;
-    struct member *m = NULL;
-    const struct mcp_fpos **at;
-    long newest = -1;
-    bool any = false;
-
-    if (ff->known) {
-        m = list_members(ff, &n);
-    } else {
-        m = mcp_calloc(1, sizeof(*m));
-        m[0].path = mcp_strdup(ff->path);
-        m[0].cls = 2;
-        n = 1;
-    }
-    at = mcp_calloc(n ? n : 1, sizeof(*at));
-    for (size_t p = 0; p < npos; p++) {
-        if (pos[p].family != fi)
-            continue;
-        any = true;
-        for (size_t i = 0; i < n; i++) {
-            if (at[i] != NULL || !member_has_fp(m[i].path, &pos[p].fp))
-                continue;
-            at[i] = &pos[p];
-            if ((long)i > newest)
-                newest = (long)i;
-            break;
-        }
-        if (newest < 0 || at[newest] != &pos[p]) {
-            bool found = false;
-
-            for (size_t i = 0; i < n; i++)
-                found |= at[i] == &pos[p];
-            if (!found)
-                notice(f, "%s (saved position %llu) is no longer there; "
-                       "its unread rest is lost", pos[p].path,
-                       (unsigned long long)pos[p].offset);
-        }
-    }
-    if (!any) {
-        free(at);
-        free_members(m, n);
-        start_fresh(f, fi);
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        bool live = m[i].cls == 2;
-        uint64_t from = at[i] ? at[i]->offset : 0;
-        uint64_t line = at[i] ? at[i]->line : 1;
-        int64_t carry = at[i] ? at[i]->carry_ts : MCP_TIME_NONE;
-
-        if (at[i] == NULL && mtime_ms(m[i].path) <= saved_wall)
-            continue; /* not written since the checkpoint: read before */
-        if (m[i].gz) {
-            read_whole(f, fi, m[i].path, from, line, carry);
-            continue;
-        }
-        struct mcp_tail *t = open_tail(f, m[i].path, from, line, carry);
-
-        if (t == NULL)
-            continue;
-        if (live)
-            ff->live = t;
-        else
-            add_drain(ff, t, now + f->o.grace_ms);
-    }
-    if (ff->live == NULL)
-        ff->missing_noted = true;
-    free(at);
-    free_members(m, n);
-}
-
-void mcp_follow_open(struct mcp_follow *f, const struct mcp_fpos *pos,
-                     size_t npos, int64_t saved_wall, int64_t now)
-{
-    watch_dirs(f);
-    for (size_t fi = 0; fi < f->nfam; fi++) {
-        if (npos > 0)
-            resume_family(f, fi, pos, npos, saved_wall, now);
-        else
-            start_fresh(f, fi);
-        if (f->fam[fi].live == NULL)
-            notice(f, "%s does not exist yet, waiting for it",
-                   f->fam[fi].path);
-    }
 }
 
 /* --- positions ------------------------------------------------------------- */
