@@ -35,7 +35,7 @@ LIB_SRC = analyzer/util.c analyzer/strmap.c analyzer/timeparse.c \
           analyzer/logset.c analyzer/reader.c analyzer/framer.c \
           analyzer/prefilter.c analyzer/pattern.c analyzer/template.c analyzer/yamlutil.c \
           analyzer/rules.c analyzer/event.c analyzer/matcher.c \
-          analyzer/engine.c analyzer/engine_state.c analyzer/prefetch.c analyzer/scan.c analyzer/textout.c \
+          analyzer/engine.c analyzer/engine_alert.c analyzer/engine_state.c analyzer/prefetch.c analyzer/scan.c analyzer/textout.c \
           analyzer/report.c analyzer/termview.c analyzer/cli.c analyzer/cmd_scan.c \
           analyzer/cmd_testrules.c \
           analyzer/evloop.c analyzer/tail.c analyzer/follow.c analyzer/follow_resume.c \
@@ -53,7 +53,7 @@ LIB_AOBJ = $(LIB_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 UNIT_ABIN = $(UNIT_SRC:tests/unit/%.c=$(BA)/unit/%)
 
-.PHONY: all check check-deps unit e2e asan valgrind fuzz fuzz-smoke bench install FORCE \
+.PHONY: all check check-deps unit e2e asan valgrind fuzz fuzz-smoke bench install FORCE follow-test \
         uninstall clean samples samples-expected
 
 all: mcplog
@@ -140,6 +140,12 @@ valgrind: mcplog $(UNIT_BIN)
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    ./mcplog test-rules samples/logs/mcp_server.log.2.gz > /dev/null
 	@echo "valgrind: clean"
+
+# Real writers (logrotate, Python's RotatingFileHandler, delete/recreate,
+# SIGKILL restarts), each scenario with inotify and with --poll.
+# QUICK=1 for a short development run.
+follow-test: mcplog
+	@MCPLOG=$(CURDIR)/mcplog bash tests/follow/scenarios.sh
 
 # --- fuzzing (clang + libFuzzer) --------------------------------------------
 

@@ -73,4 +73,17 @@ struct group *engine_get_group(struct mcp_engine *e, uint32_t rule,
 /* Append an alert to the engine's list (takes ownership). */
 void engine_add_alert(struct mcp_engine *e, struct mcp_alert *a);
 
+/* engine_alert.c: render a's summary (ev, when given, supplies capture
+ * values not among the labels); keep ev's line and context in a; tell the
+ * callback; raise an alert for g at t, or reopen its last one within the
+ * rule's cooldown (*reopened), or return the one firing; free. */
+void engine_render(struct mcp_engine *e, struct mcp_alert *a,
+                   const struct mcp_event *ev);
+void engine_note_line(struct mcp_alert *a, const struct mcp_event *ev);
+void engine_tell(struct mcp_engine *e, struct mcp_alert *a,
+                 enum mcp_transition t);
+struct mcp_alert *engine_trigger(struct mcp_engine *e, uint32_t rule,
+                                 struct group *g, int64_t t, bool *reopened);
+void engine_free_alert(struct mcp_alert *a);
+
 #endif
