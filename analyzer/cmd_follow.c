@@ -275,6 +275,7 @@ static void on_due(struct mcp_evtimer *t, void *arg)
     (void)t;
     if (log_now(x) != MCP_TIME_NONE)
         mcp_engine_advance(x->engine, log_now(x));
+    x->dirty = true; /* an alert may have fired or resolved */
     checkpoint(x, false);
     arm_due(x);
 }
@@ -348,7 +349,7 @@ static void replay(struct fctx *x, struct mcp_logset *ls)
         size_t nf;
         struct mcp_ffamily *fams = mcp_follow_families(x->follow, &nf);
 
-        for (size_t i = lf->first; i + 1 < lf->first + lf->count; i++) {
+        for (size_t i = lf->first; i < lf->first + lf->count; i++) {
             const struct mcp_input *in = &ls->inputs[i];
 
             if (strcmp(in->path, fams[fi].path) == 0)
@@ -532,12 +533,15 @@ int mcp_cmd_follow(int argc, char **argv)
         mcp_engine_load(x.engine, st.engine.data ? st.engine.data : "",
                         st.engine.len);
         sync_view(&x, x.engine);
+        /* The log clock goes on from where the checkpoint left it, by the
+         * wall time since: a deadline that passed while mcplog was down
+         * fires now, not at the next line. */
+        if (mcp_engine_now(x.engine) != MCP_TIME_NONE && st.saved > 0) {
+            x.anchor_log = mcp_engine_now(x.engine);
+            x.anchor_wall = st.saved;
+        }
     }
-    if (do_replay && st.npos == 0)
-        replay(&x, &ls);
-    mcp_follow_open(x.follow, st.pos, st.npos, st.saved, mcp_mono_ms());
-    mcp_state_free(&st);
-
+    /* inotify first, so that the files opened below get their watches. */
     if (!poll_mode) {
         ifd = mcp_follow_inotify(x.follow, err);
         if (ifd < 0 ||
@@ -547,6 +551,11 @@ int mcp_cmd_follow(int argc, char **argv)
             poll_mode = true;
         }
     }
+    if (do_replay && st.npos == 0)
+        replay(&x, &ls);
+    mcp_follow_open(x.follow, st.pos, st.npos, st.saved, mcp_mono_ms());
+    mcp_state_free(&st);
+
     /* A slow safety re-stat (events can be lost), or the polling timer. */
     x.safety = mcp_evloop_add_timer(x.loop, on_timer, &x, err);
     x.due = mcp_evloop_add_timer(x.loop, on_due, &x, err);

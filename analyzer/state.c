@@ -210,7 +210,7 @@ int mcp_state_load(const char *path, struct mcp_state *st, char *err)
         } else if (strncmp(p, "saved ", 6) == 0) {
             st->saved = strtoll(p + 6, NULL, 10);
         } else if (strncmp(p, "engine ", 7) == 0) {
-            mcp_buf_append(&st->engine, p + 7, strlen(p + 7));
+            mcp_buf_append(&st->engine, p, strlen(p));
             mcp_buf_putc(&st->engine, '\n');
         } else if (*p != '\0') {
             mcp_errf(err, "%s: unknown record '%.20s'", path, p);

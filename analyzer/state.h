@@ -28,7 +28,7 @@ struct mcp_state {
     struct mcp_fpos *pos;
     size_t npos;
     char **fam_path;     /* family path of each pos (parallel to pos) */
-    struct mcp_buf engine; /* the engine lines, "engine " stripped */
+    struct mcp_buf engine; /* the "engine ..." lines, for mcp_engine_load */
     int64_t saved;       /* wall-clock ms when it was written */
 };
 

@@ -20,10 +20,11 @@ python3
 gzip
 valgrind
 time
+tmux
 "
 
 # What --check looks for: commands and pkg-config modules.
-COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind"
+COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux"
 MODULES="libpcre2-8 zlib yaml-0.1 cmocka"
 
 list() {

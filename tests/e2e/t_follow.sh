@@ -178,3 +178,47 @@ for mode in inotify poll; do
     stop
     assert_eq "$mode: --since: only lines at or after the time" "5 6 7 8" "$(seqs u.json)"
 done
+
+# The alert state survives a restart: a window half-filled before the
+# restart fills after it, and an alert firing before it goes on after it
+# with the same id instead of being raised again.
+for mode in inotify poll; do
+    rm -rf logs state && mkdir logs && : >logs/mcp_server.log
+    cat >win.yaml <<'Y'
+rules:
+  - name: rec
+    match: 'seq=(?<seq>\d+)'
+  - name: burst
+    match: 'seq=\d+'
+    threshold: {count: 1, window: 1h}
+    severity: warning
+Y
+    "$MCPLOG" follow --json --no-default-rules --rules win.yaml --state "$T/state" \
+        $([ $mode = poll ] && echo --poll --poll-interval 100ms) logs >w1.json 2>>"$T/stderr" &
+    PID=$!
+    sleep 0.4
+    line 1 >>logs/mcp_server.log
+    wait_for w1.json '"seq":"1"' 5
+    stop
+    assert_not_contains "$mode: one match: no alert yet" w1.json '"type":"alert"'
+    "$MCPLOG" follow --json --no-default-rules --rules win.yaml --state "$T/state" \
+        $([ $mode = poll ] && echo --poll --poll-interval 100ms) logs >w2.json 2>>"$T/stderr" &
+    PID=$!
+    sleep 0.4
+    line 2 >>logs/mcp_server.log
+    wait_for w2.json '"status":"firing"' 5
+    stop
+    assert_contains "$mode: the window kept its match across the restart" w2.json \
+        '"type":"alert","status":"firing","id":1,"rule":"burst","severity":"warning","labels":{},"start":"2025-12-10T14:00:02.000Z","end":null,"count":2'
+    "$MCPLOG" follow --json --no-default-rules --rules win.yaml --state "$T/state" \
+        $([ $mode = poll ] && echo --poll --poll-interval 100ms) logs >w3.json 2>>"$T/stderr" &
+    PID=$!
+    sleep 0.4
+    line 3 >>logs/mcp_server.log
+    wait_for w3.json '"seq":"3"' 5
+    sleep 0.2
+    stop
+    assert_not_contains "$mode: the firing alert is not raised again" w3.json '"status":"firing"'
+    assert_contains "$mode: it goes on with the same id" w3.json \
+        '"type":"alert","status":"update","id":1,"rule":"burst"'
+done

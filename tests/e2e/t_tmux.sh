@@ -1,0 +1,204 @@
+# The terminal view of `mcplog follow`, as a real terminal shows it: mcplog
+# runs in a detached tmux pane of fixed size (160 x 15) on a private tmux
+# server; log lines carrying terminal escapes are appended (RELIABILITY.md
+# 80-81) and the pane is captured. Every row of the screen is asserted:
+# the escapes are shown literally (\x1b[2J ...), nothing cleared the screen,
+# set the pane title, made a link or filled the clipboard, the alert line
+# is in reverse video and the status line is on the bottom row. A control
+# pane that prints the same escapes raw shows that this tmux would obey
+# them, so the negative checks mean something.
+HOME=$T
+unset XDG_CONFIG_HOME TMUX
+SOCK=mcplog-test-$$
+tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
+# Only this test's server is ever killed; tmux 3.3 leaves its socket file.
+SOCKPATH=
+stop_tmux() {
+    tmux -L "$SOCK" kill-server 2>/dev/null
+    [ -n "$SOCKPATH" ] && rm -f "$SOCKPATH"
+}
+trap stop_tmux EXIT
+
+cat >rules.yaml <<'Y'
+rules:
+  - name: hostile
+    match: ' - EVIL '
+    threshold: {count: 1, window: 1m}
+    severity: warning
+    summary: '{count} hostile lines in {window}'
+Y
+mkdir logs && : >logs/mcp_server.log
+
+# cap [-e]: the visible screen of the mcplog pane (no history).
+cap() { tm capture-pane -p -t t "$@"; }
+# wait_pane STRING...: poll (every 50 ms, 10 s at most) until the screen
+# holds every string. Returns 1 on timeout.
+wait_pane() {
+    _w=0
+    while [ "$_w" -lt 200 ]; do
+        cap >pane.txt 2>/dev/null
+        _all=1
+        for _s in "$@"; do grep -qF -- "$_s" pane.txt || _all=0; done
+        [ "$_all" = 1 ] && return 0
+        sleep 0.05
+        _w=$((_w + 1))
+    done
+    return 1
+}
+# exit_status PID: how mcplog ended, once it has: "status N" or "signal N"
+# (empty while it runs). tmux records it when it reaps the child
+# (#{pane_dead_status}); on some machines (seen in a Firecracker VM, tmux
+# 3.3a) the server misses SIGCHLD and the child stays a zombie, whose
+# waitpid status is then field 52 of /proc/PID/stat.
+exit_status() {
+    _s=$(tm display -p -t t '#{pane_dead_status}' 2>/dev/null)
+    if [ -n "$_s" ]; then
+        echo "status $_s"
+        return
+    fi
+    python3 - "$1" <<'PY' 2>/dev/null
+import sys
+try:
+    st = open("/proc/%s/stat" % sys.argv[1]).read()
+except OSError:
+    sys.exit()
+f = st[st.rindex(")") + 2:].split()
+if f[0] == "Z":
+    w = int(f[49])
+    print("status %d" % (w >> 8) if w & 0x7f == 0 else "signal %d" % (w & 0x7f))
+PY
+}
+# wait_exit PID: poll until exit_status says something; print it.
+wait_exit() {
+    _w=0
+    while [ "$_w" -lt 200 ]; do
+        _e=$(exit_status "$1")
+        [ -n "$_e" ] && break
+        sleep 0.05
+        _w=$((_w + 1))
+    done
+    echo "$_e"
+}
+
+# mcplog is the pane's command itself (argv form: no shell), so pane_pid
+# is mcplog. remain-on-exit keeps its exit status; set-clipboard on lets
+# an OSC 52 from the pane create a tmux buffer; pipe-pane keeps the raw
+# bytes mcplog writes.
+tm new-session -d -s t -x 160 -y 15 \
+    env TERM=xterm-256color "$MCPLOG" follow --no-default-rules \
+    --rules rules.yaml --no-state --color always logs \; \
+    set -g remain-on-exit on \; set -g set-clipboard on \; \
+    pipe-pane -o -t t "cat >>'$T/raw.out'"
+SOCKPATH=$(tm display -p -t t '#{socket_path}')
+
+# Ready: the first status line is drawn once a second, after the files
+# were opened (follow starts at their end, so earlier lines would be
+# skipped).
+wait_pane 'mcplog  0 firing | no matches yet'
+assert_eq "started: status line drawn" 0 $?
+PID=$(tm display -p -t t '#{pane_pid}')
+assert_eq "the pane's process is mcplog" mcplog "$(cat "/proc/$PID/comm" 2>&1)"
+TITLE0=$(tm display -p -t t '#{pane_title}')
+
+ESC=$(printf '\033')
+BEL=$(printf '\007')
+line() { printf '%s - root - INFO - EVIL %s\n' "$(ts "$1")" "$2"; }
+{
+    line 1 'normal line before the attacks'
+    line 2 "clear ${ESC}[2J screen"
+    line 3 "title ${ESC}]0;PWNED${BEL} set"
+    line 4 "link ${ESC}]8;;http://evil${BEL}click${ESC}]8;;${BEL} here"
+    line 5 "clip ${ESC}]52;c;cHduZWQ=${BEL} copied"
+    line 6 "csi8 $(printf '\233')2J c1 $(printf '\302\233')2J"
+    line 7 "cr hidden$(printf '\r')overwritten"
+    line 8 "bs abc$(printf '\b\b\b')xyz"
+    line 9 "rlo $(printf '\342\200\256')gnp.exe"
+    line 10 "osc unterminated ${ESC}]0;PWNED2"
+    line 11 'normal line after the attacks'
+} >batch.log
+cat batch.log >>logs/mcp_server.log
+
+wait_pane 'EVIL normal line after the attacks' 'mcplog  1 firing | hostile 11 ('
+assert_eq "the lines and the new status line arrived" 0 $?
+
+# Every row of the screen. The status line's rate depends on timing: it
+# is compared as (R/s).
+cap | sed '$ s/ ([0-9]*\.[0-9]\/s)$/ (R\/s)/' >screen.txt
+cat >screen.want <<'W'
+-- logs/mcp_activity.log does not exist yet, waiting for it
+-- 2025-12-10 --
+14:00:01.000  warning   hostile  2025-12-10 14:00:01,000 - root - INFO - EVIL normal line before the attacks
+14:00:02.000  warning   hostile  2025-12-10 14:00:02,000 - root - INFO - EVIL clear \x1b[2J screen
+14:00:02.000  ▲ ALERT warning hostile count=2: 2 hostile lines in 1m
+14:00:03.000  warning   hostile  2025-12-10 14:00:03,000 - root - INFO - EVIL title \x1b]0;PWNED\x07 set
+14:00:04.000  warning   hostile  2025-12-10 14:00:04,000 - root - INFO - EVIL link \x1b]8;;http://evil\x07click\x1b]8;;\x07 here
+14:00:05.000  warning   hostile  2025-12-10 14:00:05,000 - root - INFO - EVIL clip \x1b]52;c;cHduZWQ=\x07 copied
+14:00:06.000  warning   hostile  2025-12-10 14:00:06,000 - root - INFO - EVIL csi8 \x9b2J c1 \u{009b}2J
+14:00:07.000  warning   hostile  2025-12-10 14:00:07,000 - root - INFO - EVIL cr hidden\x0doverwritten
+14:00:08.000  warning   hostile  2025-12-10 14:00:08,000 - root - INFO - EVIL bs abc\x08\x08\x08xyz
+14:00:09.000  warning   hostile  2025-12-10 14:00:09,000 - root - INFO - EVIL rlo \u{202e}gnp.exe
+14:00:10.000  warning   hostile  2025-12-10 14:00:10,000 - root - INFO - EVIL osc unterminated \x1b]0;PWNED2
+14:00:11.000  warning   hostile  2025-12-10 14:00:11,000 - root - INFO - EVIL normal line after the attacks
+mcplog  1 firing | hostile 11 (R/s)
+W
+assert_file_eq "every row of the screen, escapes shown literally" \
+    screen.want screen.txt
+assert_eq "the screen was not cleared: the first row is still the notice" \
+    '-- logs/mcp_activity.log does not exist yet, waiting for it' \
+    "$(head -n 1 screen.txt)"
+assert_eq "the status line is the bottom row (15 of 15), the cursor on it" \
+    "15 14" "$(wc -l <screen.txt | tr -d ' ') $(tm display -p -t t '#{cursor_y}')"
+assert_eq "the pane title did not change (no PWNED)" "$TITLE0" \
+    "$(tm display -p -t t '#{pane_title}')"
+assert_eq "no clipboard buffer was set" "" "$(tm list-buffers)"
+
+# With attributes. tmux writes one SGR per attribute change; consecutive
+# SGRs are merged (ESC[1;7m ESC[33m -> ESC[1;7;33m) to compare.
+cap -e | sed -e ':a' -e 's/\x1b\[\([0-9;]*\)m\x1b\[\([0-9;]*\)m/\x1b[\1;\2m/' -e 'ta' >attr.txt
+assert_eq "the alert segment is bold reverse yellow, then reset" \
+    "${ESC}[1;7;33m▲ ALERT warning${ESC}[0;39;49m ${ESC}[1mhostile${ESC}[0;39;49m count=2: 2 hostile lines in 1m" \
+    "$(sed -n 5p attr.txt | cut -c 15-)"
+assert_eq "the status line is in reverse video" \
+    "${ESC}[7mmcplog  1 firing | hostile 11 (" \
+    "$(sed -n 15p attr.txt | cut -d '(' -f 1)("
+assert_eq "with attributes: no escape but SGR (no link, no OSC)" "" \
+    "$(sed 's/\x1b\[[0-9;]*m//g' attr.txt | tr -d '\n' | LC_ALL=C tr -d ' -~\200-\377')"
+
+# The raw bytes mcplog wrote (pipe-pane): valid UTF-8; ESC only in its own
+# SGR and erase-line sequences, CR only in \r\n (the tty's ONLCR) and
+# \r ESC[K; no other C0, no DEL, no C1, no bidi override.
+wait_for raw.out 'EVIL normal line after the attacks'
+assert_eq "raw output: the last line went through the pipe" 0 $?
+assert_eq "raw output: nothing from the log reaches the terminal" "clean" \
+    "$(python3 -c '
+import re, sys
+b = open(sys.argv[1], "rb").read()
+b = re.sub(rb"\x1b\[[0-9;]*m|\r\x1b\[K|\r\n", b"", b)
+try:
+    s = b.decode("utf-8")
+except UnicodeDecodeError as e:
+    print("invalid UTF-8:", e); sys.exit()
+bad = sorted({"U+%04X" % ord(c) for c in s
+              if (ord(c) < 0x20 and c not in "\n\t") or 0x7f <= ord(c) <= 0x9f
+              or c == "\u202e"})
+print(" ".join(bad) or "clean")
+' raw.out 2>&1)"
+
+# SIGTERM: mcplog exits 0.
+kill -TERM "$PID"
+assert_eq "SIGTERM: mcplog exits 0" "status 0" "$(wait_exit "$PID")"
+
+# Control: the same escapes written raw do reach this tmux.
+tm new-session -d -s ctl -x 80 -y 5 sh -c \
+    'printf "\033]0;PWNED\007\033]52;c;Y3Rs\007ready\n"; exec sleep 60'
+_w=0
+while [ "$_w" -lt 200 ] && ! tm capture-pane -p -t ctl | grep -q ready; do
+    sleep 0.05
+    _w=$((_w + 1))
+done
+assert_eq "control: a raw OSC 0 sets the title here" PWNED \
+    "$(tm display -p -t ctl '#{pane_title}')"
+assert_eq "control: a raw OSC 52 sets a buffer here" "ctl" "$(tm show-buffer)"
+
+stop_tmux
+trap - EXIT
