@@ -182,6 +182,7 @@ fuzz: $(FUZZ_BIN)
 
 bench: mcplog
 	@bash tests/bench/run.sh ./mcplog
+	@bash tests/bench/follow.sh ./mcplog
 
 samples:
 	python3 samples/generate.py --out samples/logs --manifest samples/manifest.json

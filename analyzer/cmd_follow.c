@@ -265,6 +265,9 @@ static void on_timer(struct mcp_evtimer *t, void *arg)
 
     (void)t;
     rounds(x);
+    /* Once a second: ended alerts and idle groups are forgotten, so
+     * memory stays flat however long follow runs. */
+    mcp_engine_prune(x->engine);
     mcp_termview_tick(x->view, mcp_mono_ms());
 }
 
@@ -498,6 +501,10 @@ int mcp_cmd_follow(int argc, char **argv)
     }
     mcp_logset_finish(&ls);
 
+    /* A bigger buffer for output to a pipe or file (one write per 64 KiB,
+     * flushed after every batch anyway). */
+    if (!isatty(STDOUT_FILENO))
+        setvbuf(stdout, NULL, _IOFBF, 64 * 1024);
     x.view = mcp_termview_create(stdout, STDOUT_FILENO, &x.rs, &vo);
     x.engine = mcp_engine_create(&x.rs, on_alert, &x);
     x.matcher = mcp_matcher_create(&x.rs);

@@ -86,6 +86,13 @@ void mcp_engine_feed(struct mcp_engine *e, const struct mcp_event *ev);
  * expectations and threshold resolutions, in time order. */
 void mcp_engine_advance(struct mcp_engine *e, int64_t now);
 
+/* Forget what only a report needs: groups with nothing left in their
+ * window, no firing alert and their cooldown over; alerts that have ended
+ * and are no longer their group's last alert (the last one is kept for
+ * cooldown); per-group match counts and expectation records. follow calls
+ * it so that memory stays flat however long it runs; scan never does. */
+void mcp_engine_prune(struct mcp_engine *e);
+
 /* When the next timer falls due (a deadline or a resolution), in log
  * time, or MCP_TIME_NONE when none is pending. follow sleeps until then. */
 int64_t mcp_engine_next_due(const struct mcp_engine *e);

@@ -26,6 +26,7 @@ struct group {
     struct mcp_alert *alert;    /* current, or last for cooldown */
     uint64_t last_seq;          /* last match counted into alert */
     uint64_t gen;               /* invalidates stale resolve timers */
+    bool pinned;                /* mcp_engine_prune: still needed */
 };
 
 struct rstate {

@@ -19,9 +19,12 @@
 #include "timeparse.h"
 #include "util.h"
 
+/* The folder watch leaves IN_MODIFY to the open files' own watches: with
+ * both, every write queues two alternating events that the kernel cannot
+ * merge, and a fast writer floods the queue. */
 #define DIR_EVENTS                                                           \
-    (IN_MODIFY | IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE |      \
-     IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF)
+    (IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | IN_ATTRIB |      \
+     IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF)
 #define FILE_EVENTS (IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
 
 void follow_notice(struct mcp_follow *f, const char *fmt, ...)
@@ -263,7 +266,7 @@ struct follow_member *follow_list_members(const struct mcp_ffamily *ff,
     while ((de = readdir(d)) != NULL) {
         struct follow_member x;
 
-        if (!mcp_logset_member(ff->name, de->d_name, &x.cls, &x.key, &x.gz))
+        if (!mcp_logset_member(ff->base, de->d_name, &x.cls, &x.key, &x.gz))
             continue;
         x.path = follow_join(ff->dir, de->d_name);
         m = mcp_realloc(m, (*n + 1) * sizeof(*m));
@@ -288,7 +291,7 @@ void follow_free_members(struct follow_member *m, size_t n)
 static void relabel(struct mcp_ffamily *ff, struct mcp_tail *t)
 {
     size_t n;
-    struct follow_member *m = ff->known ? follow_list_members(ff, &n) : NULL;
+    struct follow_member *m = follow_list_members(ff, &n);
     struct mcp_buf b;
 
     if (m == NULL)
@@ -333,8 +336,6 @@ static void discover(struct mcp_follow *f, size_t fi, int64_t now)
     size_t n;
     struct follow_member *m;
 
-    if (!ff->known)
-        return;
     m = follow_list_members(ff, &n);
     for (size_t i = 0; i < n; i++) {
         struct stat st;
@@ -352,8 +353,10 @@ static void discover(struct mcp_follow *f, size_t fi, int64_t now)
         for (size_t s = 0; s < f->nseen && !skip; s++) {
             const struct seen *sn = &f->seen[s];
 
-            if ((sn->dev == st.st_dev && sn->ino == st.st_ino) ||
-                mcp_tail_fp_matches(fd, (uint64_t)st.st_size, &sn->fp)) {
+            /* By content only: inode numbers are reused as soon as a
+             * file is deleted, and a new file on an old inode must be
+             * read from its start. */
+            if (mcp_tail_fp_matches(fd, (uint64_t)st.st_size, &sn->fp)) {
                 if ((uint64_t)st.st_size <= sn->consumed)
                     skip = true; /* nothing new in it */
                 else if (sn->consumed > from)
@@ -375,6 +378,20 @@ static void discover(struct mcp_follow *f, size_t fi, int64_t now)
 }
 
 /* --- a round ---------------------------------------------------------------- */
+
+/* copytruncate or an overwrite: what was appended after our last read is
+ * in the copy, if there is one (found by the old content's fingerprint
+ * and read from where we were); then the file is read from its start. */
+static void truncated(struct mcp_follow *f, size_t fi, int64_t now)
+{
+    struct mcp_ffamily *ff = &f->fam[fi];
+
+    follow_notice(f, "%s was truncated, reading it from the start",
+                  ff->base);
+    seen_add(f, ff->live);
+    mcp_tail_rewind(ff->live);
+    discover(f, fi, now);
+}
 
 static void check_family(struct mcp_follow *f, size_t fi, int64_t now)
 {
@@ -405,12 +422,7 @@ static void check_family(struct mcp_follow *f, size_t fi, int64_t now)
         ff->live = follow_open_tail(f, ff->path, 0, 1, MCP_TIME_NONE);
         discover(f, fi, now);
     } else if (ff->live != NULL && mcp_tail_truncated(ff->live)) {
-        /* copytruncate or an overwrite: what was appended after our last
-         * read is in the copy, if there is one; then start over. */
-        follow_notice(f, "%s was truncated, reading it from the start", ff->base);
-        seen_add(f, ff->live);
-        mcp_tail_rewind(ff->live);
-        discover(f, fi, now);
+        truncated(f, fi, now);
     } else if (ff->live != NULL) {
         mcp_tail_refresh_fp(ff->live);
     }
@@ -447,6 +459,11 @@ size_t mcp_follow_round(struct mcp_follow *f, int64_t now)
     for (size_t fi = 0; fi < f->nfam; fi++) {
         struct mcp_ffamily *ff = &f->fam[fi];
 
+        /* Truncation first: reading a file that was truncated and has
+         * grown again would take the new content from the old offset,
+         * and the old content's rest from the wrong place. */
+        if (ff->live != NULL && mcp_tail_truncated(ff->live))
+            truncated(f, fi, now);
         for (size_t i = 0; i < ff->ndrain; i++)
             read_tail(f, fi, ff->drain[i]);
         if (ff->live != NULL)

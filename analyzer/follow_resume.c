@@ -131,14 +131,7 @@ static void resume_family(struct mcp_follow *f, size_t fi,
     long newest = -1;
     bool any = false;
 
-    if (ff->known) {
-        m = follow_list_members(ff, &n);
-    } else {
-        m = mcp_calloc(1, sizeof(*m));
-        m[0].path = mcp_strdup(ff->path);
-        m[0].cls = 2;
-        n = 1;
-    }
+    m = follow_list_members(ff, &n);
     at = mcp_calloc(n ? n : 1, sizeof(*at));
     for (size_t p = 0; p < npos; p++) {
         if (pos[p].family != fi)

@@ -20,11 +20,13 @@ python3
 gzip
 valgrind
 time
+strace
 tmux
+logrotate
 "
 
 # What --check looks for: commands and pkg-config modules.
-COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux"
+COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace"
 MODULES="libpcre2-8 zlib yaml-0.1 cmocka"
 
 list() {
@@ -37,6 +39,7 @@ check() {
         command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
     done
     [ -x /usr/bin/time ] || missing="$missing /usr/bin/time"
+    [ -x /usr/sbin/logrotate ] || missing="$missing logrotate"
     if command -v pkg-config >/dev/null 2>&1; then
         for m in $MODULES; do
             pkg-config --exists "$m" || missing="$missing $m(pkg-config)"

@@ -296,7 +296,7 @@ def main(argv):
             raise SystemExit("reffollow: unknown option %s" % a)
         elif os.path.isdir(a):
             for b in ("mcp_server.log", "mcp_activity.log"):
-                families[b] = os.path.abspath(os.path.join(a, "logs", b))
+                families[b] = os.path.abspath(os.path.join(a, b))
         else:
             families[os.path.basename(a)] = os.path.abspath(a)
         i += 1

@@ -8,8 +8,11 @@
 # Every scenario runs once with inotify and once with
 # --poll --poll-interval 100ms, each in its own temporary folder $T:
 #
-#   create         real logrotate (create, rotate 30, nocompress, postrotate
-#                  HUP) in a loop; a plain O_APPEND writer that reopens on HUP
+#   create         real logrotate (create, rotate 60, nocompress, postrotate
+#                  HUP) in a loop; a plain O_APPEND writer that reopens on HUP.
+#                  rotate 60 (LR_KEEP), not 30: the loop makes ~33 rotations
+#                  and check.py --files must see every archive to tell a
+#                  follower's loss from a deleted archive
 #   copytruncate   real logrotate copytruncate; the plain writer never reopens
 #   delaycompress  real logrotate create + compress + delaycompress + HUP
 #   python2        two processes with logging.handlers.RotatingFileHandler on
@@ -34,7 +37,9 @@
 # of an empty file loses nothing anyway). Then the writers and the rotation
 # loop run; when the writers are done, the output is polled (every 0.5 s, at
 # most DRAIN_CAP=60 s) until it holds every line, mcplog gets SIGTERM (it must
-# exit 0 within 10 s) and check.py judges. The wait also ends when the output
+# exit 0 within 10 s) and check.py judges. Before the SIGTERM, FD_WAIT=6 s
+# (grace + 1) are given, then /proc/PID/fd must show no rotated or deleted log
+# file still open (FD_WAIT=0 skips this). The wait also ends when the output
 # has not grown for STALL_CAP=10 s (twice the default --grace): copytruncate
 # can remove lines from every file, and those never arrive.
 #
@@ -49,6 +54,8 @@
 #                   ones are always kept and named)
 #   STRICT_COPYTRUNCATE=1  also fail on lines that logrotate's copytruncate
 #                   window removed from every file (see check.py --files)
+#   DIAG=1          sample `ls -li logs` and mcplog's open files (with their
+#                   offsets) every 100 ms into $T/diag.log
 #   SEED            seed for writers and random gaps (default 1)
 #   PLAIN_TARGET    source (default): the plain-writer scenarios follow
 #                   logs/app.log given as --source app=PATH; dir: they write
@@ -87,7 +94,11 @@ POLL_INTERVAL=${POLL_INTERVAL:-100ms}
 READY_CAP=${READY_CAP:-5}
 DRAIN_CAP=${DRAIN_CAP:-60}
 STALL_CAP=${STALL_CAP:-10}
+FD_WAIT=${FD_WAIT:-6}
+DIAG=${DIAG:-0}
+DIAGPID=""
 MISSING_GAP=${MISSING_GAP:-2}
+LR_KEEP=${LR_KEEP:-60}
 RANDOM=$SEED
 
 PASS=0
@@ -99,7 +110,7 @@ WPIDS=""
 say() { printf '%s\n' "$*"; }
 
 cleanup() {
-    for p in $MCPID $WPIDS; do kill -KILL "$p" 2>/dev/null; done
+    for p in $MCPID $WPIDS $DIAGPID; do kill -KILL "$p" 2>/dev/null; done
 }
 trap 'cleanup; exit 130' INT TERM
 
@@ -122,6 +133,7 @@ start_mcplog() {
         >"$T/out.$1.jsonl" 2>"$T/err.$1" &
     MCPID=$!
     RUNS=$1
+    if [ "$1" = 1 ]; then diag_start; fi
 }
 
 # wait_ready FILE: until mcplog has FILE open (see the header)
@@ -217,6 +229,52 @@ wait_delivered() {
     return 1
 }
 
+# check_fds: after the grace period only the live files may be open: no
+# rotated file and no deleted one (RELIABILITY.md 0 "Resource checks", 19)
+check_fds() {
+    local fd l n_rot=0 n_del=0 what=""
+    kill -0 "$MCPID" 2>/dev/null || return 0
+    for fd in /proc/"$MCPID"/fd/*; do
+        l=$(readlink "$fd" 2>/dev/null) || continue
+        case $l in
+            "$T"/logs/*" (deleted)") n_del=$((n_del + 1)) what="$what ${l#"$T"/}" ;;
+            "$T"/logs/mcp_server.log | "$T"/logs/mcp_activity.log | "$LOG") ;;
+            "$T"/logs/*) n_rot=$((n_rot + 1)) what="$what ${l#"$T"/}" ;;
+        esac
+    done
+    FDS="open-rotated=$n_rot open-deleted=$n_del"
+    if [ $((n_rot + n_del)) -gt 0 ]; then
+        NOTE="$NOTE fds-still-open-${FD_WAIT}s-after-the-end:$(echo "$what" | tr ' ' ',')"
+        RUN_OK=0
+    fi
+}
+
+# diag_start: with DIAG=1, sample the log folder (ls -li) and mcplog's open
+# files every 100 ms into $T/diag.log, to reconstruct what happened
+diag_start() {
+    [ "$DIAG" = 1 ] || return 0
+    (
+        while :; do
+            echo "== $(date +%T.%N)"
+            # shellcheck disable=SC2012  # a human-readable snapshot
+            ls -li "$T/logs" 2>/dev/null | sed 1d
+            for fd in /proc/"$MCPID"/fd/*; do
+                l=$(readlink "$fd" 2>/dev/null) || continue
+                case $l in "$T"/*) echo "fd ${fd##*/} -> ${l#"$T"/} @$(sed -n 's/^pos:[[:space:]]*//p' /proc/"$MCPID"/fdinfo/"${fd##*/}" 2>/dev/null)" ;; esac
+            done
+            sleep 0.1
+        done
+    ) >"$T/diag.log" 2>&1 &
+    DIAGPID=$!
+}
+
+diag_stop() {
+    [ -n "$DIAGPID" ] || return 0
+    kill "$DIAGPID" 2>/dev/null
+    wait "$DIAGPID" 2>/dev/null
+    DIAGPID=""
+}
+
 # --- writers ----------------------------------------------------------------
 
 # writer SRC MODE PATH COUNT RATE [ARGS...]: start a writer.py in the background
@@ -277,16 +335,24 @@ lr_postrotate_hup() {
 }
 
 lr_run() {
-    if ! $LOGROTATE -f -s "$T/lr.state" "$T/lr.conf" 2>>"$T/logrotate.err"; then
+    if $LOGROTATE -f -s "$T/lr.state" "$T/lr.conf" 2>>"$T/logrotate.err"; then
+        ROT=$((ROT + 1))
+    else
         LR_FAILS=$((LR_FAILS + 1))
     fi
-    ROT=$((ROT + 1))
 }
 
-# rotate_loop INTERVAL_MS: rotate every INTERVAL_MS while the writers run
+# rotate_loop INTERVAL_MS: rotate at t0 + k x INTERVAL_MS while the writers
+# run (an absolute schedule: slow logrotate runs do not stretch it)
 rotate_loop() {
+    local next now
+    next=$(($(now_ms) + $1))
     while ! writers_done; do
-        sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"
+        now=$(now_ms)
+        if [ "$now" -lt "$next" ]; then
+            sleep "$(printf '%d.%03d' $(((next - now) / 1000)) $(((next - now) % 1000)))"
+        fi
+        next=$((next + $1))
         writers_done && break
         lr_run
     done
@@ -312,35 +378,35 @@ setup_plain() {
 
 s_create() {
     setup_plain
-    lr_conf create "rotate 30" missingok nocompress "$(lr_postrotate_hup)"
+    lr_conf create "rotate $LR_KEEP" missingok nocompress "$(lr_postrotate_hup)"
     D=$DUR
     start_mcplog 1
     wait_ready "$READY_FILE"
     writer w1 plain "$LOG" "$N_LINES" "$(rate_for "$N_LINES" "$D")"
-    rotate_loop $((D * 1000 / (N_ROT + 4)))
+    rotate_loop $((D * 1000 / (N_ROT + 8)))
     CHECK_ARGS="--files $LOG*"
 }
 
 s_copytruncate() {
     setup_plain
-    lr_conf copytruncate "rotate 30" missingok nocompress
+    lr_conf copytruncate "rotate $LR_KEEP" missingok nocompress
     D=$DUR
     start_mcplog 1
     wait_ready "$READY_FILE"
     writer w1 plain "$LOG" "$N_LINES" "$(rate_for "$N_LINES" "$D")"
-    rotate_loop $((D * 1000 / (N_ROT + 4)))
+    rotate_loop $((D * 1000 / (N_ROT + 8)))
     CHECK_ARGS="--files $LOG*"
     [ "${STRICT_COPYTRUNCATE:-0}" = 1 ] || CHECK_ARGS="$CHECK_ARGS --allow-off-disk-loss"
 }
 
 s_delaycompress() {
     setup_plain
-    lr_conf create "rotate 30" missingok compress delaycompress "$(lr_postrotate_hup)"
+    lr_conf create "rotate $LR_KEEP" missingok compress delaycompress "$(lr_postrotate_hup)"
     D=$DUR
     start_mcplog 1
     wait_ready "$READY_FILE"
     writer w1 plain "$LOG" "$N_LINES" "$(rate_for "$N_LINES" "$D")"
-    rotate_loop $((D * 1000 / (N_ROT + 4)))
+    rotate_loop $((D * 1000 / (N_ROT + 8)))
     CHECK_ARGS="--files $LOG*"
 }
 
@@ -353,6 +419,7 @@ setup_python2() {
 }
 
 start_python2() {
+    local half r
     half=$((N_LINES / 2))
     r=$(rate_for "$half" "$D")
     writer w1 python "$LOG" "$half" "$r" --max-bytes "$MAXBYTES" --backup-count 30
@@ -370,6 +437,7 @@ s_python2() {
 }
 
 s_kill() {
+    local k n
     setup_python2
     start_mcplog 1
     wait_ready "$READY_FILE"
@@ -413,6 +481,7 @@ s_delete() {
 }
 
 s_missing() {
+    local wpid
     setup_plain
     D=$(((N_ROT + 3) * (MISSING_GAP * 10 + 5) / 10))
     [ $D -lt "$DUR" ] && D=$DUR
@@ -455,6 +524,12 @@ EOF
     total=$(written_total)
     t1=$(now_ms)
     wait_delivered "$total"
+    diag_stop
+    FDS=""
+    if [ "$FD_WAIT" != 0 ]; then
+        sleep "$FD_WAIT"
+        check_fds
+    fi
     stop_mcplog
     t2=$(now_ms)
     if [ "$ROT" -lt "$N_ROT" ]; then
@@ -471,10 +546,10 @@ EOF
     # shellcheck disable=SC2086,SC2046
     $PY "$HERE/check.py" --label "  " $wargs $(outs) $CHECK_ARGS >"$T/check.out" 2>&1 || RUN_OK=0
     errs=$(cat "$T"/err.* | wc -l)
-    printf 'follow: %-13s %-7s lines=%d rotations=%d runs=%d writers=%.1fs total=%.1fs stderr-lines=%d%s\n' \
+    printf 'follow: %-13s %-7s lines=%d rotations=%d runs=%d writers=%.1fs total=%.1fs stderr-lines=%d %s%s\n' \
         "$scen" "$mode" "$total" "$ROT" "$RUNS" \
         "$(secs "$t0" "$t1")" "$(secs "$t0" "$t2")" \
-        "$errs" "${NOTE:+ note:$NOTE}"
+        "$errs" "$FDS" "${NOTE:+ note:$NOTE}"
     cat "$T/check.out"
     if [ $RUN_OK = 1 ]; then
         PASS=$((PASS + 1))
@@ -503,12 +578,12 @@ fi
 
 say "follow: lines=$N_LINES rotations>=$N_ROT duration=${DUR}s kills>=$KILLS modes=[$MODES] repeat=$REPEAT"
 for scen in $SCENARIOS; do
-    r=0
-    while [ $r -lt "$REPEAT" ]; do
+    rep=0
+    while [ $rep -lt "$REPEAT" ]; do
         for mode in $MODES; do
             run_one "$scen" "$mode"
         done
-        r=$((r + 1))
+        rep=$((rep + 1))
     done
 done
 [ -n "$FAILED_RUNS" ] && say "follow: failed:$FAILED_RUNS"

@@ -393,6 +393,61 @@ static void test_threshold_cooldown_reopen(void **state)
     teardown_fx(f);
 }
 
+/* follow prunes: ended alerts and idle groups go; firing alerts stay, and
+ * so does a group's last alert while its cooldown runs. */
+static void test_prune(void **state)
+{
+    struct fx *f = setup("rules:\n  - name: e\n    match: 'x'\n"
+                         "    severity: warning\n"
+                         "  - name: s\n    match: 'y'\n"
+                         "    threshold: {count: 0, window: 1h}\n"
+                         "    severity: info\n");
+    struct mcp_alert *const *a;
+    size_t n;
+
+    (void)state;
+    feed(f, 0, MCP_EV_MATCH, T0, NULL, NULL);
+    feed(f, 0, MCP_EV_MATCH, T0 + S, NULL, NULL);
+    feed(f, 0, MCP_EV_MATCH, T0 + 2 * S, NULL, NULL);
+    feed(f, 1, MCP_EV_MATCH, T0 + 3 * S, NULL, NULL); /* fires, 1 h */
+    alerts(f, &n);
+    assert_int_equal(n, 4);
+    mcp_engine_prune(f->e);
+    a = alerts(f, &n);
+    assert_int_equal(n, 1); /* rule e has no cooldown: nothing to keep */
+    assert_int_equal(a[0]->id, 4);
+    assert_true(a[0]->firing);
+    /* After pruning the engine goes on: ids keep counting. */
+    feed(f, 0, MCP_EV_MATCH, T0 + 4 * S, NULL, NULL);
+    a = alerts(f, &n);
+    assert_int_equal(n, 2);
+    assert_int_equal(a[1]->id, 5);
+    teardown_fx(f);
+}
+
+/* A group's last alert stays while its cooldown runs, so a match within
+ * the cooldown still reopens it after a prune. */
+static void test_prune_keeps_cooldown(void **state)
+{
+    struct fx *f = setup(PLAIN); /* errors, cooldown 5m */
+    struct mcp_alert *const *a;
+    size_t n;
+
+    (void)state;
+    feed(f, 0, MCP_EV_MATCH, T0, NULL, NULL);
+    mcp_engine_advance(f->e, T0 + M);
+    mcp_engine_prune(f->e);
+    feed(f, 0, MCP_EV_MATCH, T0 + 2 * M, NULL, NULL);
+    a = alerts(f, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(a[0]->count, 2);
+    mcp_engine_advance(f->e, T0 + 20 * M);
+    mcp_engine_prune(f->e);
+    alerts(f, &n);
+    assert_int_equal(n, 0);
+    teardown_fx(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +463,8 @@ int main(void)
         cmocka_unit_test(test_counting_rule),
         cmocka_unit_test(test_no_time),
         cmocka_unit_test(test_threshold_cooldown_reopen),
+        cmocka_unit_test(test_prune),
+        cmocka_unit_test(test_prune_keeps_cooldown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
