@@ -17,11 +17,11 @@ DATADIR  = $(PREFIX)/share/mcplog
 MANDIR   = $(PREFIX)/share/man
 
 CC      ?= cc
-PKGS     = libpcre2-8 zlib yaml-0.1
+PKGS     = libpcre2-8 zlib yaml-0.1 libnotify libcurl
 WARN     = -Wall -Wextra -Werror
 OPT     ?= -O2 -g
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -MMD -MP \
-              -DMCP_DATADIR='"$(DATADIR)"' -Ianalyzer \
+              -DMCP_DATADIR='"$(DATADIR)"' -Ianalyzer -Isinks \
               $(shell pkg-config --cflags $(PKGS))
 ALL_CFLAGS  = $(BASE_CFLAGS) $(CFLAGS)
 LIBS        = $(shell pkg-config --libs $(PKGS)) -lpthread
@@ -39,7 +39,9 @@ LIB_SRC = analyzer/util.c analyzer/strmap.c analyzer/timeparse.c \
           analyzer/report.c analyzer/termview.c analyzer/cli.c analyzer/cmd_scan.c \
           analyzer/cmd_testrules.c \
           analyzer/evloop.c analyzer/tail.c analyzer/follow.c analyzer/follow_resume.c \
-          analyzer/state.c analyzer/cmd_follow.c
+          analyzer/state.c analyzer/cmd_follow.c \
+          analyzer/config.c analyzer/cmd_sinks.c \
+          $(sort $(wildcard sinks/*.c))
 MAIN_SRC = analyzer/main.c
 
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
@@ -151,7 +153,7 @@ follow-test: mcplog
 
 FUZZ_CC   ?= clang
 FUZZ_TIME ?= 30
-FUZZ_FLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Ianalyzer \
+FUZZ_FLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Ianalyzer -Isinks \
              -fsanitize=fuzzer,address,undefined \
              $(shell pkg-config --cflags $(PKGS))
 FUZZ_BIN   = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)

@@ -48,5 +48,6 @@ void mcp_cli_error(const char *msg);
 int mcp_cmd_scan(int argc, char **argv);
 int mcp_cmd_test_rules(int argc, char **argv);
 int mcp_cmd_follow(int argc, char **argv);
+int mcp_cmd_sinks(int argc, char **argv);
 
 #endif

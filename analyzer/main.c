@@ -15,6 +15,7 @@ static const char usage[] =
     "  scan         analyse a logs folder or files, live and archived\n"
     "  follow       follow the logs live through rotation, with alerts\n"
     "  test-rules   check the rules and show what they match\n"
+    "  sinks        list the alert sinks; send a test alert through one\n"
     "\n"
     "  mcplog COMMAND --help     options of a command\n"
     "  mcplog --version\n";
@@ -42,6 +43,8 @@ int main(int argc, char **argv)
         return mcp_cmd_follow(argc - 1, argv + 1);
     if (strcmp(argv[1], "test-rules") == 0)
         return mcp_cmd_test_rules(argc - 1, argv + 1);
+    if (strcmp(argv[1], "sinks") == 0)
+        return mcp_cmd_sinks(argc - 1, argv + 1);
     mcp_cli_error("unknown command (try 'mcplog --help')");
     return MCP_EXIT_USAGE;
 }

@@ -23,11 +23,18 @@ time
 strace
 tmux
 logrotate
+libnotify-dev
+libcurl4-openssl-dev
+dbus
+dbus-bin
+xvfb
+dunst
+prometheus-alertmanager
 "
 
 # What --check looks for: commands and pkg-config modules.
-COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace"
-MODULES="libpcre2-8 zlib yaml-0.1 cmocka"
+COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager"
+MODULES="libpcre2-8 zlib yaml-0.1 cmocka libnotify libcurl"
 
 list() {
     for p in $PACKAGES; do echo "$p"; done

@@ -1,0 +1,529 @@
+/* config.c - load mcplog.yaml (sinks, routes, repeat_interval) and route
+ * alerts through its table. */
+#include "config.h"
+
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "util.h"
+#include "yamlutil.h"
+
+#define SHOW(s) mcp_yaml_show((s), (char[96]){0}, 96)
+#define DEFAULT_REPEAT_MS (4LL * 3600 * 1000)
+
+static const char *const common_keys[] = {"type", "retries", "backoff",
+                                          "max_backoff", "queue", NULL};
+static const char *const top_keys[] = {"repeat_interval", "sinks", "routes"};
+static const char *const route_keys[] = {"match", "sinks", "continue"};
+static const char *const match_keys[] = {"severity", "rule", "labels"};
+
+struct ctx {
+    struct mcp_yaml *y;
+    struct mcp_config *c;
+    char *err;
+};
+
+__attribute__((format(printf, 3, 4))) static int
+fail(struct ctx *x, yaml_mark_t m, const char *fmt, ...)
+{
+    char where[MCP_ERRLEN], cause[MCP_ERRLEN];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(cause, sizeof(cause), fmt, ap);
+    va_end(ap);
+    mcp_yaml_where(x->y, m, 0, where, sizeof(where));
+    mcp_errf(x->err, "%s%s", where, cause);
+    return -1;
+}
+
+static int keys(struct ctx *x, yaml_node_t *map, const char *const *k, int n,
+                const char *what, yaml_node_t **kn, yaml_node_t **vn)
+{
+    yaml_node_t *bad = NULL;
+    char cause[MCP_ERRLEN] = "";
+
+    if (map->type != YAML_MAPPING_NODE)
+        return fail(x, map->start_mark, "%s must be a mapping", what);
+    if (mcp_yaml_keys(x->y, map, k, n, kn, vn, &bad, cause) == 0)
+        return 0;
+    return fail(x, bad->start_mark, "%s%s", what, cause);
+}
+
+static const char *scalar(struct ctx *x, yaml_node_t *n, const char *what)
+{
+    const char *s = mcp_yaml_str(n);
+
+    if (n->type != YAML_SCALAR_NODE || s == NULL) {
+        fail(x, n->start_mark, "%s must be a string", what);
+        return NULL;
+    }
+    return s;
+}
+
+/* A string or a list of strings, as a NULL-terminated list. */
+static char **str_list(struct ctx *x, yaml_node_t *n, const char *what)
+{
+    char **l;
+    size_t cnt;
+
+    if (n->type == YAML_SCALAR_NODE) {
+        const char *s = scalar(x, n, what);
+
+        if (s == NULL)
+            return NULL;
+        l = mcp_calloc(2, sizeof(*l));
+        l[0] = mcp_strdup(s);
+        return l;
+    }
+    if (n->type != YAML_SEQUENCE_NODE) {
+        fail(x, n->start_mark, "%s must be a string or a list of strings",
+             what);
+        return NULL;
+    }
+    cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    l = mcp_calloc(cnt + 1, sizeof(*l));
+    for (size_t i = 0; i < cnt; i++) {
+        yaml_node_t *it = mcp_yaml_node(x->y, n->data.sequence.items.start[i]);
+        const char *s = it ? scalar(x, it, what) : NULL;
+
+        if (s == NULL) {
+            for (size_t k = 0; k < i; k++)
+                free(l[k]);
+            free(l);
+            return NULL;
+        }
+        l[i] = mcp_strdup(s);
+    }
+    return l;
+}
+
+static void free_list(char **l)
+{
+    for (size_t i = 0; l != NULL && l[i] != NULL; i++)
+        free(l[i]);
+    free(l);
+}
+
+/* --- sinks ---------------------------------------------------------------- */
+
+static int common(struct ctx *x, struct mcp_sink_conf *s, yaml_node_t **vn)
+{
+    const char *t;
+
+    s->retries = 5;
+    s->backoff_ms = 1000;
+    s->max_backoff_ms = 60000;
+    s->queue = 256;
+    for (int i = 1; i <= 4; i++) {
+        char derr[MCP_ERRLEN] = "";
+        char *end;
+
+        if (vn[i] == NULL)
+            continue;
+        t = scalar(x, vn[i], common_keys[i]);
+        if (t == NULL)
+            return -1;
+        if (i == 1 || i == 4) {
+            long v = strtol(t, &end, 10);
+
+            if (*t == '\0' || *end != '\0' || v < (i == 1 ? 0 : 1) ||
+                v > (i == 1 ? 100 : 100000))
+                return fail(x, vn[i]->start_mark, "'%s' must be an integer "
+                            "from %d to %d, not '%s'", common_keys[i],
+                            i == 1 ? 0 : 1, i == 1 ? 100 : 100000, SHOW(t));
+            if (i == 1)
+                s->retries = v;
+            else
+                s->queue = v;
+        } else if (mcp_duration_parse(t, i == 2 ? &s->backoff_ms
+                                                : &s->max_backoff_ms,
+                                      derr) != 0) {
+            return fail(x, vn[i]->start_mark, "'%s': %s", common_keys[i], derr);
+        }
+    }
+    return 0;
+}
+
+static int load_sink(struct ctx *x, yaml_node_t *kn, yaml_node_t *vn)
+{
+    struct mcp_config *c = x->c;
+    struct mcp_sink_conf *s;
+    yaml_node_t *ckn[5], *cvn[5];
+    const char *name = scalar(x, kn, "a sink name"), *type;
+    char where[MCP_ERRLEN];
+
+    if (name == NULL)
+        return -1;
+    if (strcmp(name, "terminal") == 0 || strncmp(name, "type:", 5) == 0 ||
+        *name == '\0')
+        return fail(x, kn->start_mark, "'%s' cannot name a sink (reserved)",
+                    SHOW(name));
+    if (vn->type != YAML_MAPPING_NODE)
+        return fail(x, vn->start_mark, "sink '%s' must be a mapping",
+                    SHOW(name));
+    /* Only the common keys here; the sink's own are checked below. */
+    memset(ckn, 0, sizeof(ckn));
+    memset(cvn, 0, sizeof(cvn));
+    for (yaml_node_pair_t *p = vn->data.mapping.pairs.start;
+         p < vn->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = mcp_yaml_node(x->y, p->key);
+        const char *ks = k ? mcp_yaml_str(k) : NULL;
+
+        for (int i = 0; i < 5; i++)
+            if (ks != NULL && strcmp(ks, common_keys[i]) == 0) {
+                ckn[i] = k;
+                cvn[i] = mcp_yaml_node(x->y, p->value);
+            }
+    }
+    if (cvn[0] == NULL)
+        return fail(x, vn->start_mark, "sink '%s': 'type' is required (%s)",
+                    SHOW(name), "desktop, command, webhook or file");
+    type = scalar(x, cvn[0], "type");
+    if (type == NULL)
+        return -1;
+    c->sinks = mcp_realloc(c->sinks, (c->nsinks + 1) * sizeof(*c->sinks));
+    s = &c->sinks[c->nsinks];
+    memset(s, 0, sizeof(*s));
+    s->ops = mcp_sink_type(type);
+    if (s->ops == NULL)
+        return fail(x, cvn[0]->start_mark, "sink '%s': unknown type '%s' "
+                    "(use desktop, command, webhook or file)", SHOW(name),
+                    SHOW(type));
+    s->name = mcp_strdup(name);
+    mcp_yaml_where(x->y, kn->start_mark, 0, where, sizeof(where));
+    s->where = mcp_strdup(where);
+    s->ctx = mcp_calloc(1, s->ops->ctx_size ? s->ops->ctx_size : 1);
+    c->nsinks++;
+    if (common(x, s, cvn) != 0)
+        return -1;
+    if (mcp_sinkopt_set(s->ops->opts, s->ctx, x->y, vn, common_keys, x->err) != 0)
+        return -1;
+    return 0;
+}
+
+/* --- routes --------------------------------------------------------------- */
+
+/* Add every target named by one `sinks:` item to r. */
+static int add_target(struct ctx *x, struct mcp_route *r, yaml_node_t *n)
+{
+    const struct mcp_config *c = x->c;
+    const char *s = scalar(x, n, "a route's sink");
+    long i;
+
+    if (s == NULL)
+        return -1;
+    if (strcmp(s, "terminal") == 0) {
+        r->terminal = true;
+        return 0;
+    }
+    if (strncmp(s, "type:", 5) == 0) {
+        if (mcp_sink_type(s + 5) == NULL)
+            return fail(x, n->start_mark, "'%s': unknown sink type '%s'",
+                        SHOW(s), SHOW(s + 5));
+        for (size_t k = 0; k < c->nsinks; k++)
+            if (strcmp(c->sinks[k].ops->name, s + 5) == 0) {
+                r->sinks = mcp_realloc(r->sinks,
+                                       (r->nsinks + 1) * sizeof(*r->sinks));
+                r->sinks[r->nsinks++] = k;
+            }
+        return 0;
+    }
+    i = mcp_config_sink(c, s);
+    if (i < 0)
+        return fail(x, n->start_mark, "route names sink '%s', which is not "
+                    "defined under 'sinks' (nor 'terminal' or 'type:TYPE')",
+                    SHOW(s));
+    r->sinks = mcp_realloc(r->sinks, (r->nsinks + 1) * sizeof(*r->sinks));
+    r->sinks[r->nsinks++] = (size_t)i;
+    return 0;
+}
+
+static int load_match(struct ctx *x, struct mcp_route *r, yaml_node_t *m)
+{
+    yaml_node_t *kn[3], *vn[3];
+    char **sev;
+
+    if (keys(x, m, match_keys, 3, "match: ", kn, vn) != 0)
+        return -1;
+    if (vn[0] != NULL) {
+        sev = str_list(x, vn[0], "severity");
+        if (sev == NULL)
+            return -1;
+        for (size_t i = 0; sev[i] != NULL; i++) {
+            int v = mcp_severity_parse(sev[i]);
+
+            if (v < 0) {
+                fail(x, vn[0]->start_mark, "unknown severity '%s' (use "
+                     "info, warning or critical)", SHOW(sev[i]));
+                free_list(sev);
+                return -1;
+            }
+            r->severities |= 1u << v;
+        }
+        free_list(sev);
+    }
+    if (vn[1] != NULL && (r->rules = str_list(x, vn[1], "rule")) == NULL)
+        return -1;
+    if (vn[2] != NULL) {
+        yaml_node_t *l = vn[2];
+
+        if (l->type != YAML_MAPPING_NODE)
+            return fail(x, l->start_mark, "labels must be a mapping of "
+                        "label name to glob");
+        for (yaml_node_pair_t *p = l->data.mapping.pairs.start;
+             p < l->data.mapping.pairs.top; p++) {
+            const char *k = scalar(x, mcp_yaml_node(x->y, p->key), "a label");
+            const char *v = k ? scalar(x, mcp_yaml_node(x->y, p->value),
+                                       "a label glob") : NULL;
+
+            if (v == NULL)
+                return -1;
+            r->label_name = mcp_realloc(r->label_name,
+                                        (r->nlabels + 1) * sizeof(char *));
+            r->label_glob = mcp_realloc(r->label_glob,
+                                        (r->nlabels + 1) * sizeof(char *));
+            r->label_name[r->nlabels] = mcp_strdup(k);
+            r->label_glob[r->nlabels++] = mcp_strdup(v);
+        }
+    }
+    return 0;
+}
+
+static int load_routes(struct ctx *x, yaml_node_t *seq)
+{
+    struct mcp_config *c = x->c;
+
+    if (seq->type != YAML_SEQUENCE_NODE)
+        return fail(x, seq->start_mark, "routes must be a list");
+    for (yaml_node_item_t *it = seq->data.sequence.items.start;
+         it < seq->data.sequence.items.top; it++) {
+        yaml_node_t *n = mcp_yaml_node(x->y, *it), *kn[3], *vn[3];
+        struct mcp_route *r;
+
+        if (keys(x, n, route_keys, 3, "route: ", kn, vn) != 0)
+            return -1;
+        c->routes = mcp_realloc(c->routes, (c->nroutes + 1) * sizeof(*r));
+        r = &c->routes[c->nroutes++];
+        memset(r, 0, sizeof(*r));
+        if (vn[0] != NULL && load_match(x, r, vn[0]) != 0)
+            return -1;
+        if (vn[1] == NULL)
+            return fail(x, n->start_mark, "route: 'sinks' is required");
+        if (vn[1]->type != YAML_SEQUENCE_NODE)
+            return fail(x, vn[1]->start_mark, "route: 'sinks' must be a list");
+        for (yaml_node_item_t *s = vn[1]->data.sequence.items.start;
+             s < vn[1]->data.sequence.items.top; s++)
+            if (add_target(x, r, mcp_yaml_node(x->y, *s)) != 0)
+                return -1;
+        if (vn[2] != NULL && mcp_yaml_bool(vn[2], &r->cont) != 0)
+            return fail(x, vn[2]->start_mark, "continue must be true or false");
+    }
+    return 0;
+}
+
+/* The runbook's escalation table, for a config without routes. */
+static void default_routes(struct mcp_config *c)
+{
+    static const unsigned sev[3] = {1u << MCP_SEV_INFO, 1u << MCP_SEV_WARNING,
+                                    1u << MCP_SEV_CRITICAL};
+
+    c->routes = mcp_calloc(3, sizeof(*c->routes));
+    c->nroutes = 3;
+    for (int i = 0; i < 3; i++) {
+        struct mcp_route *r = &c->routes[i];
+
+        r->severities = sev[i];
+        r->terminal = true;
+        for (size_t k = 0; k < c->nsinks && i > 0; k++) {
+            const char *t = c->sinks[k].ops->name;
+
+            if (strcmp(t, "desktop") == 0 ||
+                (i == 2 && (strcmp(t, "command") == 0 ||
+                            strcmp(t, "webhook") == 0))) {
+                r->sinks = mcp_realloc(r->sinks,
+                                       (r->nsinks + 1) * sizeof(*r->sinks));
+                r->sinks[r->nsinks++] = k;
+            }
+        }
+    }
+}
+
+/* --- loading -------------------------------------------------------------- */
+
+static int load_doc(struct mcp_config *c, struct mcp_yaml *y, char *err)
+{
+    struct ctx x = {y, c, err};
+    yaml_node_t *root = mcp_yaml_root(y), *kn[3], *vn[3];
+
+    if (root == NULL)
+        return 0;
+    if (keys(&x, root, top_keys, 3, "", kn, vn) != 0)
+        return -1;
+    if (vn[0] != NULL) {
+        const char *s = scalar(&x, vn[0], "repeat_interval");
+        char derr[MCP_ERRLEN] = "";
+
+        if (s == NULL)
+            return -1;
+        if (strcmp(s, "never") == 0 || strcmp(s, "0") == 0)
+            c->repeat_interval_ms = 0;
+        else if (mcp_duration_parse(s, &c->repeat_interval_ms, derr) != 0)
+            return fail(&x, vn[0]->start_mark, "repeat_interval: %s", derr);
+    }
+    if (vn[1] != NULL && !mcp_yaml_is_null(vn[1])) {
+        if (vn[1]->type != YAML_MAPPING_NODE)
+            return fail(&x, vn[1]->start_mark, "sinks must be a mapping of "
+                        "name to sink");
+        for (yaml_node_pair_t *p = vn[1]->data.mapping.pairs.start;
+             p < vn[1]->data.mapping.pairs.top; p++) {
+            yaml_node_t *k = mcp_yaml_node(y, p->key);
+
+            if (k != NULL && mcp_yaml_str(k) != NULL &&
+                mcp_config_sink(c, mcp_yaml_str(k)) >= 0)
+                return fail(&x, k->start_mark, "sink '%s' is defined twice",
+                            SHOW(mcp_yaml_str(k)));
+            if (load_sink(&x, k, mcp_yaml_node(y, p->value)) != 0)
+                return -1;
+        }
+    }
+    if (vn[2] != NULL)
+        return load_routes(&x, vn[2]);
+    default_routes(c);
+    return 0;
+}
+
+static bool readable(const char *p)
+{
+    return access(p, R_OK) == 0;
+}
+
+int mcp_config_load(struct mcp_config *c, const char *path, char *err)
+{
+    char user[PATH_MAX], shipped[PATH_MAX + 32];
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    struct mcp_yaml y;
+    int rc;
+
+    memset(c, 0, sizeof(*c));
+    c->repeat_interval_ms = DEFAULT_REPEAT_MS;
+    if (path == NULL) {
+        user[0] = '\0';
+        if (xdg != NULL && *xdg == '/')
+            snprintf(user, sizeof(user), "%s/mcplog/mcplog.yaml", xdg);
+        else if (home != NULL && *home != '\0')
+            snprintf(user, sizeof(user), "%s/.config/mcplog/mcplog.yaml",
+                     home);
+        snprintf(shipped, sizeof(shipped), "%s/mcplog.yaml",
+                 mcp_cli_rules_dir());
+        if (user[0] != '\0' && readable(user))
+            path = user;
+        else if (readable(shipped))
+            path = shipped;
+    }
+    if (path == NULL) {
+        default_routes(c);
+        return 0;
+    }
+    c->path = mcp_strdup(path);
+    if (mcp_yaml_load_file(&y, c->path, err) != 0) {
+        mcp_config_free(c);
+        return -1;
+    }
+    rc = load_doc(c, &y, err);
+    mcp_yaml_free(&y);
+    if (rc != 0)
+        mcp_config_free(c);
+    return rc;
+}
+
+void mcp_config_free(struct mcp_config *c)
+{
+    for (size_t i = 0; i < c->nsinks; i++) {
+        struct mcp_sink_conf *s = &c->sinks[i];
+
+        if (s->ops != NULL && s->ctx != NULL)
+            mcp_sinkopt_free(s->ops->opts, s->ctx);
+        free(s->ctx);
+        free(s->name);
+        free(s->where);
+    }
+    free(c->sinks);
+    for (size_t i = 0; i < c->nroutes; i++) {
+        struct mcp_route *r = &c->routes[i];
+
+        free_list(r->rules);
+        for (size_t k = 0; k < r->nlabels; k++) {
+            free(r->label_name[k]);
+            free(r->label_glob[k]);
+        }
+        free(r->label_name);
+        free(r->label_glob);
+        free(r->sinks);
+    }
+    free(c->routes);
+    free(c->path);
+    memset(c, 0, sizeof(*c));
+}
+
+long mcp_config_sink(const struct mcp_config *c, const char *name)
+{
+    for (size_t i = 0; i < c->nsinks; i++)
+        if (strcmp(c->sinks[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* --- routing -------------------------------------------------------------- */
+
+static bool route_matches(const struct mcp_route *r, const char *rule,
+                          enum mcp_severity sev, int nlabels,
+                          const char *const *name, const char *const *value)
+{
+    bool ok = r->rules == NULL;
+
+    if (r->severities != 0 && !(r->severities & (1u << sev)))
+        return false;
+    for (size_t i = 0; r->rules != NULL && r->rules[i] != NULL && !ok; i++)
+        ok = fnmatch(r->rules[i], rule, 0) == 0;
+    if (!ok)
+        return false;
+    for (size_t k = 0; k < r->nlabels; k++) {
+        const char *v = NULL;
+
+        for (int i = 0; i < nlabels && v == NULL; i++)
+            if (strcmp(name[i], r->label_name[k]) == 0)
+                v = value[i];
+        if (v == NULL || fnmatch(r->label_glob[k], v, 0) != 0)
+            return false;
+    }
+    return true;
+}
+
+bool mcp_config_route(const struct mcp_config *c, const char *rule,
+                      enum mcp_severity sev, int nlabels,
+                      const char *const *label_name,
+                      const char *const *label_value, bool *want)
+{
+    bool terminal = false, any = false;
+
+    memset(want, 0, c->nsinks * sizeof(*want));
+    for (size_t i = 0; i < c->nroutes; i++) {
+        const struct mcp_route *r = &c->routes[i];
+
+        if (!route_matches(r, rule, sev, nlabels, label_name, label_value))
+            continue;
+        any = true;
+        terminal |= r->terminal;
+        for (size_t k = 0; k < r->nsinks; k++)
+            want[r->sinks[k]] = true;
+        if (!r->cont)
+            break;
+    }
+    return terminal || !any;
+}

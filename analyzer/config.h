@@ -1,0 +1,103 @@
+/* config.h - mcplog.yaml: the sinks, the routing table and the alert
+ * lifecycle settings (docs/mcplog.yaml.5).
+ *
+ *   repeat_interval: 4h          # re-send a firing alert this often
+ *   sinks:
+ *     desktop: {type: desktop}
+ *     page:    {type: command, argv: [/usr/local/bin/page-me]}
+ *   routes:                      # first match wins unless continue
+ *     - match: {severity: critical, rule: 'reconnect-*', labels: {tool: chat}}
+ *       sinks: [terminal, desktop, page]
+ *       continue: true
+ *
+ * The file is the first of: --config PATH, $XDG_CONFIG_HOME/mcplog/
+ * mcplog.yaml (~/.config when unset), the shipped rules/mcplog.yaml. A
+ * config without `routes` gets the runbook's escalation table (info ->
+ * terminal; warning -> terminal + desktop; critical -> terminal + desktop
+ * + every command and webhook sink).
+ */
+#ifndef MCP_CONFIG_H
+#define MCP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sink.h"
+
+/* One configured sink (a `sinks:` entry), options set, not yet started. */
+struct mcp_sink_conf {
+    char *name;
+    char *where;                   /* "file:line:col: " of its entry */
+    const struct mcp_sink_ops *ops;
+    void *ctx;                     /* ops->ctx_size bytes, options filled */
+    long retries;                  /* attempts after the first, on RETRY */
+    int64_t backoff_ms;            /* first retry delay, doubling */
+    int64_t max_backoff_ms;
+    long queue;                    /* bounded queue length */
+};
+
+/* One route. Empty matchers match everything. */
+struct mcp_route {
+    unsigned severities;           /* bit (1 << severity); 0 = any */
+    char **rules;                  /* fnmatch globs, NULL-terminated, or NULL */
+    size_t nlabels;
+    char **label_name;
+    char **label_glob;
+    bool terminal;                 /* the terminal view is a target */
+    size_t *sinks;                 /* indexes into mcp_config.sinks */
+    size_t nsinks;
+    bool cont;                     /* go on matching after this route */
+};
+
+struct mcp_config {
+    char *path;                    /* the file loaded, or NULL (built in) */
+    struct mcp_sink_conf *sinks;
+    size_t nsinks;
+    struct mcp_route *routes;
+    size_t nroutes;
+    int64_t repeat_interval_ms;    /* 0: never repeat */
+};
+
+/* Load the config: path when not NULL, else the search above (a missing
+ * user file is no error; neither is a missing shipped one: the built-in
+ * defaults apply). Returns 0, or -1 with "file:line:col: cause" in err and
+ * nothing held. */
+int mcp_config_load(struct mcp_config *c, const char *path, char *err);
+
+/* Free what load allocated, including the sinks' option values (call
+ * after the sinks were destroyed). */
+void mcp_config_free(struct mcp_config *c);
+
+/* The index of the sink called name, or -1. */
+long mcp_config_sink(const struct mcp_config *c, const char *name);
+
+/* Route an alert: set want[i] for every sink i (c->nsinks entries) that
+ * should receive it, and return whether the terminal view should show
+ * it. An alert no route matches goes nowhere but the terminal. */
+bool mcp_config_route(const struct mcp_config *c, const char *rule,
+                      enum mcp_severity sev, int nlabels,
+                      const char *const *label_name,
+                      const char *const *label_value, bool *want);
+
+/* --- the sinks' option table (sinks/sinkopt.c) --------------------------- */
+
+struct mcp_yaml;
+struct yaml_node_s;
+/* Fill ctx from the mapping node map through opts: defaults for
+ * absent keys, types checked, required keys enforced. Keys listed in
+ * skip (NULL-terminated) are left for the caller. Returns 0, or -1 with
+ * "file:line:col: cause" in err. */
+int mcp_sinkopt_set(const struct mcp_sink_opt *opts, void *ctx,
+                    struct mcp_yaml *y, struct yaml_node_s *map,
+                    const char *const *skip,
+                    char *err);
+
+/* Free the option values set in ctx. */
+void mcp_sinkopt_free(const struct mcp_sink_opt *opts, void *ctx);
+
+/* Print the options table of ops (for `mcplog sinks --help TYPE`). */
+void mcp_sinkopt_help(const struct mcp_sink_ops *ops, FILE *out);
+
+#endif

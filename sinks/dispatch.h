@@ -1,0 +1,72 @@
+/* dispatch.h - delivers alert transitions to the sinks off the main
+ * thread (ARCHITECTURE.md "sinks").
+ *
+ * Each sink instance gets one worker thread and one bounded queue, so a
+ * slow webhook never delays the desktop, and reading and matching never
+ * wait for delivery: mcp_dispatch_send() copies the alert and returns at
+ * once; when the queue is full the alert is dropped and counted. The
+ * worker calls emit(); on RETRY it waits backoff, 2 x backoff, ... (at
+ * most max_backoff) and tries again, up to `retries` more times. Retry
+ * lives here only, never in a sink.
+ *
+ * Outcomes come back to the main thread: eventfd mcp_dispatch_fd() turns
+ * readable, and mcp_dispatch_results() hands each one to a callback in the
+ * caller's thread (so printing stays in one thread).
+ */
+#ifndef MCP_DISPATCH_H
+#define MCP_DISPATCH_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "sink.h"
+
+struct mcp_dispatch;
+
+struct mcp_delivery {
+    const char *sink;          /* instance name */
+    const char *key;           /* the alert's key */
+    const char *rule;
+    enum mcp_alert_status status;
+    enum mcp_sink_result result;
+    unsigned attempts;
+    int64_t elapsed_ms;        /* from queueing to the outcome */
+    const char *err;           /* "" on success */
+    uint64_t dropped;          /* alerts dropped at this sink so far */
+};
+
+typedef void (*mcp_delivery_fn)(const struct mcp_delivery *d, void *arg);
+
+/* Start every sink of c (init in this thread, then its worker). c must
+ * outlive the dispatcher. Returns NULL with "sink 'NAME' (file:line:col):
+ * cause" in err when an init fails (the ones started are stopped). */
+struct mcp_dispatch *mcp_dispatch_create(struct mcp_config *c, char *err);
+
+/* Queue a copy of a for sink i. Returns 0, or -1 when its queue is full
+ * (the alert is dropped, counted, and reported with the next outcome). */
+int mcp_dispatch_send(struct mcp_dispatch *d, size_t i,
+                      const struct mcp_sink_alert *a);
+
+/* An eventfd that is readable while outcomes wait. */
+int mcp_dispatch_fd(const struct mcp_dispatch *d);
+
+/* Hand every waiting outcome to fn; returns how many. */
+size_t mcp_dispatch_results(struct mcp_dispatch *d, mcp_delivery_fn fn,
+                            void *arg);
+
+/* Alerts queued or being delivered, over every sink. */
+size_t mcp_dispatch_pending(struct mcp_dispatch *d);
+
+/* Wait until nothing is pending or timeout_ms passed; outcomes go to fn
+ * as they come. Returns what is still pending. */
+size_t mcp_dispatch_wait(struct mcp_dispatch *d, int64_t timeout_ms,
+                         mcp_delivery_fn fn, void *arg);
+
+/* Stop: what is queued gets until grace_ms to go out (without retry
+ * waits past that), the rest is dropped; then destroy every sink. A sink
+ * stuck in emit delays this by up to its own timeout. fn (may be NULL)
+ * gets the last outcomes. */
+void mcp_dispatch_destroy(struct mcp_dispatch *d, int64_t grace_ms,
+                          mcp_delivery_fn fn, void *arg);
+
+#endif

@@ -1,0 +1,134 @@
+/* sink.h - the interface every alert sink implements (STYLE.md 1-3).
+ *
+ * A sink is one exported const struct mcp_sink_ops, like Fluent Bit's
+ * out_*_plugin: a name, an options table, the size of its context, and
+ * init / emit / flush / destroy. Everything else in sinks/NAME.c is static.
+ *
+ * Life of a sink instance (one `sinks:` entry of mcplog.yaml):
+ *   1. the core allocates ctx_size zeroed bytes and fills them from the
+ *      config through the options table (mcp_sinkopt_set): unknown keys,
+ *      wrong types and missing required options are config errors;
+ *   2. init(ctx, name, err) in the main thread: check the options further,
+ *      open what needs opening. -1 with err is a config error (exit 2);
+ *   3. emit(ctx, alert, err) in the dispatcher thread, one alert
+ *      transition at a time; never in two threads at once. It answers
+ *      OK, RETRY (a transient failure: the dispatcher retries with
+ *      exponential backoff) or FAIL (given up; err says why);
+ *   4. flush(ctx) when the queue is empty (may be NULL);
+ *   5. destroy(ctx) once, at exit, after the last emit (may be NULL), and
+ *      also after a failed init (so it must cope with a half-set-up ctx).
+ *      The core frees the option values and ctx itself.
+ *
+ * Nothing a sink receives from an alert is trusted: labels, summary and
+ * the line come from the log (STYLE.md 16). Each sink escapes for its own
+ * output, and never builds a path, a shell string or a sink name from it.
+ */
+#ifndef MCP_SINK_H
+#define MCP_SINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules.h"
+
+enum mcp_sink_result {
+    MCP_SINK_OK = 0,
+    MCP_SINK_RETRY = 1,
+    MCP_SINK_FAIL = 2,
+};
+
+/* What happened to the alert. */
+enum mcp_alert_status {
+    MCP_STATUS_FIRING = 0,   /* new, or reopened within its cooldown */
+    MCP_STATUS_UPDATE = 1,   /* count or summary changed while firing */
+    MCP_STATUS_REPEAT = 2,   /* still firing after repeat_interval */
+    MCP_STATUS_RESOLVED = 3,
+};
+
+const char *mcp_alert_status_name(enum mcp_alert_status s);
+
+/* One alert transition, as the dispatcher hands it to the sinks: a
+ * self-contained copy (the engine's alert may change or go while it waits
+ * in the queue). Every string is NUL-terminated and owned by the message.
+ * last_line holds raw log bytes (last_line_len of them; it may hold NULs
+ * and invalid UTF-8): sinks escape it. */
+struct mcp_sink_alert {
+    char *key;                 /* rule + labels: the dedup key (stable) */
+    char *rule;
+    char *description;         /* "" when the rule has none */
+    enum mcp_severity severity;
+    enum mcp_alert_status status;
+    int nlabels;
+    char *label_name[MCP_RULE_MAX_GROUP];
+    char *label_value[MCP_RULE_MAX_GROUP];
+    int64_t start;             /* log time, ms since the epoch */
+    int64_t end;               /* MCP_TIME_NONE unless resolved */
+    int64_t sent;              /* wall time the transition was queued */
+    uint64_t count;
+    char *summary;
+    char *last_line;
+    size_t last_line_len;
+    char *context_last;        /* last continuation line (traceback), or NULL */
+    char *source;              /* file the last line came from, or "" */
+    char *host;                /* this machine's name */
+    bool replay;               /* from `scan --replay`: not live */
+};
+
+/* Option types. The context field at `offset` has this C type:
+ *   STR       char *          (NULL when absent and no default)
+ *   INT       long
+ *   BOOL      bool
+ *   DURATION  int64_t         milliseconds ("30s", "500ms", "2m")
+ *   STRLIST   char **         NULL-terminated, or NULL when absent
+ *   SEVERITY  int             enum mcp_severity */
+enum mcp_opt_type {
+    MCP_OPT_STR = 0,
+    MCP_OPT_INT,
+    MCP_OPT_BOOL,
+    MCP_OPT_DURATION,
+    MCP_OPT_STRLIST,
+    MCP_OPT_SEVERITY,
+};
+
+struct mcp_sink_opt {
+    const char *key;
+    enum mcp_opt_type type;
+    const char *def;           /* default as config text, NULL for none */
+    bool required;
+    size_t offset;             /* into the sink's context */
+    const char *help;
+};
+
+struct mcp_sink_ops {
+    const char *name;          /* the `type:` of a sinks entry */
+    const char *help;          /* one line for `mcplog sinks` */
+    const struct mcp_sink_opt *opts; /* ends with a {NULL} entry */
+    size_t ctx_size;
+    int (*init)(void *ctx, const char *instance, char *err);
+    enum mcp_sink_result (*emit)(void *ctx, const struct mcp_sink_alert *a,
+                                 char *err);
+    void (*flush)(void *ctx);
+    void (*destroy)(void *ctx);
+};
+
+/* Every sink type, ending with NULL (sinks/registry.c). */
+extern const struct mcp_sink_ops *const mcp_sink_types[];
+
+/* The sink type called name, or NULL. */
+const struct mcp_sink_ops *mcp_sink_type(const char *name);
+
+/* Write the JSON object for a (one line, no newline) to b: the shape the
+ * command sink's stdin, the file sink and the webhook's `json` format
+ * share (docs/mcplog.1 "ALERT JSON"). */
+struct mcp_buf;
+void mcp_sink_alert_json(struct mcp_buf *b, const struct mcp_sink_alert *a);
+
+/* The alert key: "rule" or "rule{name=value,...}" (malloc'd). */
+char *mcp_sink_key(const char *rule, int nlabels, const char *const *name,
+                   const char *const *value);
+
+/* Free what a message owns (not a itself). */
+void mcp_sink_alert_free(struct mcp_sink_alert *a);
+
+#endif
