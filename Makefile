@@ -1,9 +1,10 @@
 # mcplog - log analysis and alerting for MCP servers.
 #
 #   make            build ./mcplog
-#   make check      dependency check, unit + end-to-end tests, then both
-#                   again under AddressSanitizer + UBSan, valgrind, and a
-#                   replay of the fuzz corpora
+#   make check      dependency check, unit + end-to-end tests, follow
+#                   against real writers (make follow-test, ~12 min), unit
+#                   and end-to-end again under AddressSanitizer + UBSan,
+#                   valgrind, and a replay of the fuzz corpora
 #   make asan       only the sanitizer pass
 #   make valgrind   unit tests and scan under valgrind
 #   make fuzz       build and run every fuzz target (FUZZ_TIME seconds each)
@@ -40,7 +41,7 @@ LIB_SRC = analyzer/util.c analyzer/strmap.c analyzer/timeparse.c \
           analyzer/cmd_testrules.c \
           analyzer/evloop.c analyzer/tail.c analyzer/follow.c analyzer/follow_resume.c \
           analyzer/state.c analyzer/cmd_follow.c \
-          analyzer/config.c analyzer/cmd_sinks.c \
+          analyzer/config.c analyzer/notify.c analyzer/cmd_sinks.c \
           $(sort $(wildcard sinks/*.c))
 MAIN_SRC = analyzer/main.c
 
@@ -127,6 +128,8 @@ check: check-deps
 	@CHECK_TALLY=$(TALLY) sh tests/run-unit.sh $(UNIT_BIN)
 	@echo "== end-to-end tests"
 	@CHECK_TALLY=$(TALLY) MCPLOG=$(CURDIR)/mcplog sh tests/e2e/run.sh
+	@echo "== follow with real writers (logrotate, RotatingFileHandler, SIGKILL)"
+	@CHECK_TALLY=$(TALLY) $(MAKE) --no-print-directory follow-test
 	@CHECK_TALLY=$(TALLY) $(MAKE) --no-print-directory asan
 	@echo "== valgrind"
 	@$(MAKE) --no-print-directory valgrind
@@ -148,6 +151,9 @@ valgrind: mcplog $(UNIT_BIN)
 # QUICK=1 for a short development run.
 follow-test: mcplog
 	@MCPLOG=$(CURDIR)/mcplog bash tests/follow/scenarios.sh
+	@python3 tests/follow/inode_reuse.py ./mcplog --rounds 4 && \
+	    { [ -z "$(CHECK_TALLY)" ] || echo "1 0" >>"$(CHECK_TALLY)"; } || \
+	    { [ -z "$(CHECK_TALLY)" ] || echo "0 1" >>"$(CHECK_TALLY)"; exit 1; }
 
 # --- fuzzing (clang + libFuzzer) --------------------------------------------
 

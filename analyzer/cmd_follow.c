@@ -11,11 +11,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "engine.h"
 #include "evloop.h"
 #include "follow.h"
 #include "logset.h"
 #include "matcher.h"
+#include "notify.h"
 #include "rules.h"
 #include "state.h"
 #include "termview.h"
@@ -46,6 +48,8 @@ static const char follow_usage[] =
     "  --no-status            no status line on a terminal\n"
     "  --rules PATH           also load rules from a file or folder\n"
     "  --no-default-rules     skip the shipped and user rules\n"
+    "  --config FILE          sinks and routes (default: the user's\n"
+    "                         mcplog.yaml, else the shipped one)\n"
     "  --source NAME=PATH     also follow a file with the role NAME\n"
     "  --tz ZONE              zone of the logs' naive times\n"
     "  --max-line BYTES       longest line kept whole (default 1048576)\n"
@@ -58,7 +62,7 @@ enum {
     OPT_FROM_START = 256, OPT_SINCE, OPT_REPLAY, OPT_STATE, OPT_NO_STATE,
     OPT_POLL, OPT_POLL_INTERVAL, OPT_GRACE, OPT_ALL, OPT_QUIET, OPT_JSON,
     OPT_COLOR, OPT_NO_STATUS, OPT_RULES, OPT_NO_DEFAULT, OPT_SOURCE, OPT_TZ,
-    OPT_MAX_LINE,
+    OPT_MAX_LINE, OPT_CONFIG,
 };
 
 static const struct option follow_opts[] = {
@@ -80,6 +84,7 @@ static const struct option follow_opts[] = {
     {"source", required_argument, NULL, OPT_SOURCE},
     {"tz", required_argument, NULL, OPT_TZ},
     {"max-line", required_argument, NULL, OPT_MAX_LINE},
+    {"config", required_argument, NULL, OPT_CONFIG},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -90,6 +95,8 @@ struct fctx {
     struct mcp_engine *engine;
     struct mcp_matcher *matcher;
     struct mcp_termview *view;
+    struct mcp_config conf;
+    struct mcp_notify *notify;
     struct mcp_follow *follow;
     struct mcp_evloop *loop;
     struct mcp_evtimer *safety, *poller, *due;
@@ -125,7 +132,24 @@ static void on_alert(const struct mcp_alert *a, enum mcp_transition t,
 {
     struct fctx *x = arg;
 
-    mcp_termview_alert(x->view, a, t);
+    if (x->notify == NULL || mcp_notify_alert(x->notify, a, t, false))
+        mcp_termview_alert(x->view, a, t);
+}
+
+static void on_sink_msg(const char *text, void *arg)
+{
+    struct fctx *x = arg;
+
+    mcp_termview_notice(x->view, text);
+}
+
+static void on_delivery(int fd, uint32_t events, void *arg)
+{
+    struct fctx *x = arg;
+
+    (void)fd;
+    (void)events;
+    mcp_notify_poll(x->notify, on_sink_msg, x);
 }
 
 static void on_notice(const char *msg, void *arg)
@@ -291,6 +315,8 @@ static void sync_view(struct fctx *x, struct mcp_engine *e)
     struct mcp_alert *const *a = mcp_engine_alerts(e, &n);
 
     mcp_termview_sync_alerts(x->view, a, n);
+    if (x->notify != NULL)
+        mcp_notify_restored(x->notify, a, n);
 }
 
 static void reload(struct fctx *x)
@@ -313,6 +339,7 @@ static void reload(struct fctx *x)
     mcp_ruleset_free(&x->rs);
     x->rs = rs;
     x->engine = mcp_engine_create(&x->rs, on_alert, x);
+    mcp_engine_set_repeat(x->engine, x->conf.repeat_interval_ms);
     x->matcher = mcp_matcher_create(&x->rs);
     mcp_engine_load(x->engine, saved.data ? saved.data : "", saved.len);
     mcp_buf_free(&saved);
@@ -367,7 +394,7 @@ int mcp_cmd_follow(int argc, char **argv)
     struct fctx x = {.since = MCP_TIME_NONE, .anchor_log = MCP_TIME_NONE};
     struct mcp_follow_opts fo = {.grace_ms = 5000, .start = MCP_START_END};
     struct mcp_termview_opts vo = {.status = true};
-    const char *sources[64], *since = NULL;
+    const char *sources[64], *since = NULL, *config = NULL;
     size_t nsources = 0;
     bool poll_mode = false, no_state = false, do_replay = false;
     int64_t poll_ms = 1000;
@@ -465,6 +492,9 @@ int mcp_cmd_follow(int argc, char **argv)
             fo.max_line = (size_t)v;
             break;
         }
+        case OPT_CONFIG:
+            config = optarg;
+            break;
         case 'h':
             fputs(follow_usage, stdout);
             return MCP_EXIT_OK;
@@ -479,6 +509,11 @@ int mcp_cmd_follow(int argc, char **argv)
         x.state_path = NULL;
     if (mcp_cli_load_rules(&x.rs, &x.src) != 0)
         return MCP_EXIT_USAGE;
+    if (mcp_config_load(&x.conf, config, err) != 0) {
+        mcp_cli_error(err);
+        mcp_ruleset_free(&x.rs);
+        return MCP_EXIT_USAGE;
+    }
 
     mcp_logset_init(&ls);
     for (int i = optind; i < argc && err[0] == '\0'; i++)
@@ -497,6 +532,7 @@ int mcp_cmd_follow(int argc, char **argv)
         mcp_cli_error(err);
         mcp_logset_free(&ls);
         mcp_ruleset_free(&x.rs);
+        mcp_config_free(&x.conf);
         return MCP_EXIT_USAGE;
     }
     mcp_logset_finish(&ls);
@@ -507,11 +543,21 @@ int mcp_cmd_follow(int argc, char **argv)
         setvbuf(stdout, NULL, _IOFBF, 64 * 1024);
     x.view = mcp_termview_create(stdout, STDOUT_FILENO, &x.rs, &vo);
     x.engine = mcp_engine_create(&x.rs, on_alert, &x);
+    mcp_engine_set_repeat(x.engine, x.conf.repeat_interval_ms);
     x.matcher = mcp_matcher_create(&x.rs);
     x.follow = mcp_follow_create(&ls, &fo, on_chunk, on_notice, &x);
     x.loop = mcp_evloop_create(err);
     if (x.loop == NULL ||
         mcp_evloop_signals(x.loop, sigs, 3, on_signal, &x, err) != 0) {
+        mcp_cli_error(err);
+        x.exit_code = MCP_EXIT_USAGE;
+        goto out;
+    }
+    /* The sinks, each behind its own delivery thread. */
+    x.notify = mcp_notify_create(&x.conf, &x.rs, err);
+    if (x.notify == NULL ||
+        mcp_evloop_add_fd(x.loop, mcp_notify_fd(x.notify), EPOLLIN,
+                          on_delivery, &x, err) != 0) {
         mcp_cli_error(err);
         x.exit_code = MCP_EXIT_USAGE;
         goto out;
@@ -579,6 +625,9 @@ int mcp_cmd_follow(int argc, char **argv)
         x.exit_code = MCP_EXIT_USAGE;
     }
 out:
+    /* What is queued for the sinks gets a few seconds to go out. */
+    if (x.notify != NULL)
+        mcp_notify_destroy(x.notify, 5000, on_sink_msg, &x);
     mcp_termview_destroy(x.view);
     mcp_batch_free(&x.batch);
     mcp_follow_destroy(x.follow);
@@ -587,5 +636,6 @@ out:
     mcp_evloop_destroy(x.loop);
     mcp_logset_free(&ls);
     mcp_ruleset_free(&x.rs);
+    mcp_config_free(&x.conf);
     return x.exit_code;
 }

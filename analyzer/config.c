@@ -18,7 +18,8 @@
 
 static const char *const common_keys[] = {"type", "retries", "backoff",
                                           "max_backoff", "queue", NULL};
-static const char *const top_keys[] = {"repeat_interval", "sinks", "routes"};
+static const char *const top_keys[] = {"repeat_interval", "sinks", "routes",
+                                       "update_interval"};
 static const char *const route_keys[] = {"match", "sinks", "continue"};
 static const char *const match_keys[] = {"severity", "rule", "labels"};
 
@@ -359,11 +360,11 @@ static void default_routes(struct mcp_config *c)
 static int load_doc(struct mcp_config *c, struct mcp_yaml *y, char *err)
 {
     struct ctx x = {y, c, err};
-    yaml_node_t *root = mcp_yaml_root(y), *kn[3], *vn[3];
+    yaml_node_t *root = mcp_yaml_root(y), *kn[4], *vn[4];
 
     if (root == NULL)
         return 0;
-    if (keys(&x, root, top_keys, 3, "", kn, vn) != 0)
+    if (keys(&x, root, top_keys, 4, "", kn, vn) != 0)
         return -1;
     if (vn[0] != NULL) {
         const char *s = scalar(&x, vn[0], "repeat_interval");
@@ -375,6 +376,15 @@ static int load_doc(struct mcp_config *c, struct mcp_yaml *y, char *err)
             c->repeat_interval_ms = 0;
         else if (mcp_duration_parse(s, &c->repeat_interval_ms, derr) != 0)
             return fail(&x, vn[0]->start_mark, "repeat_interval: %s", derr);
+    }
+    if (vn[3] != NULL) {
+        const char *s = scalar(&x, vn[3], "update_interval");
+        char derr[MCP_ERRLEN] = "";
+
+        if (s == NULL)
+            return -1;
+        if (mcp_duration_parse(s, &c->update_interval_ms, derr) != 0)
+            return fail(&x, vn[3]->start_mark, "update_interval: %s", derr);
     }
     if (vn[1] != NULL && !mcp_yaml_is_null(vn[1])) {
         if (vn[1]->type != YAML_MAPPING_NODE)
@@ -412,6 +422,10 @@ int mcp_config_load(struct mcp_config *c, const char *path, char *err)
 
     memset(c, 0, sizeof(*c));
     c->repeat_interval_ms = DEFAULT_REPEAT_MS;
+    c->update_interval_ms = 60000;
+    if (path == NULL && getenv("MCPLOG_CONFIG") != NULL &&
+        *getenv("MCPLOG_CONFIG") != '\0')
+        path = getenv("MCPLOG_CONFIG");
     if (path == NULL) {
         user[0] = '\0';
         if (xdg != NULL && *xdg == '/')

@@ -2,6 +2,7 @@
  * lifecycle settings (docs/mcplog.yaml.5).
  *
  *   repeat_interval: 4h          # re-send a firing alert this often
+ *   update_interval: 1m          # at most one update per alert this often
  *   sinks:
  *     desktop: {type: desktop}
  *     page:    {type: command, argv: [/usr/local/bin/page-me]}
@@ -10,7 +11,7 @@
  *       sinks: [terminal, desktop, page]
  *       continue: true
  *
- * The file is the first of: --config PATH, $XDG_CONFIG_HOME/mcplog/
+ * The file is the first of: --config PATH, $MCPLOG_CONFIG, $XDG_CONFIG_HOME/mcplog/
  * mcplog.yaml (~/.config when unset), the shipped rules/mcplog.yaml. A
  * config without `routes` gets the runbook's escalation table (info ->
  * terminal; warning -> terminal + desktop; critical -> terminal + desktop
@@ -58,6 +59,7 @@ struct mcp_config {
     struct mcp_route *routes;
     size_t nroutes;
     int64_t repeat_interval_ms;    /* 0: never repeat */
+    int64_t update_interval_ms;    /* least time between two updates */
 };
 
 /* Load the config: path when not NULL, else the search above (a missing

@@ -403,6 +403,11 @@ struct mcp_engine *mcp_engine_create(const struct mcp_ruleset *rs,
     return e;
 }
 
+void mcp_engine_set_repeat(struct mcp_engine *e, int64_t ms)
+{
+    e->repeat_ms = ms > 0 ? ms : 0;
+}
+
 void mcp_engine_advance(struct mcp_engine *e, int64_t now)
 {
     if (now == MCP_TIME_NONE)
@@ -414,6 +419,13 @@ void mcp_engine_advance(struct mcp_engine *e, int64_t now)
             e->now = t.when;
         if (t.kind == T_DEADLINE) {
             on_deadline(e, &t);
+        } else if (t.kind == T_REPEAT) {
+            struct mcp_alert *a = t.g->alert;
+
+            if (a != NULL && a->firing && a->next_repeat == t.when) {
+                engine_arm_repeat(e, a, t.when);
+                engine_tell(e, a, MCP_ALERT_REPEAT);
+            }
         } else if (t.gen == t.g->gen && t.g->alert != NULL &&
                    t.g->alert->firing) {
             t.g->alert->firing = false;

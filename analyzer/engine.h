@@ -14,7 +14,9 @@
  * - plain alerting rules (a severity, no threshold or expect): every match
  *   is an alert that starts and ends at its line;
  * - cooldown: within `cooldown` after an alert of a key ends, a new trigger
- *   for the same key reopens that alert instead of raising a new one.
+ *   for the same key reopens that alert instead of raising a new one;
+ * - repeat: an alert still firing repeat_interval after it fired (or last
+ *   repeated) is told again as REPEAT.
  *
  * Time is the log's time only. The engine's clock is the latest event time
  * seen, moved on by mcp_engine_advance() (follow adds wall-clock ticks).
@@ -48,6 +50,7 @@ struct mcp_alert {
     uint64_t last_lineno;
     bool firing;
     uint64_t outstanding;    /* expect: missed expectations not yet met */
+    int64_t next_repeat;     /* log time of the next REPEAT, or NONE */
 };
 
 /* One expectation (for reports: startups and their time to ready). */
@@ -66,6 +69,8 @@ enum mcp_transition {
     MCP_ALERT_FIRING = 0,    /* new alert, or reopened within cooldown */
     MCP_ALERT_UPDATE = 1,    /* count or summary changed while firing */
     MCP_ALERT_RESOLVED = 2,
+    MCP_ALERT_REPEAT = 3,    /* still firing, repeat_interval after it
+                              * fired or last repeated */
 };
 
 typedef void (*mcp_alert_fn)(const struct mcp_alert *a,
@@ -77,6 +82,10 @@ struct mcp_engine;
  * every alert transition as it happens. */
 struct mcp_engine *mcp_engine_create(const struct mcp_ruleset *rs,
                                      mcp_alert_fn fn, void *arg);
+
+/* Repeat firing alerts every ms of log time (0, the default: never).
+ * Set it before mcp_engine_load(). */
+void mcp_engine_set_repeat(struct mcp_engine *e, int64_t ms);
 
 /* Feed one event. The engine takes ownership of nothing: ev stays the
  * caller's. Events with ts MCP_TIME_NONE take the engine's clock. */

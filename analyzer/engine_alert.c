@@ -95,9 +95,27 @@ void engine_note_line(struct mcp_alert *a, const struct mcp_event *ev)
     a->last_lineno = ev->lineno;
 }
 
+void engine_arm_repeat(struct mcp_engine *e, struct mcp_alert *a, int64_t t)
+{
+    struct group *g = mcp_strmap_get(&e->r[a->rule].groups, a->key);
+
+    a->next_repeat = MCP_TIME_NONE;
+    if (e->repeat_ms <= 0 || g == NULL || t == MCP_TIME_NONE)
+        return;
+    a->next_repeat = t + e->repeat_ms;
+    engine_heap_push(e, (struct timer){.when = a->next_repeat,
+                                       .kind = T_REPEAT, .rule = a->rule,
+                                       .g = g});
+}
+
 void engine_tell(struct mcp_engine *e, struct mcp_alert *a,
                  enum mcp_transition t)
 {
+    if (t == MCP_ALERT_FIRING)
+        engine_arm_repeat(e, a, e->now != MCP_TIME_NONE && e->now > a->start
+                                    ? e->now : a->start);
+    else if (t == MCP_ALERT_RESOLVED)
+        a->next_repeat = MCP_TIME_NONE;
     if (e->fn != NULL)
         e->fn(a, t, e->fnarg);
 }
@@ -118,6 +136,7 @@ static struct mcp_alert *new_alert(struct mcp_engine *e, uint32_t rule,
     a->key = mcp_strdup(g->key);
     a->start = start;
     a->end = MCP_TIME_NONE;
+    a->next_repeat = MCP_TIME_NONE;
     a->firing = true;
     a->id = ++e->next_id;
     engine_add_alert(e, a);

@@ -38,7 +38,7 @@ struct rstate {
     size_t npend, cappend;
 };
 
-enum { T_RESOLVE, T_DEADLINE };
+enum { T_RESOLVE, T_DEADLINE, T_REPEAT };
 
 struct timer {
     int64_t when;
@@ -57,6 +57,7 @@ struct mcp_engine {
     void *fnarg;
     struct rstate *r;
     int64_t now;
+    int64_t repeat_ms;          /* 0: alerts do not repeat */
     struct timer *heap;
     size_t nheap, capheap;
     uint64_t torder;
@@ -73,6 +74,9 @@ struct group *engine_get_group(struct mcp_engine *e, uint32_t rule,
                                const char *key, const char **vals);
 /* Append an alert to the engine's list (takes ownership). */
 void engine_add_alert(struct mcp_engine *e, struct mcp_alert *a);
+
+/* Arm the repeat timer of alert a (just fired or repeated at t). */
+void engine_arm_repeat(struct mcp_engine *e, struct mcp_alert *a, int64_t t);
 
 /* engine_alert.c: render a's summary (ev, when given, supplies capture
  * values not among the labels); keep ev's line and context in a; tell the

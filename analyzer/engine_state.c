@@ -13,6 +13,7 @@
  *   engine rule NAME HASH
  *   engine group NAME KEY SEQ LASTSEQ NVALS VAL... NRING T...
  *   engine alert NAME KEY ID START END COUNT FIRING OUTSTANDING SUMMARY LINE
+ *                NEXT_REPEAT (optional: older checkpoints lack it)
  *   engine pend NAME KEY START DEADLINE MISSED
  */
 #include <inttypes.h>
@@ -102,7 +103,7 @@ void mcp_engine_save(const struct mcp_engine *e, struct mcp_buf *out)
             mcp_buf_putc(out, ' ');
             mcp_buf_escape(out, a->last_line ? a->last_line : "",
                            a->last_line ? a->last_line_len : 0);
-            mcp_buf_putc(out, '\n');
+            mcp_buf_printf(out, " %lld\n", (long long)a->next_repeat);
         }
         for (size_t k = 0; k < rs->npend; k++) {
             const struct pend *p = rs->pend[k];
@@ -196,7 +197,8 @@ static void load_alert(struct loader *L)
     struct mcp_alert *a;
     size_t ll;
 
-    if (L->n != 12 || (rule = find_rule(L, L->tok[2], L->len[2])) < 0)
+    if ((L->n != 12 && L->n != 13) ||
+        (rule = find_rule(L, L->tok[2], L->len[2])) < 0)
         return;
     r = &e->rs->rules[rule];
     key = str(L, 3);
@@ -222,10 +224,26 @@ static void load_alert(struct loader *L)
     a->summary = str(L, 10);
     a->last_line = mcp_unescape(L->tok[11], L->len[11], &ll);
     a->last_line_len = ll;
+    a->next_repeat = MCP_TIME_NONE;
     if (a->id > e->next_id)
         e->next_id = a->id;
     engine_add_alert(e, a);
     g->alert = a;
+    if (a->firing && e->repeat_ms > 0) {
+        /* Keep the repeat schedule; without one (an older checkpoint, or
+         * repeat newly configured) the next repeat is counted from now. */
+        int64_t next = L->n == 13 ? num(L, 12) : MCP_TIME_NONE;
+
+        if (next == MCP_TIME_NONE || next > e->now + e->repeat_ms)
+            engine_arm_repeat(e, a, e->now != MCP_TIME_NONE ? e->now
+                                                            : a->start);
+        else {
+            a->next_repeat = next;
+            engine_heap_push(e, (struct timer){.when = next, .kind = T_REPEAT,
+                                               .rule = (uint32_t)rule,
+                                               .g = g});
+        }
+    }
     if (a->firing && r->has_threshold && g->rn > 0) {
         g->gen++;
         engine_heap_push(e, (struct timer){.when = g->ring[0] + r->window_ms,

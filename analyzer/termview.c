@@ -46,7 +46,7 @@
  *   {"type":"event","time":ISO|null,"rule":R,"severity":"none"|S,
  *    "captures":{name:value,...},"file":P|null,"line":N,"text":T}
  *   {"type":"line","time":ISO|null,"file":P|null,"line":N,"text":T}
- *   {"type":"alert","status":"firing"|"update"|"resolved","id":N,
+ *   {"type":"alert","status":"firing"|"update"|"repeat"|"resolved","id":N,
  *    "rule":R,"severity":S,"labels":{...},"start":ISO|null,
  *    "end":ISO|null,"count":N,"summary":T|null}
  *   {"type":"notice","message":T}
@@ -486,7 +486,8 @@ void mcp_termview_sync_alerts(struct mcp_termview *v,
 static void json_alert(struct mcp_termview *v, const struct mcp_rule *r,
                        const struct mcp_alert *a, enum mcp_transition t)
 {
-    static const char *const status[] = {"firing", "update", "resolved"};
+    static const char *const status[] = {"firing", "update", "resolved",
+                                         "repeat"};
     struct mcp_json j;
 
     mcp_json_init(&j, &v->buf, false);
@@ -494,7 +495,7 @@ static void json_alert(struct mcp_termview *v, const struct mcp_rule *r,
     mcp_json_key(&j, "type");
     mcp_json_str(&j, "alert");
     mcp_json_key(&j, "status");
-    mcp_json_str(&j, (unsigned)t < 3 ? status[t] : "update");
+    mcp_json_str(&j, (unsigned)t < 4 ? status[t] : "update");
     mcp_json_key(&j, "id");
     mcp_json_int(&j, (int64_t)a->id);
     mcp_json_key(&j, "rule");
@@ -558,6 +559,19 @@ void mcp_termview_alert(struct mcp_termview *v, const struct mcp_alert *a,
         put_alert_labels(&v->buf, a);
         mcp_buf_printf(&v->buf, " count=%llu", (unsigned long long)a->count);
         sgr(v, SGR_RESET);
+        break;
+    case MCP_ALERT_REPEAT:
+        sgr(v, alert_sgr(a->severity));
+        mcp_buf_printf(&v->buf, "%14s↻ still firing %s ", "",
+                       mcp_severity_name(a->severity));
+        sgr(v, SGR_RESET);
+        put_rule(v, r);
+        put_alert_labels(&v->buf, a);
+        mcp_buf_printf(&v->buf, " count=%llu", (unsigned long long)a->count);
+        if (a->summary != NULL) {
+            mcp_buf_puts(&v->buf, ": ");
+            safe(&v->buf, a->summary);
+        }
         break;
     case MCP_ALERT_RESOLVED:
         /* A plain alerting rule's alert ends on its own line: its ▲ line

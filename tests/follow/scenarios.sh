@@ -588,4 +588,5 @@ for scen in $SCENARIOS; do
 done
 [ -n "$FAILED_RUNS" ] && say "follow: failed:$FAILED_RUNS"
 say "follow: $PASS passed, $FAIL failed"
+[ -n "${CHECK_TALLY:-}" ] && echo "$PASS $FAIL" >>"$CHECK_TALLY"
 [ "$FAIL" = 0 ]

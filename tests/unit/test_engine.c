@@ -26,7 +26,7 @@ struct fx {
     char log[4096];     /* transitions, "F:id:count R:id ..." */
 };
 
-static const char *tname[] = {"F", "U", "R"};
+static const char *tname[] = {"F", "U", "R", "P"};
 
 static void on_alert(const struct mcp_alert *a, enum mcp_transition t,
                      void *arg)
@@ -448,6 +448,54 @@ static void test_prune_keeps_cooldown(void **state)
     teardown_fx(f);
 }
 
+/* A firing alert repeats every repeat interval of log time after it
+ * fired, also with no new line (advance), and stops once resolved. */
+static void test_repeat(void **state)
+{
+    struct fx *f = setup(THRESH);
+
+    (void)state;
+    mcp_engine_set_repeat(f->e, 20 * M);
+    for (int i = 0; i < 6; i++)
+        feed(f, 0, MCP_EV_MATCH, T0 + i * M, NULL, NULL);
+    /* fired at T0+5m: repeats at 25m and 45m; with the match at 30m the
+     * newest six start at T0+1m, so it resolves at 61m, before 65m */
+    mcp_engine_advance(f->e, T0 + 25 * M - 1);
+    assert_string_equal(f->log, "F1:6");
+    mcp_engine_advance(f->e, T0 + 25 * M);
+    assert_string_equal(f->log, "F1:6 P1:6");
+    feed(f, 0, MCP_EV_MATCH, T0 + 30 * M, NULL, NULL);
+    mcp_engine_advance(f->e, T0 + 4 * H);
+    assert_string_equal(f->log, "F1:6 P1:6 U1:7 P1:7 R1:7");
+    teardown_fx(f);
+}
+
+/* The repeat schedule is part of the saved state: a restored firing
+ * alert repeats when it would have, and is not told again at load. */
+static void test_repeat_restored(void **state)
+{
+    struct fx *f = setup(THRESH), *g;
+    struct mcp_buf b;
+
+    (void)state;
+    mcp_engine_set_repeat(f->e, 20 * M);
+    for (int i = 0; i < 6; i++)
+        feed(f, 0, MCP_EV_MATCH, T0 + i * M, NULL, NULL);
+    mcp_engine_advance(f->e, T0 + 10 * M);
+    mcp_buf_init(&b);
+    mcp_engine_save(f->e, &b);
+    g = setup(THRESH);
+    mcp_engine_set_repeat(g->e, 20 * M);
+    mcp_engine_load(g->e, b.data, b.len);
+    mcp_buf_free(&b);
+    mcp_engine_advance(g->e, T0 + 25 * M - 1);
+    assert_string_equal(g->log, "");
+    mcp_engine_advance(g->e, T0 + 25 * M);
+    assert_string_equal(g->log, "P1:6");
+    teardown_fx(f);
+    teardown_fx(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -465,6 +513,8 @@ int main(void)
         cmocka_unit_test(test_threshold_cooldown_reopen),
         cmocka_unit_test(test_prune),
         cmocka_unit_test(test_prune_keeps_cooldown),
+        cmocka_unit_test(test_repeat),
+        cmocka_unit_test(test_repeat_restored),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,275 @@
+/* notify.c - engine transitions to sink messages (see notify.h). Runs in
+ * the main thread; the dispatcher does the delivering. */
+#include "notify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dispatch.h"
+#include "evloop.h"
+#include "textout.h"
+#include "util.h"
+
+#define MAX_TRACKED 4096
+#define WARN_EVERY_MS (10 * 60000) /* the same sink and cause */
+
+struct tracked {
+    uint64_t id;
+    int64_t last_update;        /* monotonic ms of the last update sent */
+};
+
+struct warned {
+    char *what;                 /* "sink: cause" */
+    int64_t last;               /* monotonic ms it was last shown */
+    unsigned long held;         /* repeats not shown since */
+};
+
+struct mcp_notify {
+    struct mcp_config *c;
+    const struct mcp_ruleset *rs;
+    struct mcp_dispatch *d;
+    bool *want;
+    char host[256];
+    struct tracked *tr;
+    size_t ntr, captr;
+    struct warned *w;
+    size_t nw;
+    struct mcp_notify_stats st;
+};
+
+struct mcp_notify *mcp_notify_create(struct mcp_config *c,
+                                     const struct mcp_ruleset *rs, char *err)
+{
+    struct mcp_notify *n = mcp_calloc(1, sizeof(*n));
+
+    n->c = c;
+    n->rs = rs;
+    n->d = mcp_dispatch_create(c, err);
+    if (n->d == NULL) {
+        free(n);
+        return NULL;
+    }
+    n->want = mcp_calloc(c->nsinks ? c->nsinks : 1, sizeof(*n->want));
+    if (gethostname(n->host, sizeof(n->host) - 1) != 0)
+        strcpy(n->host, "localhost");
+    return n;
+}
+
+static struct tracked *track(struct mcp_notify *n, uint64_t id, bool add)
+{
+    for (size_t i = 0; i < n->ntr; i++)
+        if (n->tr[i].id == id)
+            return &n->tr[i];
+    if (!add || n->ntr == MAX_TRACKED)
+        return NULL;
+    if (n->ntr == n->captr) {
+        n->captr = n->captr ? n->captr * 2 : 16;
+        n->tr = mcp_realloc(n->tr, n->captr * sizeof(*n->tr));
+    }
+    n->tr[n->ntr] = (struct tracked){id, MCP_TIME_NONE};
+    return &n->tr[n->ntr++];
+}
+
+static void untrack(struct mcp_notify *n, uint64_t id)
+{
+    for (size_t i = 0; i < n->ntr; i++)
+        if (n->tr[i].id == id) {
+            n->tr[i] = n->tr[--n->ntr];
+            return;
+        }
+}
+
+/* The last line of a traceback (the exception), for the sinks. */
+static char *context_last(const struct mcp_alert *a)
+{
+    const char *s = a->context, *end, *start;
+
+    if (s == NULL)
+        return NULL;
+    end = s + strlen(s);
+    while (end > s && (end[-1] == '\n' || end[-1] == '\r'))
+        end--;
+    start = end;
+    while (start > s && start[-1] != '\n')
+        start--;
+    return end > start ? mcp_strndup(start, (size_t)(end - start)) : NULL;
+}
+
+static enum mcp_alert_status status_of(enum mcp_transition t)
+{
+    switch (t) {
+    case MCP_ALERT_FIRING: return MCP_STATUS_FIRING;
+    case MCP_ALERT_UPDATE: return MCP_STATUS_UPDATE;
+    case MCP_ALERT_REPEAT: return MCP_STATUS_REPEAT;
+    case MCP_ALERT_RESOLVED: return MCP_STATUS_RESOLVED;
+    }
+    return MCP_STATUS_UPDATE;
+}
+
+bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
+                      enum mcp_transition t, bool replay)
+{
+    const struct mcp_rule *r = &n->rs->rules[a->rule];
+    struct mcp_sink_alert m;
+    bool terminal, any = false;
+    int64_t now = mcp_mono_ms();
+
+    terminal = mcp_config_route(n->c, r->name, a->severity, a->nlabels,
+                                a->label_name,
+                                (const char *const *)a->label_value, n->want);
+    for (size_t i = 0; i < n->c->nsinks; i++)
+        any |= n->want[i];
+    if (!any)
+        return terminal;
+    /* A plain rule's alert is one event. */
+    if (!r->has_threshold && !r->has_expect && t != MCP_ALERT_FIRING)
+        return terminal;
+    if (t == MCP_ALERT_UPDATE) {
+        struct tracked *k = track(n, a->id, true);
+
+        if (k != NULL && k->last_update != MCP_TIME_NONE &&
+            now - k->last_update < n->c->update_interval_ms)
+            return terminal;
+        if (k != NULL)
+            k->last_update = now;
+    } else if (t == MCP_ALERT_RESOLVED) {
+        untrack(n, a->id);
+    } else {
+        struct tracked *k = track(n, a->id, true);
+
+        if (k != NULL)
+            k->last_update = now;
+    }
+    memset(&m, 0, sizeof(m));
+    m.key = mcp_sink_key(r->name, a->nlabels, a->label_name,
+                         (const char *const *)a->label_value);
+    m.rule = (char *)r->name;
+    m.description = (char *)(r->description ? r->description : "");
+    m.severity = a->severity;
+    m.status = status_of(t);
+    m.nlabels = a->nlabels;
+    for (int i = 0; i < a->nlabels; i++) {
+        m.label_name[i] = (char *)a->label_name[i];
+        m.label_value[i] = a->label_value[i];
+    }
+    m.start = a->start;
+    m.end = t == MCP_ALERT_RESOLVED ? a->end : MCP_TIME_NONE;
+    m.sent = mcp_wall_ms();
+    m.count = a->count;
+    m.summary = a->summary ? a->summary : (char *)"";
+    m.last_line = a->last_line ? a->last_line : (char *)"";
+    m.last_line_len = a->last_line ? a->last_line_len : 0;
+    m.context_last = context_last(a);
+    m.source = (char *)"";
+    m.host = n->host;
+    m.replay = replay;
+    for (size_t i = 0; i < n->c->nsinks; i++) {
+        if (!n->want[i])
+            continue;
+        n->st.queued++;
+        if (mcp_dispatch_send(n->d, i, &m) != 0)
+            n->st.dropped++;
+    }
+    free(m.key);
+    free(m.context_last);
+    return terminal;
+}
+
+void mcp_notify_restored(struct mcp_notify *n, struct mcp_alert *const *a,
+                         size_t na)
+{
+    for (size_t i = 0; i < na; i++)
+        if (a[i]->firing) {
+            struct tracked *k = track(n, a[i]->id, true);
+
+            if (k != NULL)
+                k->last_update = mcp_mono_ms();
+        }
+}
+
+int mcp_notify_fd(const struct mcp_notify *n)
+{
+    return mcp_dispatch_fd(n->d);
+}
+
+struct poll_ctx {
+    struct mcp_notify *n;
+    void (*msg)(const char *text, void *arg);
+    void *arg;
+};
+
+static void outcome(const struct mcp_delivery *d, void *arg)
+{
+    struct poll_ctx *p = arg;
+    struct mcp_notify *n = p->n;
+    struct mcp_buf what, text;
+    struct warned *w = NULL;
+    int64_t now = mcp_mono_ms();
+
+    if (d->result == MCP_SINK_OK) {
+        n->st.delivered++;
+        return;
+    }
+    n->st.failed++;
+    mcp_buf_init(&what);
+    mcp_buf_printf(&what, "sink %s: %s", d->sink, d->err);
+    for (size_t i = 0; i < n->nw; i++)
+        if (strcmp(n->w[i].what, what.data) == 0)
+            w = &n->w[i];
+    if (w == NULL) {
+        n->w = mcp_realloc(n->w, (n->nw + 1) * sizeof(*n->w));
+        w = &n->w[n->nw++];
+        w->what = mcp_strdup(what.data);
+        w->last = MCP_TIME_NONE;
+        w->held = 0;
+    }
+    if (w->last != MCP_TIME_NONE && now - w->last < WARN_EVERY_MS) {
+        w->held++;
+        mcp_buf_free(&what);
+        return;
+    }
+    mcp_buf_init(&text);
+    mcp_buf_printf(&text, "sink %s: %s alert %s not delivered after %u "
+                   "attempt%s: %s", d->sink, mcp_alert_status_name(d->status),
+                   d->key, d->attempts, d->attempts == 1 ? "" : "s", d->err);
+    if (w->held > 0)
+        mcp_buf_printf(&text, " (and %lu more like it)", w->held);
+    if (p->msg != NULL)
+        p->msg(text.data, p->arg);
+    w->last = now;
+    w->held = 0;
+    mcp_buf_free(&text);
+    mcp_buf_free(&what);
+}
+
+void mcp_notify_poll(struct mcp_notify *n,
+                     void (*msg)(const char *text, void *arg), void *arg)
+{
+    struct poll_ctx p = {n, msg, arg};
+
+    mcp_dispatch_results(n->d, outcome, &p);
+}
+
+void mcp_notify_stats(const struct mcp_notify *n, struct mcp_notify_stats *s)
+{
+    *s = n->st;
+}
+
+void mcp_notify_destroy(struct mcp_notify *n, int64_t grace_ms,
+                        void (*msg)(const char *text, void *arg), void *arg)
+{
+    struct poll_ctx p = {n, msg, arg};
+
+    if (n == NULL)
+        return;
+    mcp_dispatch_wait(n->d, grace_ms, outcome, &p);
+    mcp_dispatch_destroy(n->d, 0, outcome, &p);
+    for (size_t i = 0; i < n->nw; i++)
+        free(n->w[i].what);
+    free(n->w);
+    free(n->tr);
+    free(n->want);
+    free(n);
+}

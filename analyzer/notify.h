@@ -1,0 +1,59 @@
+/* notify.h - from engine transitions to the sinks: routing, the update
+ * rate limit, the copy handed to the dispatcher, and outcome messages.
+ *
+ * What a sink is told (docs/mcplog.1 "ALERT LIFECYCLE"):
+ *   firing    a new alert, or one reopened within its cooldown;
+ *   update    its count or summary changed, at most once per
+ *             update_interval per alert (the latest state goes out);
+ *   repeat    still firing after repeat_interval;
+ *   resolved  it ended.
+ * A plain rule's alert (a severity, no threshold or expect) is a single
+ * event: sinks get its firing only.
+ */
+#ifndef MCP_NOTIFY_H
+#define MCP_NOTIFY_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "engine.h"
+#include "rules.h"
+
+struct mcp_notify;
+
+/* Start the sinks of c (c and rs are borrowed and must outlive n).
+ * Returns NULL with the cause in err when a sink cannot start. */
+struct mcp_notify *mcp_notify_create(struct mcp_config *c,
+                                     const struct mcp_ruleset *rs,
+                                     char *err);
+
+/* Route one transition and queue it for its sinks. Returns whether the
+ * terminal view should show it. replay marks alerts from scan --replay. */
+bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
+                      enum mcp_transition t, bool replay);
+
+/* Alerts restored from a checkpoint: their sinks were told before the
+ * restart, so an update waits a full update_interval from now. */
+void mcp_notify_restored(struct mcp_notify *n, struct mcp_alert *const *a,
+                         size_t na);
+
+/* The fd that turns readable when delivery outcomes wait. */
+int mcp_notify_fd(const struct mcp_notify *n);
+
+/* Collect the outcomes: each failure is passed to msg (sanitized text),
+ * the same sink and cause at most once in 10 minutes, with a count of
+ * those held back. */
+void mcp_notify_poll(struct mcp_notify *n,
+                     void (*msg)(const char *text, void *arg), void *arg);
+
+/* Deliveries so far: queued, delivered, failed, dropped. */
+struct mcp_notify_stats {
+    unsigned long long queued, delivered, failed, dropped;
+};
+void mcp_notify_stats(const struct mcp_notify *n, struct mcp_notify_stats *s);
+
+/* Give queued alerts up to grace_ms, then stop every sink. */
+void mcp_notify_destroy(struct mcp_notify *n, int64_t grace_ms,
+                        void (*msg)(const char *text, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,154 @@
+# Alerts from follow to the sinks: routing, the lifecycle a sink sees
+# (firing, update at most once per update_interval, repeat, resolved; a
+# plain rule's alert is one event), no second firing after a restart, and
+# config errors. The sink is the real JSON-lines file sink.
+HOME=$T
+unset XDG_CONFIG_HOME
+cat >r.yaml <<'Y'
+rules:
+  - name: storm
+    match: 'storm tool=(?<tool>\w+)'
+    group_by: [tool]
+    threshold: {count: 2, window: 1m}
+    severity: critical
+    summary: '{count} storms of {tool}'
+  - name: oops
+    match: 'oops (?<what>.*)$'
+    severity: warning
+  - name: note
+    match: 'note'
+    severity: info
+Y
+cat >c.yaml <<Y
+repeat_interval: never
+update_interval: 1h
+sinks:
+  journal:
+    type: file
+    path: $T/journal.jsonl
+    fsync: always
+routes:
+  - match: {severity: critical}
+    sinks: [terminal, journal]
+  - match: {severity: warning, rule: 'oo*'}
+    sinks: [journal]
+  - match: {severity: info}
+    sinks: [terminal]
+Y
+L() { echo "$(ts "$1") - root - INFO - $2" >>logs/mcp_server.log; }
+# jl FIELD...: the journal as "status:rule:count" per line (or given keys)
+jl() { python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    print(":".join(str(o[k]) for k in sys.argv[2:]))' journal.jsonl "$@" | tr '\n' ' ' | sed 's/ $//'; }
+start() {
+    "$MCPLOG" follow --json --no-default-rules --rules r.yaml --config "$1" \
+        --state "$T/state" logs >>out.json 2>>err &
+    PID=$!
+    sleep 0.4
+}
+stop() { kill -TERM "$PID"; wait "$PID"; RC=$?; }
+
+mkdir logs && : >logs/mcp_server.log
+start c.yaml
+L 0 "storm tool=chat"
+L 1 "storm tool=chat"
+L 2 "storm tool=chat"      # third in a minute: fires
+L 3 "storm tool=chat"      # an update, held back by update_interval
+L 4 'oops $(touch X) `touch Y` <b>&'
+L 5 "note"
+wait_for out.json '"rule":"note"' 5
+wait_for journal.jsonl '"rule":"oops"' 5
+assert_eq "the journal: firing once, then the warning; no held update" \
+    "firing:storm:3 firing:oops:1" "$(jl status rule count)"
+assert_eq "labels and key" "storm{tool=chat}:chat" \
+    "$(jl key labels | head -c 60 | sed "s/{'tool': 'chat'}/chat/; s/ .*//")"
+assert_eq "the hostile line reaches the sink as data" \
+    '2025-12-10 14:00:04,000 - root - INFO - oops $(touch X) `touch Y` <b>&' \
+    "$(python3 -c 'import json;print([json.loads(l) for l in open("journal.jsonl")][1]["line"])')"
+assert_eq "nothing ran" "no no" "$([ -e X ] && echo yes || echo no) $([ -e Y ] && echo yes || echo no)"
+# The terminal gets critical and info alerts, not the warning (routed to
+# the journal only); the warning's line is still shown as an event.
+assert_eq "terminal alerts: storm and note, not oops" "storm note" \
+    "$(python3 -c '
+import json
+print(" ".join(o["rule"] for o in map(json.loads, open("out.json")) if o["type"] == "alert" and o["status"] == "firing"))')"
+assert_eq "the oops line is an event on the terminal" 1 \
+    "$(python3 -c '
+import json
+print(sum(1 for o in map(json.loads, open("out.json")) if o["type"] == "event" and o["rule"] == "oops"))')"
+
+# Log time moves on: the storm window empties and the alert resolves.
+L 200 "note"
+wait_for journal.jsonl '"status":"resolved"' 5
+assert_eq "resolved with the final count" \
+    "firing:storm:3 firing:oops:1 resolved:storm:4" "$(jl status rule count)"
+assert_eq "resolved end time" "2025-12-10T14:01:01.000Z" \
+    "$(python3 -c 'import json;print([json.loads(l) for l in open("journal.jsonl")][2]["end"])')"
+
+# A firing alert survives a restart without a second firing.
+L 201 "storm tool=web"
+L 202 "storm tool=web"
+L 203 "storm tool=web"
+wait_for journal.jsonl 'storm{tool=web}' 5
+stop
+assert_eq "exit 0 on SIGTERM" 0 "$RC"
+start c.yaml
+L 204 "storm tool=web"
+L 205 "note"
+wait_for out.json '"time":"2025-12-10T14:03:25.000Z"' 5 || wait_for out.json '14:03:25' 5
+stop
+assert_eq "after the restart: no second firing" \
+    "firing:storm:3 firing:oops:1 resolved:storm:4 firing:storm:3" \
+    "$(jl status rule count)"
+
+# Repeat: with repeat_interval 1s, a firing alert is sent again while it
+# lasts (the log clock runs on wall time between lines).
+sed 's/^repeat_interval: never/repeat_interval: 1s/' c.yaml >c2.yaml
+rm -f journal.jsonl state
+start c2.yaml
+L 300 "storm tool=db"
+L 301 "storm tool=db"
+L 302 "storm tool=db"
+wait_for journal.jsonl '"status":"repeat"' 10
+stop
+assert_eq "firing, then repeat" "firing:storm{tool=db} repeat:storm{tool=db}" \
+    "$(jl status key | cut -d' ' -f1-2)"
+
+# Config errors: file:line:col and the cause, exit 2.
+printf 'sinks:\n  j:\n    type: file\n    pth: /tmp/x\n' >bad1.yaml
+"$MCPLOG" follow --config bad1.yaml logs >o 2>e; assert_eq "unknown option: exit 2" 2 $?
+assert_contains "unknown option named with did-you-mean" e "bad1.yaml:4:5: unknown key 'pth' (did you mean 'path'?)"
+printf 'sinks:\n  j: {type: pager}\n' >bad2.yaml
+"$MCPLOG" follow --config bad2.yaml logs >o 2>e; assert_eq "unknown type: exit 2" 2 $?
+assert_contains "unknown type" e "bad2.yaml:2:13: sink 'j': unknown type 'pager' (use desktop, command, webhook or file)"
+printf 'routes:\n  - sinks: [terminal, pager]\n' >bad3.yaml
+"$MCPLOG" follow --config bad3.yaml logs >o 2>e; assert_eq "undefined sink: exit 2" 2 $?
+assert_contains "undefined sink" e "bad3.yaml:2:23: route names sink 'pager', which is not defined"
+printf 'repeat_interval: 4 hours\n' >bad4.yaml
+"$MCPLOG" follow --config bad4.yaml logs >o 2>e; assert_eq "bad duration: exit 2" 2 $?
+assert_contains "bad duration" e "bad4.yaml:1:18: repeat_interval:"
+printf 'sinks:\n  j: {type: file, path: /nonexistent/dir/x}\n' >bad5.yaml
+"$MCPLOG" follow --config bad5.yaml logs >o 2>e; assert_eq "sink cannot start: exit 2" 2 $?
+assert_contains "sink cannot start" e "bad5.yaml:2:3: sink 'j': /nonexistent/dir/x: No such file or directory"
+
+# mcplog sinks test through the file sink: every key, exactly.
+printf 'sinks:\n  j: {type: file, path: %s/t.jsonl}\n' "$T" >t.yaml
+"$MCPLOG" sinks test j --config t.yaml --rule r1 --severity warning \
+    --status firing,resolved --label tool=chat --summary 's <b>' \
+    --line 'a\e[31mb\x00c' --context 'ValueError: x' --count 7 >o 2>e
+assert_eq "sinks test: exit 0" 0 $?
+assert_eq "sinks test: outcome lines" "sink j: firing: ok
+sink j: resolved: ok" "$(cat o)"
+assert_eq "sinks test: the JSON keys" \
+    "key,rule,description,severity,status,labels,start,end,count,summary,line,context,source,host,sent,replay" \
+    "$(python3 -c 'import json;print(",".join(json.loads(open("t.jsonl").readline()).keys()))')"
+assert_eq "sinks test: values" \
+    "r1{tool=chat}|warning|firing|{'tool': 'chat'}|None|7|s <b>|a\x1b[31mb\x00c|ValueError: x|False" \
+    "$(python3 -c '
+import json
+o = json.loads(open("t.jsonl").readline())
+print("|".join(str(o[k]) if k != "line" else repr(o[k])[1:-1] for k in ("key","severity","status","labels","end","count","summary","line","context","replay")))')"
+"$MCPLOG" sinks test nosuch --config t.yaml >o 2>e; assert_eq "sinks test: unknown sink: exit 2" 2 $?
+assert_contains "sinks test: unknown sink named" e "no sink called 'nosuch'"
