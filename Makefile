@@ -41,7 +41,8 @@ LIB_SRC = analyzer/util.c analyzer/strmap.c analyzer/timeparse.c \
           analyzer/cmd_testrules.c \
           analyzer/evloop.c analyzer/tail.c analyzer/follow.c analyzer/follow_resume.c \
           analyzer/state.c analyzer/cmd_follow.c \
-          analyzer/config.c analyzer/notify.c analyzer/cmd_sinks.c \
+          analyzer/config.c analyzer/notify.c analyzer/silence.c analyzer/cmd_sinks.c \
+          analyzer/cmd_silence.c \
           $(sort $(wildcard sinks/*.c))
 MAIN_SRC = analyzer/main.c
 
@@ -204,10 +205,12 @@ install: mcplog
 	install -m 644 rules/*.yaml $(DESTDIR)$(DATADIR)/rules/
 	install -m 644 docs/mcplog.1 $(DESTDIR)$(MANDIR)/man1/mcplog.1
 	install -m 644 docs/mcplog-rules.5 $(DESTDIR)$(MANDIR)/man5/mcplog-rules.5
+	install -m 644 docs/mcplog.yaml.5 $(DESTDIR)$(MANDIR)/man5/mcplog.yaml.5
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mcplog $(DESTDIR)$(MANDIR)/man1/mcplog.1 \
-	    $(DESTDIR)$(MANDIR)/man5/mcplog-rules.5
+	    $(DESTDIR)$(MANDIR)/man5/mcplog-rules.5 \
+	    $(DESTDIR)$(MANDIR)/man5/mcplog.yaml.5
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

@@ -2,6 +2,9 @@
  * resumable, on the same engine as scan. */
 #include <errno.h>
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +22,7 @@
 #include "matcher.h"
 #include "notify.h"
 #include "rules.h"
+#include "silence.h"
 #include "state.h"
 #include "termview.h"
 #include "timeparse.h"
@@ -106,6 +110,8 @@ struct fctx {
     int64_t since;
     bool dirty;
     int64_t last_sync;
+    int64_t last_prune;              /* monotonic ms */
+    char *silences;                  /* the silences file */
     int64_t anchor_log, anchor_wall; /* the log clock between lines */
     int exit_code;
 };
@@ -263,10 +269,45 @@ static void arm_due(struct fctx *x)
     mcp_evtimer_arm(x->due, due > now ? due - now + 1 : 1, 0);
 }
 
+/* Once a second: ended alerts and idle groups are forgotten and unused
+ * buffer pages go back to the kernel, so memory stays flat however long
+ * follow runs (also while it catches up, and with rotated files held
+ * open for their grace period). */
+static void maybe_prune(struct fctx *x)
+{
+    int64_t now = mcp_mono_ms();
+
+    if (now - x->last_prune >= 1000) {
+        char err[MCP_ERRLEN] = "";
+
+        if (x->notify != NULL && x->silences != NULL) {
+            int rc = mcp_notify_silences(x->notify, x->silences, err);
+
+            if (rc < 0) {
+                mcp_termview_notice(x->view, err);
+            } else if (rc > 0) {
+                char msg[128];
+
+                snprintf(msg, sizeof(msg), "silences changed: %zu in force",
+                         mcp_notify_active_silences(x->notify));
+                mcp_termview_notice(x->view, msg);
+            }
+        }
+        mcp_engine_prune(x->engine);
+        mcp_follow_trim(x->follow);
+#ifdef __GLIBC__
+        malloc_trim(0); /* freed heap pages back to the kernel too */
+#endif
+        x->last_prune = now;
+    }
+}
+
 static void rounds(struct fctx *x)
 {
-    while (mcp_follow_round(x->follow, mcp_mono_ms()) >= MCP_FOLLOW_BATCH)
+    while (mcp_follow_round(x->follow, mcp_mono_ms()) >= MCP_FOLLOW_BATCH) {
         checkpoint(x, false);
+        maybe_prune(x);
+    }
     if (log_now(x) != MCP_TIME_NONE)
         mcp_engine_advance(x->engine, log_now(x));
     checkpoint(x, false);
@@ -289,9 +330,7 @@ static void on_timer(struct mcp_evtimer *t, void *arg)
 
     (void)t;
     rounds(x);
-    /* Once a second: ended alerts and idle groups are forgotten, so
-     * memory stays flat however long follow runs. */
-    mcp_engine_prune(x->engine);
+    maybe_prune(x);
     mcp_termview_tick(x->view, mcp_mono_ms());
 }
 
@@ -562,6 +601,14 @@ int mcp_cmd_follow(int argc, char **argv)
         x.exit_code = MCP_EXIT_USAGE;
         goto out;
     }
+    /* Silences live beside the checkpoint (beside the default one with
+     * --no-state); read now, re-read once a second when changed. */
+    x.silences = mcp_silence_path(x.state_path ? x.state_path
+                                               : mcp_state_default_path());
+    if (mcp_notify_silences(x.notify, x.silences, err) < 0) {
+        mcp_termview_notice(x.view, err);
+        err[0] = '\0';
+    }
 
     /* Resume from the checkpoint when there is one for these files. */
     memset(&st, 0, sizeof(st));
@@ -637,5 +684,6 @@ out:
     mcp_logset_free(&ls);
     mcp_ruleset_free(&x.rs);
     mcp_config_free(&x.conf);
+    free(x.silences);
     return x.exit_code;
 }

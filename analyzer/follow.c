@@ -464,8 +464,13 @@ size_t mcp_follow_round(struct mcp_follow *f, int64_t now)
          * and the old content's rest from the wrong place. */
         if (ff->live != NULL && mcp_tail_truncated(ff->live))
             truncated(f, fi, now);
-        for (size_t i = 0; i < ff->ndrain; i++)
+        for (size_t i = 0; i < ff->ndrain; i++) {
             read_tail(f, fi, ff->drain[i]);
+            /* Read to its end: its buffer pages are not needed while it
+             * waits out its grace period. */
+            if (f->budget > 0)
+                mcp_tail_trim(ff->drain[i]);
+        }
         if (ff->live != NULL)
             read_tail(f, fi, ff->live);
         if (ff->live != NULL)
@@ -474,8 +479,13 @@ size_t mcp_follow_round(struct mcp_follow *f, int64_t now)
         /* What a rotation or truncation just brought in is read at once:
          * files found by discovery (the older lines) before the live file
          * that appeared or was rewound. */
-        for (size_t i = 0; i < ff->ndrain; i++)
+        for (size_t i = 0; i < ff->ndrain; i++) {
             read_tail(f, fi, ff->drain[i]);
+            /* Read to its end: its buffer pages are not needed while it
+             * waits out its grace period. */
+            if (f->budget > 0)
+                mcp_tail_trim(ff->drain[i]);
+        }
         if (ff->live != NULL)
             read_tail(f, fi, ff->live);
         close_drained(f, fi, now);
@@ -536,6 +546,18 @@ const char *const *mcp_follow_dirs(struct mcp_follow *f, size_t *n)
 {
     *n = f->ndirs;
     return (const char *const *)f->dirs;
+}
+
+void mcp_follow_trim(struct mcp_follow *f)
+{
+    for (size_t fi = 0; fi < f->nfam; fi++) {
+        struct mcp_ffamily *ff = &f->fam[fi];
+
+        if (ff->live != NULL)
+            mcp_tail_trim(ff->live);
+        for (size_t i = 0; i < ff->ndrain; i++)
+            mcp_tail_trim(ff->drain[i]);
+    }
 }
 
 void mcp_follow_destroy(struct mcp_follow *f)

@@ -127,6 +127,10 @@ int mcp_follow_inotify(struct mcp_follow *f, char *err);
  * Returns whether there were any. */
 bool mcp_follow_drain_inotify(struct mcp_follow *f);
 
+/* Between rounds: hand the open tails' unused buffer pages back to the
+ * kernel (follow does it once a second). */
+void mcp_follow_trim(struct mcp_follow *f);
+
 void mcp_follow_destroy(struct mcp_follow *f);
 
 #endif

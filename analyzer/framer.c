@@ -1,6 +1,8 @@
 /* framer.c - split decoded bytes into lines and records (spec: framer.h).
  *
- * One buffer of cap = max_line + READ_SIZE + 1 bytes, never grown:
+ * One buffer of cap = max_line + READ_SIZE + 1 bytes, never grown, mapped
+ * on its own (mmap) so that mcp_framer_trim() can hand the pages past the
+ * held bytes back to the kernel:
  *
  *   0 ..... start ........ ok_end .... nl_end ....... len ..... cap-1 | cap
  *           |<- checked lines ->|<- lines ->|<- partial ->|<- room ->| spare
@@ -48,6 +50,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define READ_SIZE (256 * 1024)
 #define MAX_LINE_LIMIT ((size_t)1 << 30) /* keeps cap far from overflow */
@@ -60,6 +64,7 @@ struct mcp_framer {
     int flags;
     char *buf;
     size_t cap;
+    size_t maplen;      /* cap rounded up to whole pages */
     size_t start;       /* first byte not handed out yet */
     size_t ok_end;      /* end of the checked complete lines (>= start) */
     size_t nl_end;      /* one past the last '\n' held (>= ok_end) */
@@ -81,6 +86,13 @@ struct mcp_framer {
     struct mcp_framer_stats st;
 };
 
+static size_t page_size(void)
+{
+    long p = sysconf(_SC_PAGESIZE);
+
+    return p > 0 ? (size_t)p : 4096;
+}
+
 struct mcp_framer *mcp_framer_create(size_t max_line, int flags,
                                      mcp_read_fn fn, void *arg)
 {
@@ -95,7 +107,13 @@ struct mcp_framer *mcp_framer_create(size_t max_line, int flags,
     f->max_line = max_line;
     f->flags = flags;
     f->cap = max_line + READ_SIZE + 1;
-    f->buf = mcp_malloc(f->cap);
+    f->maplen = (f->cap + page_size() - 1) / page_size() * page_size();
+    f->buf = mmap(NULL, f->maplen, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (f->buf == MAP_FAILED) {
+        mcp_warnf("out of memory (a %zu-byte line buffer)", f->maplen);
+        exit(2);
+    }
     f->ts_last = NO_POS;
     f->line_no = 1;
     f->carry_ts = MCP_TIME_NONE;
@@ -106,8 +124,16 @@ void mcp_framer_destroy(struct mcp_framer *f)
 {
     if (f == NULL)
         return;
-    free(f->buf);
+    munmap(f->buf, f->maplen);
     free(f);
+}
+
+void mcp_framer_trim(struct mcp_framer *f)
+{
+    size_t from = (f->len + page_size() - 1) / page_size() * page_size();
+
+    if (from < f->maplen)
+        (void)madvise(f->buf + from, f->maplen - from, MADV_DONTNEED);
 }
 
 void mcp_framer_stats(const struct mcp_framer *f, struct mcp_framer_stats *s)

@@ -130,6 +130,12 @@ void mcp_framer_stats(const struct mcp_framer *f, struct mcp_framer_stats *s);
 /* Free f (NULL is fine). The read callback's arg is the caller's. */
 void mcp_framer_destroy(struct mcp_framer *f);
 
+/* Give the buffer's pages past the bytes held back to the kernel (they
+ * come back zeroed on the next read). Between calls to next(): follow
+ * trims idle tails once a second, so rotated files in their grace period
+ * cost no memory. */
+void mcp_framer_trim(struct mcp_framer *f);
+
 /* Length of the line starting at p, without its '\n' and a '\r' before it.
  * end is one past the chunk's last byte. */
 static inline size_t mcp_line_trim(const char *p, const char *end)

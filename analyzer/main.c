@@ -16,6 +16,7 @@ static const char usage[] =
     "  follow       follow the logs live through rotation, with alerts\n"
     "  test-rules   check the rules and show what they match\n"
     "  sinks        list the alert sinks; send a test alert through one\n"
+    "  silence      add, list and expire silences\n"
     "\n"
     "  mcplog COMMAND --help     options of a command\n"
     "  mcplog --version\n";
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
         return mcp_cmd_follow(argc - 1, argv + 1);
     if (strcmp(argv[1], "test-rules") == 0)
         return mcp_cmd_test_rules(argc - 1, argv + 1);
+    if (strcmp(argv[1], "silence") == 0)
+        return mcp_cmd_silence(argc - 1, argv + 1);
     if (strcmp(argv[1], "sinks") == 0)
         return mcp_cmd_sinks(argc - 1, argv + 1);
     mcp_cli_error("unknown command (try 'mcplog --help')");

@@ -9,6 +9,7 @@
 
 #include "dispatch.h"
 #include "evloop.h"
+#include "silence.h"
 #include "textout.h"
 #include "util.h"
 
@@ -18,6 +19,7 @@
 struct tracked {
     uint64_t id;
     int64_t last_update;        /* monotonic ms of the last update sent */
+    bool told;                  /* a sink was told it fires */
 };
 
 struct warned {
@@ -36,6 +38,8 @@ struct mcp_notify {
     size_t ntr, captr;
     struct warned *w;
     size_t nw;
+    struct mcp_silences sil;
+    bool has_sil;
     struct mcp_notify_stats st;
 };
 
@@ -68,7 +72,7 @@ static struct tracked *track(struct mcp_notify *n, uint64_t id, bool add)
         n->captr = n->captr ? n->captr * 2 : 16;
         n->tr = mcp_realloc(n->tr, n->captr * sizeof(*n->tr));
     }
-    n->tr[n->ntr] = (struct tracked){id, MCP_TIME_NONE};
+    n->tr[n->ntr] = (struct tracked){id, MCP_TIME_NONE, false};
     return &n->tr[n->ntr++];
 }
 
@@ -113,7 +117,7 @@ bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
 {
     const struct mcp_rule *r = &n->rs->rules[a->rule];
     struct mcp_sink_alert m;
-    bool terminal, any = false;
+    bool terminal, any = false, silenced;
     int64_t now = mcp_mono_ms();
 
     terminal = mcp_config_route(n->c, r->name, a->severity, a->nlabels,
@@ -126,21 +130,36 @@ bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
     /* A plain rule's alert is one event. */
     if (!r->has_threshold && !r->has_expect && t != MCP_ALERT_FIRING)
         return terminal;
-    if (t == MCP_ALERT_UPDATE) {
-        struct tracked *k = track(n, a->id, true);
+    silenced = n->has_sil &&
+               mcp_silence_match(&n->sil, r->name, a->nlabels, a->label_name,
+                                 (const char *const *)a->label_value,
+                                 mcp_wall_ms()) != NULL;
+    if (t == MCP_ALERT_RESOLVED) {
+        struct tracked *k = track(n, a->id, false);
+        bool told = k != NULL ? k->told : !silenced;
 
-        if (k != NULL && k->last_update != MCP_TIME_NONE &&
-            now - k->last_update < n->c->update_interval_ms)
-            return terminal;
-        if (k != NULL)
-            k->last_update = now;
-    } else if (t == MCP_ALERT_RESOLVED) {
         untrack(n, a->id);
+        /* A sink told that it fires is told that it ended, silence or
+         * not; one never told (silenced all along) hears nothing. */
+        if (!told) {
+            n->st.silenced++;
+            return terminal;
+        }
     } else {
         struct tracked *k = track(n, a->id, true);
 
-        if (k != NULL)
+        if (silenced) {
+            n->st.silenced++;
+            return terminal;
+        }
+        if (t == MCP_ALERT_UPDATE && k != NULL &&
+            k->last_update != MCP_TIME_NONE &&
+            now - k->last_update < n->c->update_interval_ms)
+            return terminal;
+        if (k != NULL) {
             k->last_update = now;
+            k->told = true;
+        }
     }
     memset(&m, 0, sizeof(m));
     m.key = mcp_sink_key(r->name, a->nlabels, a->label_name,
@@ -184,9 +203,34 @@ void mcp_notify_restored(struct mcp_notify *n, struct mcp_alert *const *a,
         if (a[i]->firing) {
             struct tracked *k = track(n, a[i]->id, true);
 
-            if (k != NULL)
+            if (k != NULL) {
                 k->last_update = mcp_mono_ms();
+                k->told = true;
+            }
         }
+}
+
+int mcp_notify_silences(struct mcp_notify *n, const char *path, char *err)
+{
+    int rc;
+
+    if (!n->has_sil) {
+        n->has_sil = true;
+        return mcp_silences_load(&n->sil, path, err) == 0 ? 1 : -1;
+    }
+    rc = mcp_silences_refresh(&n->sil, err);
+    return rc;
+}
+
+size_t mcp_notify_active_silences(const struct mcp_notify *n)
+{
+    size_t k = 0;
+    int64_t now = mcp_wall_ms();
+
+    for (size_t i = 0; n->has_sil && i < n->sil.n; i++)
+        if (n->sil.v[i].created <= now && now < n->sil.v[i].ends)
+            k++;
+    return k;
 }
 
 int mcp_notify_fd(const struct mcp_notify *n)
@@ -271,5 +315,7 @@ void mcp_notify_destroy(struct mcp_notify *n, int64_t grace_ms,
     free(n->w);
     free(n->tr);
     free(n->want);
+    if (n->has_sil)
+        mcp_silences_free(&n->sil);
     free(n);
 }

@@ -46,9 +46,19 @@ int mcp_notify_fd(const struct mcp_notify *n);
 void mcp_notify_poll(struct mcp_notify *n,
                      void (*msg)(const char *text, void *arg), void *arg);
 
-/* Deliveries so far: queued, delivered, failed, dropped. */
+/* Honour the silences file at path (silence.h): the first call reads it,
+ * later ones re-read it when it changed. Returns 1 when (re)read, 0 when
+ * unchanged, -1 with err (the silences in force stay). A silenced alert
+ * reaches no sink (the terminal still shows it), except that a sink told
+ * an alert fires is told when it resolves. */
+int mcp_notify_silences(struct mcp_notify *n, const char *path, char *err);
+
+/* Silences in force now. */
+size_t mcp_notify_active_silences(const struct mcp_notify *n);
+
+/* Deliveries so far: queued, delivered, failed, dropped, silenced. */
 struct mcp_notify_stats {
-    unsigned long long queued, delivered, failed, dropped;
+    unsigned long long queued, delivered, failed, dropped, silenced;
 };
 void mcp_notify_stats(const struct mcp_notify *n, struct mcp_notify_stats *s);
 

@@ -38,7 +38,7 @@ const char *mcp_state_default_path(void)
     return buf;
 }
 
-static int mkdirs(const char *path)
+int mcp_state_mkdirs(const char *path)
 {
     char tmp[PATH_MAX];
 
@@ -89,7 +89,7 @@ int mcp_state_save(const char *path, const struct mcp_fpos *pos,
     mcp_buf_printf(&b, "end %016" PRIx64 "\n", fnv(b.data, b.len));
 
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    if (mkdirs(path) != 0) {
+    if (mcp_state_mkdirs(path) != 0) {
         mcp_errf(err, "%s: cannot create its folder: %s", path,
                  strerror(errno));
         goto out;

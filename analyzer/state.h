@@ -49,4 +49,7 @@ int mcp_state_load(const char *path, struct mcp_state *st, char *err);
 
 void mcp_state_free(struct mcp_state *st);
 
+/* Create the folders leading to path (mode 0700). Returns 0 or -1. */
+int mcp_state_mkdirs(const char *path);
+
 #endif

@@ -219,6 +219,11 @@ void mcp_tail_finish(struct mcp_tail *t)
     mcp_framer_finish(t->fr);
 }
 
+void mcp_tail_trim(struct mcp_tail *t)
+{
+    mcp_framer_trim(t->fr);
+}
+
 void mcp_tail_close(struct mcp_tail *t)
 {
     if (t == NULL)

@@ -89,4 +89,7 @@ void mcp_tail_finish(struct mcp_tail *t);
 
 void mcp_tail_close(struct mcp_tail *t);
 
+/* Return the line buffer's unused pages to the kernel (mcp_framer_trim). */
+void mcp_tail_trim(struct mcp_tail *t);
+
 #endif

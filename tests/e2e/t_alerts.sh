@@ -152,3 +152,53 @@ o = json.loads(open("t.jsonl").readline())
 print("|".join(str(o[k]) if k != "line" else repr(o[k])[1:-1] for k in ("key","severity","status","labels","end","count","summary","line","context","replay")))')"
 "$MCPLOG" sinks test nosuch --config t.yaml >o 2>e; assert_eq "sinks test: unknown sink: exit 2" 2 $?
 assert_contains "sinks test: unknown sink named" e "no sink called 'nosuch'"
+
+# Silences: kept beside the checkpoint, honoured by a running follow
+# within a second; the terminal still shows a silenced alert.
+rm -f journal.jsonl state state.silences out.json
+: >logs/mcp_server.log
+start c.yaml
+id=$("$MCPLOG" silence add 'st*' tool=web --for 1h --comment 'deploy <b>' --state "$T/state")
+assert_eq "silence add: exit 0" 0 $?
+assert_eq "silence add prints a 16-hex id" 16 "$(printf %s "$id" | tr -cd 0-9a-f | wc -c)"
+wait_for out.json 'silences changed: 1 in force' 5
+assert_contains "follow saw the new silence" out.json 'silences changed: 1 in force'
+L 400 "storm tool=web"
+L 401 "storm tool=web"
+L 402 "storm tool=web"
+L 403 "storm tool=chat"
+L 404 "storm tool=chat"
+L 405 "storm tool=chat"
+wait_for journal.jsonl 'storm{tool=chat}' 5
+L 406 "note"
+wait_for out.json '"rule":"note"' 5
+assert_eq "the silenced key reaches no sink, the other does" "firing:storm{tool=chat}" "$(jl status key)"
+assert_eq "both fire on the terminal" "storm:chat storm:web" "$(python3 -c '
+import json
+print(" ".join(sorted(o["rule"] + ":" + o["labels"]["tool"] for o in map(json.loads, open("out.json")) if o["type"] == "alert" and o["status"] == "firing" and o["rule"] == "storm")))')"
+"$MCPLOG" silence list --json --state "$T/state" >sl.json
+assert_eq "silence list --json" "$id|st*|{'tool': 'web'}|True|deploy <b>" "$(python3 -c '
+import json
+o = json.load(open("sl.json"))[0]
+print("|".join(str(o[k]) for k in ("id","rule","labels","active","comment")))')"
+"$MCPLOG" silence expire "$id" --state "$T/state" >o 2>e
+assert_eq "silence expire: exit 0" 0 $?
+wait_for out.json 'silences changed: 0 in force' 5
+assert_contains "follow saw the expiry" out.json 'silences changed: 0 in force'
+L 470 "storm tool=web"     # the web window emptied: its alert resolved
+L 471 "storm tool=web"     # (never told: nothing) and fires anew
+L 472 "storm tool=web"
+wait_for journal.jsonl 'storm{tool=web}' 5
+stop
+assert_eq "after the expiry the web alert reaches the sink; no resolved for the silenced one" \
+    "firing:storm{tool=chat} resolved:storm{tool=chat} firing:storm{tool=web}" "$(jl status key)"
+"$MCPLOG" silence list --state "$T/state" >o
+assert_eq "silence list: the ended silence is not listed" 1 "$(wc -l <o)"
+"$MCPLOG" silence list --all --state "$T/state" >o
+assert_contains "silence list --all shows it ended" o "ended     st* tool=web  # deploy <b>"
+"$MCPLOG" silence expire 0123456789abcdef --state "$T/state" >o 2>e
+assert_eq "expire an unknown id: exit 1" 1 $?
+assert_contains "unknown id named" e "no silence with id '0123456789abcdef'"
+"$MCPLOG" silence add storm --state "$T/state" >o 2>e
+assert_eq "add without --for: exit 2" 2 $?
+assert_contains "add without --for: the cause" e "silence add needs --for"

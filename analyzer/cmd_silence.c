@@ -1,0 +1,236 @@
+/* cmd_silence.c - `mcplog silence add|list|expire`: silences in the file
+ * beside the checkpoint, honoured by a running follow within a second. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "evloop.h"
+#include "silence.h"
+#include "state.h"
+#include "textout.h"
+#include "timeparse.h"
+#include "util.h"
+
+static const char si_usage[] =
+    "usage: mcplog silence add RULE [NAME=VALUE...] --for DURATION\n"
+    "                          [--comment TEXT] [--state FILE]\n"
+    "       mcplog silence list [--all] [--json] [--state FILE]\n"
+    "       mcplog silence expire ID [--state FILE]\n"
+    "\n"
+    "A silence keeps the alerts of RULE (a glob), with every given label\n"
+    "matching (VALUE a glob too), from the sinks until it ends. Silences\n"
+    "live beside the checkpoint (STATE.silences); a running follow with the\n"
+    "same --state honours a change within a second.\n"
+    "\n"
+    "  --for DURATION         how long (e.g. 2h, 30m)\n"
+    "  --comment TEXT         why\n"
+    "  --state FILE           the checkpoint (default $XDG_STATE_HOME/mcplog/"
+    "state)\n"
+    "  --all                  list ended silences too\n"
+    "  --json                 list as one JSON array\n"
+    "  -h, --help             this help\n";
+
+enum { OPT_FOR = 256, OPT_COMMENT, OPT_STATE, OPT_ALL, OPT_JSON };
+
+static const struct option si_opts[] = {
+    {"for", required_argument, NULL, OPT_FOR},
+    {"comment", required_argument, NULL, OPT_COMMENT},
+    {"state", required_argument, NULL, OPT_STATE},
+    {"all", no_argument, NULL, OPT_ALL},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int usage_error(const char *msg)
+{
+    mcp_cli_error(msg);
+    fputs("Try 'mcplog silence --help'.\n", stderr);
+    return MCP_EXIT_USAGE;
+}
+
+static void put_term(const char *s)
+{
+    struct mcp_buf b;
+
+    mcp_buf_init(&b);
+    mcp_sanitize_term(&b, s, strlen(s));
+    fputs(b.data ? b.data : "", stdout);
+    mcp_buf_free(&b);
+}
+
+static int list(const struct mcp_silences *s, bool all, bool json,
+                int64_t now)
+{
+    struct mcp_buf b;
+    struct mcp_json j;
+    char t[64], d[32];
+
+    mcp_buf_init(&b);
+    mcp_json_init(&j, &b, false);
+    if (json)
+        mcp_json_begin_arr(&j);
+    else
+        printf("%-16s  %-24s  %-8s  %s\n", "ID", "ENDS", "LEFT", "MATCHES");
+    for (size_t i = 0; i < s->n; i++) {
+        const struct mcp_silence *sl = &s->v[i];
+        bool active = sl->ends > now;
+
+        if (!all && !active)
+            continue;
+        if (json) {
+            mcp_json_begin_obj(&j);
+            mcp_json_key(&j, "id");
+            mcp_json_str(&j, sl->id);
+            mcp_json_key(&j, "rule");
+            mcp_json_str(&j, sl->rule);
+            mcp_json_key(&j, "labels");
+            mcp_json_begin_obj(&j);
+            for (int k = 0; k < sl->nlabels; k++) {
+                mcp_json_key(&j, sl->label_name[k]);
+                mcp_json_str(&j, sl->label_value[k]);
+            }
+            mcp_json_end_obj(&j);
+            mcp_json_key(&j, "created");
+            mcp_json_time(&j, sl->created);
+            mcp_json_key(&j, "ends");
+            mcp_json_time(&j, sl->ends);
+            mcp_json_key(&j, "active");
+            mcp_json_bool(&j, active);
+            mcp_json_key(&j, "comment");
+            mcp_json_str(&j, sl->comment);
+            mcp_json_end_obj(&j);
+            continue;
+        }
+        mcp_time_format_iso(sl->ends, t, sizeof(t));
+        if (active)
+            mcp_duration_format((sl->ends - now) / 1000 * 1000, d, sizeof(d));
+        else
+            snprintf(d, sizeof(d), "ended");
+        printf("%-16s  %-24s  %-8s  ", sl->id, t, d);
+        put_term(sl->rule);
+        for (int k = 0; k < sl->nlabels; k++) {
+            putchar(' ');
+            put_term(sl->label_name[k]);
+            putchar('=');
+            put_term(sl->label_value[k]);
+        }
+        if (sl->comment[0] != '\0') {
+            fputs("  # ", stdout);
+            put_term(sl->comment);
+        }
+        putchar('\n');
+    }
+    if (json) {
+        mcp_json_end_arr(&j);
+        printf("%s\n", b.data);
+    }
+    mcp_buf_free(&b);
+    return MCP_EXIT_OK;
+}
+
+int mcp_cmd_silence(int argc, char **argv)
+{
+    const char *state = mcp_state_default_path(), *comment = "";
+    int64_t dur = 0, now = mcp_wall_ms();
+    bool all = false, json = false;
+    char err[MCP_ERRLEN] = "", *path;
+    const char *verb;
+    int c, rc;
+
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        fputs(si_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? MCP_EXIT_USAGE : MCP_EXIT_OK;
+    }
+    verb = argv[1];
+    argc--;
+    argv++;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", si_opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_FOR:
+            if (mcp_duration_parse(optarg, &dur, err) != 0 || dur <= 0)
+                return usage_error(err[0] ? err : "--for must be > 0");
+            break;
+        case OPT_COMMENT: comment = optarg; break;
+        case OPT_STATE: state = optarg; break;
+        case OPT_ALL: all = true; break;
+        case OPT_JSON: json = true; break;
+        case 'h': fputs(si_usage, stdout); return MCP_EXIT_OK;
+        default:
+            mcp_cli_bad_option(c, argv, "silence");
+            return MCP_EXIT_USAGE;
+        }
+    }
+    path = mcp_silence_path(state);
+    if (strcmp(verb, "list") == 0) {
+        struct mcp_silences s;
+
+        if (optind != argc) {
+            free(path);
+            return usage_error("silence list takes no arguments");
+        }
+        rc = mcp_silences_load(&s, path, err);
+        if (rc == 0)
+            rc = list(&s, all, json, now);
+        else
+            mcp_cli_error(err);
+        mcp_silences_free(&s);
+        free(path);
+        return rc == 0 ? MCP_EXIT_OK : MCP_EXIT_USAGE;
+    }
+    if (strcmp(verb, "expire") == 0) {
+        if (optind + 1 != argc) {
+            free(path);
+            return usage_error("silence expire takes one ID");
+        }
+        rc = mcp_silence_expire(path, argv[optind], now, err);
+        if (rc != 0)
+            mcp_cli_error(err);
+        else
+            printf("expired %s\n", argv[optind]);
+        free(path);
+        return rc == 0 ? MCP_EXIT_OK : 1;
+    }
+    if (strcmp(verb, "add") == 0) {
+        struct mcp_silence sl;
+
+        if (optind >= argc || dur <= 0) {
+            free(path);
+            return usage_error(optind >= argc ? "silence add needs a RULE"
+                                              : "silence add needs --for");
+        }
+        memset(&sl, 0, sizeof(sl));
+        sl.rule = mcp_strdup(argv[optind]);
+        sl.comment = mcp_strdup(comment);
+        sl.created = now;
+        sl.ends = now + dur;
+        for (int i = optind + 1; i < argc; i++) {
+            const char *eq = strchr(argv[i], '=');
+
+            if (eq == NULL || eq == argv[i] ||
+                sl.nlabels == MCP_RULE_MAX_GROUP) {
+                mcp_silence_free(&sl);
+                free(path);
+                return usage_error("labels are NAME=VALUE (at most 8)");
+            }
+            sl.label_name[sl.nlabels] =
+                mcp_strndup(argv[i], (size_t)(eq - argv[i]));
+            sl.label_value[sl.nlabels++] = mcp_strdup(eq + 1);
+        }
+        rc = mcp_silence_add(path, &sl, err);
+        if (rc != 0)
+            mcp_cli_error(err);
+        else
+            printf("%s\n", sl.id);
+        mcp_silence_free(&sl);
+        free(path);
+        return rc == 0 ? MCP_EXIT_OK : 1;
+    }
+    free(path);
+    return usage_error("silence: use add, list or expire");
+}

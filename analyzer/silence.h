@@ -1,0 +1,68 @@
+/* silence.h - silences: "do not notify about RULE [with these labels]
+ * until T", kept in a file beside the checkpoint (STATE.silences) so that
+ * `mcplog silence` and a running `mcplog follow` share them.
+ *
+ * File format, one silence per line (fields escaped as in the checkpoint,
+ * mcp_buf_escape):
+ *   silence ID CREATED_MS ENDS_MS =RULE N =NAME =VALUE ... =COMMENT
+ * Writers take an flock on the file and replace it atomically (tmp, fsync,
+ * rename); follow re-reads it when its identity or mtime changes.
+ */
+#ifndef MCP_SILENCE_H
+#define MCP_SILENCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "rules.h"
+
+struct mcp_silence {
+    char id[17];
+    int64_t created, ends;       /* wall-clock ms */
+    char *rule;                  /* a glob(7) */
+    int nlabels;
+    char *label_name[MCP_RULE_MAX_GROUP];
+    char *label_value[MCP_RULE_MAX_GROUP];
+    char *comment;
+};
+
+struct mcp_silences {
+    char *path;
+    struct mcp_silence *v;
+    size_t n;
+    dev_t dev;                   /* identity of the file last read */
+    ino_t ino;
+    int64_t mtime_ns;
+    bool present;
+};
+
+/* The silences file for the checkpoint at state_path. malloc'd. */
+char *mcp_silence_path(const char *state_path);
+
+/* Read path into s (a missing file is no silence). Malformed lines are
+ * skipped. Returns 0, or -1 with the cause in err. */
+int mcp_silences_load(struct mcp_silences *s, const char *path, char *err);
+
+/* Re-read when the file changed since the last load. Returns 1 when it
+ * was re-read, 0 when unchanged, -1 on error (the old set stays). */
+int mcp_silences_refresh(struct mcp_silences *s, char *err);
+
+/* Change the file under an exclusive lock: add sl (its id is filled in),
+ * or end the silence id now (expire). Return 0, or -1 with err ("no
+ * silence with id ..."). */
+int mcp_silence_add(const char *path, struct mcp_silence *sl, char *err);
+int mcp_silence_expire(const char *path, const char *id, int64_t now,
+                       char *err);
+
+/* The silence that holds for this alert at wall time now, or NULL. */
+const struct mcp_silence *mcp_silence_match(const struct mcp_silences *s,
+                                            const char *rule, int nlabels,
+                                            const char *const *name,
+                                            const char *const *value,
+                                            int64_t now);
+
+void mcp_silences_free(struct mcp_silences *s);
+void mcp_silence_free(struct mcp_silence *sl);
+
+#endif
