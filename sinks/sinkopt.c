@@ -42,7 +42,7 @@ static int set_scalar(const struct mcp_sink_opt *o, void *ctx,
         char derr[MCP_ERRLEN] = "";
 
         if (mcp_duration_parse(s, (int64_t *)field(ctx, o), derr) != 0) {
-            snprintf(cause, MCP_ERRLEN, "'%s': %s", o->key, derr);
+            snprintf(cause, MCP_ERRLEN, "'%.64s': %.900s", o->key, derr);
             return -1;
         }
         return 0;

@@ -992,6 +992,10 @@ class Bench:
             growth = (last / first - 1) * 100 if first and last else float('nan')
             print('    growth from 1M to the end %+.1f%%  (target <= +%d%%) %s;  %s lines/s with rotations'
                   % (growth, TARGET_RSS_GROWTH * 100, ok(flat), fmt_int(x['lines'] / x['seconds'])))
+            half = m.get(5)
+            if half and last:
+                print('    from 5M to the end %+.1f%%  (after warm-up; reported, not the target)'
+                      % ((last / half - 1) * 100))
             print('    mcplog read %.2f x the bytes written (1.00 = each byte once)'
                   % (x['rchar'] / max(1, x['bytes'])))
         if 'idle' in r:
