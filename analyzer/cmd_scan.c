@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "config.h"
 #include "framer.h"
 #include "logset.h"
+#include "notify.h"
 #include "report.h"
 #include "rules.h"
 #include "scan.h"
@@ -30,6 +32,12 @@ static const char scan_usage[] =
     "  --fail-on SEVERITY     exit 3 when an alert of SEVERITY or worse "
     "fired\n"
     "  --max-line BYTES       longest line kept whole (default 1048576)\n"
+    "  --replay               send the alerts, as they fire in log time,\n"
+    "                         through the routes to the file sinks\n"
+    "  --replay-sinks LIST    ... to these sinks instead (names, comma\n"
+    "                         separated, or all): commands and webhooks\n"
+    "                         only run when named here\n"
+    "  --config FILE          sinks and routes for --replay\n"
     "  -h, --help             this help\n";
 
 enum {
@@ -42,6 +50,9 @@ enum {
     OPT_TZ,
     OPT_FAIL_ON,
     OPT_MAX_LINE,
+    OPT_REPLAY,
+    OPT_REPLAY_SINKS,
+    OPT_CONFIG,
 };
 
 static const struct option scan_opts[] = {
@@ -54,6 +65,9 @@ static const struct option scan_opts[] = {
     {"tz", required_argument, NULL, OPT_TZ},
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
     {"max-line", required_argument, NULL, OPT_MAX_LINE},
+    {"replay", no_argument, NULL, OPT_REPLAY},
+    {"replay-sinks", required_argument, NULL, OPT_REPLAY_SINKS},
+    {"config", required_argument, NULL, OPT_CONFIG},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -86,6 +100,69 @@ static int add_path(struct mcp_logset *ls, const char *path, char *err)
     return mcp_logset_add_file(ls, path, NULL, err);
 }
 
+/* --- replay ------------------------------------------------------------- */
+
+struct replay {
+    struct mcp_config conf;
+    struct mcp_notify *n;
+    struct mcp_scan *scan;
+    unsigned long failures;
+};
+
+static void replay_alert(const struct mcp_alert *a, enum mcp_transition t,
+                         void *arg)
+{
+    struct replay *r = arg;
+
+    mcp_notify_alert(r->n, a, t, true);
+}
+
+static int64_t replay_clock(void *arg)
+{
+    struct replay *r = arg;
+
+    return mcp_engine_now(r->scan->engine);
+}
+
+static void replay_msg(const char *text, void *arg)
+{
+    struct replay *r = arg;
+
+    r->failures++;
+    mcp_warnf("%s", text);
+}
+
+/* Keep the sinks named in list (or every one for "all"); without a list,
+ * the file sinks. Returns 0, or -1 with err for an unknown name. */
+static int replay_select(struct mcp_config *c, const char *list, char *err)
+{
+    for (size_t i = 0; i < c->nsinks; i++)
+        c->sinks[i].disabled =
+            list != NULL ? strcmp(list, "all") != 0
+                         : strcmp(c->sinks[i].ops->name, "file") != 0;
+    if (list == NULL || strcmp(list, "all") == 0)
+        return 0;
+    {
+        char *copy = mcp_strdup(list), *save = NULL;
+        int rc = 0;
+
+        for (char *t = strtok_r(copy, ",", &save); t != NULL && rc == 0;
+             t = strtok_r(NULL, ",", &save)) {
+            long i = mcp_config_sink(c, t);
+
+            if (i < 0) {
+                mcp_errf(err, "--replay-sinks: %s has no sink called '%s'",
+                         c->path ? c->path : "the built-in config", t);
+                rc = -1;
+            } else {
+                c->sinks[i].disabled = false;
+            }
+        }
+        free(copy);
+        return rc;
+    }
+}
+
 int mcp_cmd_scan(int argc, char **argv)
 {
     struct mcp_rule_sources src = {0};
@@ -94,7 +171,9 @@ int mcp_cmd_scan(int argc, char **argv)
     const char *sources[64];
     size_t nsources = 0;
     const char *since = NULL, *until = NULL;
-    bool json = false;
+    bool json = false, replay = false;
+    const char *replay_sinks = NULL, *config = NULL;
+    struct replay rp;
     int fail_on = 0, c, rc = MCP_EXIT_OK;
     char err[MCP_ERRLEN] = "";
     struct mcp_ruleset rs;
@@ -148,6 +227,16 @@ int mcp_cmd_scan(int argc, char **argv)
             so.max_line = (size_t)v;
             break;
         }
+        case OPT_REPLAY:
+            replay = true;
+            break;
+        case OPT_REPLAY_SINKS:
+            replay = true;
+            replay_sinks = optarg;
+            break;
+        case OPT_CONFIG:
+            config = optarg;
+            break;
         case 'h':
             fputs(scan_usage, stdout);
             return MCP_EXIT_OK;
@@ -185,6 +274,27 @@ int mcp_cmd_scan(int argc, char **argv)
     }
     mcp_logset_finish(&ls);
 
+    /* --replay: the same routes and sinks as follow, in log time; a full
+     * queue waits instead of dropping. */
+    memset(&rp, 0, sizeof(rp));
+    memset(&scan, 0, sizeof(scan));
+    if (replay) {
+        if (mcp_config_load(&rp.conf, config, err) != 0 ||
+            replay_select(&rp.conf, replay_sinks, err) != 0 ||
+            (rp.n = mcp_notify_create(&rp.conf, &rs, err)) == NULL) {
+            mcp_cli_error(err);
+            mcp_config_free(&rp.conf);
+            mcp_logset_free(&ls);
+            mcp_ruleset_free(&rs);
+            return MCP_EXIT_USAGE;
+        }
+        rp.scan = &scan;
+        mcp_notify_set_replay(rp.n, replay_clock, &rp);
+        so.on_alert = replay_alert;
+        so.arg = &rp;
+        so.repeat_ms = rp.conf.repeat_interval_ms;
+    }
+
     if (mcp_scan_run(&ls, &rs, &so, &scan, err) != 0) {
         mcp_cli_error(err);
         rc = MCP_EXIT_USAGE;
@@ -201,6 +311,20 @@ int mcp_cmd_scan(int argc, char **argv)
         for (size_t i = 0; fail_on > 0 && i < n; i++)
             if ((int)al[i]->severity >= fail_on)
                 rc = MCP_EXIT_ALERT;
+    }
+    if (rp.n != NULL) {
+        struct mcp_notify_stats st;
+
+        /* Every transition goes out (or is given up) before the exit. */
+        mcp_notify_wait(rp.n, INT64_MAX / 4, replay_msg, &rp);
+        mcp_notify_stats(rp.n, &st);
+        mcp_notify_destroy(rp.n, 0, replay_msg, &rp);
+        fprintf(stderr, "mcplog: replay: %llu sent to sinks, %llu delivered, "
+                "%llu failed, %llu silenced\n", st.queued, st.delivered,
+                st.failed, st.silenced);
+        if (st.failed > 0 && rc == MCP_EXIT_OK)
+            rc = MCP_EXIT_DAMAGED;
+        mcp_config_free(&rp.conf);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         mcp_warnf("error writing the report");

@@ -306,7 +306,7 @@ static int test_sink(int argc, char **argv)
         a.sent = mcp_wall_ms();
         if (st[i] == MCP_STATUS_RESOLVED)
             a.end = a.sent;
-        if (mcp_dispatch_send(d, 0, &a) != 0) {
+        if (mcp_dispatch_send(d, 0, &a, false) != 0) {
             printf("sink %s: %s: dropped: queue full\n", name,
                    mcp_alert_status_name(st[i]));
             failed++;

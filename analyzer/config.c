@@ -328,7 +328,8 @@ static int load_routes(struct ctx *x, yaml_node_t *seq)
     return 0;
 }
 
-/* The runbook's escalation table, for a config without routes. */
+/* The runbook's escalation table, for a config without routes; every
+ * file sink (a journal) gets every alert. */
 static void default_routes(struct mcp_config *c)
 {
     static const unsigned sev[3] = {1u << MCP_SEV_INFO, 1u << MCP_SEV_WARNING,
@@ -341,10 +342,11 @@ static void default_routes(struct mcp_config *c)
 
         r->severities = sev[i];
         r->terminal = true;
-        for (size_t k = 0; k < c->nsinks && i > 0; k++) {
+        for (size_t k = 0; k < c->nsinks; k++) {
             const char *t = c->sinks[k].ops->name;
 
-            if (strcmp(t, "desktop") == 0 ||
+            if (strcmp(t, "file") == 0 ||
+                (i > 0 && strcmp(t, "desktop") == 0) ||
                 (i == 2 && (strcmp(t, "command") == 0 ||
                             strcmp(t, "webhook") == 0))) {
                 r->sinks = mcp_realloc(r->sinks,
@@ -535,7 +537,8 @@ bool mcp_config_route(const struct mcp_config *c, const char *rule,
         any = true;
         terminal |= r->terminal;
         for (size_t k = 0; k < r->nsinks; k++)
-            want[r->sinks[k]] = true;
+            if (!c->sinks[r->sinks[k]].disabled)
+                want[r->sinks[k]] = true;
         if (!r->cont)
             break;
     }

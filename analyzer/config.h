@@ -15,7 +15,7 @@
  * mcplog.yaml (~/.config when unset), the shipped rules/mcplog.yaml. A
  * config without `routes` gets the runbook's escalation table (info ->
  * terminal; warning -> terminal + desktop; critical -> terminal + desktop
- * + every command and webhook sink).
+ * + every command and webhook sink), and every file sink gets every alert.
  */
 #ifndef MCP_CONFIG_H
 #define MCP_CONFIG_H
@@ -37,6 +37,7 @@ struct mcp_sink_conf {
     int64_t backoff_ms;            /* first retry delay, doubling */
     int64_t max_backoff_ms;
     long queue;                    /* bounded queue length */
+    bool disabled;                 /* not started, never routed to */
 };
 
 /* One route. Empty matchers match everything. */
@@ -75,8 +76,8 @@ void mcp_config_free(struct mcp_config *c);
 /* The index of the sink called name, or -1. */
 long mcp_config_sink(const struct mcp_config *c, const char *name);
 
-/* Route an alert: set want[i] for every sink i (c->nsinks entries) that
- * should receive it, and return whether the terminal view should show
+/* Route an alert: set want[i] for every enabled sink i (c->nsinks
+ * entries) that should receive it, and return whether the terminal view should show
  * it. An alert no route matches goes nowhere but the terminal. */
 bool mcp_config_route(const struct mcp_config *c, const char *rule,
                       enum mcp_severity sev, int nlabels,

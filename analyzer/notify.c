@@ -40,6 +40,9 @@ struct mcp_notify {
     size_t nw;
     struct mcp_silences sil;
     bool has_sil;
+    bool blocking;              /* replay: wait for queue room */
+    int64_t (*clock)(void *);   /* for update_interval; NULL: monotonic */
+    void *clock_arg;
     struct mcp_notify_stats st;
 };
 
@@ -66,8 +69,18 @@ static struct tracked *track(struct mcp_notify *n, uint64_t id, bool add)
     for (size_t i = 0; i < n->ntr; i++)
         if (n->tr[i].id == id)
             return &n->tr[i];
-    if (!add || n->ntr == MAX_TRACKED)
+    if (!add)
         return NULL;
+    if (n->ntr == MAX_TRACKED) {
+        /* Full: forget the one changed longest ago. */
+        size_t old = 0;
+
+        for (size_t i = 1; i < n->ntr; i++)
+            if (n->tr[i].last_update < n->tr[old].last_update)
+                old = i;
+        n->tr[old] = (struct tracked){id, MCP_TIME_NONE, false};
+        return &n->tr[old];
+    }
     if (n->ntr == n->captr) {
         n->captr = n->captr ? n->captr * 2 : 16;
         n->tr = mcp_realloc(n->tr, n->captr * sizeof(*n->tr));
@@ -118,7 +131,7 @@ bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
     const struct mcp_rule *r = &n->rs->rules[a->rule];
     struct mcp_sink_alert m;
     bool terminal, any = false, silenced;
-    int64_t now = mcp_mono_ms();
+    int64_t now = n->clock ? n->clock(n->clock_arg) : mcp_mono_ms();
 
     terminal = mcp_config_route(n->c, r->name, a->severity, a->nlabels,
                                 a->label_name,
@@ -127,8 +140,9 @@ bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
         any |= n->want[i];
     if (!any)
         return terminal;
-    /* A plain rule's alert is one event. */
-    if (!r->has_threshold && !r->has_expect && t != MCP_ALERT_FIRING)
+    /* A plain rule's alert is one event: no resolved, no repeat. */
+    if (!r->has_threshold && !r->has_expect &&
+        (t == MCP_ALERT_RESOLVED || t == MCP_ALERT_REPEAT))
         return terminal;
     silenced = n->has_sil &&
                mcp_silence_match(&n->sil, r->name, a->nlabels, a->label_name,
@@ -152,6 +166,11 @@ bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
             n->st.silenced++;
             return terminal;
         }
+        /* A plain rule's alert reopened within its cooldown: the sinks
+         * were told it fired; now its count changed. */
+        if (t == MCP_ALERT_FIRING && k->told &&
+            !r->has_threshold && !r->has_expect)
+            t = MCP_ALERT_UPDATE;
         if (t == MCP_ALERT_UPDATE && k != NULL &&
             k->last_update != MCP_TIME_NONE &&
             now - k->last_update < n->c->update_interval_ms)
@@ -188,7 +207,7 @@ bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
         if (!n->want[i])
             continue;
         n->st.queued++;
-        if (mcp_dispatch_send(n->d, i, &m) != 0)
+        if (mcp_dispatch_send(n->d, i, &m, n->blocking) != 0)
             n->st.dropped++;
     }
     free(m.key);
@@ -231,6 +250,14 @@ size_t mcp_notify_active_silences(const struct mcp_notify *n)
         if (n->sil.v[i].created <= now && now < n->sil.v[i].ends)
             k++;
     return k;
+}
+
+void mcp_notify_set_replay(struct mcp_notify *n, int64_t (*clock)(void *),
+                           void *arg)
+{
+    n->blocking = true;
+    n->clock = clock;
+    n->clock_arg = arg;
 }
 
 int mcp_notify_fd(const struct mcp_notify *n)
@@ -299,6 +326,14 @@ void mcp_notify_poll(struct mcp_notify *n,
 void mcp_notify_stats(const struct mcp_notify *n, struct mcp_notify_stats *s)
 {
     *s = n->st;
+}
+
+size_t mcp_notify_wait(struct mcp_notify *n, int64_t timeout_ms,
+                       void (*msg)(const char *text, void *arg), void *arg)
+{
+    struct poll_ctx p = {n, msg, arg};
+
+    return mcp_dispatch_wait(n->d, timeout_ms, outcome, &p);
 }
 
 void mcp_notify_destroy(struct mcp_notify *n, int64_t grace_ms,

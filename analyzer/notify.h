@@ -8,7 +8,8 @@
  *   repeat    still firing after repeat_interval;
  *   resolved  it ended.
  * A plain rule's alert (a severity, no threshold or expect) is a single
- * event: sinks get its firing only.
+ * event: sinks get its firing, and an update when it is reopened within
+ * its cooldown (at most once per update_interval); never a resolved.
  */
 #ifndef MCP_NOTIFY_H
 #define MCP_NOTIFY_H
@@ -36,6 +37,16 @@ bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
  * restart, so an update waits a full update_interval from now. */
 void mcp_notify_restored(struct mcp_notify *n, struct mcp_alert *const *a,
                          size_t na);
+
+/* Replay (scan --replay): a full queue makes mcp_notify_alert() wait
+ * instead of dropping, and update_interval runs on clock (log time). */
+void mcp_notify_set_replay(struct mcp_notify *n, int64_t (*clock)(void *),
+                           void *arg);
+
+/* Wait until every queued alert was delivered or given up (at most
+ * timeout_ms), passing failures to msg; returns how many are left. */
+size_t mcp_notify_wait(struct mcp_notify *n, int64_t timeout_ms,
+                       void (*msg)(const char *text, void *arg), void *arg);
 
 /* The fd that turns readable when delivery outcomes wait. */
 int mcp_notify_fd(const struct mcp_notify *n);

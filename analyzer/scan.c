@@ -206,6 +206,7 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
 
     memset(out, 0, sizeof(*out));
     out->engine = mcp_engine_create(rs, o->on_alert, o->arg);
+    mcp_engine_set_repeat(out->engine, o->repeat_ms);
     out->limit_errors = mcp_calloc(rs->n + 1, sizeof(uint64_t));
     for (size_t f = 0; f < nf; f++) {
         struct family_job *j = &jobs[f];

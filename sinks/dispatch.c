@@ -162,7 +162,9 @@ static void deliver(struct worker *w, struct item *it)
             }
             pthread_mutex_unlock(&w->mu);
             if (give_up) {
-                mcp_errf(err, " (no retry: shutting down)");
+                size_t l = strlen(err);
+
+                snprintf(err + l, MCP_ERRLEN - l, " (no retry: shutting down)");
                 break;
             }
         }
@@ -192,6 +194,7 @@ static void *run(void *arg)
         it = w->ring[w->head];
         w->head = (w->head + 1) % w->cap;
         w->n--;
+        pthread_cond_broadcast(&w->cv); /* room for a waiting sender */
         if (w->closing && mcp_mono_ms() > w->deadline) {
             w->dropped++;
             mcp_sink_alert_free(&it.a);
@@ -233,7 +236,8 @@ static void stop_workers(struct mcp_dispatch *d, int64_t grace_ms)
         if (w->started)
             pthread_join(w->thread, NULL);
         w->started = false;
-        if (w->conf->ops->destroy != NULL && w->conf->ctx != NULL)
+        if (!w->conf->disabled && w->conf->ops->destroy != NULL &&
+            w->conf->ctx != NULL)
             w->conf->ops->destroy(w->conf->ctx);
         while (w->n > 0) {
             mcp_sink_alert_free(&w->ring[w->head].a);
@@ -284,6 +288,8 @@ struct mcp_dispatch *mcp_dispatch_create(struct mcp_config *c, char *err)
         pthread_mutex_init(&w->mu, NULL);
         cond_init(&w->cv);
         d->nw = i + 1;
+        if (s->disabled)
+            continue;
         if (s->ops->init != NULL && s->ops->init(s->ctx, s->name, cause) != 0) {
             mcp_errf(err, "%ssink '%s': %s", s->where, s->name,
                      cause[0] ? cause : "cannot start");
@@ -307,12 +313,14 @@ struct mcp_dispatch *mcp_dispatch_create(struct mcp_config *c, char *err)
 }
 
 int mcp_dispatch_send(struct mcp_dispatch *d, size_t i,
-                      const struct mcp_sink_alert *a)
+                      const struct mcp_sink_alert *a, bool wait)
 {
     struct worker *w = &d->w[i];
     int rc = 0;
 
     pthread_mutex_lock(&w->mu);
+    while (wait && w->n == w->cap && !w->closing)
+        pthread_cond_wait(&w->cv, &w->mu);
     if (w->n == w->cap || w->closing) {
         w->dropped++;
         rc = -1;

@@ -16,6 +16,7 @@
 #ifndef MCP_DISPATCH_H
 #define MCP_DISPATCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -37,15 +38,18 @@ struct mcp_delivery {
 
 typedef void (*mcp_delivery_fn)(const struct mcp_delivery *d, void *arg);
 
-/* Start every sink of c (init in this thread, then its worker). c must
+/* Start every sink of c that is not disabled (init in this thread, then
+ * its worker). c must
  * outlive the dispatcher. Returns NULL with "sink 'NAME' (file:line:col):
  * cause" in err when an init fails (the ones started are stopped). */
 struct mcp_dispatch *mcp_dispatch_create(struct mcp_config *c, char *err);
 
-/* Queue a copy of a for sink i. Returns 0, or -1 when its queue is full
- * (the alert is dropped, counted, and reported with the next outcome). */
+/* Queue a copy of a for sink i. When its queue is full: with wait, block
+ * until there is room (scan --replay); without, return -1 (the alert is
+ * dropped, counted, and reported with the next outcome). Returns 0 when
+ * queued. Sink i must not be disabled. */
 int mcp_dispatch_send(struct mcp_dispatch *d, size_t i,
-                      const struct mcp_sink_alert *a);
+                      const struct mcp_sink_alert *a, bool wait);
 
 /* An eventfd that is readable while outcomes wait. */
 int mcp_dispatch_fd(const struct mcp_dispatch *d);
