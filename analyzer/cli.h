@@ -50,5 +50,6 @@ int mcp_cmd_test_rules(int argc, char **argv);
 int mcp_cmd_follow(int argc, char **argv);
 int mcp_cmd_sinks(int argc, char **argv);
 int mcp_cmd_silence(int argc, char **argv);
+int mcp_cmd_routes(int argc, char **argv);
 
 #endif

@@ -521,6 +521,24 @@ static bool route_matches(const struct mcp_route *r, const char *rule,
     return true;
 }
 
+size_t mcp_config_routes_matching(const struct mcp_config *c,
+                                  const char *rule, enum mcp_severity sev,
+                                  int nlabels, const char *const *label_name,
+                                  const char *const *label_value, size_t *hit)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < c->nroutes; i++) {
+        if (!route_matches(&c->routes[i], rule, sev, nlabels, label_name,
+                           label_value))
+            continue;
+        hit[n++] = i;
+        if (!c->routes[i].cont)
+            break;
+    }
+    return n;
+}
+
 bool mcp_config_route(const struct mcp_config *c, const char *rule,
                       enum mcp_severity sev, int nlabels,
                       const char *const *label_name,

@@ -84,6 +84,13 @@ bool mcp_config_route(const struct mcp_config *c, const char *rule,
                       const char *const *label_name,
                       const char *const *label_value, bool *want);
 
+/* The indexes of the routes mcp_config_route would use for this alert,
+ * in order, into hit (room for c->nroutes); returns how many. */
+size_t mcp_config_routes_matching(const struct mcp_config *c,
+                                  const char *rule, enum mcp_severity sev,
+                                  int nlabels, const char *const *label_name,
+                                  const char *const *label_value, size_t *hit);
+
 /* --- the sinks' option table (sinks/sinkopt.c) --------------------------- */
 
 struct mcp_yaml;

@@ -17,6 +17,7 @@ static const char usage[] =
     "  test-rules   check the rules and show what they match\n"
     "  sinks        list the alert sinks; send a test alert through one\n"
     "  silence      add, list and expire silences\n"
+    "  routes test  show where an alert would go\n"
     "\n"
     "  mcplog COMMAND --help     options of a command\n"
     "  mcplog --version\n";
@@ -44,6 +45,8 @@ int main(int argc, char **argv)
         return mcp_cmd_follow(argc - 1, argv + 1);
     if (strcmp(argv[1], "test-rules") == 0)
         return mcp_cmd_test_rules(argc - 1, argv + 1);
+    if (strcmp(argv[1], "routes") == 0)
+        return mcp_cmd_routes(argc - 1, argv + 1);
     if (strcmp(argv[1], "silence") == 0)
         return mcp_cmd_silence(argc - 1, argv + 1);
     if (strcmp(argv[1], "sinks") == 0)
