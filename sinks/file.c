@@ -26,7 +26,7 @@ struct file_ctx {
 
 static const struct mcp_sink_opt opts[] = {
     {"path", MCP_OPT_STR, NULL, true, offsetof(struct file_ctx, path),
-     "the file to append to (created when missing)"},
+     "the file to append to (created when missing; ~/ is $HOME)"},
     {"fsync", MCP_OPT_STR, "batch", false,
      offsetof(struct file_ctx, fsync_mode),
      "never | always (after every line) | batch (when the queue is empty)"},
@@ -52,6 +52,15 @@ static int init(void *ctx, const char *instance, char *err)
 
     (void)instance;
     c->fd = -1;
+    /* "~/..." is under $HOME, as in a shell. */
+    if (strncmp(c->path, "~/", 2) == 0 && getenv("HOME") != NULL) {
+        struct mcp_buf b;
+
+        mcp_buf_init(&b);
+        mcp_buf_printf(&b, "%s/%s", getenv("HOME"), c->path + 2);
+        free(c->path);
+        c->path = mcp_buf_steal(&b);
+    }
     if (strcmp(c->fsync_mode, "never") != 0 &&
         strcmp(c->fsync_mode, "always") != 0 &&
         strcmp(c->fsync_mode, "batch") != 0) {
