@@ -41,7 +41,7 @@ LIB_SRC = analyzer/util.c analyzer/strmap.c analyzer/timeparse.c \
           analyzer/cmd_testrules.c \
           analyzer/evloop.c analyzer/tail.c analyzer/follow.c analyzer/follow_resume.c \
           analyzer/state.c analyzer/cmd_follow.c \
-          analyzer/config.c analyzer/notify.c analyzer/silence.c analyzer/cmd_sinks.c \
+          analyzer/config.c analyzer/procconf.c analyzer/notify.c analyzer/silence.c analyzer/cmd_sinks.c \
           analyzer/cmd_silence.c analyzer/cmd_routes.c \
           $(sort $(wildcard sinks/*.c))
 MAIN_SRC = analyzer/main.c

@@ -19,7 +19,8 @@
 static const char *const common_keys[] = {"type", "retries", "backoff",
                                           "max_backoff", "queue", NULL};
 static const char *const top_keys[] = {"repeat_interval", "sinks", "routes",
-                                       "update_interval"};
+                                       "update_interval", "server", "health",
+                                       "cleanup", "probes"};
 static const char *const route_keys[] = {"match", "sinks", "continue"};
 static const char *const match_keys[] = {"severity", "rule", "labels"};
 
@@ -362,11 +363,11 @@ static void default_routes(struct mcp_config *c)
 static int load_doc(struct mcp_config *c, struct mcp_yaml *y, char *err)
 {
     struct ctx x = {y, c, err};
-    yaml_node_t *root = mcp_yaml_root(y), *kn[4], *vn[4];
+    yaml_node_t *root = mcp_yaml_root(y), *kn[8], *vn[8];
 
     if (root == NULL)
-        return 0;
-    if (keys(&x, root, top_keys, 4, "", kn, vn) != 0)
+        return mcp_procconf_load(&c->proc, y, NULL, NULL, NULL, NULL, err);
+    if (keys(&x, root, top_keys, 8, "", kn, vn) != 0)
         return -1;
     if (vn[0] != NULL) {
         const char *s = scalar(&x, vn[0], "repeat_interval");
@@ -404,6 +405,8 @@ static int load_doc(struct mcp_config *c, struct mcp_yaml *y, char *err)
                 return -1;
         }
     }
+    if (mcp_procconf_load(&c->proc, y, vn[4], vn[5], vn[6], vn[7], err) != 0)
+        return -1;
     if (vn[2] != NULL)
         return load_routes(&x, vn[2]);
     default_routes(c);
@@ -444,7 +447,7 @@ int mcp_config_load(struct mcp_config *c, const char *path, char *err)
     }
     if (path == NULL) {
         default_routes(c);
-        return 0;
+        return mcp_procconf_load(&c->proc, NULL, NULL, NULL, NULL, NULL, err);
     }
     c->path = mcp_strdup(path);
     if (mcp_yaml_load_file(&y, c->path, err) != 0) {
@@ -484,6 +487,7 @@ void mcp_config_free(struct mcp_config *c)
     }
     free(c->routes);
     free(c->path);
+    mcp_procconf_free(&c->proc);
     memset(c, 0, sizeof(*c));
 }
 

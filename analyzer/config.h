@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "procconf.h"
 #include "sink.h"
 
 /* One configured sink (a `sinks:` entry), options set, not yet started. */
@@ -61,6 +62,7 @@ struct mcp_config {
     size_t nroutes;
     int64_t repeat_interval_ms;    /* 0: never repeat */
     int64_t update_interval_ms;    /* least time between two updates */
+    struct mcp_procconf proc;      /* server:, health:, cleanup:, probes: */
 };
 
 /* Load the config: path when not NULL, else the search above (a missing
