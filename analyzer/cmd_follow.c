@@ -112,6 +112,7 @@ struct fctx {
     int64_t last_sync;
     int64_t last_prune;              /* monotonic ms */
     char *silences;                  /* the silences file */
+    const char *cur_path;            /* file of the event being fed */
     int64_t anchor_log, anchor_wall; /* the log clock between lines */
     int exit_code;
 };
@@ -138,7 +139,16 @@ static void on_alert(const struct mcp_alert *a, enum mcp_transition t,
 {
     struct fctx *x = arg;
 
-    if (x->notify == NULL || mcp_notify_alert(x->notify, a, t, false))
+    const char *source = x->cur_path;
+
+    if (source == NULL && a->last_line != NULL) {
+        size_t nf;
+        struct mcp_ffamily *fams = mcp_follow_families(x->follow, &nf);
+
+        if (a->last_input < nf)
+            source = fams[a->last_input].path;
+    }
+    if (x->notify == NULL || mcp_notify_alert(x->notify, a, t, source, false))
         mcp_termview_alert(x->view, a, t);
 }
 
@@ -178,7 +188,9 @@ static void feed_event(struct fctx *x, const struct mcp_event *ev,
     }
     if (ev->kind == MCP_EV_MATCH)
         mcp_termview_event(x->view, ev, path);
+    x->cur_path = path; /* the source of what the engine tells now */
     mcp_engine_feed(x->engine, ev);
+    x->cur_path = NULL;
 }
 
 /* With --all, lines that matched nothing are shown too, in order. */

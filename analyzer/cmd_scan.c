@@ -103,6 +103,7 @@ static int add_path(struct mcp_logset *ls, const char *path, char *err)
 /* --- replay ------------------------------------------------------------- */
 
 struct replay {
+    struct mcp_logset *ls;
     struct mcp_config conf;
     struct mcp_notify *n;
     struct mcp_scan *scan;
@@ -114,7 +115,11 @@ static void replay_alert(const struct mcp_alert *a, enum mcp_transition t,
 {
     struct replay *r = arg;
 
-    mcp_notify_alert(r->n, a, t, true);
+    mcp_notify_alert(r->n, a, t,
+                     a->last_line != NULL && a->last_input < r->ls->n
+                         ? r->ls->inputs[a->last_input].path
+                         : NULL,
+                     true);
 }
 
 static int64_t replay_clock(void *arg)
@@ -289,6 +294,7 @@ int mcp_cmd_scan(int argc, char **argv)
             return MCP_EXIT_USAGE;
         }
         rp.scan = &scan;
+        rp.ls = &ls;
         mcp_notify_set_replay(rp.n, replay_clock, &rp);
         so.on_alert = replay_alert;
         so.arg = &rp;

@@ -126,7 +126,7 @@ static enum mcp_alert_status status_of(enum mcp_transition t)
 }
 
 bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
-                      enum mcp_transition t, bool replay)
+                      enum mcp_transition t, const char *source, bool replay)
 {
     const struct mcp_rule *r = &n->rs->rules[a->rule];
     struct mcp_sink_alert m;
@@ -200,7 +200,7 @@ bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
     m.last_line = a->last_line ? a->last_line : (char *)"";
     m.last_line_len = a->last_line ? a->last_line_len : 0;
     m.context_last = context_last(a);
-    m.source = (char *)"";
+    m.source = (char *)(source ? source : "");
     m.host = n->host;
     m.replay = replay;
     for (size_t i = 0; i < n->c->nsinks; i++) {

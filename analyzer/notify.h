@@ -28,10 +28,11 @@ struct mcp_notify *mcp_notify_create(struct mcp_config *c,
                                      const struct mcp_ruleset *rs,
                                      char *err);
 
-/* Route one transition and queue it for its sinks. Returns whether the
- * terminal view should show it. replay marks alerts from scan --replay. */
+/* Route one transition and queue it for its sinks. source is the file
+ * its last line came from (may be NULL). Returns whether the terminal
+ * view should show it. replay marks alerts from scan --replay. */
 bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
-                      enum mcp_transition t, bool replay);
+                      enum mcp_transition t, const char *source, bool replay);
 
 /* Alerts restored from a checkpoint: their sinks were told before the
  * restart, so an update waits a full update_interval from now. */

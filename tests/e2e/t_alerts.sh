@@ -64,6 +64,8 @@ assert_eq "the journal: firing once, then the warning; no held update" \
     "firing:storm:3 firing:oops:1" "$(jl status rule count)"
 assert_eq "labels and key" "storm{tool=chat}:chat" \
     "$(jl key labels | head -c 60 | sed "s/{'tool': 'chat'}/chat/; s/ .*//")"
+assert_eq "source: the file of the last line" "logs/mcp_server.log" \
+    "$(python3 -c 'import json;print(json.loads(open("journal.jsonl").readline())["source"])')"
 assert_eq "the hostile line reaches the sink as data" \
     '2025-12-10 14:00:04,000 - root - INFO - oops $(touch X) `touch Y` <b>&' \
     "$(python3 -c 'import json;print([json.loads(l) for l in open("journal.jsonl")][1]["line"])')"
@@ -202,3 +204,120 @@ assert_contains "unknown id named" e "no silence with id '0123456789abcdef'"
 "$MCPLOG" silence add storm --state "$T/state" >o 2>e
 assert_eq "add without --for: exit 2" 2 $?
 assert_contains "add without --for: the cause" e "silence add needs --for"
+
+# scan --replay: the alerts that would have fired, in log time, through
+# the routes to the file sinks; a command sink runs only when named with
+# --replay-sinks.
+cat >rp.yaml <<Y
+sinks:
+  j: {type: file, path: $T/replay.jsonl}
+  c: {type: command, argv: [/usr/bin/touch, $T/command-ran]}
+Y
+"$MCPLOG" scan --tz UTC --replay --config rp.yaml "$ROOT/samples/logs" >o 2>e
+assert_eq "replay: exit 0" 0 $?
+assert_eq "replay: the summary" "mcplog: replay: 87 sent to sinks, 87 delivered, 0 failed, 0 silenced" "$(cat e)"
+assert_eq "replay: one firing per alert of the scan, per rule" \
+    "$("$MCPLOG" scan --tz UTC --json "$ROOT/samples/logs" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(" ".join("%s=%d" % (k, v["alerts"]) for k, v in sorted(d["rules"].items()) if v["alerts"]))')" \
+    "$(python3 -c '
+import json, collections
+c = collections.Counter(o["rule"] for o in map(json.loads, open("replay.jsonl")) if o["status"] == "firing")
+print(" ".join("%s=%d" % kv for kv in sorted(c.items())))')"
+assert_eq "replay: every transition marked replay, times in log time" "True 2025-12" \
+    "$(python3 -c '
+import json
+v = [json.loads(l) for l in open("replay.jsonl")]
+print(all(o["replay"] for o in v), min(o["start"] for o in v)[:7])')"
+assert_eq "replay: the command sink did not run" no "$([ -e command-ran ] && echo yes || echo no)"
+"$MCPLOG" scan --tz UTC --replay-sinks c --config rp.yaml "$ROOT/samples/logs" >o 2>e
+assert_eq "replay-sinks c: exit 0" 0 $?
+assert_eq "replay-sinks c: the command ran" yes "$([ -e command-ran ] && echo yes || echo no)"
+# critical: reconnect-failures firing + 3 updates + resolved, and
+# startup-not-ready 2 firings + 6 repeats (4h) + 1 resolved = 14
+assert_eq "replay-sinks c: only the critical alerts went to it" \
+    "mcplog: replay: 14 sent to sinks, 14 delivered, 0 failed, 0 silenced" "$(cat e)"
+"$MCPLOG" scan --tz UTC --replay-sinks nosuch --config rp.yaml "$ROOT/samples/logs" >o 2>e
+assert_eq "replay-sinks: unknown sink: exit 2" 2 $?
+assert_contains "replay-sinks: unknown sink named" e "--replay-sinks: rp.yaml has no sink called 'nosuch'"
+
+# Reading and matching go on while a webhook is slow or down: each sink
+# has its own delivery thread. A webhook that answers after 3 s, one on a
+# closed port with retries, and the file sink, all on one route.
+python3 "$ROOT/tests/e2e/httpd.py" --port-file port --log slow.log --script slow:3 &
+HPID=$!
+i=0; while [ ! -s port ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' >closed
+cat >w.yaml <<Y
+update_interval: 1h
+sinks:
+  slow: {type: webhook, url: "http://127.0.0.1:$(cat port)/hook", timeout: 4s, retries: 0}
+  down: {type: webhook, url: "http://127.0.0.1:$(cat closed)/hook", retries: 5, backoff: 1s}
+  j: {type: file, path: $T/w.jsonl}
+routes:
+  - sinks: [terminal, slow, down, j]
+Y
+rm -f out.json
+: >logs/mcp_server.log
+"$MCPLOG" follow --json --no-default-rules --rules r.yaml --config w.yaml \
+    --no-state logs >out.json 2>err &
+PID=$!
+sleep 0.4
+t0=$(date +%s%N)
+for k in 1 2 3 4 5; do L $((500 + k)) "oops number $k"; done
+wait_for w.jsonl 'oops number 5' 3
+t1=$(date +%s%N)
+assert_eq "the file sink got all five while the webhook is on its first request" \
+    "5 1" "$(wc -l <w.jsonl) $(wc -l <slow.log)"
+assert_eq "follow matched all five" 5 "$(grep -c '"type":"event"' out.json)"
+assert_eq "within 3 s (reading never waited for the webhooks)" yes \
+    "$([ $(( (t1 - t0) / 1000000 )) -lt 3000 ] && echo yes || echo no)"
+echo "alerts: five alerts through the file sink in $(( (t1 - t0) / 1000000 )) ms with one webhook slow (3 s) and one down" >&2
+kill -TERM "$PID"; wait "$PID"; RC=$?
+assert_eq "follow: exit 0 on SIGTERM with deliveries pending" 0 "$RC"
+kill -TERM "$HPID"; wait "$HPID"
+
+# mcplog routes test: the routes that match, in order, and the targets.
+cat >rt.yaml <<Y
+sinks:
+  journal: {type: file, path: $T/rt.jsonl}
+  page: {type: command, argv: [/bin/true]}
+routes:
+  - sinks: [journal]
+    continue: true
+  - match: {severity: critical, rule: 'reconnect-*', labels: {tool: 'ch*'}}
+    sinks: [terminal, page]
+  - match: {severity: [warning, critical]}
+    sinks: [terminal]
+Y
+"$MCPLOG" routes test --config rt.yaml --severity critical --rule reconnect-failures --label tool=chat >o 2>e
+assert_eq "routes test: exit 0" 0 $?
+assert_eq "routes test: critical chat" "config: rt.yaml
+route 1 matches (continue)
+route 2 matches
+alert: reconnect-failures severity=critical tool=chat
+goes to: terminal journal (file) page (command)" "$(cat o)"
+"$MCPLOG" routes test --config rt.yaml --severity critical --rule reconnect-failures --label tool=web >o
+assert_eq "routes test: a label that does not match falls through" "route 1 matches (continue)
+route 3 matches
+goes to: terminal journal (file)" "$(sed -n '2,3p;5p' o)"
+"$MCPLOG" routes test --config rt.yaml --severity info --rule x >o
+assert_eq "routes test: only the journal route: not the terminal" "goes to: journal (file)" "$(tail -n 1 o)"
+"$MCPLOG" routes test --config rt.yaml --rule x >o 2>e
+assert_eq "routes test without --severity: exit 2" 2 $?
+MCPLOG_CONFIG= HOME=$T "$MCPLOG" routes test --severity critical --rule reconnect-failures >o
+assert_eq "routes test: the shipped table, critical" "goes to: terminal desktop (desktop)" "$(tail -n 1 o)"
+MCPLOG_CONFIG= HOME=$T "$MCPLOG" routes test --severity info --rule restarts >o
+assert_eq "routes test: the shipped table, info" "goes to: terminal" "$(tail -n 1 o)"
+
+# The file sink's path may start with ~/ ($HOME).
+printf 'sinks:\n  j: {type: file, path: ~/tilde.jsonl}\n' >h.yaml
+HOME=$T "$MCPLOG" sinks test j --config h.yaml >o 2>e
+assert_eq "file sink ~/: delivered" "sink j: firing: ok" "$(cat o)"
+assert_eq "file sink ~/: under HOME" 1 "$(wc -l <"$T/tilde.jsonl")"
+assert_eq "replay: source names the file of the last line" \
+    "$ROOT/samples/logs/mcp_activity.log.1" \
+    "$(python3 -c '
+import json
+print(next(o["source"] for o in map(json.loads, open("replay.jsonl")) if o["rule"] == "tool-call-rate"))')"
