@@ -51,12 +51,13 @@ struct ctx {
 enum {
     K_NAME, K_DESCRIPTION, K_SOURCE, K_MATCH, K_EXCLUDE, K_GROUP_BY,
     K_THRESHOLD, K_EXPECT, K_SEVERITY, K_SUMMARY, K_COOLDOWN, K_ENABLED,
-    NKEYS
+    K_ACTION, NKEYS
 };
 
 static const char *const rule_keys[NKEYS] = {
     "name", "description", "source", "match", "exclude", "group_by",
     "threshold", "expect", "severity", "summary", "cooldown", "enabled",
+    "action",
 };
 static const char *const top_keys[] = {"rules"};
 
@@ -343,6 +344,17 @@ static int read_body(struct ctx *c, yaml_node_t **k, yaml_node_t **v,
         if (k[i] != NULL && r->severity == MCP_SEV_NONE)
             return fail(c, k[i]->start_mark, 0, "%s needs a severity "
                         "(info, warning or critical)", rule_keys[i]);
+    if (v[K_ACTION] != NULL) {
+        if ((s = need_str(c, v[K_ACTION], "action")) == NULL)
+            return -1;
+        if (strcmp(s, "cleanup") != 0)
+            return fail(c, v[K_ACTION]->start_mark, 0, "unknown action '%s' "
+                        "(the one action is cleanup)", SHOW(s));
+        if (r->severity == MCP_SEV_NONE)
+            return fail(c, k[K_ACTION]->start_mark, 0, "action needs a "
+                        "severity (info, warning or critical)");
+        r->action = MCP_RULE_ACTION_CLEANUP;
+    }
     if (v[K_SUMMARY] != NULL) {
         struct known kn = {r, NULL};
         char cause[MCP_ERRLEN] = "";

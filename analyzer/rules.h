@@ -34,6 +34,12 @@ enum mcp_role {
     MCP_ROLE_ACTIVITY = 2,
 };
 
+/* What an alert of the rule triggers in follow, besides the sinks. */
+enum mcp_rule_action {
+    MCP_RULE_ACTION_NONE = 0,
+    MCP_RULE_ACTION_CLEANUP = 1,   /* mcplog cleanup, when cleanup is enabled */
+};
+
 enum mcp_severity {
     MCP_SEV_NONE = 0,   /* counting rule: events, no alerts */
     MCP_SEV_INFO = 1,
@@ -80,6 +86,7 @@ struct mcp_rule {
     enum mcp_severity severity;
     char *summary;              /* template, NULL for the built-in default */
     int64_t cooldown_ms;        /* 0 when absent */
+    enum mcp_rule_action action;     /* run when an alert of this rule fires */
 
     char *file;                 /* where it was defined */
     int line, col;

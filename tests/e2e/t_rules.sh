@@ -30,6 +30,19 @@ rule_error bad-regex.yaml "rules:
     match: '('" \
     "mcplog: bad-regex.yaml:3:14: rule 'paren': pattern error at offset 1: missing closing parenthesis"
 
+rule_error bad-action.yaml "rules:
+  - name: act
+    match: 'abc'
+    severity: critical
+    action: reboot" \
+    "mcplog: bad-action.yaml:5:13: rule 'act': unknown action 'reboot' (the one action is cleanup)"
+
+rule_error action-no-severity.yaml "rules:
+  - name: act
+    match: 'abc'
+    action: cleanup" \
+    "mcplog: action-no-severity.yaml:4:5: rule 'act': action needs a severity (info, warning or critical)"
+
 rule_error unknown-key.yaml "rules:
   - name: unk
     match: 'abc'
