@@ -30,10 +30,11 @@ dbus-bin
 xvfb
 dunst
 prometheus-alertmanager
+systemd
 "
 
 # What --check looks for: commands and pkg-config modules.
-COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager"
+COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager busctl dunstctl dbus-send"
 MODULES="libpcre2-8 zlib yaml-0.1 cmocka libnotify libcurl"
 
 list() {
