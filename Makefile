@@ -145,6 +145,12 @@ valgrind: mcplog $(UNIT_BIN)
 	    ./mcplog scan --tz UTC samples/logs > /dev/null
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    ./mcplog test-rules samples/logs/mcp_server.log.2.gz > /dev/null
+	@mkdir -p $(B) && rm -f $(B)/valgrind-sink.jsonl && \
+	    printf 'sinks:\n  j: {type: file, path: %s}\n' "$(CURDIR)/$(B)/valgrind-sink.jsonl" >$(B)/valgrind-sinks.yaml
+	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    ./mcplog sinks test j --config $(B)/valgrind-sinks.yaml --status firing,update,resolved > /dev/null
+	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    ./mcplog scan --tz UTC --replay --config $(B)/valgrind-sinks.yaml samples/logs > /dev/null 2>&1
 	@echo "valgrind: clean"
 
 # Real writers (logrotate, Python's RotatingFileHandler, delete/recreate,
