@@ -51,5 +51,7 @@ int mcp_cmd_follow(int argc, char **argv);
 int mcp_cmd_sinks(int argc, char **argv);
 int mcp_cmd_silence(int argc, char **argv);
 int mcp_cmd_routes(int argc, char **argv);
+int mcp_cmd_ps(int argc, char **argv);
+int mcp_cmd_cleanup(int argc, char **argv);
 
 #endif

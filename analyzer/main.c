@@ -18,6 +18,8 @@ static const char usage[] =
     "  sinks        list the alert sinks; send a test alert through one\n"
     "  silence      add, list and expire silences\n"
     "  routes test  show where an alert would go\n"
+    "  ps           list the MCP server processes and why each matched\n"
+    "  cleanup      keep one server process, terminate the stale others\n"
     "\n"
     "  mcplog COMMAND --help     options of a command\n"
     "  mcplog --version\n";
@@ -49,6 +51,10 @@ int main(int argc, char **argv)
         return mcp_cmd_routes(argc - 1, argv + 1);
     if (strcmp(argv[1], "silence") == 0)
         return mcp_cmd_silence(argc - 1, argv + 1);
+    if (strcmp(argv[1], "ps") == 0)
+        return mcp_cmd_ps(argc - 1, argv + 1);
+    if (strcmp(argv[1], "cleanup") == 0)
+        return mcp_cmd_cleanup(argc - 1, argv + 1);
     if (strcmp(argv[1], "sinks") == 0)
         return mcp_cmd_sinks(argc - 1, argv + 1);
     mcp_cli_error("unknown command (try 'mcplog --help')");

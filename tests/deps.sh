@@ -31,10 +31,11 @@ xvfb
 dunst
 prometheus-alertmanager
 systemd
+util-linux
 "
 
 # What --check looks for: commands and pkg-config modules.
-COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager busctl dunstctl dbus-send"
+COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager busctl dunstctl dbus-send unshare"
 MODULES="libpcre2-8 zlib yaml-0.1 cmocka libnotify libcurl"
 
 list() {

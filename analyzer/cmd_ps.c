@@ -1,0 +1,146 @@
+/* cmd_ps.c - `mcplog ps`: the MCP server processes and why each matched. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "procs.h"
+#include "textout.h"
+#include "util.h"
+
+static const char ps_usage[] =
+    "usage: mcplog ps [--config FILE] [--json]\n"
+    "\n"
+    "List the MCP server processes that `server:` in mcplog.yaml matches:\n"
+    "PID, start time, uptime, RSS, whether each has the current log files\n"
+    "open (and wrote to them last, how long ago), why it matched, and its\n"
+    "command line. mcplog itself, its ancestors and its children are never\n"
+    "listed; by default only processes of the same user are.\n"
+    "\n"
+    "  --config FILE          the config (default as for follow)\n"
+    "  --json                 one JSON object {\"processes\": [...]}\n"
+    "  -h, --help             this help\n";
+
+enum { OPT_CONFIG = 256, OPT_JSON };
+
+static const struct option ps_opts[] = {
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static void ps_json(const struct mcp_proc *v, size_t n, struct mcp_buf *b)
+{
+    struct mcp_json j;
+
+    mcp_json_init(&j, b, false);
+    mcp_json_begin_obj(&j);
+    mcp_json_key(&j, "processes");
+    mcp_json_begin_arr(&j);
+    for (size_t i = 0; i < n; i++) {
+        const struct mcp_proc *p = &v[i];
+
+        mcp_json_begin_obj(&j);
+        mcp_json_key(&j, "pid");
+        mcp_json_int(&j, p->pid);
+        mcp_json_key(&j, "ppid");
+        mcp_json_int(&j, p->ppid);
+        mcp_json_key(&j, "uid");
+        mcp_json_int(&j, p->uid);
+        mcp_json_key(&j, "start");
+        mcp_json_time(&j, p->start_ms);
+        mcp_json_key(&j, "uptime_ms");
+        mcp_json_int(&j, p->uptime_ms);
+        mcp_json_key(&j, "rss_bytes");
+        mcp_json_int(&j, (int64_t)p->rss_bytes);
+        mcp_json_key(&j, "exe");
+        if (p->exe != NULL)
+            mcp_json_str(&j, p->exe);
+        else
+            mcp_json_null(&j);
+        mcp_json_key(&j, "cwd");
+        if (p->cwd != NULL)
+            mcp_json_str(&j, p->cwd);
+        else
+            mcp_json_null(&j);
+        mcp_json_key(&j, "argv");
+        mcp_json_begin_arr(&j);
+        for (int k = 0; k < p->argc; k++)
+            mcp_json_str(&j, p->argv[k]);
+        mcp_json_end_arr(&j);
+        mcp_json_key(&j, "logs_open");
+        mcp_json_bool(&j, p->logs_open);
+        mcp_json_key(&j, "log_write_age_ms");
+        if (p->log_write_age_ms >= 0)
+            mcp_json_int(&j, p->log_write_age_ms);
+        else
+            mcp_json_null(&j);
+        mcp_json_key(&j, "why");
+        mcp_json_str(&j, p->why);
+        mcp_json_key(&j, "match");
+        mcp_json_int(&j, p->match_index + 1);
+        mcp_json_end_obj(&j);
+    }
+    mcp_json_end_arr(&j);
+    mcp_json_end_obj(&j);
+    mcp_buf_putc(b, '\n');
+}
+
+int mcp_cmd_ps(int argc, char **argv)
+{
+    const char *config = NULL;
+    bool json = false;
+    int c, rc = MCP_EXIT_OK;
+    char err[MCP_ERRLEN] = "";
+    struct mcp_config conf;
+    struct mcp_proc *v = NULL;
+    struct mcp_buf b;
+    size_t n = 0;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", ps_opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_CONFIG: config = optarg; break;
+        case OPT_JSON: json = true; break;
+        case 'h': fputs(ps_usage, stdout); return MCP_EXIT_OK;
+        default:
+            mcp_cli_bad_option(c, argv, "ps");
+            return MCP_EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        mcp_cli_error("ps: no arguments expected (try 'mcplog ps --help')");
+        return MCP_EXIT_USAGE;
+    }
+    if (mcp_config_load(&conf, config, err) != 0) {
+        mcp_cli_error(err);
+        return MCP_EXIT_USAGE;
+    }
+    if (mcp_procs_find(&conf.proc, false, &v, &n, err) != 0) {
+        char msg[MCP_ERRLEN + 8];
+
+        snprintf(msg, sizeof(msg), "ps: %s", err);
+        mcp_cli_error(msg);
+        mcp_config_free(&conf);
+        return MCP_EXIT_USAGE;
+    }
+    mcp_buf_init(&b);
+    if (json) {
+        ps_json(v, n, &b);
+    } else if (n == 0) {
+        mcp_buf_puts(&b, "no MCP server process found\n");
+    } else {
+        mcp_proc_header(&b, "");
+        for (size_t i = 0; i < n; i++)
+            mcp_proc_row(&b, "", &v[i]);
+    }
+    fwrite(b.data, 1, b.len, stdout);
+    mcp_buf_free(&b);
+    mcp_procs_free(v, n);
+    mcp_config_free(&conf);
+    return rc;
+}
