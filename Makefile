@@ -45,6 +45,7 @@ LIB_SRC = analyzer/util.c analyzer/strmap.c analyzer/timeparse.c \
           analyzer/cmd_silence.c analyzer/cmd_routes.c \
           analyzer/procs.c analyzer/procmatch.c analyzer/procview.c analyzer/cleanup.c \
           analyzer/cmd_ps.c analyzer/cmd_cleanup.c \
+          analyzer/health.c analyzer/cmd_health.c analyzer/probes.c analyzer/action.c \
           $(sort $(wildcard sinks/*.c))
 MAIN_SRC = analyzer/main.c
 

@@ -67,6 +67,17 @@ int mcp_cli_add_rules_path(struct mcp_rule_sources *src, const char *path)
     return 0;
 }
 
+/* The probe rules of a rules folder, when it has them. */
+static int load_probes(struct mcp_ruleset *rs, const char *dir, char *err)
+{
+    char path[PATH_MAX + 32];
+
+    snprintf(path, sizeof(path), "%s/%s", dir, MCP_RULES_PROBES);
+    if (access(path, F_OK) != 0)
+        return 0;
+    return mcp_rules_load(rs, path, err);
+}
+
 static int load_all(struct mcp_ruleset *rs,
                     const struct mcp_rule_sources *src, char *err)
 {
@@ -74,7 +85,8 @@ static int load_all(struct mcp_ruleset *rs,
     const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 
     if (!src->no_default &&
-        mcp_rules_load(rs, mcp_cli_rules_dir(), err) != 0)
+        (mcp_rules_load(rs, mcp_cli_rules_dir(), err) != 0 ||
+         (src->probes && load_probes(rs, mcp_cli_rules_dir(), err) != 0)))
         return -1;
     user[0] = '\0';
     if (xdg != NULL && *xdg == '/')
@@ -82,7 +94,8 @@ static int load_all(struct mcp_ruleset *rs,
     else if (home != NULL && *home != '\0')
         snprintf(user, sizeof(user), "%s/.config/mcplog/rules", home);
     if (!src->no_default && user[0] != '\0' && is_dir(user) &&
-        mcp_rules_load(rs, user, err) != 0)
+        (mcp_rules_load(rs, user, err) != 0 ||
+         (src->probes && load_probes(rs, user, err) != 0)))
         return -1;
     for (size_t i = 0; i < src->npaths; i++)
         if (mcp_rules_load(rs, src->paths[i], err) != 0)

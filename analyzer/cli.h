@@ -18,9 +18,12 @@ enum {
 
 /* Where rules come from, in load order: the shipped rules and
  * $XDG_CONFIG_HOME/mcplog/rules (~/.config when unset), both unless
- * no_default, then each --rules PATH. */
+ * no_default, each followed by its probes.yaml when probes is set, then
+ * each --rules PATH. */
 struct mcp_rule_sources {
     bool no_default;
+    bool probes;            /* follow: also the probes.yaml of the shipped
+                               and the user folder, after each folder */
     const char *paths[32];
     size_t npaths;
 };
@@ -53,5 +56,6 @@ int mcp_cmd_silence(int argc, char **argv);
 int mcp_cmd_routes(int argc, char **argv);
 int mcp_cmd_ps(int argc, char **argv);
 int mcp_cmd_cleanup(int argc, char **argv);
+int mcp_cmd_health(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "action.h"
 #include "cli.h"
 #include "config.h"
 #include "engine.h"
@@ -21,6 +22,7 @@
 #include "logset.h"
 #include "matcher.h"
 #include "notify.h"
+#include "probes.h"
 #include "rules.h"
 #include "silence.h"
 #include "state.h"
@@ -93,6 +95,9 @@ static const struct option follow_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* The input index of the probes' lines (probes.h): no file has it. */
+#define PROBE_INPUT UINT32_MAX
+
 struct fctx {
     struct mcp_ruleset rs;
     struct mcp_rule_sources src;
@@ -103,7 +108,11 @@ struct fctx {
     struct mcp_notify *notify;
     struct mcp_follow *follow;
     struct mcp_evloop *loop;
-    struct mcp_evtimer *safety, *poller, *due;
+    struct mcp_evtimer *safety, *poller, *due, *probe;
+    struct mcp_probes *probes;       /* NULL: probes off */
+    struct mcp_action *action;       /* the cleanup action */
+    struct mcp_buf probe_lines;
+    uint64_t probe_offset, probe_lineno; /* of the virtual "probe" input */
     struct mcp_batch batch;
     const char *state_path;
     bool all;
@@ -134,6 +143,13 @@ static int64_t log_now(const struct fctx *x)
     return x->anchor_log + (mcp_wall_ms() - x->anchor_wall);
 }
 
+static void on_action_notice(const char *msg, void *arg)
+{
+    struct fctx *x = arg;
+
+    mcp_termview_notice(x->view, msg);
+}
+
 static void on_alert(const struct mcp_alert *a, enum mcp_transition t,
                      void *arg)
 {
@@ -150,6 +166,11 @@ static void on_alert(const struct mcp_alert *a, enum mcp_transition t,
     }
     if (x->notify == NULL || mcp_notify_alert(x->notify, a, t, source, false))
         mcp_termview_alert(x->view, a, t);
+    /* After the alert's own line, so the action's notices follow it. */
+    if (t == MCP_ALERT_FIRING && x->action != NULL &&
+        x->rs.rules[a->rule].action == MCP_RULE_ACTION_CLEANUP)
+        mcp_action_cleanup(x->action, x->rs.rules[a->rule].name,
+                           mcp_mono_ms(), on_action_notice, x);
 }
 
 static void on_sink_msg(const char *text, void *arg)
@@ -186,7 +207,9 @@ static void feed_event(struct fctx *x, const struct mcp_event *ev,
         x->anchor_log = ev->ts;
         x->anchor_wall = mcp_wall_ms();
     }
-    if (ev->kind == MCP_EV_MATCH)
+    /* Probe lines are not shown (one per probe interval while a
+     * condition lasts): their alerts are. */
+    if (ev->kind == MCP_EV_MATCH && ev->input != PROBE_INPUT)
         mcp_termview_event(x->view, ev, path);
     x->cur_path = path; /* the source of what the engine tells now */
     mcp_engine_feed(x->engine, ev);
@@ -343,7 +366,49 @@ static void on_timer(struct mcp_evtimer *t, void *arg)
     (void)t;
     rounds(x);
     maybe_prune(x);
+    if (x->action != NULL)
+        mcp_action_poll(x->action, on_action_notice, x);
     mcp_termview_tick(x->view, mcp_mono_ms());
+}
+
+/* The probes' lines are the chunk of a virtual input "probe" (role name
+ * "probe", input index PROBE_INPUT: no file), timed at the log clock now
+ * (the wall clock before any line was seen), and go through the same
+ * matcher and engine as the logs. */
+static void on_probe(struct mcp_evtimer *t, void *arg)
+{
+    struct fctx *x = arg;
+    char notice[MCP_ERRLEN];
+    int64_t now = mcp_mono_ms(), next;
+
+    mcp_buf_reset(&x->probe_lines);
+    next = mcp_probes_run(x->probes, now, &x->probe_lines, notice);
+    if (notice[0] != '\0')
+        mcp_termview_notice(x->view, notice);
+    if (x->probe_lines.len > 0) {
+        struct mcp_chunk c = {.data = x->probe_lines.data,
+                              .len = x->probe_lines.len,
+                              .offset = x->probe_offset,
+                              .first_line = x->probe_lineno + 1,
+                              .first_ts = MCP_TIME_NONE,
+                              .last_ts = MCP_TIME_NONE};
+
+        for (size_t i = 0; i < c.len; i++)
+            c.lines += c.data[i] == '\n';
+        c.carry_ts = log_now(x) != MCP_TIME_NONE ? log_now(x) : mcp_wall_ms();
+        mcp_matcher_select(x->matcher, MCP_ROLE_OTHER, "probe", "probe",
+                           PROBE_INPUT);
+        mcp_matcher_chunk(x->matcher, &c, &x->batch);
+        for (size_t i = 0; i < x->batch.n; i++)
+            feed_event(x, x->batch.ev[i], "probe");
+        mcp_batch_clear(&x->batch);
+        x->probe_offset += c.len;
+        x->probe_lineno += c.lines;
+        x->dirty = true;
+        checkpoint(x, false);
+        arm_due(x);
+    }
+    mcp_evtimer_arm(t, next > now ? next - now : 1, 0);
 }
 
 static void on_due(struct mcp_evtimer *t, void *arg)
@@ -558,6 +623,7 @@ int mcp_cmd_follow(int argc, char **argv)
         return usage_error("bad time for --since");
     if (no_state)
         x.state_path = NULL;
+    x.src.probes = true;
     if (mcp_cli_load_rules(&x.rs, &x.src) != 0)
         return MCP_EXIT_USAGE;
     if (mcp_config_load(&x.conf, config, err) != 0) {
@@ -678,12 +744,41 @@ int mcp_cmd_follow(int argc, char **argv)
     }
     mcp_evtimer_arm(x.safety, poll_mode ? poll_ms : 1000,
                     poll_mode ? poll_ms : 1000);
+    /* The probes measure the first folder followed (./logs by default),
+     * else server.logs; the first run comes after the catch-up below. */
+    {
+        const char *dir = optind == argc && nsources == 0 ? "logs" : NULL;
+        struct stat sb;
+
+        for (int i = optind; i < argc && dir == NULL; i++)
+            if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode))
+                dir = argv[i];
+        x.probes = mcp_probes_create(&x.conf, dir);
+    }
+    x.action = mcp_action_create(&x.conf, NULL);
+    mcp_buf_init(&x.probe_lines);
+    if (x.probes != NULL) {
+        x.probe = mcp_evloop_add_timer(x.loop, on_probe, &x, err);
+        if (x.probe == NULL) {
+            mcp_cli_error(err);
+            x.exit_code = MCP_EXIT_USAGE;
+            goto out;
+        }
+        mcp_evtimer_arm(x.probe, 1, 0);
+    }
     rounds(&x);
     if (mcp_evloop_run(x.loop) != 0) {
         mcp_cli_error("the event loop failed");
         x.exit_code = MCP_EXIT_USAGE;
     }
 out:
+    /* A cleanup under way gets its grace period and a few seconds more
+     * to finish and report. */
+    if (x.action != NULL)
+        mcp_action_destroy(x.action, x.conf.proc.cleanup.grace_ms + 5000,
+                           on_action_notice, &x);
+    mcp_probes_destroy(x.probes);
+    mcp_buf_free(&x.probe_lines);
     /* What is queued for the sinks gets a few seconds to go out. */
     if (x.notify != NULL)
         mcp_notify_destroy(x.notify, 5000, on_sink_msg, &x);

@@ -20,6 +20,7 @@ static const char usage[] =
     "  routes test  show where an alert would go\n"
     "  ps           list the MCP server processes and why each matched\n"
     "  cleanup      keep one server process, terminate the stale others\n"
+    "  health       check the server, Nagios style (exit 0 to 3)\n"
     "\n"
     "  mcplog COMMAND --help     options of a command\n"
     "  mcplog --version\n";
@@ -55,6 +56,8 @@ int main(int argc, char **argv)
         return mcp_cmd_ps(argc - 1, argv + 1);
     if (strcmp(argv[1], "cleanup") == 0)
         return mcp_cmd_cleanup(argc - 1, argv + 1);
+    if (strcmp(argv[1], "health") == 0)
+        return mcp_cmd_health(argc - 1, argv + 1);
     if (strcmp(argv[1], "sinks") == 0)
         return mcp_cmd_sinks(argc - 1, argv + 1);
     mcp_cli_error("unknown command (try 'mcplog --help')");

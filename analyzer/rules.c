@@ -539,7 +539,15 @@ static int load_path(struct stage *s, const char *path, char *err)
     for (size_t i = 0; i < n; i++) {
         struct mcp_yaml y;
         struct ctx c = {&y, NULL, err};
+        const char *base = strrchr(files[i], '/');
 
+        /* A folder's probes.yaml is follow's alone (a file named on its
+         * own is loaded: then files[0] is path itself). */
+        if (strcmp(files[i], path) != 0 && base != NULL &&
+            strcmp(base + 1, MCP_RULES_PROBES) == 0) {
+            free(files[i]);
+            continue;
+        }
         if (rc == 0 && mcp_yaml_load_file(&y, files[i], err) == 0) {
             rc = read_rules(&c, s);
             mcp_yaml_free(&y);

@@ -102,12 +102,16 @@ void mcp_ruleset_init(struct mcp_ruleset *rs);
 
 /* Load rules from path: a file, or a folder whose *.yaml and *.yml files
  * are read in name order (a file named mcplog.yaml is the routing config,
- * not rules, and is skipped). A rule whose name is already in rs replaces
+ * not rules, and is skipped; so is probes.yaml, the rules of follow's
+ * probes, which only follow loads, by name: MCP_RULES_PROBES). A rule whose name is already in rs replaces
  * it in place (so a user file can override a shipped rule, or disable it
  * with enabled: false); two rules of the same name in one file are an
  * error. Returns 0, or -1 with "file:line:col: cause" in err, leaving rs
  * unchanged. */
 int mcp_rules_load(struct mcp_ruleset *rs, const char *path, char *err);
+
+/* The file name of the probe rules in a rules folder (probes.h). */
+#define MCP_RULES_PROBES "probes.yaml"
 
 /* Same, from a memory buffer; name is used in messages. */
 int mcp_rules_load_buffer(struct mcp_ruleset *rs, const char *name,
