@@ -128,9 +128,16 @@ void mcp_framer_destroy(struct mcp_framer *f)
     free(f);
 }
 
+static void compact(struct mcp_framer *f);
+
 void mcp_framer_trim(struct mcp_framer *f)
 {
-    size_t from = (f->len + page_size() - 1) / page_size() * page_size();
+    size_t from;
+
+    /* What the next read would do anyway: the bytes held move to the
+     * front, so only their pages stay. */
+    compact(f);
+    from = (f->len + page_size() - 1) / page_size() * page_size();
 
     if (from < f->maplen)
         (void)madvise(f->buf + from, f->maplen - from, MADV_DONTNEED);
