@@ -41,6 +41,16 @@ int mcp_cli_load_rules(struct mcp_ruleset *rs,
 /* Add one --rules argument; -1 (with a message printed) when too many. */
 int mcp_cli_add_rules_path(struct mcp_rule_sources *src, const char *path);
 
+/* Fill ls from the command line: each of paths[0..npaths) (a folder is
+ * a logs folder; with follow, its families may be missing yet), then each
+ * --source NAME=PATH of sources[0..nsources), or ./logs when both are
+ * empty. Returns 0 with ls finished, or -1 with the first error in err
+ * and ls freed. ls is initialised here. */
+struct mcp_logset;
+int mcp_cli_logset(struct mcp_logset *ls, char **paths, int npaths,
+                   const char *const *sources, size_t nsources, bool follow,
+                   char *err);
+
 /* Report what getopt_long rejected (it returned c, '?' or ':') for the
  * subcommand cmd, with a hint to its --help. */
 void mcp_cli_bad_option(int c, char **argv, const char *cmd);

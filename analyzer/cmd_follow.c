@@ -477,15 +477,6 @@ static void on_signal(int signo, void *arg)
     mcp_evloop_stop(x->loop);
 }
 
-static int add_path(struct mcp_logset *ls, const char *path, char *err)
-{
-    struct stat st;
-
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return mcp_logset_add_dir_expected(ls, path, err);
-    return mcp_logset_add_file(ls, path, NULL, err);
-}
-
 /* Read the rotated archives of every family, oldest first, before going
  * live (--replay). */
 static void replay(struct fctx *x, struct mcp_logset *ls)
@@ -632,27 +623,13 @@ int mcp_cmd_follow(int argc, char **argv)
         return MCP_EXIT_USAGE;
     }
 
-    mcp_logset_init(&ls);
-    for (int i = optind; i < argc && err[0] == '\0'; i++)
-        add_path(&ls, argv[i], err);
-    for (size_t i = 0; i < nsources && err[0] == '\0'; i++) {
-        char *name = mcp_strdup(sources[i]);
-        char *eq = strchr(name, '=');
-
-        *eq = '\0';
-        mcp_logset_add_file(&ls, eq + 1, name, err);
-        free(name);
-    }
-    if (err[0] == '\0' && optind == argc && nsources == 0)
-        add_path(&ls, "logs", err);
-    if (err[0] != '\0') {
+    if (mcp_cli_logset(&ls, argv + optind, argc - optind, sources, nsources,
+                       true, err) != 0) {
         mcp_cli_error(err);
-        mcp_logset_free(&ls);
         mcp_ruleset_free(&x.rs);
         mcp_config_free(&x.conf);
         return MCP_EXIT_USAGE;
     }
-    mcp_logset_finish(&ls);
 
     /* A bigger buffer for output to a pipe or file (one write per 64 KiB,
      * flushed after every batch anyway). */

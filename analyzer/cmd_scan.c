@@ -91,15 +91,6 @@ static int parse_time_opt(const char *name, const char *arg, int64_t *t)
     return -1;
 }
 
-static int add_path(struct mcp_logset *ls, const char *path, char *err)
-{
-    struct stat st;
-
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return mcp_logset_add_dir(ls, path, err);
-    return mcp_logset_add_file(ls, path, NULL, err);
-}
-
 /* --- replay ------------------------------------------------------------- */
 
 struct replay {
@@ -258,26 +249,12 @@ int mcp_cmd_scan(int argc, char **argv)
         return MCP_EXIT_USAGE;
     if (mcp_cli_load_rules(&rs, &src) != 0)
         return MCP_EXIT_USAGE;
-    mcp_logset_init(&ls);
-    for (int i = optind; i < argc && err[0] == '\0'; i++)
-        add_path(&ls, argv[i], err);
-    for (size_t i = 0; i < nsources && err[0] == '\0'; i++) {
-        char *name = mcp_strdup(sources[i]);
-        char *eq = strchr(name, '=');
-
-        *eq = '\0';
-        mcp_logset_add_file(&ls, eq + 1, name, err);
-        free(name);
-    }
-    if (err[0] == '\0' && optind == argc && nsources == 0)
-        add_path(&ls, "logs", err);
-    if (err[0] != '\0') {
+    if (mcp_cli_logset(&ls, argv + optind, argc - optind, sources, nsources,
+                       false, err) != 0) {
         mcp_cli_error(err);
-        mcp_logset_free(&ls);
         mcp_ruleset_free(&rs);
         return MCP_EXIT_USAGE;
     }
-    mcp_logset_finish(&ls);
 
     /* --replay: the same routes and sinks as follow, in log time; a full
      * queue waits instead of dropping. */
