@@ -120,9 +120,15 @@ static void text_rules(struct mcp_buf *b, const struct mcp_ruleset *rs,
             mcp_buf_printf(b, "  (%llu lines hit the regex limits)",
                            (unsigned long long)s->limit_errors[i]);
         if (st->groups_dropped > 0)
-            mcp_buf_printf(b, "  (%llu matches in groups past the %d "
-                           "tracked)", (unsigned long long)st->groups_dropped,
-                           MCP_ENGINE_MAX_GROUPS);
+            mcp_buf_printf(b, "  (%llu key%s past the %d groups tracked, "
+                           "%llu match%s)",
+                           (unsigned long long)st->keys_dropped,
+                           st->keys_dropped >= MCP_ENGINE_MAX_DROPPED_KEYS
+                               ? "s or more"
+                           : st->keys_dropped == 1 ? "" : "s",
+                           MCP_ENGINE_MAX_GROUPS,
+                           (unsigned long long)st->groups_dropped,
+                           st->groups_dropped == 1 ? "" : "es");
         if (st->expect_dropped > 0)
             mcp_buf_printf(b, "  (%llu expectations not tracked: too many "
                            "open)", (unsigned long long)st->expect_dropped);
@@ -339,6 +345,8 @@ static void json_rules(struct mcp_json *j, const struct mcp_ruleset *rs,
         mcp_json_int(j, (int64_t)s->limit_errors[i]);
         mcp_json_key(j, "groups_dropped");
         mcp_json_int(j, (int64_t)st->groups_dropped);
+        mcp_json_key(j, "keys_dropped");
+        mcp_json_int(j, (int64_t)st->keys_dropped);
         mcp_json_key(j, "expect_dropped");
         mcp_json_int(j, (int64_t)st->expect_dropped);
         mcp_json_end_obj(j);
