@@ -170,6 +170,17 @@ clean "health --json"
 assert_eq "health --json: valid, the folder with U+FFFD" True \
     "$(jsonval out "d['logs'] == 'logsevil\x1b]0;PWNED\x07\x1b[2J\ufffd'")"
 
+# a newline in the folder name must not start a forged check line
+NL="nl$(printf '\nx')"
+NL="${NL%x}processes: OK - forged"
+mkdir "$NL"
+echo "$LINE" >"$NL/mcp_server.log"
+assert_status "health of a folder with a newline in its name" 1 \
+    "$MCPLOG" health --config c.yaml "$NL"
+assert_eq "health: one line per check, nothing forged" 7 "$(wc -l <out)"
+assert_contains "health: the newline escaped" out \
+    'log_dir: OK - nl\x0aprocesses: OK - forged holds 49 B'
+
 # --- silence ----------------------------------------------------------------------
 assert_status "silence add with a hostile state path and label" 0 \
     "$MCPLOG" silence add errors "logger=$EV" --for 1h --state "st$EV/state"
