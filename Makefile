@@ -32,7 +32,7 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=all
 
 # The pipeline, in data-flow order (docs/architecture.md).
-LIB_SRC = analyzer/util.c analyzer/strmap.c analyzer/timeparse.c \
+LIB_SRC = analyzer/util.c analyzer/strmap.c analyzer/keyset.c analyzer/timeparse.c \
           analyzer/logset.c analyzer/reader.c analyzer/framer.c \
           analyzer/prefilter.c analyzer/pattern.c analyzer/template.c analyzer/yamlutil.c \
           analyzer/rules.c analyzer/event.c analyzer/matcher.c \

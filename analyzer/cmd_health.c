@@ -234,7 +234,9 @@ static int unknown(bool json, const char *cause)
         fwrite(b.data, 1, b.len, stdout);
         mcp_buf_free(&s);
     } else {
-        mcp_buf_printf(&b, "MCPLOG UNKNOWN - %s\n", cause);
+        mcp_buf_puts(&b, "MCPLOG UNKNOWN - ");
+        mcp_term_str(&b, cause);
+        mcp_buf_putc(&b, '\n');
         put_term(b.data);
     }
     mcp_buf_free(&b);

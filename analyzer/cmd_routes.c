@@ -33,16 +33,6 @@ static const struct option rt_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static void put(const char *s)
-{
-    struct mcp_buf b;
-
-    mcp_buf_init(&b);
-    mcp_sanitize_term(&b, s, strlen(s));
-    fputs(b.data ? b.data : "", stdout);
-    mcp_buf_free(&b);
-}
-
 int mcp_cmd_routes(int argc, char **argv)
 {
     const char *config = NULL, *rule = NULL, *lname[MCP_RULE_MAX_GROUP],
@@ -111,7 +101,8 @@ int mcp_cmd_routes(int argc, char **argv)
         goto out;
     }
     printf("config: ");
-    put(conf.path ? conf.path : "(built in: no config file found)");
+    mcp_term_fputs(conf.path ? conf.path
+                              : "(built in: no config file found)", stdout);
     putchar('\n');
     /* The routes that match, in the order mcp_config_route walks them. */
     {
@@ -130,13 +121,13 @@ int mcp_cmd_routes(int argc, char **argv)
     terminal = mcp_config_route(&conf, rule, (enum mcp_severity)sev, nl,
                                 lname, lvalue, want);
     printf("alert: ");
-    put(rule);
+    mcp_term_fputs(rule, stdout);
     printf(" severity=%s", mcp_severity_name((enum mcp_severity)sev));
     for (int i = 0; i < nl; i++) {
         putchar(' ');
-        put(lname[i]);
+        mcp_term_fputs(lname[i], stdout);
         putchar('=');
-        put(lvalue[i]);
+        mcp_term_fputs(lvalue[i], stdout);
     }
     printf("\ngoes to:");
     if (terminal) {
@@ -146,7 +137,7 @@ int mcp_cmd_routes(int argc, char **argv)
     for (size_t k = 0; k < conf.nsinks; k++)
         if (want[k]) {
             printf(" ");
-            put(conf.sinks[k].name);
+            mcp_term_fputs(conf.sinks[k].name, stdout);
             printf(" (%s)", conf.sinks[k].ops->name);
             any = true;
         }

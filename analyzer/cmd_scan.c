@@ -125,7 +125,7 @@ static void replay_msg(const char *text, void *arg)
     struct replay *r = arg;
 
     r->failures++;
-    mcp_warnf("%s", text);
+    mcp_cli_error(text);
 }
 
 /* Keep the sinks named in list (or every one for "all"); without a list,

@@ -51,16 +51,6 @@ static int usage_error(const char *msg)
     return MCP_EXIT_USAGE;
 }
 
-static void put_term(const char *s)
-{
-    struct mcp_buf b;
-
-    mcp_buf_init(&b);
-    mcp_sanitize_term(&b, s, strlen(s));
-    fputs(b.data ? b.data : "", stdout);
-    mcp_buf_free(&b);
-}
-
 static int list(const struct mcp_silences *s, bool all, bool json,
                 int64_t now)
 {
@@ -109,17 +99,19 @@ static int list(const struct mcp_silences *s, bool all, bool json,
             mcp_duration_format((sl->ends - now) / 1000 * 1000, d, sizeof(d));
         else
             snprintf(d, sizeof(d), "ended");
-        printf("%-16s  %-24s  %-8s  ", sl->id, t, d);
-        put_term(sl->rule);
+        mcp_buf_reset(&b);
+        mcp_term_pad(&b, sl->id, 16);
+        printf("%s  %-24s  %-8s  ", b.data, t, d);
+        mcp_term_fputs(sl->rule, stdout);
         for (int k = 0; k < sl->nlabels; k++) {
             putchar(' ');
-            put_term(sl->label_name[k]);
+            mcp_term_fputs(sl->label_name[k], stdout);
             putchar('=');
-            put_term(sl->label_value[k]);
+            mcp_term_fputs(sl->label_value[k], stdout);
         }
         if (sl->comment[0] != '\0') {
             fputs("  # ", stdout);
-            put_term(sl->comment);
+            mcp_term_fputs(sl->comment, stdout);
         }
         putchar('\n');
     }
@@ -189,10 +181,13 @@ int mcp_cmd_silence(int argc, char **argv)
             return usage_error("silence expire takes one ID");
         }
         rc = mcp_silence_expire(path, argv[optind], now, err);
-        if (rc != 0)
+        if (rc != 0) {
             mcp_cli_error(err);
-        else
-            printf("expired %s\n", argv[optind]);
+        } else {
+            fputs("expired ", stdout);
+            mcp_term_fputs(argv[optind], stdout);
+            putchar('\n');
+        }
         free(path);
         return rc == 0 ? MCP_EXIT_OK : 1;
     }

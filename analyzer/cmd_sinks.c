@@ -307,7 +307,9 @@ static int test_sink(int argc, char **argv)
         if (st[i] == MCP_STATUS_RESOLVED)
             a.end = a.sent;
         if (mcp_dispatch_send(d, 0, &a, false) != 0) {
-            printf("sink %s: %s: dropped: queue full\n", name,
+            fputs("sink ", stdout);
+            mcp_term_fputs(name, stdout);
+            printf(": %s: dropped: queue full\n",
                    mcp_alert_status_name(st[i]));
             failed++;
             continue;

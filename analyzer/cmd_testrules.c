@@ -71,18 +71,20 @@ static void list_rules(const struct mcp_ruleset *rs, bool no_default)
     struct mcp_buf b;
 
     mcp_buf_init(&b);
-    mcp_buf_printf(&b, "%zu rule%s loaded (shipped rules: %s)\n", rs->n,
-                   rs->n == 1 ? "" : "s",
-                   no_default ? "not loaded" : mcp_cli_rules_dir());
+    mcp_buf_printf(&b, "%zu rule%s loaded (shipped rules: ", rs->n,
+                   rs->n == 1 ? "" : "s");
+    mcp_term_str(&b, no_default ? "not loaded" : mcp_cli_rules_dir());
+    mcp_buf_puts(&b, ")\n");
     for (size_t i = 0; i < rs->n; i++) {
         const struct mcp_rule *r = &rs->rules[i];
         const struct mcp_prefilter *pf = mcp_pattern_prefilter(r->match);
 
-        mcp_buf_printf(&b, "  %-20s %-8s %-9s ", r->name,
-                       r->source == MCP_SRC_GLOB ? r->source_glob
-                       : r->source == MCP_SRC_SERVER   ? "server"
-                       : r->source == MCP_SRC_ACTIVITY ? "activity"
-                                                       : "any",
+        mcp_buf_printf(&b, "  %-20s ", r->name);
+        mcp_term_pad(&b, r->source == MCP_SRC_GLOB       ? r->source_glob
+                         : r->source == MCP_SRC_SERVER   ? "server"
+                         : r->source == MCP_SRC_ACTIVITY ? "activity"
+                                                         : "any", 8);
+        mcp_buf_printf(&b, " %-9s ",
                        r->severity ? mcp_severity_name(r->severity) : "count");
         if (r->has_threshold)
             mcp_buf_printf(&b, "more than %lld in %s",
@@ -93,7 +95,9 @@ static void list_rules(const struct mcp_ruleset *rs, bool no_default)
             mcp_buf_puts(&b, "every match");
         else
             mcp_buf_puts(&b, "counts");
-        mcp_buf_printf(&b, "  (%s:%d)\n", r->file, r->line);
+        mcp_buf_puts(&b, "  (");
+        mcp_term_str(&b, r->file);
+        mcp_buf_printf(&b, ":%d)\n", r->line);
         mcp_buf_puts(&b, "      match: ");
         mcp_sanitize_term(&b, r->match_src, strlen(r->match_src));
         mcp_buf_printf(&b, "  [%s]\n",
@@ -128,7 +132,7 @@ static void show_event(struct mcp_buf *b, const struct mcp_ruleset *rs,
         if (ev->cap[i] == NULL)
             mcp_buf_puts(b, "(unset)");
         else
-            mcp_sanitize_term(b, ev->cap[i], strlen(ev->cap[i]));
+            mcp_term_field(b, ev->cap[i]);
     }
     mcp_buf_putc(b, '\n');
 }
@@ -219,13 +223,18 @@ int mcp_cmd_test_rules(int argc, char **argv)
         applies[i] = role_name == NULL ||
                      mcp_rule_applies(&rs.rules[i], erole, role_name, base);
     mcp_matcher_select(m, erole, role_name, base, 0);
-    printf("\nInput: %s, role %s\n", is_stdin ? "standard input" : path,
-           role_name ? role_name : "unknown (every rule is tried)");
+    mcp_buf_init(&out);
+    mcp_buf_puts(&out, "\nInput: ");
+    mcp_term_str(&out, is_stdin ? "standard input" : path);
+    mcp_buf_puts(&out, ", role ");
+    mcp_term_str(&out, role_name ? role_name : "unknown (every rule is tried)");
+    mcp_buf_putc(&out, '\n');
+    fwrite(out.data, 1, out.len, stdout);
+    mcp_buf_reset(&out);
 
     f = mcp_framer_create(0, MCP_FRAMER_RECORDS,
                           is_stdin ? read_stdin : read_reader, rd);
     mcp_batch_init(&batch);
-    mcp_buf_init(&out);
     while ((c = mcp_framer_next(f, &ch, err)) == 1) {
         uint64_t last_line = 0;
 
@@ -249,7 +258,7 @@ int mcp_cmd_test_rules(int argc, char **argv)
                                    ? ""
                                    : ", from the record");
                 mcp_sanitize_term(&out, ev->line, ev->line_len);
-                mcp_buf_putc(&out, '\n');
+                mcp_buf_puts(&out, ev->line_cut ? "…\n" : "\n");
                 last_line = ev->lineno;
             }
             show_event(&out, &rs, ev);

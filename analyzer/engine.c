@@ -109,7 +109,7 @@ struct group *engine_get_group(struct mcp_engine *e, uint32_t rule,
 
     if (rs->groups.n >= MCP_ENGINE_MAX_GROUPS &&
         mcp_strmap_get(&rs->groups, key) == NULL)
-        key = "(other)";
+        return NULL;
     slot = (struct group **)mcp_strmap_slot(&rs->groups, key);
     if (*slot != NULL)
         return *slot;
@@ -135,6 +135,8 @@ static void count_group(struct rstate *rs, const struct mcp_rule *r,
     if (rs->counts.n >= MCP_ENGINE_MAX_GROUPS &&
         mcp_strmap_get(&rs->counts, key) == NULL) {
         rs->stats.groups_dropped++;
+        if (mcp_keyset_add(&rs->dropped, key) == 1)
+            rs->stats.keys_dropped++;
         return;
     }
     slot = (size_t **)mcp_strmap_slot(&rs->counts, key);
@@ -384,6 +386,26 @@ static void on_plain(struct mcp_engine *e, uint32_t rule, struct group *g,
     engine_tell(e, a, MCP_ALERT_RESOLVED);
 }
 
+/* A match whose key is past the group cap has no state to count in: a
+ * threshold or an expectation would need it, so they raise nothing (the
+ * match is counted in groups_dropped). A plain rule's alert is its line
+ * alone: it fires with the line's own labels, on a group that lives for
+ * this call only, so no cooldown can reopen it. */
+static void past_cap(struct mcp_engine *e, const struct mcp_event *ev,
+                     const char *key, const char **vals, int64_t t)
+{
+    const struct mcp_rule *r = &e->rs->rules[ev->rule];
+    struct group once;
+
+    if (r->has_threshold || r->has_expect)
+        return;
+    memset(&once, 0, sizeof(once));
+    once.key = (char *)key;
+    for (int i = 0; i < r->n_group_by; i++)
+        once.values[i] = (char *)vals[i];
+    on_plain(e, ev->rule, &once, ev, t);
+}
+
 /* --- feeding ----------------------------------------------------------- */
 
 struct mcp_engine *mcp_engine_create(const struct mcp_ruleset *rs,
@@ -398,6 +420,7 @@ struct mcp_engine *mcp_engine_create(const struct mcp_ruleset *rs,
     for (size_t i = 0; i < rs->n; i++) {
         mcp_strmap_init(&e->r[i].groups);
         mcp_strmap_init(&e->r[i].counts);
+        mcp_keyset_init(&e->r[i].dropped, MCP_ENGINE_MAX_DROPPED_KEYS);
     }
     e->now = MCP_TIME_NONE;
     return e;
@@ -463,7 +486,9 @@ void mcp_engine_feed(struct mcp_engine *e, const struct mcp_event *ev)
     count_group(rs, r, key.data);
     if (r->severity != MCP_SEV_NONE && t != MCP_TIME_NONE) {
         g = engine_get_group(e, ev->rule, key.data, vals);
-        if (r->has_threshold)
+        if (g == NULL)
+            past_cap(e, ev, key.data, vals, t);
+        else if (r->has_threshold)
             on_threshold(e, ev->rule, g, ev, t);
         else if (r->has_expect)
             on_expect_start(e, ev->rule, g, ev, t);
@@ -525,6 +550,7 @@ static void prune_groups(struct mcp_engine *e)
         rs->groups = keep;
         /* Per-group match counts serve reports only. */
         mcp_strmap_free(&rs->counts);
+        mcp_keyset_clear(&rs->dropped);
         free(rs->stats.groups);
         rs->stats.groups = NULL;
         rs->stats.ngroups = 0;
@@ -624,6 +650,7 @@ void mcp_engine_destroy(struct mcp_engine *e)
         free(rs->pend);
         mcp_strmap_free(&rs->groups);
         mcp_strmap_free(&rs->counts);
+        mcp_keyset_clear(&rs->dropped);
         free(rs->stats.groups);
     }
     for (size_t i = 0; i < e->nalerts; i++)

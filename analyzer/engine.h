@@ -120,6 +120,8 @@ struct mcp_rule_stats {
     } *groups;               /* insertion order */
     size_t ngroups;
     uint64_t groups_dropped; /* matches in groups past the cap */
+    uint64_t keys_dropped;   /* distinct keys past the cap; saturates at
+                              * MCP_ENGINE_MAX_DROPPED_KEYS ("or more") */
     uint64_t expect_dropped; /* expectations not tracked: too many open */
 };
 
@@ -143,7 +145,12 @@ void mcp_engine_save(const struct mcp_engine *e, struct mcp_buf *out);
  * skipped. Alerts restored are not announced again. */
 void mcp_engine_load(struct mcp_engine *e, const char *data, size_t len);
 
-/* Most distinct groups tracked per rule (memory bound). */
+/* Most distinct groups tracked per rule (memory bound). A key past it is
+ * counted in the rule's total, groups_dropped and keys_dropped, but has
+ * no alert state: a threshold or expect rule raises no alert for it, a
+ * plain alerting rule raises one per line (without cooldown). */
 #define MCP_ENGINE_MAX_GROUPS 10000
+/* Most distinct keys past the cap counted per rule (keys_dropped). */
+#define MCP_ENGINE_MAX_DROPPED_KEYS 100000
 
 #endif

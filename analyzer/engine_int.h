@@ -5,6 +5,7 @@
 #define MCP_ENGINE_INT_H
 
 #include "engine.h"
+#include "keyset.h"
 #include "strmap.h"
 
 #define MAX_PENDING 1000
@@ -32,6 +33,7 @@ struct group {
 struct rstate {
     struct mcp_strmap groups;   /* key -> struct group * */
     struct mcp_strmap counts;   /* key -> (index+1) into stats.groups */
+    struct mcp_keyset dropped;  /* keys past the cap of counts */
     struct mcp_rule_stats stats;
     size_t capgroups;
     struct pend **pend;         /* open expectations, in start order */
@@ -70,6 +72,10 @@ struct mcp_engine {
 
 /* Internal helpers used by engine_state.c. */
 void engine_heap_push(struct mcp_engine *e, struct timer t);
+/* The group of key, created if new; NULL when the rule already holds
+ * MCP_ENGINE_MAX_GROUPS groups and key is not one of them: past the cap a
+ * key has no alert state (no pooled group that would fire for keys it
+ * does not know). */
 struct group *engine_get_group(struct mcp_engine *e, uint32_t rule,
                                const char *key, const char **vals);
 /* Append an alert to the engine's list (takes ownership). */

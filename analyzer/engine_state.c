@@ -169,6 +169,8 @@ static void load_group(struct loader *L)
     for (int v = 0; v < nv; v++)
         vals[v] = str(L, 7 + v);
     g = engine_get_group(e, (uint32_t)rule, key, (const char **)vals);
+    if (g == NULL)
+        goto out;
     g->seq = (uint64_t)num(L, 4);
     g->last_seq = (uint64_t)num(L, 5);
     at = 7 + nv;
@@ -182,6 +184,7 @@ static void load_group(struct loader *L)
             }
             g->ring[g->rn++] = num(L, at);
         }
+out:
     free(key);
     for (int v = 0; v < nv; v++)
         free(vals[v]);

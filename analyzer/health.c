@@ -12,6 +12,7 @@
 
 #include "logset.h"
 #include "scan.h"
+#include "textout.h"
 #include "timeparse.h"
 
 #define DIR_DEPTH 16
@@ -52,12 +53,22 @@ char *mcp_health_age(int64_t ms, char *buf, size_t len)
     return buf;
 }
 
+/* Summary and detail may hold a path (the logs folder, an error about
+ * it): escaped here, so each stays one line (a newline in a folder name
+ * must not start a forged check line in the text output). */
 static void set(struct mcp_health_check *c, enum mcp_health_status st,
                 const char *summary, const char *detail)
 {
+    struct mcp_buf b;
+
     c->status = st;
-    snprintf(c->summary, sizeof(c->summary), "%s", summary);
-    snprintf(c->detail, sizeof(c->detail), "%s", detail);
+    mcp_buf_init(&b);
+    mcp_term_str(&b, summary);
+    snprintf(c->summary, sizeof(c->summary), "%s", b.data ? b.data : "");
+    mcp_buf_reset(&b);
+    mcp_term_str(&b, detail);
+    snprintf(c->detail, sizeof(c->detail), "%s", b.data ? b.data : "");
+    mcp_buf_free(&b);
 }
 
 static void unknown(struct mcp_health_check *c, const char *cause)

@@ -63,7 +63,8 @@ struct mcp_health_check {
     int64_t min;                   /* processes: the limit below which */
     int64_t window_ms;             /* restarts, reconnects: the window */
     char summary[192];             /* short, for the status line */
-    char detail[1024];             /* one line, may hold paths: sanitize */
+    char detail[1024];             /* one line; paths in it are escaped
+                                    * (mcp_sanitize_term) */
 };
 
 /* One process as health reports it (a copy: no pidfds held). */

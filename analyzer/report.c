@@ -23,23 +23,13 @@ static void put_time(struct mcp_buf *b, int64_t ms)
     mcp_buf_puts(b, t);
 }
 
-static void put_safe(struct mcp_buf *b, const char *s, size_t n)
-{
-    mcp_sanitize_term(b, s, n);
-}
-
-static void put_safe_str(struct mcp_buf *b, const char *s)
-{
-    put_safe(b, s, strlen(s));
-}
-
 static void put_labels(struct mcp_buf *b, const struct mcp_alert *a)
 {
     for (int i = 0; i < a->nlabels; i++) {
         mcp_buf_puts(b, i ? "," : "{");
         mcp_buf_puts(b, a->label_name[i]);
         mcp_buf_putc(b, '=');
-        put_safe_str(b, a->label_value[i]);
+        mcp_term_field(b, a->label_value[i]);
     }
     if (a->nlabels > 0)
         mcp_buf_putc(b, '}');
@@ -74,8 +64,10 @@ static void text_inputs(struct mcp_buf *b, const struct mcp_logset *ls,
     for (size_t i = 0; i < ls->n; i++) {
         const struct mcp_input *in = &ls->inputs[i];
 
-        mcp_buf_printf(b, "  %-9s ", in->role_name);
-        put_safe_str(b, in->path);
+        mcp_buf_puts(b, "  ");
+        mcp_term_pad(b, in->role_name, 9);
+        mcp_buf_putc(b, ' ');
+        mcp_term_str(b, in->path);
         mcp_buf_printf(b, "%s\n            %llu lines, ",
                        in->compressed ? " (gzip)" : "",
                        (unsigned long long)in->lines);
@@ -93,18 +85,18 @@ static void text_inputs(struct mcp_buf *b, const struct mcp_logset *ls,
                            in->long_lines == 1 ? "its" : "their");
         if (in->damaged) {
             mcp_buf_puts(b, "            DAMAGED: ");
-            put_safe_str(b, in->damage);
+            mcp_term_str(b, in->damage);
             mcp_buf_putc(b, '\n');
         }
         if (in->note != NULL) {
             mcp_buf_puts(b, "            note: ");
-            put_safe_str(b, in->note);
+            mcp_term_str(b, in->note);
             mcp_buf_putc(b, '\n');
         }
     }
     for (size_t i = 0; i < ls->nnotes; i++) {
         mcp_buf_puts(b, "  note: ");
-        put_safe_str(b, ls->notes[i]);
+        mcp_term_str(b, ls->notes[i]);
         mcp_buf_putc(b, '\n');
     }
 }
@@ -128,9 +120,15 @@ static void text_rules(struct mcp_buf *b, const struct mcp_ruleset *rs,
             mcp_buf_printf(b, "  (%llu lines hit the regex limits)",
                            (unsigned long long)s->limit_errors[i]);
         if (st->groups_dropped > 0)
-            mcp_buf_printf(b, "  (%llu matches in groups past the %d "
-                           "tracked)", (unsigned long long)st->groups_dropped,
-                           MCP_ENGINE_MAX_GROUPS);
+            mcp_buf_printf(b, "  (%llu key%s past the %d groups tracked, "
+                           "%llu match%s)",
+                           (unsigned long long)st->keys_dropped,
+                           st->keys_dropped >= MCP_ENGINE_MAX_DROPPED_KEYS
+                               ? "s or more"
+                           : st->keys_dropped == 1 ? "" : "s",
+                           MCP_ENGINE_MAX_GROUPS,
+                           (unsigned long long)st->groups_dropped,
+                           st->groups_dropped == 1 ? "" : "es");
         if (st->expect_dropped > 0)
             mcp_buf_printf(b, "  (%llu expectations not tracked: too many "
                            "open)", (unsigned long long)st->expect_dropped);
@@ -160,13 +158,13 @@ static void text_alerts(struct mcp_buf *b, const struct mcp_logset *ls,
         put_labels(b, a);
         mcp_buf_printf(b, " count=%llu\n    ",
                        (unsigned long long)a->count);
-        put_safe_str(b, a->summary ? a->summary : "");
+        mcp_term_field(b, a->summary);
         mcp_buf_putc(b, '\n');
         if (a->last_line != NULL) {
             mcp_buf_puts(b, "    last: ");
-            put_safe_str(b, ls->inputs[a->last_input].base);
+            mcp_term_str(b, ls->inputs[a->last_input].base);
             mcp_buf_printf(b, ":%llu: ", (unsigned long long)a->last_lineno);
-            put_safe(b, a->last_line, a->last_line_len);
+            mcp_sanitize_term(b, a->last_line, a->last_line_len);
             mcp_buf_putc(b, '\n');
         }
         if (a->context != NULL) {
@@ -174,7 +172,7 @@ static void text_alerts(struct mcp_buf *b, const struct mcp_logset *ls,
             const char *tail = lastnl ? lastnl + 1 : a->context;
 
             mcp_buf_puts(b, "    traceback ends: ");
-            put_safe_str(b, tail);
+            mcp_term_field(b, tail);
             mcp_buf_putc(b, '\n');
         }
     }
@@ -202,7 +200,7 @@ static void text_groups(struct mcp_buf *b, const struct mcp_ruleset *rs,
             struct mcp_buf key;
 
             mcp_buf_init(&key);
-            put_safe_str(&key, g[k].key);
+            mcp_term_field(&key, g[k].key);
             mcp_buf_printf(b, "  %-24s %8llu  %5.1f%%\n",
                            key.data ? key.data : "",
                            (unsigned long long)g[k].count,
@@ -242,7 +240,7 @@ static void text_expectations(struct mcp_buf *b, const struct mcp_logset *ls,
             put_time(b, x[k].start);
             if (x[k].cap_pid != NULL) {
                 mcp_buf_puts(b, "  pid ");
-                put_safe_str(b, x[k].cap_pid);
+                mcp_term_field(b, x[k].cap_pid);
             }
             if (x[k].met != MCP_TIME_NONE) {
                 char d[32];
@@ -347,6 +345,8 @@ static void json_rules(struct mcp_json *j, const struct mcp_ruleset *rs,
         mcp_json_int(j, (int64_t)s->limit_errors[i]);
         mcp_json_key(j, "groups_dropped");
         mcp_json_int(j, (int64_t)st->groups_dropped);
+        mcp_json_key(j, "keys_dropped");
+        mcp_json_int(j, (int64_t)st->keys_dropped);
         mcp_json_key(j, "expect_dropped");
         mcp_json_int(j, (int64_t)st->expect_dropped);
         mcp_json_end_obj(j);

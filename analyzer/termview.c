@@ -17,7 +17,9 @@
  *
  * Labels of events are the named captures of the rule's pattern that took
  * part, in pattern order; labels of alerts are the group_by values. A
- * line cut at MCP_EVENT_LINE_MAX ends in "…". Firing uses the alert's
+ * line cut at MCP_EVENT_LINE_MAX ends in "…"; capture and label values,
+ * summaries and --all lines are cut the same way (mcp_term_field), so a
+ * 1 MiB line prints kilobytes, not megabytes. Firing uses the alert's
  * start time, resolved its end. Plain alerting rules (a severity, no
  * threshold or expect) start and end on their line: only their ▲ line is
  * shown. Updates are shown only with --quiet (otherwise the event lines
@@ -140,12 +142,6 @@ static void sgr(struct mcp_termview *v, const char *code)
         mcp_buf_puts(&v->buf, code);
 }
 
-static void safe(struct mcp_buf *b, const char *s)
-{
-    if (s != NULL)
-        mcp_sanitize_term(b, s, strlen(s));
-}
-
 static const struct mcp_rule *rule_of(const struct mcp_termview *v,
                                       uint32_t i)
 {
@@ -198,7 +194,7 @@ static void put_time(struct mcp_termview *v, int64_t ms, const char *lead)
 static void put_rule(struct mcp_termview *v, const struct mcp_rule *r)
 {
     sgr(v, SGR_BOLD);
-    safe(&v->buf, r ? r->name : "?");
+    mcp_term_str(&v->buf, r ? r->name : "?");
     sgr(v, SGR_RESET);
 }
 
@@ -206,9 +202,9 @@ static void put_alert_labels(struct mcp_buf *b, const struct mcp_alert *a)
 {
     for (int i = 0; i < a->nlabels; i++) {
         mcp_buf_puts(b, i ? "," : "{");
-        safe(b, a->label_name[i]);
+        mcp_term_str(b, a->label_name[i]);
         mcp_buf_putc(b, '=');
-        safe(b, a->label_value[i]);
+        mcp_term_field(b, a->label_value[i]);
     }
     if (a->nlabels > 0)
         mcp_buf_putc(b, '}');
@@ -383,9 +379,9 @@ void mcp_termview_event(struct mcp_termview *v, const struct mcp_event *ev,
     n = cap_order(p, ev, idx, grp);
     for (int k = 0; k < n; k++) {
         mcp_buf_puts(&v->buf, k ? "," : "{");
-        safe(&v->buf, mcp_pattern_capture_name(p, idx[k], NULL));
+        mcp_term_str(&v->buf, mcp_pattern_capture_name(p, idx[k], NULL));
         mcp_buf_putc(&v->buf, '=');
-        safe(&v->buf, ev->cap[idx[k]]);
+        mcp_term_field(&v->buf, ev->cap[idx[k]]);
     }
     if (n > 0)
         mcp_buf_putc(&v->buf, '}');
@@ -427,7 +423,7 @@ void mcp_termview_line(struct mcp_termview *v, const char *path,
     }
     put_time(v, ts, SGR_DIM);
     mcp_buf_printf(&v->buf, "%12s", "");
-    mcp_sanitize_term(&v->buf, text, len);
+    mcp_term_cut(&v->buf, text, len, MCP_TERM_FIELD_MAX);
     sgr(v, SGR_RESET);
     mcp_buf_putc(&v->buf, '\n');
     put(v);
@@ -547,7 +543,7 @@ void mcp_termview_alert(struct mcp_termview *v, const struct mcp_alert *a,
         mcp_buf_printf(&v->buf, " count=%llu", (unsigned long long)a->count);
         if (a->summary != NULL) {
             mcp_buf_puts(&v->buf, ": ");
-            safe(&v->buf, a->summary);
+            mcp_term_field(&v->buf, a->summary);
         }
         break;
     case MCP_ALERT_UPDATE:
@@ -555,7 +551,7 @@ void mcp_termview_alert(struct mcp_termview *v, const struct mcp_alert *a,
             return;
         sgr(v, SGR_DIM);
         mcp_buf_printf(&v->buf, "%14s↻ ", "");
-        safe(&v->buf, r ? r->name : "?");
+        mcp_term_str(&v->buf, r ? r->name : "?");
         put_alert_labels(&v->buf, a);
         mcp_buf_printf(&v->buf, " count=%llu", (unsigned long long)a->count);
         sgr(v, SGR_RESET);
@@ -570,7 +566,7 @@ void mcp_termview_alert(struct mcp_termview *v, const struct mcp_alert *a,
         mcp_buf_printf(&v->buf, " count=%llu", (unsigned long long)a->count);
         if (a->summary != NULL) {
             mcp_buf_puts(&v->buf, ": ");
-            safe(&v->buf, a->summary);
+            mcp_term_field(&v->buf, a->summary);
         }
         break;
     case MCP_ALERT_RESOLVED:
@@ -622,14 +618,14 @@ void mcp_termview_notice(struct mcp_termview *v, const char *msg)
         struct mcp_buf b;
 
         mcp_buf_init(&b);
-        safe(&b, msg);
+        mcp_term_str(&b, msg);
         mcp_warnf("%s", b.data ? b.data : "");
         mcp_buf_free(&b);
         return;
     }
     sgr(v, SGR_DIM);
     mcp_buf_puts(&v->buf, "-- ");
-    safe(&v->buf, msg);
+    mcp_term_str(&v->buf, msg);
     sgr(v, SGR_RESET);
     mcp_buf_putc(&v->buf, '\n');
     put(v);
@@ -699,7 +695,7 @@ static void render_status(struct mcp_termview *v, int64_t now)
         if (v->count[i] == 0)
             continue;
         mcp_buf_puts(&t, any ? "  " : " ");
-        safe(&t, v->names[i]);
+        mcp_term_str(&t, v->names[i]);
         mcp_buf_printf(&t, " %llu", (unsigned long long)v->count[i]);
         if (base != NULL) {
             double rate = 0.0;

@@ -99,6 +99,55 @@ bool mcp_sanitize_term(struct mcp_buf *out, const char *s, size_t n)
     return escaped;
 }
 
+void mcp_term_str(struct mcp_buf *out, const char *s)
+{
+    if (s != NULL)
+        mcp_sanitize_term(out, s, strlen(s));
+}
+
+void mcp_term_fputs(const char *s, FILE *fp)
+{
+    struct mcp_buf b;
+
+    mcp_buf_init(&b);
+    mcp_term_str(&b, s);
+    if (b.len > 0)
+        fwrite(b.data, 1, b.len, fp);
+    mcp_buf_free(&b);
+}
+
+void mcp_term_pad(struct mcp_buf *out, const char *s, int width)
+{
+    size_t start = out->len;
+
+    mcp_term_str(out, s);
+    while (width > 0 && out->len - start < (size_t)width)
+        mcp_buf_putc(out, ' ');
+}
+
+void mcp_term_cut(struct mcp_buf *out, const char *s, size_t n, size_t max)
+{
+    size_t cut = n;
+
+    if (n > max) {
+        cut = max;
+        /* Not in the middle of a character: back off over at most three
+         * continuation bytes. */
+        for (int k = 0; k < 3 && cut > 0 &&
+                        ((unsigned char)s[cut] & 0xc0) == 0x80; k++)
+            cut--;
+    }
+    mcp_sanitize_term(out, s, cut);
+    if (cut < n)
+        mcp_buf_puts(out, "…");
+}
+
+void mcp_term_field(struct mcp_buf *out, const char *s)
+{
+    if (s != NULL)
+        mcp_term_cut(out, s, strlen(s), MCP_TERM_FIELD_MAX);
+}
+
 bool mcp_json_string(struct mcp_buf *out, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;

@@ -13,12 +13,34 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "util.h"
 
 /* Append s[0..n) to out, safe for a terminal. Returns true when anything
  * had to be escaped. */
 bool mcp_sanitize_term(struct mcp_buf *out, const char *s, size_t n);
+
+/* The same for a NUL-terminated s (NULL appends nothing). */
+void mcp_term_str(struct mcp_buf *out, const char *s);
+
+/* Write the NUL-terminated s to fp, safe for a terminal. */
+void mcp_term_fputs(const char *s, FILE *fp);
+
+/* mcp_term_str, then spaces up to width bytes of what it appended: the
+ * escaped form of "%-*s", for a column of names or paths. */
+void mcp_term_pad(struct mcp_buf *out, const char *s, int width);
+
+/* s[0..n) cut after max bytes (backed off to the start of a UTF-8
+ * character), escaped as mcp_sanitize_term does, then "…" when it was
+ * cut: at most 4 * max + 3 bytes are appended. */
+void mcp_term_cut(struct mcp_buf *out, const char *s, size_t n, size_t max);
+
+/* A text field of a text view (a capture, a label value, a summary, a
+ * group key): the NUL-terminated s (NULL appends nothing) cut like an
+ * event's line, mcp_term_cut at MCP_TERM_FIELD_MAX bytes. */
+#define MCP_TERM_FIELD_MAX 2048
+void mcp_term_field(struct mcp_buf *out, const char *s);
 
 /* Append s[0..n) as a JSON string literal (with quotes). Returns true when
  * invalid UTF-8 was replaced. */

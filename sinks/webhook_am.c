@@ -161,22 +161,13 @@ static void put_time(struct mcp_json *j, int64_t ms)
 
 /* Log text for an annotation: at most MCP_WEBHOOK_AM_TEXT_MAX bytes of it
  * (cut on a UTF-8 boundary, "…" marks the cut), control characters,
- * escapes and invalid UTF-8 shown visibly (mcp_sanitize_term). */
+ * escapes and invalid UTF-8 shown visibly (mcp_term_cut). */
 static void put_text(struct mcp_json *j, const char *s, size_t n)
 {
     struct mcp_buf t;
-    size_t cut = n;
 
-    if (cut > MCP_WEBHOOK_AM_TEXT_MAX) {
-        cut = MCP_WEBHOOK_AM_TEXT_MAX;
-        for (int k = 0; k < 3 && cut > 0 &&
-                        ((unsigned char)s[cut] & 0xc0) == 0x80; k++)
-            cut--;
-    }
     mcp_buf_init(&t);
-    mcp_sanitize_term(&t, s, cut);
-    if (cut < n)
-        mcp_buf_puts(&t, "\xe2\x80\xa6");
+    mcp_term_cut(&t, s, n, MCP_WEBHOOK_AM_TEXT_MAX);
     mcp_json_strn(j, t.data, t.len);
     mcp_buf_free(&t);
 }

@@ -496,6 +496,104 @@ static void test_repeat_restored(void **state)
     teardown_fx(g);
 }
 
+/* Past the group cap (issue 10, item 7). Keys 0..9999 fill the groups;
+ * 100 more keys, each once, after that. The pool of old lied: it took the
+ * labels of its first key and fired "t10000 called 100 times". */
+static void test_group_cap_threshold(void **state)
+{
+    struct fx *f = setup(GROUPED);
+    const struct mcp_rule_stats *st;
+    char k[16];
+    size_t n;
+
+    (void)state;
+    for (int i = 0; i < MCP_ENGINE_MAX_GROUPS + 100; i++) {
+        snprintf(k, sizeof(k), "t%05d", i);
+        feed(f, 0, MCP_EV_MATCH, T0 + i * 5, k, NULL);
+    }
+    /* the keys past the cap again: still 100 keys, 200 matches */
+    for (int i = MCP_ENGINE_MAX_GROUPS; i < MCP_ENGINE_MAX_GROUPS + 100; i++) {
+        snprintf(k, sizeof(k), "t%05d", i);
+        feed(f, 0, MCP_EV_MATCH, T0 + 51 * S, k, NULL);
+    }
+    alerts(f, &n);
+    assert_int_equal(n, 0);
+    assert_string_equal(f->log, "");
+    st = mcp_engine_stats(f->e, 0);
+    assert_int_equal(st->matches, MCP_ENGINE_MAX_GROUPS + 200);
+    assert_int_equal(st->ngroups, MCP_ENGINE_MAX_GROUPS);
+    assert_int_equal(st->groups_dropped, 200);
+    assert_int_equal(st->keys_dropped, 100);
+    /* a tracked key still alerts: three calls of t00000 in the window */
+    feed(f, 0, MCP_EV_MATCH, T0 + 52 * S, "t00000", NULL);
+    feed(f, 0, MCP_EV_MATCH, T0 + 53 * S, "t00000", NULL);
+    assert_string_equal(f->log, "F1:3");
+    teardown_fx(f);
+}
+
+static const char PLAIN_GROUPED[] =
+    "rules:\n"
+    "  - name: err\n"
+    "    match: 'ERROR (?<logger>\\S+)'\n"
+    "    group_by: [logger]\n"
+    "    cooldown: 1h\n"
+    "    severity: warning\n"
+    "    summary: 'error from {logger}'\n";
+
+/* A plain rule past the cap: each line its own alert with its own labels
+ * (no cooldown: there is no state to reopen). */
+static void test_group_cap_plain(void **state)
+{
+    struct fx *f = setup(PLAIN_GROUPED);
+    struct mcp_alert *const *a;
+    char k[16];
+    size_t n;
+
+    (void)state;
+    for (int i = 0; i < MCP_ENGINE_MAX_GROUPS; i++) {
+        snprintf(k, sizeof(k), "l%05d", i);
+        feed(f, 0, MCP_EV_MATCH, T0, k, NULL);
+    }
+    f->log[0] = '\0';
+    feed(f, 0, MCP_EV_MATCH, T0 + S, "late", NULL);
+    feed(f, 0, MCP_EV_MATCH, T0 + 2 * S, "later", NULL);
+    feed(f, 0, MCP_EV_MATCH, T0 + 3 * S, "late", NULL);
+    a = alerts(f, &n);
+    assert_int_equal(n, MCP_ENGINE_MAX_GROUPS + 3);
+    assert_string_equal(f->log, "F10001:1 R10001:1 F10002:1 R10002:1 "
+                                "F10003:1 R10003:1");
+    assert_string_equal(a[MCP_ENGINE_MAX_GROUPS]->label_value[0], "late");
+    assert_string_equal(a[MCP_ENGINE_MAX_GROUPS]->summary, "error from late");
+    assert_string_equal(a[MCP_ENGINE_MAX_GROUPS + 1]->key, "later");
+    assert_string_equal(a[MCP_ENGINE_MAX_GROUPS + 1]->label_value[0],
+                        "later");
+    assert_string_equal(a[MCP_ENGINE_MAX_GROUPS + 2]->label_value[0], "late");
+    assert_int_equal(mcp_engine_stats(f->e, 0)->keys_dropped, 2);
+    /* prune keeps nothing of them (no group holds them) */
+    mcp_engine_prune(f->e);
+    teardown_fx(f);
+}
+
+/* keys_dropped saturates at MCP_ENGINE_MAX_DROPPED_KEYS; the matches go
+ * on being counted. */
+static void test_group_cap_saturates(void **state)
+{
+    struct fx *f = setup(GROUPED);
+    const struct mcp_rule_stats *st;
+    char k[16];
+    int total = MCP_ENGINE_MAX_GROUPS + MCP_ENGINE_MAX_DROPPED_KEYS + 5;
+
+    (void)state;
+    for (int i = 0; i < total; i++) {
+        snprintf(k, sizeof(k), "t%07d", i);
+        feed(f, 0, MCP_EV_MATCH, T0 + (int64_t)i * 2 * M, k, NULL);
+    }
+    st = mcp_engine_stats(f->e, 0);
+    assert_int_equal(st->groups_dropped, MCP_ENGINE_MAX_DROPPED_KEYS + 5);
+    assert_int_equal(st->keys_dropped, MCP_ENGINE_MAX_DROPPED_KEYS);
+    teardown_fx(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -515,6 +613,9 @@ int main(void)
         cmocka_unit_test(test_prune_keeps_cooldown),
         cmocka_unit_test(test_repeat),
         cmocka_unit_test(test_repeat_restored),
+        cmocka_unit_test(test_group_cap_threshold),
+        cmocka_unit_test(test_group_cap_plain),
+        cmocka_unit_test(test_group_cap_saturates),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

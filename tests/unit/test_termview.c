@@ -1062,6 +1062,52 @@ static void test_status_rule_names(void **state)
     pty_close(&p);
 }
 
+/* mcp_term_cut: cut after MCP_TERM_FIELD_MAX bytes, never inside a
+ * UTF-8 character, escaped, "…" only when cut; mcp_term_pad pads the
+ * escaped text. */
+static void test_term_field_and_pad(void **state)
+{
+    char *s = malloc(MCP_TERM_FIELD_MAX + 16);
+    struct mcp_buf b;
+
+    (void)state;
+    mcp_buf_init(&b);
+    /* exactly the limit: whole, no mark */
+    memset(s, 'a', MCP_TERM_FIELD_MAX);
+    mcp_term_cut(&b, s, MCP_TERM_FIELD_MAX, MCP_TERM_FIELD_MAX);
+    assert_int_equal(b.len, MCP_TERM_FIELD_MAX);
+    /* one more byte: cut, marked */
+    mcp_buf_reset(&b);
+    s[MCP_TERM_FIELD_MAX] = 'b';
+    mcp_term_cut(&b, s, MCP_TERM_FIELD_MAX + 1, MCP_TERM_FIELD_MAX);
+    assert_int_equal(b.len, MCP_TERM_FIELD_MAX + 3);
+    assert_memory_equal(b.data + MCP_TERM_FIELD_MAX, "…", 3);
+    /* a 2-byte character across the limit is dropped whole */
+    mcp_buf_reset(&b);
+    memcpy(s + MCP_TERM_FIELD_MAX - 1, "\xc3\xa9zz", 4);
+    mcp_term_cut(&b, s, MCP_TERM_FIELD_MAX + 3, MCP_TERM_FIELD_MAX);
+    assert_int_equal(b.len, MCP_TERM_FIELD_MAX - 1 + 3);
+    assert_memory_equal(b.data + MCP_TERM_FIELD_MAX - 1, "…", 3);
+    /* all ESC: the largest a field can get, 4 * MAX + 3 */
+    mcp_buf_reset(&b);
+    memset(s, 0x1b, MCP_TERM_FIELD_MAX + 16);
+    mcp_term_cut(&b, s, MCP_TERM_FIELD_MAX + 16, MCP_TERM_FIELD_MAX);
+    assert_int_equal(b.len, 4 * MCP_TERM_FIELD_MAX + 3);
+    assert_memory_equal(b.data, "\\x1b\\x1b", 8);
+    /* NULL appends nothing */
+    mcp_buf_reset(&b);
+    mcp_term_field(&b, NULL);
+    assert_int_equal(b.len, 0);
+    /* pad: escaped width counts, longer text is not cut */
+    mcp_term_pad(&b, "a\x1b", 9);
+    mcp_buf_putc(&b, '|');
+    mcp_term_pad(&b, "\x07\x07\x07", 4);
+    mcp_buf_putc(&b, '|');
+    assert_string_equal(b.data, "a\\x1b    |\\x07\\x07\\x07|");
+    mcp_buf_free(&b);
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1085,6 +1131,7 @@ int main(void)
         cmocka_unit_test(test_status_color_and_json),
         cmocka_unit_test(test_sync_alerts),
         cmocka_unit_test(test_status_rule_names),
+        cmocka_unit_test(test_term_field_and_pad),
     };
 
     return cmocka_run_group_tests(tests, group_setup, NULL);
