@@ -27,7 +27,7 @@ static const char cl_usage[] =
     "  --keep WHICH           newest (default), oldest, or a PID; among the\n"
     "                         processes with the current log open for\n"
     "                         writing when there are any (cleanup:\n"
-    "                         prefer_writer), whoever wrote last\n"
+    "                         prefer_writer), no matter who wrote last\n"
     "  --dry-run              print the plan, signal nothing\n"
     "  -y, --yes              do not ask (required when stdin is not a\n"
     "                         terminal)\n"

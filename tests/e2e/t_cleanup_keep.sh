@@ -1,9 +1,9 @@
 # t_cleanup_keep.sh - the keep choice is stable and its reason true:
 # three dummy servers write one log in turns (the test decides who
 # writes last), a fourth, newer one never writes. The keeper is the
-# newest of the processes with the current log open for writing,
-# whoever wrote last: two dry runs and the real run keep the same one
-# and say so in the same words. Only PIDs started here are ever
+# newest of the processes with the current log open for writing, no
+# matter who wrote last: two dry runs and the real run keep the same
+# one and say so in the same words. Only PIDs started here are ever
 # signalled (tests/e2e/proc/lib.sh).
 . "$ROOT/tests/e2e/proc/lib.sh"
 new_server

@@ -293,7 +293,7 @@ static void test_paths(void **state)
 
 /* The keeper: newest / oldest / PID; the processes with the current log
  * open for writing (changed within writer_window) preferred, ties among
- * them by start time, whoever appended last. */
+ * them by start time, no matter who appended last. */
 static void test_choose(void **state)
 {
     struct mcp_proc v[4];
@@ -339,8 +339,9 @@ static void test_choose(void **state)
     assert_string_equal(why, "newest");
     free(why);
     /* three write one log in turns, a fourth (the newest) does not: the
-     * newest writer is kept whichever appended last (its fd offset at
-     * the end: log_write_age_ms), and the reason says what decided */
+     * newest writer is kept, no matter who appended last (its fd
+     * offset at the end: log_write_age_ms), and the reason says what
+     * decided */
     o.prefer_writer = true;
     for (int last = 0; last < 3; last++) {
         for (int i = 0; i < 3; i++) {
