@@ -43,7 +43,7 @@ LIB_SRC = analyzer/util.c analyzer/strmap.c analyzer/keyset.c analyzer/timeparse
           analyzer/state.c analyzer/cmd_follow.c \
           analyzer/config.c analyzer/procconf.c analyzer/notify.c analyzer/silence.c analyzer/cmd_sinks.c \
           analyzer/cmd_silence.c analyzer/cmd_routes.c \
-          analyzer/procs.c analyzer/procmatch.c analyzer/procview.c analyzer/cleanup.c \
+          analyzer/procs.c analyzer/procread.c analyzer/procmatch.c analyzer/procview.c analyzer/cleanup.c \
           analyzer/cmd_ps.c analyzer/cmd_cleanup.c \
           analyzer/health.c analyzer/cmd_health.c analyzer/probes.c analyzer/action.c \
           $(sort $(wildcard sinks/*.c))

@@ -76,13 +76,26 @@ void mcp_cleanup_opts_init(struct mcp_cleanup_opts *o,
     o->grace_ms = c->grace_ms;
 }
 
+/* Is p a writer in o's sense: it has a current log open for writing,
+ * and that log changed within writer_window? (A property of the process
+ * and of the log, not of who appended last: several servers writing one
+ * log in turns all are, so the choice among them does not flip.) */
+static bool is_writer(const struct mcp_proc *p,
+                      const struct mcp_cleanup_opts *o)
+{
+    return o->prefer_writer && p->log_open_write &&
+           p->log_modified_age_ms >= 0 &&
+           p->log_modified_age_ms <= o->writer_window_ms;
+}
+
 long mcp_cleanup_choose(const struct mcp_proc *procs, size_t n,
                         const struct mcp_cleanup_opts *o, char **reason,
                         char *err)
 {
-    bool writers = false;
+    const char *which = o->keep == MCP_KEEP_OLDEST ? "oldest" : "newest";
+    size_t writers = 0;
     long best = -1;
-    char buf[96];
+    char buf[128];
 
     *reason = NULL;
     if (o->keep == MCP_KEEP_PID) {
@@ -98,29 +111,24 @@ long mcp_cleanup_choose(const struct mcp_proc *procs, size_t n,
     }
     if (n == 0)
         return -1;
-    if (o->prefer_writer)
-        for (size_t i = 0; i < n; i++)
-            if (procs[i].log_write_age_ms >= 0 &&
-                procs[i].log_write_age_ms <= o->writer_window_ms)
-                writers = true;
-    /* procs are sorted oldest first: the first or last candidate. */
+    for (size_t i = 0; i < n; i++)
+        writers += is_writer(&procs[i], o);
+    /* procs are sorted by start (oldest first, then pid): the first or
+     * the last candidate, so ties go by start time */
     for (size_t i = 0; i < n; i++) {
-        if (writers && !(procs[i].log_write_age_ms >= 0 &&
-                         procs[i].log_write_age_ms <= o->writer_window_ms))
+        if (writers > 0 && !is_writer(&procs[i], o))
             continue;
         if (best < 0 || o->keep == MCP_KEEP_NEWEST)
             best = (long)i;
     }
-    if (writers) {
-        char age[32];
-
-        mcp_proc_age_format(procs[best].log_write_age_ms, age, sizeof(age));
-        snprintf(buf, sizeof(buf), "%s writer of the current log (%s ago)",
-                 o->keep == MCP_KEEP_OLDEST ? "oldest" : "newest", age);
-    } else {
-        snprintf(buf, sizeof(buf), "%s",
-                 o->keep == MCP_KEEP_OLDEST ? "oldest" : "newest");
-    }
+    if (writers == 1)
+        snprintf(buf, sizeof(buf),
+                 "the only process with the current log open for writing");
+    else if (writers > 1)
+        snprintf(buf, sizeof(buf), "%s of the %zu processes with the current "
+                 "log open for writing", which, writers);
+    else
+        snprintf(buf, sizeof(buf), "%s", which);
     *reason = mcp_strdup(buf);
     return best;
 }
@@ -387,28 +395,7 @@ void mcp_cleanup_json(const struct mcp_cleanup_plan *plan,
         const struct mcp_proc *p = &plan->procs[i];
 
         mcp_json_begin_obj(j);
-        mcp_json_key(j, "pid");
-        mcp_json_int(j, p->pid);
-        mcp_json_key(j, "start");
-        mcp_json_time(j, p->start_ms);
-        mcp_json_key(j, "uptime_ms");
-        mcp_json_int(j, p->uptime_ms);
-        mcp_json_key(j, "rss_bytes");
-        mcp_json_int(j, (int64_t)p->rss_bytes);
-        mcp_json_key(j, "why");
-        mcp_json_str(j, p->why);
-        mcp_json_key(j, "argv");
-        mcp_json_begin_arr(j);
-        for (int k = 0; k < p->argc; k++)
-            mcp_json_str(j, p->argv[k]);
-        mcp_json_end_arr(j);
-        mcp_json_key(j, "logs_open");
-        mcp_json_bool(j, p->logs_open);
-        mcp_json_key(j, "log_write_age_ms");
-        if (p->log_write_age_ms >= 0)
-            mcp_json_int(j, p->log_write_age_ms);
-        else
-            mcp_json_null(j);
+        mcp_proc_json_fields(j, p);
         mcp_json_key(j, "action");
         mcp_json_str(j, (long)i == plan->keep ? "keep" : "terminate");
         mcp_json_key(j, "result");

@@ -3,9 +3,13 @@
  * The engine behind `mcplog cleanup` and follow's cleanup action:
  *
  *   1. plan: find the matching processes (procs.h) with a pidfd opened
- *      for each at discovery, and choose the one to keep (--keep newest,
- *      oldest or a PID; a process writing the current log within
- *      writer_window is preferred when prefer_writer);
+ *      for each at discovery, and choose the one to keep: the newest
+ *      (or oldest, or --keep PID) of the processes that have a current
+ *      log open for writing while that log changed within writer_window
+ *      (when prefer_writer and there are any), else of all. The choice
+ *      depends on nothing that flips between runs (not on who appended
+ *      last), so a dry run shows the plan a real run carries out when
+ *      nothing changed;
  *   2. run: for every other process, read its start time again; if it
  *      changed, the pid now belongs to another process: it is reported
  *      "pid reused: not signalled" and never signalled. Otherwise SIGTERM
@@ -63,8 +67,11 @@ struct mcp_cleanup_plan {
     struct mcp_proc *procs;        /* the matching processes, oldest first */
     size_t n;
     long keep;                     /* index of the keeper, -1 when n == 0 */
-    char *keep_reason;             /* "newest", "oldest", "--keep PID",
-                                      "newest writer of the current log" */
+    char *keep_reason;             /* what decided: "newest", "oldest",
+                                      "--keep PID", "the only process with
+                                      the current log open for writing",
+                                      "newest of the 3 processes with the
+                                      current log open for writing" */
     enum mcp_cleanup_result *result;   /* n entries */
     int *errnum;                   /* n entries: errno of a failure */
     int64_t *exit_ms;              /* n entries: signal to exit, or -1 */
@@ -111,8 +118,7 @@ const char *mcp_cleanup_result_name(enum mcp_cleanup_result r);
 
 /* The plan (and results, once run) as one JSON object:
  *   {"dry_run": B, "keep": PID|null, "keep_reason": S,
- *    "processes": [{"pid", "start", "uptime_ms", "rss_bytes", "why",
- *                   "argv", "logs_open", "log_write_age_ms",
+ *    "processes": [{the members of mcp_proc_json_fields (procs.h),
  *                   "action": "keep"|"terminate", "result": NAME,
  *                   "error": S|null}],
  *    "log": [S...], "failed": N} */

@@ -17,10 +17,13 @@ static const char ps_usage[] =
     "PID, start time, uptime, RSS, whether each has the current log files\n"
     "open (and wrote to them last, how long ago), why it matched, and its\n"
     "command line. mcplog itself, its ancestors and its children are never\n"
-    "listed; by default only processes of the same user are.\n"
+    "listed; by default only processes of the same user are. Below them,\n"
+    "near misses, never signalled: \"not matched: \" and why (a relative\n"
+    "script path, or one that resolves elsewhere).\n"
     "\n"
     "  --config FILE          the config (default as for follow)\n"
-    "  --json                 one JSON object {\"processes\": [...]}\n"
+    "  --json                 one JSON object {\"processes\": [...],\n"
+    "                         \"not_matched\": [...]}\n"
     "  -h, --help             this help\n";
 
 enum { OPT_CONFIG = 256, OPT_JSON };
@@ -32,61 +35,18 @@ static const struct option ps_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static void ps_json(const struct mcp_proc *v, size_t n, struct mcp_buf *b)
+/* The processes v[0..n) as the JSON array under key. */
+static void ps_json_list(struct mcp_json *j, const char *key,
+                         const struct mcp_proc *v, size_t n)
 {
-    struct mcp_json j;
-
-    mcp_json_init(&j, b, false);
-    mcp_json_begin_obj(&j);
-    mcp_json_key(&j, "processes");
-    mcp_json_begin_arr(&j);
+    mcp_json_key(j, key);
+    mcp_json_begin_arr(j);
     for (size_t i = 0; i < n; i++) {
-        const struct mcp_proc *p = &v[i];
-
-        mcp_json_begin_obj(&j);
-        mcp_json_key(&j, "pid");
-        mcp_json_int(&j, p->pid);
-        mcp_json_key(&j, "ppid");
-        mcp_json_int(&j, p->ppid);
-        mcp_json_key(&j, "uid");
-        mcp_json_int(&j, p->uid);
-        mcp_json_key(&j, "start");
-        mcp_json_time(&j, p->start_ms);
-        mcp_json_key(&j, "uptime_ms");
-        mcp_json_int(&j, p->uptime_ms);
-        mcp_json_key(&j, "rss_bytes");
-        mcp_json_int(&j, (int64_t)p->rss_bytes);
-        mcp_json_key(&j, "exe");
-        if (p->exe != NULL)
-            mcp_json_str(&j, p->exe);
-        else
-            mcp_json_null(&j);
-        mcp_json_key(&j, "cwd");
-        if (p->cwd != NULL)
-            mcp_json_str(&j, p->cwd);
-        else
-            mcp_json_null(&j);
-        mcp_json_key(&j, "argv");
-        mcp_json_begin_arr(&j);
-        for (int k = 0; k < p->argc; k++)
-            mcp_json_str(&j, p->argv[k]);
-        mcp_json_end_arr(&j);
-        mcp_json_key(&j, "logs_open");
-        mcp_json_bool(&j, p->logs_open);
-        mcp_json_key(&j, "log_write_age_ms");
-        if (p->log_write_age_ms >= 0)
-            mcp_json_int(&j, p->log_write_age_ms);
-        else
-            mcp_json_null(&j);
-        mcp_json_key(&j, "why");
-        mcp_json_str(&j, p->why);
-        mcp_json_key(&j, "match");
-        mcp_json_int(&j, p->match_index + 1);
-        mcp_json_end_obj(&j);
+        mcp_json_begin_obj(j);
+        mcp_proc_json_fields(j, &v[i]);
+        mcp_json_end_obj(j);
     }
-    mcp_json_end_arr(&j);
-    mcp_json_end_obj(&j);
-    mcp_buf_putc(b, '\n');
+    mcp_json_end_arr(j);
 }
 
 int mcp_cmd_ps(int argc, char **argv)
@@ -96,9 +56,9 @@ int mcp_cmd_ps(int argc, char **argv)
     int c, rc = MCP_EXIT_OK;
     char err[MCP_ERRLEN] = "";
     struct mcp_config conf;
-    struct mcp_proc *v = NULL;
+    struct mcp_proc *v = NULL, *near = NULL;
     struct mcp_buf b;
-    size_t n = 0;
+    size_t n = 0, nnear = 0;
 
     optind = 1;
     opterr = 0;
@@ -120,7 +80,8 @@ int mcp_cmd_ps(int argc, char **argv)
         mcp_cli_error(err);
         return MCP_EXIT_USAGE;
     }
-    if (mcp_procs_find(&conf.proc, false, &v, &n, err) != 0) {
+    if (mcp_procs_find_all(&conf.proc, false, &v, &n, &near, &nnear,
+                           err) != 0) {
         char msg[MCP_ERRLEN + 8];
 
         snprintf(msg, sizeof(msg), "ps: %s", err);
@@ -130,17 +91,28 @@ int mcp_cmd_ps(int argc, char **argv)
     }
     mcp_buf_init(&b);
     if (json) {
-        ps_json(v, n, &b);
-    } else if (n == 0) {
-        mcp_buf_puts(&b, "no MCP server process found\n");
+        struct mcp_json j;
+
+        mcp_json_init(&j, &b, false);
+        mcp_json_begin_obj(&j);
+        ps_json_list(&j, "processes", v, n);
+        ps_json_list(&j, "not_matched", near, nnear);
+        mcp_json_end_obj(&j);
+        mcp_buf_putc(&b, '\n');
     } else {
-        mcp_proc_header(&b, "");
+        if (n == 0)
+            mcp_buf_puts(&b, "no MCP server process found\n");
+        if (n + nnear > 0)
+            mcp_proc_header(&b, "");
         for (size_t i = 0; i < n; i++)
             mcp_proc_row(&b, "", &v[i]);
+        for (size_t i = 0; i < nnear; i++)
+            mcp_proc_row(&b, "", &near[i]);
     }
     fwrite(b.data, 1, b.len, stdout);
     mcp_buf_free(&b);
     mcp_procs_free(v, n);
+    mcp_procs_free(near, nnear);
     mcp_config_free(&conf);
     return rc;
 }

@@ -7,7 +7,7 @@
  *   server:
  *     dir: ~/hestai-mcp-server      # the server's folder (absolute or ~/)
  *     match:                        # any of these; default [{python: server.py}]
- *       - {python: server.py}       # a python interpreter running DIR/server.py
+ *       - {python: server.py}       # a python running DIR/server.py (absolute)
  *       - {cwd: true}               # a python interpreter whose cwd is DIR
  *       - {argv: '/opt/zen/bin/zen-mcp-server( .*)?'}  # whole command line
  *       - {exe: /usr/local/bin/zen-mcp-server}         # /proc/PID/exe
@@ -25,8 +25,8 @@
  *     enabled: false                # follow's cleanup action
  *     dry_run: true                 # follow's action only reports its plan
  *     keep: newest                  # newest | oldest
- *     prefer_writer: true           # keep the one writing the current log
- *     writer_window: 5m             # "writing" means: within this window
+ *     prefer_writer: true           # prefer those with the log open to write
+ *     writer_window: 5m             # ... if the log changed within this window
  *     grace: 5s                     # SIGTERM, then SIGKILL after this
  *     min_interval: 10m             # follow's action at most this often
  *   probes:
@@ -48,7 +48,8 @@ struct mcp_pattern;
 
 /* One `server: match:` entry. */
 enum mcp_match_kind {
-    MCP_MATCH_PYTHON,              /* python interpreter runs DIR/<arg> */
+    MCP_MATCH_PYTHON,              /* python interpreter runs DIR/<arg>,
+                                      given absolute (resolved paths) */
     MCP_MATCH_CWD,                 /* python interpreter with cwd DIR */
     MCP_MATCH_ARGV,                /* pattern matches the whole command line */
     MCP_MATCH_EXE,                 /* /proc/PID/exe is exactly <arg> */

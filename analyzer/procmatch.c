@@ -1,7 +1,7 @@
 /* procmatch.c - the server.match rules applied to one process
  * description (procs.h: mcp_procs_match). Pure: no /proc access except
  * realpath() on the paths compared. */
-#include "procs.h"
+#include "procs_int.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -107,32 +107,39 @@ char *mcp_path_normalize(const char *path)
     return r;
 }
 
-static char *join(const char *a, const char *b)
+/* The file the kernel opens for the absolute path p, as far as it can
+ * be known now: realpath(p); for a file that is gone (a script deleted
+ * while it runs), its resolved folder and its name. NULL when not even
+ * the folder resolves. */
+static char *resolve(const char *p)
 {
-    size_t la = strlen(a);
-    char *r = mcp_malloc(la + strlen(b) + 2);
+    char *r = realpath(p, NULL), *dir, *rd;
+    const char *slash = strrchr(p, '/'), *name;
 
-    memcpy(r, a, la);
-    r[la] = '/';
-    strcpy(r + la + 1, b);
+    if (r != NULL || slash == NULL)
+        return r;
+    name = slash + 1;
+    if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return NULL;
+    dir = mcp_strndup(p, (size_t)(slash - p));
+    rd = realpath(dir[0] != '\0' ? dir : "/", NULL);
+    free(dir);
+    if (rd == NULL)
+        return NULL;
+    r = mcp_path_join(strcmp(rd, "/") == 0 ? "" : rd, name);
+    free(rd);
     return r;
 }
 
-/* Do paths a and b name the same file: lexically, or once resolved? */
-static bool same_path(const char *a, const char *b)
+/* Do a and b read as the same path once "." and ".." are folded by
+ * hand? (Only to tell a near miss: the kernel does not fold them so.) */
+static bool reads_same(const char *a, const char *b)
 {
-    char *na = mcp_path_normalize(a), *nb = mcp_path_normalize(b), *ra, *rb;
+    char *na = mcp_path_normalize(a), *nb = mcp_path_normalize(b);
     bool same = strcmp(na, nb) == 0;
 
     free(na);
     free(nb);
-    if (same)
-        return true;
-    ra = realpath(a, NULL);
-    rb = ra ? realpath(b, NULL) : NULL;
-    same = rb != NULL && strcmp(ra, rb) == 0;
-    free(ra);
-    free(rb);
     return same;
 }
 
@@ -173,89 +180,125 @@ static bool whole_match(const struct mcp_pattern *re, const char *s)
     return ok;
 }
 
+/* The python rule for script (DIR-relative, as configured): 1 with
+ * *why set when the process runs DIR/script, the paths compared
+ * resolved; 0 otherwise, then with *near set (when still NULL) if it
+ * only seems to: a relative script path that names DIR/script from the
+ * cwd it has now, or an absolute one that reads as DIR/script but
+ * resolves elsewhere (or not at all). */
+static int python_rule(const char *script, const char *dir_real,
+                       const char *exe, char *const *argv, int argc,
+                       const char *cwd, char **why, char **near)
+{
+    const char *scr;
+    char *want_lex, *want, *got;
+    int hit = 0;
+
+    if (dir_real == NULL || !is_python(exe) ||
+        (scr = python_script(argv, argc)) == NULL)
+        return 0;
+    want_lex = mcp_path_join(dir_real, script);
+    want = resolve(want_lex);
+    if (scr[0] != '/') {
+        /* python resolved it against its cwd at start; that cwd is
+         * gone from view once the process chdir()s: never a match */
+        char *from_now = cwd != NULL && cwd[0] == '/'
+                             ? mcp_path_join(cwd, scr) : NULL;
+
+        got = from_now != NULL ? resolve(from_now) : NULL;
+        if (*near == NULL && from_now != NULL &&
+            ((got != NULL && want != NULL && strcmp(got, want) == 0) ||
+             reads_same(from_now, want_lex)))
+            *near = fmt("not matched: relative script path %s, the folder "
+                        "it started in cannot be known%s", scr, "");
+        free(from_now);
+    } else {
+        got = resolve(scr);
+        if (got != NULL && want != NULL && strcmp(got, want) == 0) {
+            *why = fmt("%s runs %s", base(exe), got);
+            hit = 1;
+        } else if (*near == NULL && reads_same(scr, want_lex)) {
+            *near = got != NULL
+                        ? fmt("not matched: %s resolves to %s", scr, got)
+                        : fmt("not matched: %s does not resolve%s", scr, "");
+        }
+    }
+    free(got);
+    free(want);
+    free(want_lex);
+    return hit;
+}
+
+/* Does rule m (entry i) hold? Sets *why when it does; a python rule may
+ * set *near when it does not. */
+static bool rule_holds(const struct mcp_proc_match *m, size_t i,
+                       const char *dir_real, const char *exe,
+                       char *const *argv, int argc, const char *cwd,
+                       char **why, char **near)
+{
+    switch (m->kind) {
+    case MCP_MATCH_PYTHON:
+        return python_rule(m->arg, dir_real, exe, argv, argc, cwd, why,
+                           near) != 0;
+    case MCP_MATCH_CWD:
+        if (dir_real != NULL && is_python(exe) && cwd != NULL &&
+            strcmp(cwd, dir_real) == 0) {
+            *why = fmt("%s with cwd %s", base(exe), cwd);
+            return true;
+        }
+        return false;
+    case MCP_MATCH_ARGV: {
+        char *line, num[32];
+        bool ok;
+
+        if (argc == 0 || m->re == NULL)
+            return false;
+        line = joined(argv, argc);
+        ok = whole_match(m->re, line);
+        free(line);
+        if (ok) {
+            snprintf(num, sizeof(num), "%zu", i + 1);
+            *why = fmt("argv matches pattern %s%s", num, "");
+        }
+        return ok;
+    }
+    case MCP_MATCH_EXE: {
+        size_t l = strlen(m->arg);
+        char *r;
+        bool ok;
+
+        if (exe == NULL)
+            return false;
+        ok = strcmp(exe, m->arg) == 0 ||
+             (strncmp(exe, m->arg, l) == 0 &&
+              strcmp(exe + l, " (deleted)") == 0);
+        if (!ok && (r = realpath(m->arg, NULL)) != NULL) {
+            ok = strcmp(exe, r) == 0;
+            free(r);
+        }
+        if (ok)
+            *why = fmt("exe is %s%s", exe, "");
+        return ok;
+    }
+    }
+    return false;
+}
+
 int mcp_procs_match(const struct mcp_procconf *pc, const char *dir_real,
                     const char *exe, char *const *argv, int argc,
                     const char *cwd, char **why)
 {
     const struct mcp_server_conf *s = &pc->server;
+    char *near = NULL;
 
-    for (size_t i = 0; i < s->nmatch; i++) {
-        const struct mcp_proc_match *m = &s->match[i];
-
-        switch (m->kind) {
-        case MCP_MATCH_PYTHON: {
-            const char *scr;
-            char *path, *want;
-            bool ok;
-
-            if (dir_real == NULL || !is_python(exe) ||
-                (scr = python_script(argv, argc)) == NULL)
-                break;
-            if (scr[0] == '/')
-                path = mcp_strdup(scr);
-            else if (cwd != NULL && cwd[0] == '/')
-                path = join(cwd, scr);
-            else
-                break;
-            want = join(dir_real, m->arg);
-            ok = same_path(path, want);
-            free(want);
-            if (ok) {
-                char *n = mcp_path_normalize(path);
-
-                *why = fmt("%s runs %s", base(exe), n);
-                free(n);
-                free(path);
-                return (int)i;
-            }
-            free(path);
-            break;
+    *why = NULL;
+    for (size_t i = 0; i < s->nmatch; i++)
+        if (rule_holds(&s->match[i], i, dir_real, exe, argv, argc, cwd, why,
+                       &near)) {
+            free(near);
+            return (int)i;
         }
-        case MCP_MATCH_CWD:
-            if (dir_real != NULL && is_python(exe) && cwd != NULL &&
-                strcmp(cwd, dir_real) == 0) {
-                *why = fmt("%s with cwd %s", base(exe), cwd);
-                return (int)i;
-            }
-            break;
-        case MCP_MATCH_ARGV: {
-            char *line, num[32];
-            bool ok;
-
-            if (argc == 0 || m->re == NULL)
-                break;
-            line = joined(argv, argc);
-            ok = whole_match(m->re, line);
-            free(line);
-            if (ok) {
-                snprintf(num, sizeof(num), "%zu", i + 1);
-                *why = fmt("argv matches pattern %s%s", num, "");
-                return (int)i;
-            }
-            break;
-        }
-        case MCP_MATCH_EXE: {
-            size_t l = strlen(m->arg);
-            char *r;
-            bool ok;
-
-            if (exe == NULL)
-                break;
-            ok = strcmp(exe, m->arg) == 0 ||
-                 (strncmp(exe, m->arg, l) == 0 &&
-                  strcmp(exe + l, " (deleted)") == 0);
-            if (!ok && (r = realpath(m->arg, NULL)) != NULL) {
-                ok = strcmp(exe, r) == 0;
-                free(r);
-            }
-            if (ok) {
-                *why = fmt("exe is %s%s", exe, "");
-                return (int)i;
-            }
-            break;
-        }
-        }
-    }
+    *why = near;
     return -1;
 }
 

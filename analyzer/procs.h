@@ -9,11 +9,19 @@
  * (procconf.h) holds; the first rule that holds gives `why`:
  *   python:  "python3.11 runs /home/u/srv/server.py"
  *   cwd:     "python3.11 with cwd /home/u/srv"
- *   argv:    "argv matches pattern 2 (match entry 3)"
+ *   argv:    "argv matches pattern 2"
  *   exe:     "exe is /usr/local/bin/zen-mcp-server"
  * Nothing here matches on a substring of the command line: the python
- * rule compares resolved paths, argv patterns are anchored at both ends
- * of the command line, exe is compared for equality.
+ * rule compares resolved paths only (realpath, never ".." folded by
+ * hand), argv patterns are anchored at both ends of the command line,
+ * exe is compared for equality. A relative script path never matches:
+ * python resolved it against its cwd at start, which a chdir() since
+ * would hide, and the kernel keeps no record of it (CPython does not
+ * keep the script open either). Such a process, and one whose absolute
+ * script path only reads as the server's (DIR/link/../server.py), is a
+ * near miss: not matched, with the reason in `why`
+ * ("not matched: relative script path server.py, the folder it started
+ * in cannot be known"), for `mcplog ps` to show.
  *
  * Reading another process's /proc entries races with its exit: a process
  * that vanishes while being read is skipped. Its identity is (pid,
@@ -43,12 +51,18 @@ struct mcp_proc {
     char *cwd;                     /* readlink /proc/PID/cwd, or NULL */
     bool logs_open;                /* has the current mcp_server.log or
                                       mcp_activity.log open (same inode) */
-    int64_t log_write_age_ms;      /* the current log is open for writing
-                                      and this process wrote last (its fd
+    bool log_open_write;           /* ... and open for writing */
+    int64_t log_modified_age_ms;   /* log_open_write: now - the newest
+                                      mtime of the current logs it has
+                                      open for writing; else -1 */
+    int64_t log_write_age_ms;      /* it has the current log open for
+                                      writing and wrote last (its fd
                                       offset is the file's end): now - the
                                       file's mtime; else -1 (unknown) */
-    char *why;                     /* why it matched (see above) */
-    int match_index;               /* index into server.match */
+    char *why;                     /* why it matched, or for a near miss
+                                      why not (see above) */
+    int match_index;               /* index into server.match; -1 for a
+                                      near miss */
     int pidfd;                     /* pidfd_open'ed at discovery, or -1 */
 };
 
@@ -64,6 +78,13 @@ struct mcp_proc {
 int mcp_procs_find(const struct mcp_procconf *pc, bool open_pidfds,
                    struct mcp_proc **out, size_t *n, char *err);
 
+/* mcp_procs_find, and when near is not NULL also the near misses (see
+ * above; no pidfds, match_index -1, ordered the same way) in *near,
+ * *nnear, freed by the caller with mcp_procs_free(). */
+int mcp_procs_find_all(const struct mcp_procconf *pc, bool open_pidfds,
+                       struct mcp_proc **out, size_t *n,
+                       struct mcp_proc **near, size_t *nnear, char *err);
+
 /* Free the array and everything in it, closing the pidfds. */
 void mcp_procs_free(struct mcp_proc *v, size_t n);
 
@@ -74,9 +95,10 @@ char *mcp_proc_cmdline(const struct mcp_proc *p);
 
 /* The table `mcplog ps` and `mcplog cleanup` print: a header, then per
  * process one row (PID, START local time, UPTIME, RSS, LOGS: "no",
- * "open", or "wrote 3s ago", WHY) and an indented command line. Text
- * from the process (why, argv) goes through mcp_sanitize_term. lead is
- * printed before the columns (a fixed-width action, or ""). */
+ * "open", "open (write)", or "wrote 3s ago", WHY) and an indented
+ * command line. Text from the process (why, argv) goes through
+ * mcp_sanitize_term. lead is printed before the columns (a fixed-width
+ * action, or ""). */
 struct mcp_buf;
 void mcp_proc_header(struct mcp_buf *out, const char *lead);
 void mcp_proc_row(struct mcp_buf *out, const char *lead,
@@ -101,11 +123,21 @@ int mcp_proc_check(const struct mcp_proc *p);
 char *mcp_path_normalize(const char *path);
 
 /* Match one process description against the rules of pc (the pure part
- * of mcp_procs_find, for tests): exe, argv, cwd may be NULL/empty.
- * dir_real is the resolved server dir (or NULL). Returns the index of the
- * first matching rule and writes why (malloc'd) into *why, or -1. */
+ * of mcp_procs_find, for tests; it resolves paths with realpath): exe,
+ * argv, cwd may be NULL/empty. dir_real is the resolved server dir (or
+ * NULL). Returns the index of the first matching rule and writes why
+ * (malloc'd) into *why; or -1 with *why NULL, or for a near miss the
+ * malloc'd "not matched: ..." reason. */
 int mcp_procs_match(const struct mcp_procconf *pc, const char *dir_real,
                     const char *exe, char *const *argv, int argc,
                     const char *cwd, char **why);
+
+/* The members of p's JSON object (`ps --json`, `cleanup --json`, which
+ * adds its own): pid, ppid, uid, start, uptime_ms, rss_bytes, exe, cwd
+ * (null when unreadable), argv, logs_open, log_open_write,
+ * log_write_age_ms, log_modified_age_ms (null when unknown), why, match
+ * (the server.match entry from 1, null for a near miss). */
+struct mcp_json;
+void mcp_proc_json_fields(struct mcp_json *j, const struct mcp_proc *p);
 
 #endif

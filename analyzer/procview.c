@@ -1,5 +1,6 @@
 /* procview.c - the process table of `mcplog ps` and `mcplog cleanup`
- * (procs.h: mcp_proc_header, mcp_proc_row, mcp_proc_age_format). */
+ * (procs.h: mcp_proc_header, mcp_proc_row, mcp_proc_age_format), and
+ * the members of their JSON objects (mcp_proc_json_fields). */
 #include "procs.h"
 
 #include <stdio.h>
@@ -51,7 +52,10 @@ void mcp_proc_row(struct mcp_buf *out, const char *lead,
         snprintf(logs, sizeof(logs), "wrote %s ago",
                  mcp_proc_age_format(p->log_write_age_ms, a, sizeof(a)));
     } else {
-        snprintf(logs, sizeof(logs), "%s", p->logs_open ? "open" : "no");
+        snprintf(logs, sizeof(logs), "%s",
+                 p->log_open_write ? "open (write)"
+                 : p->logs_open   ? "open"
+                                  : "no");
     }
     mcp_buf_printf(out, "%s%-7d %-19s %7s %9s %-14s ", lead, (int)p->pid,
                    start, up, rss, logs);
@@ -61,4 +65,58 @@ void mcp_proc_row(struct mcp_buf *out, const char *lead,
     mcp_sanitize_term(out, cl, strlen(cl));
     free(cl);
     mcp_buf_putc(out, '\n');
+}
+
+/* An age in ms, or null when unknown (-1). */
+static void json_age(struct mcp_json *j, const char *key, int64_t ms)
+{
+    mcp_json_key(j, key);
+    if (ms >= 0)
+        mcp_json_int(j, ms);
+    else
+        mcp_json_null(j);
+}
+
+void mcp_proc_json_fields(struct mcp_json *j, const struct mcp_proc *p)
+{
+    mcp_json_key(j, "pid");
+    mcp_json_int(j, p->pid);
+    mcp_json_key(j, "ppid");
+    mcp_json_int(j, p->ppid);
+    mcp_json_key(j, "uid");
+    mcp_json_int(j, p->uid);
+    mcp_json_key(j, "start");
+    mcp_json_time(j, p->start_ms);
+    mcp_json_key(j, "uptime_ms");
+    mcp_json_int(j, p->uptime_ms);
+    mcp_json_key(j, "rss_bytes");
+    mcp_json_int(j, (int64_t)p->rss_bytes);
+    mcp_json_key(j, "exe");
+    if (p->exe != NULL)
+        mcp_json_str(j, p->exe);
+    else
+        mcp_json_null(j);
+    mcp_json_key(j, "cwd");
+    if (p->cwd != NULL)
+        mcp_json_str(j, p->cwd);
+    else
+        mcp_json_null(j);
+    mcp_json_key(j, "argv");
+    mcp_json_begin_arr(j);
+    for (int k = 0; k < p->argc; k++)
+        mcp_json_str(j, p->argv[k]);
+    mcp_json_end_arr(j);
+    mcp_json_key(j, "logs_open");
+    mcp_json_bool(j, p->logs_open);
+    mcp_json_key(j, "log_open_write");
+    mcp_json_bool(j, p->log_open_write);
+    json_age(j, "log_write_age_ms", p->log_write_age_ms);
+    json_age(j, "log_modified_age_ms", p->log_modified_age_ms);
+    mcp_json_key(j, "why");
+    mcp_json_str(j, p->why);
+    mcp_json_key(j, "match");
+    if (p->match_index >= 0)
+        mcp_json_int(j, p->match_index + 1);
+    else
+        mcp_json_null(j);
 }

@@ -22,7 +22,7 @@ wait_file() {
 
 # start NAME: a dummy server in $SRV; its PID in $P once it is ready
 start() {
-    (cd "$SRV" && exec env DUMMY_READY="$T/ready.$1" "$PY" server.py \
+    (cd "$SRV" && exec env DUMMY_READY="$T/ready.$1" "$PY" "$SRV/server.py" \
         >/dev/null 2>&1) &
     P=$!
     PIDS="$PIDS $P"

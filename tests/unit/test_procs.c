@@ -1,6 +1,7 @@
-/* test_procs.c - the server-process matcher (anchoring, decoys, python
- * command lines), the server/health/cleanup/probes config, sizes, the
- * keeper choice, and discovery's exclusion of mcplog's own family. */
+/* test_procs.c - the server-process matcher's argv, exe and cwd rules
+ * (the python rule: test_procmatch.c), the server/health/cleanup/probes
+ * config, sizes, the keeper choice, and discovery's exclusion of
+ * mcplog's own family. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -22,140 +23,8 @@
 #include "cleanup.h"
 #include "procconf.h"
 #include "procs.h"
+#include "proctest.h"
 #include "util.h"
-#include "yamlutil.h"
-
-static const char *const sections[] = {"server", "health", "cleanup",
-                                       "probes"};
-
-/* Load the four sections from YAML text as config.c would. */
-static int load(struct mcp_procconf *pc, const char *text, char *err)
-{
-    struct mcp_yaml y;
-    yaml_node_t *root, *kn[4] = {0}, *vn[4] = {0}, *bad = NULL;
-    char cause[MCP_ERRLEN] = "";
-    int rc;
-
-    err[0] = '\0';
-    if (mcp_yaml_load(&y, "t.yaml", text, strlen(text), err) != 0)
-        return -1;
-    root = mcp_yaml_root(&y);
-    if (root != NULL &&
-        mcp_yaml_keys(&y, root, sections, 4, kn, vn, &bad, cause) != 0) {
-        mcp_yaml_free(&y);
-        snprintf(err, MCP_ERRLEN, "%s", cause);
-        return -1;
-    }
-    rc = mcp_procconf_load(pc, &y, vn[0], vn[1], vn[2], vn[3], err);
-    mcp_yaml_free(&y);
-    return rc;
-}
-
-/* Match a process description; returns the rule index and checks why. */
-static int match(const struct mcp_procconf *pc, const char *dir,
-                 const char *exe, const char *cwd, const char *want_why,
-                 char *const *argv)
-{
-    char *why = NULL;
-    int argc = 0, idx;
-
-    while (argv[argc] != NULL)
-        argc++;
-    idx = mcp_procs_match(pc, dir, exe, argv, argc, cwd, &why);
-    if (want_why != NULL)
-        assert_string_equal(why != NULL ? why : "(none)", want_why);
-    free(why);
-    return idx;
-}
-
-#define A(...) ((char *const[]){__VA_ARGS__, NULL})
-#define DIR_ "/srv/hestai"
-#define PY "/usr/bin/python3.11"
-
-static void test_default_python_rule(void **state)
-{
-    struct mcp_procconf pc;
-    char err[MCP_ERRLEN];
-
-    (void)state;
-    assert_int_equal(load(&pc, "server: {dir: /srv/hestai}\n", err), 0);
-    assert_true(pc.server.match_default);
-    assert_int_equal(pc.server.nmatch, 1);
-    assert_string_equal(pc.server.logs, "/srv/hestai/logs");
-    /* the absolute script, the relative one with cwd == DIR */
-    assert_int_equal(match(&pc, DIR_, PY, "/", "python3.11 runs "
-                           "/srv/hestai/server.py",
-                           A("python3", "/srv/hestai/server.py")), 0);
-    assert_int_equal(match(&pc, DIR_, PY, DIR_, "python3.11 runs "
-                           "/srv/hestai/server.py",
-                           A("python3", "server.py")), 0);
-    assert_int_equal(match(&pc, DIR_, PY, DIR_, NULL,
-                           A("python3", "./server.py", "--port", "1")), 0);
-    assert_int_equal(match(&pc, DIR_, "/usr/bin/python3", "/srv", NULL,
-                           A("python3", "hestai/server.py")), 0);
-    assert_int_equal(match(&pc, DIR_, "/usr/bin/python", "/srv/other",
-                           "python runs /srv/hestai/server.py",
-                           A("python", "../hestai/./server.py")), 0);
-    /* interpreter options before the script */
-    assert_int_equal(match(&pc, DIR_, PY, DIR_, NULL,
-                           A("python3", "-u", "-W", "ignore", "-X", "dev",
-                             "server.py")), 0);
-    assert_int_equal(match(&pc, DIR_, PY, DIR_, NULL,
-                           A("python3", "-OO", "-Wignore", "--",
-                             "server.py")), 0);
-    /* an upgraded interpreter still matches */
-    assert_int_equal(match(&pc, DIR_, "/usr/bin/python3.12 (deleted)", DIR_,
-                           NULL, A("python3", "server.py")), 0);
-    mcp_procconf_free(&pc);
-}
-
-static void test_python_decoys(void **state)
-{
-    struct mcp_procconf pc;
-    char err[MCP_ERRLEN];
-
-    (void)state;
-    assert_int_equal(load(&pc, "server: {dir: /srv/hestai}\n", err), 0);
-    /* other files, other folders, the name as a substring */
-    assert_int_equal(match(&pc, DIR_, PY, "/", NULL,
-                           A("python3", "/srv/hestai/server.py.bak")), -1);
-    assert_int_equal(match(&pc, DIR_, PY, "/", NULL,
-                           A("python3", "/srv/hestai/not-server.py")), -1);
-    assert_int_equal(match(&pc, DIR_, PY, "/", NULL,
-                           A("python3", "/srv/hestai-mcp/server.py")), -1);
-    assert_int_equal(match(&pc, DIR_, PY, "/", NULL,
-                           A("python3", "/srv/hestai/sub/server.py")), -1);
-    assert_int_equal(match(&pc, DIR_, PY, "/", NULL,
-                           A("python3", "/x/srv/hestai/server.py")), -1);
-    /* relative with the wrong cwd */
-    assert_int_equal(match(&pc, DIR_, PY, "/tmp", NULL,
-                           A("python3", "server.py")), -1);
-    /* server.py as an argument, not the script */
-    assert_int_equal(match(&pc, DIR_, PY, DIR_, NULL,
-                           A("python3", "tool.py", "server.py")), -1);
-    assert_int_equal(match(&pc, DIR_, PY, DIR_, NULL,
-                           A("python3", "-c", "import x", "server.py")), -1);
-    assert_int_equal(match(&pc, DIR_, PY, DIR_, NULL,
-                           A("python3", "-m", "server", "server.py")), -1);
-    assert_int_equal(match(&pc, DIR_, PY, DIR_, NULL,
-                           A("python3", "-", "server.py")), -1);
-    /* not a python interpreter, whatever argv[0] claims */
-    assert_int_equal(match(&pc, DIR_, "/usr/bin/sleep", DIR_, NULL,
-                           A("python3", "server.py")), -1);
-    assert_int_equal(match(&pc, DIR_, "/usr/bin/python3-config", DIR_, NULL,
-                           A("python3", "server.py")), -1);
-    assert_int_equal(match(&pc, DIR_, "/opt/pythonista", DIR_, NULL,
-                           A("python3", "server.py")), -1);
-    assert_int_equal(match(&pc, DIR_, NULL, DIR_, NULL,
-                           A("python3", "server.py")), -1);
-    /* no dir known: the rule cannot hold */
-    assert_int_equal(match(&pc, NULL, PY, DIR_, NULL,
-                           A("python3", "server.py")), -1);
-    /* a python with cwd DIR running something else: not by default */
-    assert_int_equal(match(&pc, DIR_, PY, DIR_, NULL,
-                           A("python3", "other.py")), -1);
-    mcp_procconf_free(&pc);
-}
 
 static void test_argv_anchored(void **state)
 {
@@ -422,10 +291,12 @@ static void test_paths(void **state)
     free(p);
 }
 
-/* The keeper: newest / oldest / PID, and a recent writer preferred. */
+/* The keeper: newest / oldest / PID; the processes with the current log
+ * open for writing (changed within writer_window) preferred, ties among
+ * them by start time, no matter who appended last. */
 static void test_choose(void **state)
 {
-    struct mcp_proc v[3];
+    struct mcp_proc v[4];
     struct mcp_cleanup_opts o;
     struct mcp_cleanup_conf cc = {.keep = MCP_KEEP_NEWEST,
                                   .prefer_writer = true,
@@ -435,10 +306,11 @@ static void test_choose(void **state)
 
     (void)state;
     memset(v, 0, sizeof(v));
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         v[i].pid = 100 + i;
         v[i].start_ticks = 1000 + (uint64_t)i;
         v[i].log_write_age_ms = -1;
+        v[i].log_modified_age_ms = -1;
     }
     mcp_cleanup_opts_init(&o, &cc);
     assert_int_equal(mcp_cleanup_choose(v, 3, &o, &why, err), 2);
@@ -448,19 +320,52 @@ static void test_choose(void **state)
     assert_int_equal(mcp_cleanup_choose(v, 3, &o, &why, err), 0);
     assert_string_equal(why, "oldest");
     free(why);
-    /* the middle one wrote the current log 3 s ago */
-    v[1].log_write_age_ms = 3000;
+    /* the middle one has the log open for writing, changed 3 s ago */
+    v[1].log_open_write = true;
+    v[1].log_modified_age_ms = 3000;
     o.keep = MCP_KEEP_NEWEST;
     assert_int_equal(mcp_cleanup_choose(v, 3, &o, &why, err), 1);
-    assert_string_equal(why, "newest writer of the current log (3s ago)");
+    assert_string_equal(why, "the only process with the current log open "
+                             "for writing");
     free(why);
-    /* ... but not when that was longer ago than writer_window */
+    /* ... but not when the log changed longer ago than writer_window */
     o.writer_window_ms = 2000;
     assert_int_equal(mcp_cleanup_choose(v, 3, &o, &why, err), 2);
+    assert_string_equal(why, "newest");
     free(why);
     o.writer_window_ms = 300000;
     o.prefer_writer = false;
     assert_int_equal(mcp_cleanup_choose(v, 3, &o, &why, err), 2);
+    assert_string_equal(why, "newest");
+    free(why);
+    /* three write one log in turns, a fourth (the newest) does not: the
+     * newest writer is kept, no matter who appended last (its fd
+     * offset at the end: log_write_age_ms), and the reason says what
+     * decided */
+    o.prefer_writer = true;
+    for (int last = 0; last < 3; last++) {
+        for (int i = 0; i < 3; i++) {
+            v[i].log_open_write = true;
+            v[i].log_modified_age_ms = 1000;
+            v[i].log_write_age_ms = i == last ? 1000 : -1;
+        }
+        o.keep = MCP_KEEP_NEWEST;
+        assert_int_equal(mcp_cleanup_choose(v, 4, &o, &why, err), 2);
+        assert_string_equal(why, "newest of the 3 processes with the "
+                                 "current log open for writing");
+        free(why);
+        o.keep = MCP_KEEP_OLDEST;
+        assert_int_equal(mcp_cleanup_choose(v, 4, &o, &why, err), 0);
+        assert_string_equal(why, "oldest of the 3 processes with the "
+                                 "current log open for writing");
+        free(why);
+    }
+    /* a log open read-only (a tail) is no writing */
+    for (int i = 0; i < 3; i++)
+        v[i].log_open_write = false;
+    o.keep = MCP_KEEP_NEWEST;
+    assert_int_equal(mcp_cleanup_choose(v, 4, &o, &why, err), 3);
+    assert_string_equal(why, "newest");
     free(why);
     o.keep = MCP_KEEP_PID;
     o.keep_pid = 100;
@@ -610,8 +515,6 @@ static void test_find_needs_dir(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_default_python_rule),
-        cmocka_unit_test(test_python_decoys),
         cmocka_unit_test(test_argv_anchored),
         cmocka_unit_test(test_exe_and_cwd),
         cmocka_unit_test(test_config_errors),
