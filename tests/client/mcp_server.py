@@ -20,8 +20,8 @@ notifications/initialized, tools/list, tools/call, ping. Modes:
 
 Every process writes its PID to DIR/MODE.TAG.PID at start, and TAG is on
 its command line, so the driver can find the processes of one run (and only
-those) after the client is gone. A SIGINT, SIGTERM or SIGHUP appends
-"EPOCH_MS NAME ppid=N" to that file before the server ends (SIGINT quietly,
+those) after the client is gone; the file's first line is "PID ppid=N" (the
+client). A SIGINT, SIGTERM or SIGHUP appends "EPOCH_MS NAME ppid=N" to it before the server ends (SIGINT quietly,
 as hestai does; the others with exit code 128+N). Each process ends by itself after
 LIFETIME_SECONDS (default 60) so nothing outlives a broken run for long.
 """
@@ -141,7 +141,7 @@ def main():
     signal.alarm(max(1, int(lifetime)))
     pid_file = os.path.join(a.pid_dir, "%s.%s.%d" % (a.mode, a.tag, os.getpid()))
     with open(pid_file, "w") as f:
-        f.write("%d\n" % os.getpid())
+        f.write("%d ppid=%d\n" % (os.getpid(), os.getppid()))
 
     def on_signal(sig, frame):
         # Notes who stopped the server: one line per signal in its PID file.

@@ -69,14 +69,21 @@ bad() {
     STATUS=1
 }
 
-# The client's environment: nothing of the caller's but PATH and LANG.
+# The client's environment: nothing of the caller's but PATH and LANG. The
+# model API is the stand-in on 127.0.0.1 (PORT) for every command: without
+# ANTHROPIC_BASE_URL even `mcp list` looks up api.anthropic.com.
+KEY=sk-ant-test-standin-0000000000
+client_env() {
+    CLIENT_ENV=(env -i PATH="$PATH" LANG=C.UTF-8 TERM=xterm-256color
+        HOME="$OUT"/home TMPDIR="$OUT"/tmp
+        XDG_CONFIG_HOME="$OUT"/home/.config XDG_CACHE_HOME="$OUT"/home/.cache
+        XDG_DATA_HOME="$OUT"/home/.local/share XDG_STATE_HOME="$OUT"/home/.local/state
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 MCP_TIMEOUT="$TIMEOUT_MS"
+        ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" ANTHROPIC_API_KEY="$KEY")
+}
 client() {
-    env -i PATH="$PATH" LANG=C.UTF-8 TERM=xterm-256color \
-        HOME="$OUT"/home TMPDIR="$OUT"/tmp \
-        XDG_CONFIG_HOME="$OUT"/home/.config XDG_CACHE_HOME="$OUT"/home/.cache \
-        XDG_DATA_HOME="$OUT"/home/.local/share XDG_STATE_HOME="$OUT"/home/.local/state \
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 MCP_TIMEOUT=$TIMEOUT_MS \
-        "$@"
+    client_env
+    "${CLIENT_ENV[@]}" "$@"
 }
 
 # Every file the client wrote so far, relative to OUTDIR/home.
@@ -133,10 +140,14 @@ start_api() {
     "$PY" "$HERE"/api_standin.py --port-file "$OUT/$name.port" --log "$OUT/$name.log" \
         --tools "$tools" --first-delay "$delay" --max-requests 40 --max-seconds 60 2>"$OUT/$name.err" &
     API_PID=$!
-    for _ in $(seq 100); do
+    for _ in $(seq 200); do
         [ -s "$OUT/$name.port" ] && break
         sleep 0.05
     done
+    if [ ! -s "$OUT/$name.port" ]; then
+        bad "the stand-in $name did not start"
+        exit 1
+    fi
     PORT=$(cat "$OUT/$name.port")
 }
 
@@ -163,8 +174,11 @@ add() { # NAME MODE [SCRIPT]: registers a test server (local scope)
         --pid-dir "$OUT"/pids
 }
 
-log "client $("$CLAUDE" --version 2>/dev/null) tag $TAG"
+VERSION=$(HOME=/nonexistent "$CLAUDE" --version 2>/dev/null)
+log "client $VERSION tag $TAG"
 
+# The stand-in the set-up and the health checks point at (no tool script).
+start_api api-setup "" 0
 # 1. add: the six servers, local scope.
 mark add
 (
@@ -182,27 +196,26 @@ log "end add"
 # 2. list, 3. list-debug: health checks; no API needed.
 step list "$CLAUDE" mcp list
 step list-debug env DEBUG=1 "$CLAUDE" mcp list
+stop_api
 
 # 4. print-debug: tool calls through the stand-in.
 TOOLS=mcp__hestai_server__chat,mcp__hestai_server__debug,mcp__dies__boom
 # The first answer waits 3 s, so the slow server's time-out (3 s after its
 # start) falls inside this client process too.
 start_api api-print "$TOOLS" 3
-step print-debug env ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" \
-    ANTHROPIC_API_KEY=sk-ant-test-standin-0000000000 \
-    "$CLAUDE" -p "Call the MCP tools chat, debug and boom." --debug \
+step print-debug "$CLAUDE" -p "Call the MCP tools chat, debug and boom." --debug \
     --allowedTools "$TOOLS"
 stop_api
 
 # 5. tui: the interactive client in tmux (a private tmux server).
 # Onboarding, the folder trust dialog and the API key question would each
 # stop the session, so the registration file says they were done.
-"$PY" - "$OUT"/home/.claude.json "$OUT"/proj sk-ant-test-standin-0000000000 <<'EOF'
+"$PY" - "$OUT"/home/.claude.json "$OUT"/proj $KEY "${VERSION%% *}" <<'EOF'
 import json, sys
-p, proj, key = sys.argv[1:4]
+p, proj, key, version = sys.argv[1:5]
 d = json.load(open(p))
 d["hasCompletedOnboarding"] = True
-d["lastOnboardingVersion"] = "2.1.197"
+d["lastOnboardingVersion"] = version
 d["customApiKeyResponses"] = {"approved": [key[-20:]], "rejected": []}
 d["projects"][proj]["hasTrustDialogAccepted"] = True
 json.dump(d, open(p, "w"), indent=2)
@@ -210,15 +223,9 @@ EOF
 start_api api-tui mcp__dies__boom 0
 mark tui
 log "start tui"
+client_env
 tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -s client -x 200 -y 50 -c "$OUT"/proj \
-    env -i PATH="$PATH" LANG=C.UTF-8 TERM=xterm-256color \
-    HOME="$OUT"/home TMPDIR="$OUT"/tmp \
-    XDG_CONFIG_HOME="$OUT"/home/.config XDG_CACHE_HOME="$OUT"/home/.cache \
-    XDG_DATA_HOME="$OUT"/home/.local/share XDG_STATE_HOME="$OUT"/home/.local/state \
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 MCP_TIMEOUT=$TIMEOUT_MS \
-    ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" \
-    ANTHROPIC_API_KEY=sk-ant-test-standin-0000000000 \
-    "$CLAUDE" --allowedTools mcp__dies__boom
+    "${CLIENT_ENV[@]}" "$CLAUDE" --allowedTools mcp__dies__boom
 rc=0
 timeout 80 "$PY" "$HERE"/drive_tui.py --socket "$TMUX_SOCK" --session client \
     --out "$OUT"/steps --reconnect crash,missing,slow,dies \
