@@ -11,15 +11,16 @@
 # Real: the client (@anthropic-ai/claude-code, the version in tests/deps.sh),
 # its files, the servers (tests/client/mcp_server.py, real processes speaking
 # MCP over stdio), the tmux-driven interactive session. A stand-in: the
-# model API. No real model can run here, so `claude -p` and the interactive
-# session talk to tests/client/api_standin.py on 127.0.0.1, a scripted
-# server that speaks just enough of the Messages API (streaming SSE) to make
-# the client call the named MCP tools and then finish.
+# model API. No real model can run here, so every client command talks to
+# tests/client/api_standin.py on 127.0.0.1, a scripted server that speaks
+# just enough of the Messages API (streaming SSE) to make `claude -p` and
+# the interactive session call the named MCP tools and then finish.
 #
 # Steps (each client process writes one new connection log per server):
 #   add          `claude mcp add` of the six servers (local scope, cwd OUTDIR/proj)
 #   list         `claude mcp list`                      MCP_TIMEOUT=3000
-#   list-debug   `claude mcp list` with DEBUG=1 (writes ~/.claude/debug/*.txt)
+#   list-debug   `claude mcp list` with DEBUG=1 (writes ~/.claude/debug/*.txt;
+#                `claude --debug mcp list` would run `list` as a prompt)
 #   print-debug  `claude -p --debug`: chat (ok), debug (fails), boom (kills dies)
 #   tui          interactive in tmux: a prompt that calls boom, then /mcp ->
 #                Reconnect of crash, missing, slow and dies
@@ -193,7 +194,7 @@ mark add
 collect add
 log "end add"
 
-# 2. list, 3. list-debug: health checks; no API needed.
+# 2. list, 3. list-debug: health checks; no model API needed.
 step list "$CLAUDE" mcp list
 step list-debug env DEBUG=1 "$CLAUDE" mcp list
 stop_api
