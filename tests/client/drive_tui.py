@@ -6,7 +6,9 @@
         [--timeout-ms N]
 
 The client must already run in tmux session NAME on socket S. The script
-waits for the input prompt, optionally sends one prompt and waits for the
+waits for the input prompt and (--settle DIR --servers N) for the first
+connection attempt of all N servers to end in their connection logs, then
+optionally sends one prompt and waits for the
 stand-in model's answer, then for each server named in --reconnect opens
 `/mcp`, moves the selection to that server, opens it, chooses "Reconnect"
 and waits until the client prints "Failed to reconnect to NAME" or
@@ -128,6 +130,28 @@ def reconnect(name):
     return m.group(1).strip()
 
 
+def settle():
+    """Waits until every server's connection log of this client process
+    (under --settle, a project folder of the client's cache; named by the
+    process start, so after --after) ends its first attempt: connected or
+    failed, the slow one by its time-out."""
+    end = time.monotonic() + A.timeout_ms / 1000.0 + 15
+    while time.monotonic() < end:
+        dirs = [os.path.join(A.settle, d) for d in os.listdir(A.settle)
+                if d.startswith("mcp-logs-")] if os.path.isdir(A.settle) else []
+        done = 0
+        for d in dirs:
+            files = sorted(f for f in os.listdir(d) if f > A.after)
+            if files:
+                with open(os.path.join(d, files[-1]), encoding="utf-8") as f:
+                    t = f.read()
+                done += "Successfully connected" in t or "Connection failed" in t
+        if dirs and done == len(dirs) == A.servers:
+            return
+        time.sleep(0.2)
+    fail("the start-up connections did not settle")
+
+
 def main():
     global A
     p = argparse.ArgumentParser()
@@ -138,13 +162,16 @@ def main():
     p.add_argument("--prompt", default="")
     p.add_argument("--expect", default="")
     p.add_argument("--timeout-ms", type=int, default=3000)
+    p.add_argument("--settle", help="the client's cache folder of the project")
+    p.add_argument("--servers", type=int, default=0, help="how many servers --settle waits for")
+    p.add_argument("--after", default="", help="the newest connection log name before the client")
     p.add_argument("--pid-dir")
     p.add_argument("--tag")
     p.add_argument("--alive-out")
     A = p.parse_args()
     wait_for(r"\? for shortcuts", 30, "the input prompt")
-    # Let the start-up connections (the slow one times out) settle first.
-    time.sleep(A.timeout_ms / 1000.0 + 1)
+    if A.settle:
+        settle()
     save("start")
     if A.prompt:
         command(A.prompt, r"^● " + re.escape(A.expect), 30, "the answer " + A.expect)

@@ -93,6 +93,10 @@ files() {
         -o -path './.claude/debug/*' -o -path './.claude/projects/*' \) | sort)
 }
 
+slug() { # the client's name for a folder: every [^A-Za-z0-9] becomes -
+    printf '%s' "$1" | tr -c 'A-Za-z0-9' '-'
+}
+
 pidfiles() {
     find "$OUT"/pids -type f -printf '%f\n' | sort
 }
@@ -223,6 +227,8 @@ json.dump(d, open(p, "w"), indent=2)
 EOF
 start_api api-tui mcp__dies__boom 0
 mark tui
+CACHE="$OUT/home/.cache/claude-cli-nodejs/$(slug "$OUT/proj")"
+LAST=$(find "$CACHE" -name '*.jsonl' -printf '%f\n' | sort | tail -n 1)
 log "start tui"
 client_env
 tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -s client -x 200 -y 50 -c "$OUT"/proj \
@@ -232,6 +238,7 @@ timeout 80 "$PY" "$HERE"/drive_tui.py --socket "$TMUX_SOCK" --session client \
     --out "$OUT"/steps --reconnect crash,missing,slow,dies \
     --prompt "Call the MCP tool boom." --expect "done." --timeout-ms $TIMEOUT_MS \
     --pid-dir "$OUT"/pids --tag "$TAG" --alive-out "$OUT"/steps/tui.alive-before-exit \
+    --settle "$CACHE" --servers 6 --after "$LAST" \
     >"$OUT"/steps/tui.out 2>"$OUT"/steps/tui.err || rc=$?
 echo "$rc" >"$OUT"/steps/tui.rc
 log "end tui rc=$rc"
