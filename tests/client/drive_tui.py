@@ -3,13 +3,14 @@
 
     python3 drive_tui.py --socket S --session NAME --out DIR \
         --reconnect crash,missing,slow,dies [--prompt TEXT --expect TEXT] \
-        [--timeout-ms N]
+        [--timeout-ms N] [--settle DIR --servers N --after NAME] \
+        [--pid-dir D --tag T --alive-out F]
 
 The client must already run in tmux session NAME on socket S. The script
-waits for the input prompt and (--settle DIR --servers N) for the first
-connection attempt of all N servers to end in their connection logs, then
-optionally sends one prompt and waits for the
-stand-in model's answer, then for each server named in --reconnect opens
+waits for the input prompt and (--settle) for the first connection attempt
+of all N servers to end in their connection logs, then optionally sends one
+prompt and waits for the stand-in model's answer, then for each server
+named in --reconnect opens
 `/mcp`, moves the selection to that server, opens it, chooses "Reconnect"
 and waits until the client prints "Failed to reconnect to NAME" or
 "Reconnected to NAME". It writes the run's live test servers (procs.py) to
@@ -175,7 +176,6 @@ def main():
     save("start")
     if A.prompt:
         command(A.prompt, r"^● " + re.escape(A.expect), 30, "the answer " + A.expect)
-        time.sleep(1)
         save("prompt")
     for name in [n for n in A.reconnect.split(",") if n]:
         print("%s\t%s" % (name, reconnect(name)), flush=True)
