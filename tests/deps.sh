@@ -4,7 +4,13 @@
 #
 #   sh tests/deps.sh           install the packages (root, or sudo)
 #   sh tests/deps.sh --check   only verify; print what is missing
-#   sh tests/deps.sh --list    print the package names
+#   sh tests/deps.sh --list    print the Debian package names
+#
+# Besides the Debian packages: Node.js and npm (Debian's nodejs and npm, only
+# when `node` or `npm` is missing, so a Node.js installed otherwise is kept),
+# and the real Claude Code CLI for tests/client, from npm at a pinned
+# version, in a fixed prefix outside the git tree (MCPLOG_TEST_PREFIX,
+# default /opt/mcplog-test): its `claude` is $CLIENT_PREFIX/node_modules/.bin/claude.
 set -eu
 
 PACKAGES="
@@ -34,6 +40,13 @@ systemd
 util-linux
 "
 
+# The MCP client the client tests run (tests/client/README.md). Pinned: its
+# log wording is what tests/client/EXPECTED.md records.
+CLIENT_PACKAGE="@anthropic-ai/claude-code"
+CLIENT_VERSION="2.1.197"
+CLIENT_PREFIX="${MCPLOG_TEST_PREFIX:-/opt/mcplog-test}/npm"
+CLIENT_BIN="$CLIENT_PREFIX/node_modules/.bin/claude"
+
 # What --check looks for: commands and pkg-config modules.
 COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager busctl dunstctl dbus-send unshare"
 MODULES="libpcre2-8 zlib yaml-0.1 cmocka libnotify libcurl"
@@ -54,11 +67,36 @@ check() {
             pkg-config --exists "$m" || missing="$missing $m(pkg-config)"
         done
     fi
+    client_ok || missing="$missing $CLIENT_PACKAGE@$CLIENT_VERSION($CLIENT_PREFIX)"
     if [ -n "$missing" ]; then
         echo "mcplog: missing build or test dependencies:$missing" >&2
         echo "mcplog: install them with: sudo sh tests/deps.sh" >&2
         exit 2
     fi
+}
+
+# True when the pinned client is installed and runs. --version touches no
+# HOME and needs no network.
+client_ok() {
+    [ -x "$CLIENT_BIN" ] || return 1
+    v=$(HOME=/nonexistent CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 \
+        "$CLIENT_BIN" --version 2>/dev/null) || return 1
+    [ "$v" = "$CLIENT_VERSION (Claude Code)" ]
+}
+
+# Node.js and npm from Debian when missing, then the pinned client into
+# CLIENT_PREFIX; nothing to do when that exact version is there.
+install_client() {
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+    fi
+    client_ok && return 0
+    $sudo mkdir -p "$CLIENT_PREFIX"
+    $sudo npm install --prefix "$CLIENT_PREFIX" --save-exact --no-audit --no-fund \
+        --loglevel=error "$CLIENT_PACKAGE@$CLIENT_VERSION" >/dev/null
+    # The package's postinstall puts the native binary in place of a stub;
+    # run it by hand when npm skipped install scripts.
+    client_ok || $sudo node "$CLIENT_PREFIX/node_modules/$CLIENT_PACKAGE/install.cjs" >/dev/null
 }
 
 case "${1:-}" in
@@ -77,6 +115,7 @@ case "${1:-}" in
     $sudo apt-get update -qq
     # shellcheck disable=SC2046
     $sudo apt-get install -y -qq --no-install-recommends $(list) >/dev/null
+    install_client
     check
     echo "mcplog: dependencies installed"
     ;;
