@@ -326,6 +326,8 @@ static void maybe_prune(struct fctx *x)
                 snprintf(msg, sizeof(msg), "silences changed: %zu in force",
                          mcp_notify_active_silences(x->notify));
                 mcp_termview_notice(x->view, msg);
+                if (err[0] != '\0') /* the file was too large */
+                    mcp_termview_notice(x->view, err);
             }
         }
         mcp_engine_prune(x->engine);
@@ -660,7 +662,8 @@ int mcp_cmd_follow(int argc, char **argv)
      * --no-state); read now, re-read once a second when changed. */
     x.silences = mcp_silence_path(x.state_path ? x.state_path
                                                : mcp_state_default_path());
-    if (mcp_notify_silences(x.notify, x.silences, err) < 0) {
+    (void)mcp_notify_silences(x.notify, x.silences, err);
+    if (err[0] != '\0') { /* unreadable, or too large to read in full */
         mcp_termview_notice(x.view, err);
         err[0] = '\0';
     }
