@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "logset.h"
+#include "reader.h"
 #include "textout.h"
 #include "util.h"
 
@@ -125,6 +126,23 @@ void mcp_cli_error(const char *msg)
     mcp_sanitize_term(&b, msg, strlen(msg));
     mcp_warnf("%s", b.data ? b.data : "");
     mcp_buf_free(&b);
+}
+
+int mcp_cli_max_inflate(const char *arg, unsigned *ratio, char *err)
+{
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    v = strtoul(arg, &end, 10);
+    if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || errno != 0 ||
+        v > 1000000) {
+        mcp_errf(err, "--max-inflate takes a whole ratio (inflated bytes per "
+                 "compressed byte) up to 1000000, or 0 for no bound");
+        return -1;
+    }
+    *ratio = v == 0 ? MCP_INFLATE_NONE : (unsigned)v;
+    return 0;
 }
 
 void mcp_cli_bad_option(int c, char **argv, const char *cmd)

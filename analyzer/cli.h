@@ -51,6 +51,11 @@ int mcp_cli_logset(struct mcp_logset *ls, char **paths, int npaths,
                    const char *const *sources, size_t nsources, bool follow,
                    char *err);
 
+/* Parse --max-inflate RATIO: a whole number up to 1000000, 0 for no
+ * bound. Returns 0 with *ratio in mcp_reader_set_max_inflate's terms, or
+ * -1 with the message in err. */
+int mcp_cli_max_inflate(const char *arg, unsigned *ratio, char *err);
+
 /* Report what getopt_long rejected (it returned c, '?' or ':') for the
  * subcommand cmd, with a hint to its --help. */
 void mcp_cli_bad_option(int c, char **argv, const char *cmd);

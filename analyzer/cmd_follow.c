@@ -59,6 +59,8 @@ static const char follow_usage[] =
     "  --source NAME=PATH     also follow a file with the role NAME\n"
     "  --tz ZONE              zone of the logs' naive times\n"
     "  --max-line BYTES       longest line kept whole (default 1048576)\n"
+    "  --max-inflate RATIO    gzip: a member inflating over RATIO:1\n"
+    "                         past 64 MiB is damage (default 200, 0: none)\n"
     "  -h, --help             this help\n"
     "\n"
     "SIGINT and SIGTERM save the checkpoint and exit; SIGHUP reloads the\n"
@@ -68,7 +70,7 @@ enum {
     OPT_FROM_START = 256, OPT_SINCE, OPT_REPLAY, OPT_STATE, OPT_NO_STATE,
     OPT_POLL, OPT_POLL_INTERVAL, OPT_GRACE, OPT_ALL, OPT_QUIET, OPT_JSON,
     OPT_COLOR, OPT_NO_STATUS, OPT_RULES, OPT_NO_DEFAULT, OPT_SOURCE, OPT_TZ,
-    OPT_MAX_LINE, OPT_CONFIG,
+    OPT_MAX_LINE, OPT_MAX_INFLATE, OPT_CONFIG,
 };
 
 static const struct option follow_opts[] = {
@@ -90,6 +92,7 @@ static const struct option follow_opts[] = {
     {"source", required_argument, NULL, OPT_SOURCE},
     {"tz", required_argument, NULL, OPT_TZ},
     {"max-line", required_argument, NULL, OPT_MAX_LINE},
+    {"max-inflate", required_argument, NULL, OPT_MAX_INFLATE},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -326,6 +329,8 @@ static void maybe_prune(struct fctx *x)
                 snprintf(msg, sizeof(msg), "silences changed: %zu in force",
                          mcp_notify_active_silences(x->notify));
                 mcp_termview_notice(x->view, msg);
+                if (err[0] != '\0') /* the file was too large */
+                    mcp_termview_notice(x->view, err);
             }
         }
         mcp_engine_prune(x->engine);
@@ -599,6 +604,10 @@ int mcp_cmd_follow(int argc, char **argv)
             fo.max_line = (size_t)v;
             break;
         }
+        case OPT_MAX_INFLATE:
+            if (mcp_cli_max_inflate(optarg, &fo.max_inflate, err) != 0)
+                return usage_error(err);
+            break;
         case OPT_CONFIG:
             config = optarg;
             break;
@@ -660,7 +669,8 @@ int mcp_cmd_follow(int argc, char **argv)
      * --no-state); read now, re-read once a second when changed. */
     x.silences = mcp_silence_path(x.state_path ? x.state_path
                                                : mcp_state_default_path());
-    if (mcp_notify_silences(x.notify, x.silences, err) < 0) {
+    (void)mcp_notify_silences(x.notify, x.silences, err);
+    if (err[0] != '\0') { /* unreadable, or too large to read in full */
         mcp_termview_notice(x.view, err);
         err[0] = '\0';
     }

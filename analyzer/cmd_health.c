@@ -172,9 +172,14 @@ static const char health_usage[] =
     "  --rules PATH           also load rules from a file or folder\n"
     "  --no-default-rules     skip the shipped and user rules\n"
     "  --tz ZONE              zone of the logs' naive times (default: TZ)\n"
+    "  --max-inflate RATIO    gzip: a member inflating over RATIO:1\n"
+    "                         past 64 MiB is damage (default 200, 0: none)\n"
     "  -h, --help             this help\n";
 
-enum { OPT_JSON = 256, OPT_CONFIG, OPT_RULES, OPT_NO_DEFAULT, OPT_TZ };
+enum {
+    OPT_JSON = 256, OPT_CONFIG, OPT_RULES, OPT_NO_DEFAULT, OPT_TZ,
+    OPT_MAX_INFLATE,
+};
 
 static const struct option health_opts[] = {
     {"json", no_argument, NULL, OPT_JSON},
@@ -182,6 +187,7 @@ static const struct option health_opts[] = {
     {"rules", required_argument, NULL, OPT_RULES},
     {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT},
     {"tz", required_argument, NULL, OPT_TZ},
+    {"max-inflate", required_argument, NULL, OPT_MAX_INFLATE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -256,6 +262,7 @@ int mcp_cmd_health(int argc, char **argv)
     struct mcp_proc *procs = NULL;
     size_t nprocs = 0;
     struct mcp_buf out;
+    unsigned max_inflate = 0;
     int c;
 
     optind = 1;
@@ -281,6 +288,10 @@ int mcp_cmd_health(int argc, char **argv)
             break;
         case OPT_TZ:
             if (mcp_time_set_tz(optarg, err) != 0)
+                return unknown(json, err);
+            break;
+        case OPT_MAX_INFLATE:
+            if (mcp_cli_max_inflate(optarg, &max_inflate, err) != 0)
                 return unknown(json, err);
             break;
         case 'h':
@@ -314,7 +325,7 @@ int mcp_cmd_health(int argc, char **argv)
         mcp_health_procs(&h, &conf.proc.health, procs, nprocs, NULL);
         mcp_procs_free(procs, nprocs);
     }
-    mcp_health_logs(&h, &conf.proc.health, &rs);
+    mcp_health_logs(&h, &conf.proc.health, &rs, max_inflate);
     mcp_health_finish(&h);
 
     mcp_buf_init(&out);

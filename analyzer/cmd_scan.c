@@ -32,6 +32,8 @@ static const char scan_usage[] =
     "  --fail-on SEVERITY     exit 3 when an alert of SEVERITY or worse "
     "fired\n"
     "  --max-line BYTES       longest line kept whole (default 1048576)\n"
+    "  --max-inflate RATIO    gzip: a member inflating over RATIO:1\n"
+    "                         past 64 MiB is damage (default 200, 0: none)\n"
     "  --replay               send the alerts, as they fire in log time,\n"
     "                         through the routes to the file sinks\n"
     "  --replay-sinks LIST    ... to these sinks instead (names, comma\n"
@@ -50,6 +52,7 @@ enum {
     OPT_TZ,
     OPT_FAIL_ON,
     OPT_MAX_LINE,
+    OPT_MAX_INFLATE,
     OPT_REPLAY,
     OPT_REPLAY_SINKS,
     OPT_CONFIG,
@@ -65,6 +68,7 @@ static const struct option scan_opts[] = {
     {"tz", required_argument, NULL, OPT_TZ},
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
     {"max-line", required_argument, NULL, OPT_MAX_LINE},
+    {"max-inflate", required_argument, NULL, OPT_MAX_INFLATE},
     {"replay", no_argument, NULL, OPT_REPLAY},
     {"replay-sinks", required_argument, NULL, OPT_REPLAY_SINKS},
     {"config", required_argument, NULL, OPT_CONFIG},
@@ -223,6 +227,10 @@ int mcp_cmd_scan(int argc, char **argv)
             so.max_line = (size_t)v;
             break;
         }
+        case OPT_MAX_INFLATE:
+            if (mcp_cli_max_inflate(optarg, &so.max_inflate, err) != 0)
+                return usage_error(err);
+            break;
         case OPT_REPLAY:
             replay = true;
             break;

@@ -25,7 +25,7 @@ static const char si_usage[] =
     "same --state honours a change within a second.\n"
     "\n"
     "  --for DURATION         how long (e.g. 2h, 30m)\n"
-    "  --comment TEXT         why\n"
+    "  --comment TEXT         why (at most 1024 bytes)\n"
     "  --state FILE           the checkpoint (default $XDG_STATE_HOME/mcplog/"
     "state)\n"
     "  --all                  list ended silences too\n"
@@ -128,7 +128,7 @@ int mcp_cmd_silence(int argc, char **argv)
     const char *state = mcp_state_default_path(), *comment = "";
     int64_t dur = 0, now = mcp_wall_ms();
     bool all = false, json = false;
-    char err[MCP_ERRLEN] = "", *path;
+    char err[MCP_ERRLEN] = "", msg[MCP_ERRLEN + 16], *path;
     const char *verb;
     int c, rc;
 
@@ -167,26 +167,41 @@ int mcp_cmd_silence(int argc, char **argv)
             return usage_error("silence list takes no arguments");
         }
         rc = mcp_silences_load(&s, path, err);
-        if (rc == 0)
+        if (rc == 0) {
+            if (s.warn != NULL)
+                mcp_cli_error(s.warn);
             rc = list(&s, all, json, now);
-        else
+            if (s.warn != NULL)
+                rc = MCP_EXIT_DAMAGED; /* a list of what could be read */
+        } else {
             mcp_cli_error(err);
+            rc = MCP_EXIT_USAGE;
+        }
         mcp_silences_free(&s);
         free(path);
-        return rc == 0 ? MCP_EXIT_OK : MCP_EXIT_USAGE;
+        return rc;
     }
     if (strcmp(verb, "expire") == 0) {
+        char warn[MCP_ERRLEN];
+
         if (optind + 1 != argc) {
             free(path);
             return usage_error("silence expire takes one ID");
         }
-        rc = mcp_silence_expire(path, argv[optind], now, err);
+        rc = mcp_silence_expire(path, argv[optind], now, warn, err);
+        if (warn[0] != '\0')
+            mcp_cli_error(warn);
         if (rc != 0) {
             mcp_cli_error(err);
         } else {
             fputs("expired ", stdout);
             mcp_term_fputs(argv[optind], stdout);
             putchar('\n');
+            if (warn[0] != '\0') {
+                snprintf(err, sizeof(err), "%s: rewritten without the part "
+                         "past 4 MiB", path);
+                mcp_cli_error(err);
+            }
         }
         free(path);
         return rc == 0 ? MCP_EXIT_OK : 1;
@@ -217,14 +232,22 @@ int mcp_cmd_silence(int argc, char **argv)
                 mcp_strndup(argv[i], (size_t)(eq - argv[i]));
             sl.label_value[sl.nlabels++] = mcp_strdup(eq + 1);
         }
+        if (mcp_silence_check(&sl, err) != 0) {
+            snprintf(msg, sizeof(msg), "silence add: %s", err);
+            mcp_silence_free(&sl);
+            free(path);
+            return usage_error(msg);
+        }
         rc = mcp_silence_add(path, &sl, err);
-        if (rc != 0)
-            mcp_cli_error(err);
-        else
+        if (rc != 0) {
+            snprintf(msg, sizeof(msg), "silence add: %s", err);
+            mcp_cli_error(msg);
+        } else {
             printf("%s\n", sl.id);
+        }
         mcp_silence_free(&sl);
         free(path);
-        return rc == 0 ? MCP_EXIT_OK : 1;
+        return rc == 0 ? MCP_EXIT_OK : rc == -2 ? MCP_EXIT_USAGE : 1;
     }
     free(path);
     return usage_error("silence: use add, list or expire");

@@ -33,16 +33,19 @@ static const char tr_usage[] =
     "                         comes from the file name, and for other\n"
     "                         names every rule is tried\n"
     "  --tz ZONE              zone of naive times\n"
+    "  --max-inflate RATIO    gzip: a member inflating over RATIO:1\n"
+    "                         past 64 MiB is damage (default 200, 0: none)\n"
     "  -q, --quiet            only the summary\n"
     "  -h, --help             this help\n";
 
-enum { OPT_RULES = 256, OPT_NO_DEFAULT, OPT_ROLE, OPT_TZ };
+enum { OPT_RULES = 256, OPT_NO_DEFAULT, OPT_ROLE, OPT_TZ, OPT_MAX_INFLATE };
 
 static const struct option tr_opts[] = {
     {"rules", required_argument, NULL, OPT_RULES},
     {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT},
     {"role", required_argument, NULL, OPT_ROLE},
     {"tz", required_argument, NULL, OPT_TZ},
+    {"max-inflate", required_argument, NULL, OPT_MAX_INFLATE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -142,6 +145,7 @@ int mcp_cmd_test_rules(int argc, char **argv)
     struct mcp_rule_sources src = {0};
     const char *role = NULL;
     bool quiet = false;
+    unsigned max_inflate = 0;
     int c, rc = MCP_EXIT_OK;
     char err[MCP_ERRLEN] = "";
     struct mcp_ruleset rs;
@@ -163,6 +167,13 @@ int mcp_cmd_test_rules(int argc, char **argv)
         case OPT_TZ:
             if (mcp_time_set_tz(optarg, err) != 0) {
                 mcp_cli_error(err);
+                return MCP_EXIT_USAGE;
+            }
+            break;
+        case OPT_MAX_INFLATE:
+            if (mcp_cli_max_inflate(optarg, &max_inflate, err) != 0) {
+                mcp_cli_error(err);
+                fputs("Try 'mcplog test-rules --help'.\n", stderr);
                 return MCP_EXIT_USAGE;
             }
             break;
@@ -212,6 +223,7 @@ int mcp_cmd_test_rules(int argc, char **argv)
             rc = MCP_EXIT_USAGE;
             goto done;
         }
+        mcp_reader_set_max_inflate(rd, max_inflate);
     }
     if (role_name == NULL)
         role_name = mcp_logset_role_of(base);

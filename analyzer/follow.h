@@ -43,6 +43,7 @@ enum mcp_follow_start {
 
 struct mcp_follow_opts {
     size_t max_line;
+    unsigned max_inflate; /* gzip bound (reader.h); 0: MCP_INFLATE_DEFAULT */
     int64_t grace_ms;
     enum mcp_follow_start start;
 };

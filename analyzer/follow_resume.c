@@ -34,6 +34,7 @@ static void read_whole(struct mcp_follow *f, size_t fi, const char *path,
         follow_notice(f, "%s", err);
         return;
     }
+    mcp_reader_set_max_inflate(r, f->o.max_inflate);
     skip = mcp_malloc(65536);
     for (uint64_t left = from; left > 0;) {
         ssize_t n = mcp_reader_read(r, skip, left < 65536 ? (size_t)left

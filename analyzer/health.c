@@ -337,10 +337,11 @@ static void on_event(const struct mcp_event *ev, void *arg)
 }
 
 void mcp_health_logs(struct mcp_health *h, const struct mcp_health_conf *hc,
-                     const struct mcp_ruleset *rs)
+                     const struct mcp_ruleset *rs, unsigned max_inflate)
 {
     struct tally t = {0};
     struct mcp_scan_opts so = {.since = MCP_TIME_NONE, .until = MCP_TIME_NONE,
+                               .max_inflate = max_inflate,
                                .on_event = on_event, .arg = &t};
     struct mcp_logset ls;
     struct mcp_scan scan;

@@ -109,10 +109,11 @@ void mcp_health_dir(struct mcp_health *h, const struct mcp_health_conf *hc,
                     uint64_t bytes, const char *cause);
 
 /* Read the log set of h->logdir through the real pipeline (mcp_scan_run
- * with the rules rs) and fill restarts, reconnects, newest_line and
- * log_dir. Problems become UNKNOWN checks, never a failure. */
+ * with the rules rs, gzip under the bound max_inflate, as
+ * mcp_reader_set_max_inflate) and fill restarts, reconnects, newest_line
+ * and log_dir. Problems become UNKNOWN checks, never a failure. */
 void mcp_health_logs(struct mcp_health *h, const struct mcp_health_conf *hc,
-                     const struct mcp_ruleset *rs);
+                     const struct mcp_ruleset *rs, unsigned max_inflate);
 
 /* Set h->status: the worst check (CRITICAL > WARNING > UNKNOWN > OK). */
 void mcp_health_finish(struct mcp_health *h);

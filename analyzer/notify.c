@@ -235,9 +235,12 @@ int mcp_notify_silences(struct mcp_notify *n, const char *path, char *err)
 
     if (!n->has_sil) {
         n->has_sil = true;
-        return mcp_silences_load(&n->sil, path, err) == 0 ? 1 : -1;
+        rc = mcp_silences_load(&n->sil, path, err) == 0 ? 1 : -1;
+    } else {
+        rc = mcp_silences_refresh(&n->sil, err);
     }
-    rc = mcp_silences_refresh(&n->sil, err);
+    if (rc == 1 && n->sil.warn != NULL)
+        mcp_errf(err, "%s", n->sil.warn);
     return rc;
 }
 

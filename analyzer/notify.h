@@ -59,8 +59,9 @@ void mcp_notify_poll(struct mcp_notify *n,
                      void (*msg)(const char *text, void *arg), void *arg);
 
 /* Honour the silences file at path (silence.h): the first call reads it,
- * later ones re-read it when it changed. Returns 1 when (re)read, 0 when
- * unchanged, -1 with err (the silences in force stay). A silenced alert
+ * later ones re-read it when it changed. Returns 1 when (re)read (err
+ * then holds a warning when the file was too large to read in full), 0
+ * when unchanged, -1 with err (the silences in force stay). A silenced alert
  * reaches no sink (the terminal still shows it), except that a sink told
  * an alert fires is told when it resolves. */
 int mcp_notify_silences(struct mcp_notify *n, const char *path, char *err);

@@ -33,6 +33,7 @@ struct piece {
 struct mcp_prefetch {
     const char *const *paths;
     size_t n;               /* files, read by the producer only */
+    unsigned max_inflate;
     size_t left;            /* files not yet taken by the consumer */
     pthread_t tid;
     pthread_mutex_t mu;
@@ -89,6 +90,7 @@ static void *decode_main(void *arg)
             slot_publish(pf);
             continue;
         }
+        mcp_reader_set_max_inflate(r, pf->max_inflate);
         p->kind = P_OPEN;
         p->compressed = mcp_reader_compressed(r);
         p->file_size = mcp_reader_file_size(r);
@@ -137,12 +139,13 @@ static void destroy(struct mcp_prefetch *pf)
 }
 
 struct mcp_prefetch *mcp_prefetch_start(const char *const *paths, size_t n,
-                                        char *err)
+                                        unsigned max_inflate, char *err)
 {
     struct mcp_prefetch *pf = mcp_calloc(1, sizeof(*pf));
 
     pf->paths = paths;
     pf->n = n;
+    pf->max_inflate = max_inflate;
     pf->left = n;
     pf->at_end = true;
     for (int i = 0; i < RING_SLOTS; i++)

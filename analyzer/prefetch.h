@@ -17,9 +17,11 @@
 struct mcp_prefetch;
 
 /* Start decoding paths[0..n) (borrowed; they must outlive the
- * prefetcher). Returns NULL with err when the thread cannot start. */
+ * prefetcher), gzip under the inflate bound max_inflate (as
+ * mcp_reader_set_max_inflate). Returns NULL with err when the thread
+ * cannot start. */
 struct mcp_prefetch *mcp_prefetch_start(const char *const *paths, size_t n,
-                                        char *err);
+                                        unsigned max_inflate, char *err);
 
 /* Wait for the next file to be opened. Returns 0 when it is open (its
  * bytes follow through mcp_prefetch_read), -1 when it could not be opened

@@ -7,6 +7,14 @@
  * Error delivery: damage found while a call has already produced bytes is
  * parked in r->pend_err; that call returns its bytes, the next returns -1
  * with the message, and every later call returns 0 (state machine below).
+ *
+ * The inflate bound (reader.h) is codec-independent: a decoder asks
+ * bound_room() how much it may produce before the next check and reports
+ * what it produced to bound_over(). Checks fall on every CHECK_STEP bytes
+ * of a member's output, so where a bomb is cut does not depend on the
+ * callers' buffer sizes. A member that fails a check is cut there only if
+ * it goes on: the decoder is then given room for one byte, and a member
+ * that ends exactly at the check (its trailer follows) is whole.
  */
 #include "reader.h"
 #include "util.h"
@@ -22,6 +30,7 @@
 #include <zlib.h>
 
 #define IN_SIZE (256 * 1024)
+#define CHECK_STEP (64 * 1024) /* divides MCP_INFLATE_FLOOR */
 
 enum rstate {
     ST_OK,      /* decoding */
@@ -43,6 +52,11 @@ struct mcp_reader {
     bool member_done;     /* Z_STREAM_END seen, next member not started */
     unsigned char *in;    /* IN_SIZE bytes */
     uint64_t in_total;    /* bytes read from the file so far */
+    /* the inflate bound, shared by every decoder */
+    unsigned max_ratio;   /* MCP_INFLATE_NONE: none */
+    uint64_t member_at;   /* file offset where the current member starts */
+    uint64_t member_out;  /* bytes it has inflated */
+    bool at_cut;          /* it failed the check at member_out */
     char pend_err[MCP_ERRLEN];
     char warn[160];
     bool warn_set;        /* trailing bytes were found */
@@ -99,6 +113,7 @@ struct mcp_reader *mcp_reader_open(const char *path, char *err)
     r->path = mcp_strdup(path);
     r->size = (uint64_t)st.st_size;
     r->gz = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    r->max_ratio = MCP_INFLATE_DEFAULT;
     if (!r->gz)
         return r;
     r->in = mcp_malloc(IN_SIZE);
@@ -143,6 +158,48 @@ static uint64_t consumed(const struct mcp_reader *r)
     return r->in_total - r->z.avail_in;
 }
 
+/* --- the inflate bound (any decoder) ------------------------------------ */
+
+/* How much of want a decoder may produce before the next check: up to
+ * the next CHECK_STEP boundary, or 1 byte after a failed check. */
+static size_t bound_room(const struct mcp_reader *r, size_t want)
+{
+    size_t left = r->at_cut ? 1
+                            : CHECK_STEP - (size_t)(r->member_out % CHECK_STEP);
+
+    return want < left ? want : left;
+}
+
+/* Count n bytes just inflated from the member, with `at` compressed bytes
+ * of the file used. True, with the damage in r->pend_err, when the member
+ * goes on after a failed check (past the floor, over the ratio): the n
+ * bytes are past the cut and the decoder drops them. */
+static bool bound_over(struct mcp_reader *r, size_t n, uint64_t at)
+{
+    if (r->at_cut && n > 0) {
+        snprintf(r->pend_err, sizeof(r->pend_err),
+                 "%s: inflate ratio over %u:1 in the gzip member at offset "
+                 "%llu", r->path, r->max_ratio,
+                 (unsigned long long)r->member_at);
+        return true;
+    }
+    r->member_out += n;
+    if (n > 0 && r->max_ratio != MCP_INFLATE_NONE &&
+        r->member_out % CHECK_STEP == 0 &&
+        r->member_out >= MCP_INFLATE_FLOOR &&
+        r->member_out / r->max_ratio > at - r->member_at)
+        r->at_cut = true;
+    return false;
+}
+
+/* A new member starts at file offset at. */
+static void bound_member(struct mcp_reader *r, uint64_t at)
+{
+    r->member_at = at;
+    r->member_out = 0;
+    r->at_cut = false;
+}
+
 /* The bytes after a finished member are not another member: count them to
  * EOF (read errors while counting only shorten the count) and note it. */
 static void trailing(struct mcp_reader *r)
@@ -178,6 +235,7 @@ static int next_member(struct mcp_reader *r)
         r->z.next_in[1] == 0x8b) {
         inflateReset(&r->z);
         r->member_done = false;
+        bound_member(r, consumed(r));
         return 1;
     }
     trailing(r);
@@ -222,12 +280,16 @@ static size_t gz_decode(struct mcp_reader *r, char *buf, size_t cap,
                 break;
             }
         }
-        int zret = inflate(&r->z, Z_NO_FLUSH);
+        uInt room = (uInt)bound_room(r, r->z.avail_out);
+        uInt rest = r->z.avail_out - room;
 
-        if (zret == Z_STREAM_END) {
-            r->member_done = true;
-        } else if (zret == Z_NEED_DICT || zret == Z_DATA_ERROR ||
-                   zret == Z_STREAM_ERROR || zret == Z_MEM_ERROR) {
+        r->z.avail_out = room;
+        int zret = inflate(&r->z, Z_NO_FLUSH);
+        size_t made = room - r->z.avail_out;
+
+        r->z.avail_out += rest;
+        if (zret == Z_NEED_DICT || zret == Z_DATA_ERROR ||
+            zret == Z_STREAM_ERROR || zret == Z_MEM_ERROR) {
             snprintf(r->pend_err, sizeof(r->pend_err),
                      "%s: corrupt gzip data at offset %llu: %s", r->path,
                      (unsigned long long)consumed(r),
@@ -235,6 +297,14 @@ static size_t gz_decode(struct mcp_reader *r, char *buf, size_t cap,
             *bad = true;
             break;
         }
+        if (bound_over(r, made, consumed(r))) {
+            r->z.next_out -= made;
+            r->z.avail_out += (uInt)made;
+            *bad = true;
+            break;
+        }
+        if (zret == Z_STREAM_END)
+            r->member_done = true;
         /* Z_OK, or Z_BUF_ERROR (no progress: input used up) - loop. */
     }
     return chunk - r->z.avail_out;
@@ -274,6 +344,11 @@ ssize_t mcp_reader_read(struct mcp_reader *r, char *buf, size_t cap,
             return mcp_reader_read(r, buf, cap, err);
     }
     return (ssize_t)got;
+}
+
+void mcp_reader_set_max_inflate(struct mcp_reader *r, unsigned ratio)
+{
+    r->max_ratio = ratio == 0 ? MCP_INFLATE_DEFAULT : ratio;
 }
 
 bool mcp_reader_compressed(const struct mcp_reader *r)

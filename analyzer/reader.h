@@ -15,20 +15,36 @@
 
 struct mcp_reader;
 
+/* The inflate bound (gzip bombs). A gzip member whose inflated size is
+ * over RATIO times the compressed bytes it has used, once past
+ * MCP_INFLATE_FLOOR inflated, is damage: "<path>: inflate ratio over
+ * RATIO:1 in the gzip member at offset <M>", M where the member starts.
+ * Real logs compress about 10:1 (runaway loops of one line up to ~90:1);
+ * one line repeated compresses 130-1030:1 (deflate's ceiling). */
+#define MCP_INFLATE_DEFAULT 200u      /* the default RATIO */
+#define MCP_INFLATE_NONE 0xffffffffu  /* no bound */
+#define MCP_INFLATE_FLOOR (64u << 20) /* bytes a member may always inflate */
+
 /* Open path for reading (O_CLOEXEC). Returns NULL with the cause in err
  * ("<path>: <strerror>"). A zero-length file opens fine and reads as empty. */
 struct mcp_reader *mcp_reader_open(const char *path, char *err);
 
 /* Read up to cap decoded bytes into buf. Returns the count, 0 at the end,
- * or -1 when the input is damaged (truncated or corrupt gzip, read error).
+ * or -1 when the input is damaged (truncated or corrupt gzip, read error,
+ * a member over the inflate bound).
  * On -1, err holds "<path>: <cause> at offset <N>" where N is the offset in
- * the file (compressed bytes) where the damage was found; everything
- * returned before stays valid, and later calls return 0.
+ * the file (compressed bytes) where the damage was found (for the inflate
+ * bound, where the member starts); everything returned before stays
+ * valid, and later calls return 0: the rest of the file is not read.
  * Trailing bytes after the last gzip member that are not another member
  * (zero padding, garbage) end the stream: a warning is recorded
  * (mcp_reader_warning) but it is not damage. */
 ssize_t mcp_reader_read(struct mcp_reader *r, char *buf, size_t cap,
                         char *err);
+
+/* Set the inflate bound of r: RATIO, 0 for MCP_INFLATE_DEFAULT (what a
+ * reader starts with) or MCP_INFLATE_NONE. */
+void mcp_reader_set_max_inflate(struct mcp_reader *r, unsigned ratio);
 
 /* True when the file is gzip. */
 bool mcp_reader_compressed(const struct mcp_reader *r);

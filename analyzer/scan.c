@@ -32,6 +32,7 @@ struct family_job {
     const struct mcp_ruleset *rs;
     size_t fam;
     size_t max_line;
+    unsigned max_inflate;
     struct queue q;
     uint64_t *limit_errors;
     pthread_t tid;
@@ -158,7 +159,7 @@ static void *family_main(void *arg)
 
     for (size_t i = 0; i < fam->count; i++)
         paths[i] = j->ls->inputs[fam->first + i].path;
-    pf = mcp_prefetch_start(paths, fam->count, err);
+    pf = mcp_prefetch_start(paths, fam->count, j->max_inflate, err);
     for (size_t i = fam->first; i < fam->first + fam->count; i++) {
         err[0] = '\0';
         if (pf == NULL)
@@ -215,6 +216,7 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
         j->rs = rs;
         j->fam = f;
         j->max_line = o->max_line;
+        j->max_inflate = o->max_inflate;
         j->limit_errors = mcp_calloc(rs->n + 1, sizeof(uint64_t));
         pthread_mutex_init(&j->q.mu, NULL);
         pthread_cond_init(&j->q.can_put, NULL);

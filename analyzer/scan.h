@@ -21,6 +21,7 @@ struct mcp_scan_opts {
     int64_t since;       /* MCP_TIME_NONE: no lower bound (inclusive) */
     int64_t until;       /* MCP_TIME_NONE: no upper bound (exclusive) */
     size_t max_line;     /* 0: MCP_MAX_LINE_DEFAULT */
+    unsigned max_inflate; /* gzip bound (reader.h); 0: MCP_INFLATE_DEFAULT */
     int64_t repeat_ms;   /* engine repeat interval (replay); 0: none */
     mcp_alert_fn on_alert;
     void *arg;

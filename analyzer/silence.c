@@ -15,7 +15,16 @@
 #include "state.h"
 #include "util.h"
 
-#define MAX_FILE (4 * 1024 * 1024)
+/* The longest line write_one can write: "silence ", the id, two int64
+ * times, the label count, and every field byte escaped (3 bytes) behind a
+ * space and '='. MCP_SILENCE_MAX of them must fit in what a reader takes. */
+#define LINE_MAX_BYTES                                                       \
+    (8 + 16 + 2 * 21 + 2 + 2 + 3 * MCP_SILENCE_MAX_RULE +                    \
+     MCP_RULE_MAX_GROUP *                                                    \
+         (4 + 3 * (MCP_SILENCE_MAX_NAME + MCP_SILENCE_MAX_VALUE)) +          \
+     2 + 3 * MCP_SILENCE_MAX_COMMENT + 1)
+_Static_assert(MCP_SILENCE_MAX * LINE_MAX_BYTES <= MCP_SILENCE_MAX_FILE,
+               "the longest silences file mcplog writes must be readable");
 
 char *mcp_silence_path(const char *state_path)
 {
@@ -50,6 +59,7 @@ void mcp_silences_free(struct mcp_silences *s)
 {
     clear(s);
     free(s->path);
+    free(s->warn);
     memset(s, 0, sizeof(*s));
 }
 
@@ -128,22 +138,33 @@ static void parse(struct mcp_silences *s, char *data)
     }
 }
 
-/* Read fd's content (at most MAX_FILE bytes). */
-static char *slurp(int fd, char *err, const char *path)
+/* Read fd's content, at most MCP_SILENCE_MAX_FILE bytes; *over is set
+ * when there is more (the last, cut line is then left out). */
+static char *slurp(int fd, bool *over, char *err, const char *path)
 {
     struct mcp_buf b;
     char tmp[65536];
     ssize_t r;
 
     mcp_buf_init(&b);
+    *over = false;
     while ((r = read(fd, tmp, sizeof(tmp))) != 0) {
         if (r < 0 && errno == EINTR)
             continue;
-        if (r < 0 || b.len + (size_t)r > MAX_FILE) {
-            mcp_errf(err, "%s: %s", path, r < 0 ? strerror(errno)
-                                               : "too large (over 4 MiB)");
+        if (r < 0) {
+            mcp_errf(err, "%s: %s", path, strerror(errno));
             mcp_buf_free(&b);
             return NULL;
+        }
+        if (b.len + (size_t)r > MCP_SILENCE_MAX_FILE) {
+            char *nl;
+
+            mcp_buf_append(&b, tmp, MCP_SILENCE_MAX_FILE - b.len);
+            nl = memrchr(b.data, '\n', b.len);
+            b.len = nl != NULL ? (size_t)(nl - b.data) + 1 : 0;
+            b.data[b.len] = '\0';
+            *over = true;
+            break;
         }
         mcp_buf_append(&b, tmp, (size_t)r);
     }
@@ -157,6 +178,7 @@ int mcp_silences_load(struct mcp_silences *s, const char *path, char *err)
     int fd;
     struct stat st;
     char *data;
+    bool over;
 
     memset(s, 0, sizeof(*s));
     s->path = mcp_strdup(path);
@@ -167,7 +189,7 @@ int mcp_silences_load(struct mcp_silences *s, const char *path, char *err)
         mcp_errf(err, "%s: %s", path, strerror(errno));
         return -1;
     }
-    if (fstat(fd, &st) != 0 || (data = slurp(fd, err, path)) == NULL) {
+    if (fstat(fd, &st) != 0 || (data = slurp(fd, &over, err, path)) == NULL) {
         mcp_errf(err, "%s: %s", path, strerror(errno));
         close(fd);
         return -1;
@@ -177,6 +199,15 @@ int mcp_silences_load(struct mcp_silences *s, const char *path, char *err)
     s->dev = st.st_dev;
     s->ino = st.st_ino;
     s->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    if (over) {
+        struct mcp_buf w;
+
+        mcp_buf_init(&w);
+        mcp_buf_printf(&w, "%s: %lld bytes, over the 4 MiB mcplog reads: "
+                       "only the silences in its first 4 MiB are used", path,
+                       (long long)st.st_size);
+        s->warn = mcp_buf_steal(&w);
+    }
     parse(s, data);
     free(data);
     return 0;
@@ -221,14 +252,144 @@ static void write_one(struct mcp_buf *b, const struct mcp_silence *sl)
     mcp_buf_putc(b, '\n');
 }
 
-/* Lock, read, change (add or expire), write back atomically. */
-static int update(const char *path, struct mcp_silence *add,
-                  const char *expire, int64_t now, char *err)
+int mcp_silence_check(const struct mcp_silence *sl, char *err)
 {
-    struct mcp_buf lockp, tmpp, out;
+    const char *what = NULL;
+    size_t cap = 0;
+
+    if (strlen(sl->rule) > MCP_SILENCE_MAX_RULE)
+        what = "the rule", cap = MCP_SILENCE_MAX_RULE;
+    for (int i = 0; i < sl->nlabels && what == NULL; i++) {
+        if (strlen(sl->label_name[i]) > MCP_SILENCE_MAX_NAME)
+            what = "a label name", cap = MCP_SILENCE_MAX_NAME;
+        else if (strlen(sl->label_value[i]) > MCP_SILENCE_MAX_VALUE)
+            what = "a label value", cap = MCP_SILENCE_MAX_VALUE;
+    }
+    if (what == NULL && sl->comment != NULL &&
+        strlen(sl->comment) > MCP_SILENCE_MAX_COMMENT)
+        what = "the comment", cap = MCP_SILENCE_MAX_COMMENT;
+    if (what == NULL)
+        return 0;
+    mcp_errf(err, "%s is longer than %zu bytes", what, cap);
+    return -1;
+}
+
+/* Which of s's silences to write back: not those ended a day ago, and
+ * for an add at MCP_SILENCE_MAX, not those that ended first. Expires
+ * `expire` (*found). Returns how many are kept. */
+static size_t pick(struct mcp_silences *s, bool *keep, bool adding,
+                   const char *expire, bool *found, int64_t now)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < s->n; i++) {
+        struct mcp_silence *sl = &s->v[i];
+
+        keep[i] = sl->ends > now - 24LL * 3600 * 1000; /* else forgotten */
+        if (expire != NULL && strcmp(sl->id, expire) == 0) {
+            *found = true;
+            if (sl->ends > now)
+                sl->ends = now;
+        }
+        kept += keep[i];
+    }
+    while (adding && kept >= MCP_SILENCE_MAX) {
+        size_t first = s->n;
+
+        for (size_t i = 0; i < s->n; i++)
+            if (keep[i] && s->v[i].ends <= now &&
+                (first == s->n || s->v[i].ends < s->v[first].ends))
+                first = i;
+        if (first == s->n)
+            break; /* all in force */
+        keep[first] = false;
+        kept--;
+    }
+    return kept;
+}
+
+/* Write out to path atomically (tmp, fsync, rename). */
+static int replace(const char *path, const struct mcp_buf *out, char *err)
+{
+    struct mcp_buf tmpp;
+    int fd, rc = 0;
+
+    mcp_buf_init(&tmpp);
+    mcp_buf_printf(&tmpp, "%s.tmp", path);
+    fd = open(tmpp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || write(fd, out->data ? out->data : "", out->len) !=
+                      (ssize_t)out->len ||
+        fsync(fd) != 0 || close(fd) != 0 || rename(tmpp.data, path) != 0) {
+        mcp_errf(err, "%s: %s", path, strerror(errno));
+        rc = -1;
+    }
+    mcp_buf_free(&tmpp);
+    return rc;
+}
+
+/* The changes once the file is read: add or expire, then write. Returns
+ * as update. */
+static int change(struct mcp_silences *s, struct mcp_silence *add,
+                  const char *expire, int64_t now, char *warn, char *err)
+{
+    struct mcp_buf out;
+    bool found = false, *keep;
+    unsigned char r[8];
+    int rc = -1;
+
+    if (s->warn != NULL && expire != NULL)
+        mcp_errf(warn, "%s", s->warn);
+    if (s->warn != NULL && add != NULL) {
+        mcp_errf(err, "%s is over the 4 MiB mcplog reads; 'mcplog silence "
+                 "expire' rewrites it without the part past 4 MiB", s->path);
+        return -2;
+    }
+    keep = mcp_calloc(s->n ? s->n : 1, sizeof(*keep));
+    mcp_buf_init(&out);
+    if (pick(s, keep, add != NULL, expire, &found, now) >= MCP_SILENCE_MAX &&
+        add != NULL) {
+        mcp_errf(err, "%s already holds %d silences in force, the most it "
+                 "keeps; expire one first", s->path, MCP_SILENCE_MAX);
+        rc = -2;
+        goto done;
+    }
+    if (expire != NULL && !found) {
+        mcp_errf(err, "no silence with id '%s' in %s", expire, s->path);
+        goto done;
+    }
+    for (size_t i = 0; i < s->n; i++)
+        if (keep[i])
+            write_one(&out, &s->v[i]);
+    if (add != NULL) {
+        if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+            mcp_errf(err, "getrandom: %s", strerror(errno));
+            goto done;
+        }
+        for (int i = 0; i < 8; i++)
+            snprintf(add->id + 2 * i, 3, "%02x", r[i]);
+        write_one(&out, add);
+    }
+    if (out.len > MCP_SILENCE_MAX_FILE) { /* only from foreign lines */
+        mcp_errf(err, "%s: the silences would take %zu bytes, over the 4 MiB "
+                 "mcplog reads", s->path, out.len);
+        rc = -2;
+        goto done;
+    }
+    rc = replace(s->path, &out, err);
+done:
+    free(keep);
+    mcp_buf_free(&out);
+    return rc;
+}
+
+/* Lock, read, change (add or expire), write back atomically. Returns 0,
+ * -1 (err) or -2 (refused, err). */
+static int update(const char *path, struct mcp_silence *add,
+                  const char *expire, int64_t now, char *warn, char *err)
+{
+    struct mcp_buf lockp;
     struct mcp_silences s;
-    int lfd, fd = -1, rc = -1;
-    bool found = false;
+    int lfd, rc = -1;
 
     if (mcp_state_mkdirs(path) != 0) {
         mcp_errf(err, "%s: cannot create its folder: %s", path,
@@ -245,50 +406,9 @@ static int update(const char *path, struct mcp_silence *add,
         mcp_buf_free(&lockp);
         return -1;
     }
-    mcp_buf_init(&tmpp);
-    mcp_buf_init(&out);
-    if (mcp_silences_load(&s, path, err) != 0)
-        goto done;
-    for (size_t i = 0; i < s.n; i++) {
-        struct mcp_silence *sl = &s.v[i];
-
-        if (sl->ends <= now - 24LL * 3600 * 1000)
-            continue; /* expired a day ago: forgotten */
-        if (expire != NULL && strcmp(sl->id, expire) == 0) {
-            found = true;
-            if (sl->ends > now)
-                sl->ends = now;
-        }
-        write_one(&out, sl);
-    }
-    if (expire != NULL && !found) {
-        mcp_errf(err, "no silence with id '%s' in %s", expire, path);
-        goto done;
-    }
-    if (add != NULL) {
-        unsigned char r[8];
-
-        if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
-            mcp_errf(err, "getrandom: %s", strerror(errno));
-            goto done;
-        }
-        for (int i = 0; i < 8; i++)
-            snprintf(add->id + 2 * i, 3, "%02x", r[i]);
-        write_one(&out, add);
-    }
-    mcp_buf_printf(&tmpp, "%s.tmp", path);
-    fd = open(tmpp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0 || write(fd, out.data ? out.data : "", out.len) !=
-                      (ssize_t)out.len ||
-        fsync(fd) != 0 || close(fd) != 0 || rename(tmpp.data, path) != 0) {
-        mcp_errf(err, "%s: %s", path, strerror(errno));
-        goto done;
-    }
-    rc = 0;
-done:
+    if (mcp_silences_load(&s, path, err) == 0)
+        rc = change(&s, add, expire, now, warn, err);
     mcp_silences_free(&s);
-    mcp_buf_free(&out);
-    mcp_buf_free(&tmpp);
     mcp_buf_free(&lockp);
     close(lfd);
     return rc;
@@ -296,13 +416,18 @@ done:
 
 int mcp_silence_add(const char *path, struct mcp_silence *sl, char *err)
 {
-    return update(path, sl, NULL, sl->created, err);
+    char warn[MCP_ERRLEN] = "";
+
+    if (mcp_silence_check(sl, err) != 0)
+        return -2;
+    return update(path, sl, NULL, sl->created, warn, err);
 }
 
 int mcp_silence_expire(const char *path, const char *id, int64_t now,
-                       char *err)
+                       char *warn, char *err)
 {
-    return update(path, NULL, id, now, err);
+    warn[0] = '\0';
+    return update(path, NULL, id, now, warn, err);
 }
 
 const struct mcp_silence *mcp_silence_match(const struct mcp_silences *s,

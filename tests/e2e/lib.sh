@@ -65,6 +65,20 @@ scan_json() {
     "$MCPLOG" scan --tz UTC --json "$@" >"$o" 2>err
 }
 
+# srv FIRST N: N server lines "<ts> - __main__ - INFO - line K padding..."
+# for K = FIRST .. FIRST+N-1, one second apart, K seconds after 14:00.
+srv() {
+    python3 - "$1" "$2" <<'EOF'
+import datetime, sys
+first, n = int(sys.argv[1]), int(sys.argv[2])
+t0 = datetime.datetime(2025, 12, 10, 14, 0, 0)
+for k in range(first, first + n):
+    t = t0 + datetime.timedelta(seconds=k)
+    print(t.strftime('%Y-%m-%d %H:%M:%S,000') +
+          ' - __main__ - INFO - line %d padding padding padding' % k)
+EOF
+}
+
 # ts N: a log timestamp N seconds after 2025-12-10 14:00:00,000 UTC
 ts() { python3 -c "import datetime,sys;t=datetime.datetime(2025,12,10,14,0,0)+datetime.timedelta(seconds=float(sys.argv[1]));print(t.strftime('%Y-%m-%d %H:%M:%S,')+'%03d'%(t.microsecond//1000))" "$1"; }
 

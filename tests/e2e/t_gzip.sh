@@ -7,20 +7,6 @@ export HOME="$T"
 unset XDG_CONFIG_HOME
 export MCPLOG_DATADIR="$ROOT"
 
-# srv FIRST N: N server lines "<ts> - __main__ - INFO - line K padding..."
-# for K = FIRST .. FIRST+N-1, one second apart, K seconds after 14:00.
-srv() {
-    python3 - "$1" "$2" <<'EOF'
-import datetime, sys
-first, n = int(sys.argv[1]), int(sys.argv[2])
-t0 = datetime.datetime(2025, 12, 10, 14, 0, 0)
-for k in range(first, first + n):
-    t = t0 + datetime.timedelta(seconds=k)
-    print(t.strftime('%Y-%m-%d %H:%M:%S,000') +
-          ' - __main__ - INFO - line %d padding padding padding' % k)
-EOF
-}
-
 # gz FILE: gzip -n (no name, no mtime: reproducible) to stdout
 gz() { gzip -n -9 -c "$1"; }
 
