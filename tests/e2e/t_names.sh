@@ -204,7 +204,7 @@ server:
   match:
     - {python: server.py}
 Y
-(cd "srv$EVU" && exec env DUMMY_READY="$T/ready" "$PY" server.py >/dev/null 2>&1) &
+(cd "srv$EVU" && exec env DUMMY_READY="$T/ready" "$PY" "$T/srv$EVU/server.py" >/dev/null 2>&1) &
 SP=$!
 trap 'kill -KILL "$SP" 2>/dev/null' EXIT
 i=0
