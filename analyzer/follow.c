@@ -157,7 +157,9 @@ bool mcp_follow_drain_inotify(struct mcp_follow *f)
     bool any = false;
     ssize_t n;
 
-    while ((n = read(f->ifd, buf, sizeof(buf))) > 0) {
+    /* Bounded: what is left wakes the loop again (level-triggered). */
+    for (int k = 0; k < 64 && (n = read(f->ifd, buf, sizeof(buf))) > 0;
+         k++) {
         for (char *p = buf; p < buf + n;) {
             struct inotify_event *ev = (struct inotify_event *)p;
 
@@ -204,6 +206,43 @@ struct mcp_tail *follow_open_tail(struct mcp_follow *f, const char *path,
     }
     watch_tail(f, t);
     return t;
+}
+
+struct mcp_tail *follow_open_live(struct mcp_follow *f, size_t fi,
+                                  uint64_t offset, uint64_t line,
+                                  int64_t carry)
+{
+    struct mcp_ffamily *ff = &f->fam[fi];
+    char err[MCP_ERRLEN] = "";
+    struct mcp_tail *t = mcp_tail_open(ff->path, offset, line, carry,
+                                       f->o.max_line, err);
+    int e = errno;
+    struct stat st;
+
+    if (t != NULL) {
+        watch_tail(f, t);
+        if (ff->missing_noted ||
+            (ff->blocked && (t->dev != ff->blocked_dev ||
+                             t->ino != ff->blocked_ino)))
+            follow_notice(f, "%s appeared, reading it", ff->base);
+        else if (ff->blocked)
+            follow_notice(f, "%s can be read now, reading it", ff->base);
+        ff->missing_noted = ff->blocked = false;
+        return t;
+    }
+    if (e == ENOENT)
+        return NULL;
+    if (stat(ff->path, &st) != 0)
+        memset(&st, 0, sizeof(st));
+    if (!ff->blocked || st.st_dev != ff->blocked_dev ||
+        st.st_ino != ff->blocked_ino || e != ff->blocked_errno)
+        follow_notice(f, "%s, not followed", err);
+    ff->blocked = true;
+    ff->missing_noted = false;
+    ff->blocked_dev = st.st_dev;
+    ff->blocked_ino = st.st_ino;
+    ff->blocked_errno = e;
+    return NULL;
 }
 
 static void close_tail(struct mcp_follow *f, struct mcp_tail *t)
@@ -347,7 +386,7 @@ static void discover(struct mcp_follow *f, size_t fi, int64_t now)
             !S_ISREG(st.st_mode) || is_current(ff, st.st_dev, st.st_ino) ||
             st.st_mtime < f->start_wall)
             continue;
-        fd = open(m[i].path, O_RDONLY | O_CLOEXEC);
+        fd = mcp_open_regular(m[i].path, &st, NULL);
         if (fd < 0)
             continue;
         for (size_t s = 0; s < f->nseen && !skip; s++) {
@@ -397,7 +436,9 @@ static void check_family(struct mcp_follow *f, size_t fi, int64_t now)
 {
     struct mcp_ffamily *ff = &f->fam[fi];
     struct stat st;
-    bool exists = stat(ff->path, &st) == 0 && S_ISREG(st.st_mode);
+    /* Anything at the name; what is not a regular file is refused (once)
+     * by follow_open_live. */
+    bool exists = stat(ff->path, &st) == 0;
 
     if (ff->live != NULL && exists &&
         (st.st_dev != ff->live->dev || st.st_ino != ff->live->ino)) {
@@ -406,7 +447,7 @@ static void check_family(struct mcp_follow *f, size_t fi, int64_t now)
         follow_notice(f, "%s was rotated, reopening", ff->base);
         relabel(ff, ff->live);
         follow_add_drain(ff, ff->live, now + f->o.grace_ms);
-        ff->live = follow_open_tail(f, ff->path, 0, 1, MCP_TIME_NONE);
+        ff->live = follow_open_live(f, fi, 0, 1, MCP_TIME_NONE);
         discover(f, fi, now);
     } else if (ff->live != NULL && !exists) {
         follow_notice(f, "%s is gone (renamed or deleted), waiting for it",
@@ -416,11 +457,13 @@ static void check_family(struct mcp_follow *f, size_t fi, int64_t now)
         ff->live = NULL;
         ff->missing_noted = true;
     } else if (ff->live == NULL && exists) {
-        if (ff->missing_noted)
-            follow_notice(f, "%s appeared, reading it", ff->base);
-        ff->missing_noted = false;
-        ff->live = follow_open_tail(f, ff->path, 0, 1, MCP_TIME_NONE);
-        discover(f, fi, now);
+        ff->live = follow_open_live(f, fi, 0, 1, MCP_TIME_NONE);
+        if (ff->live != NULL)
+            discover(f, fi, now);
+    } else if (ff->live == NULL && ff->blocked) {
+        /* What could not be followed went away: wait for a file. */
+        ff->blocked = false;
+        ff->missing_noted = true;
     } else if (ff->live != NULL && mcp_tail_truncated(ff->live)) {
         truncated(f, fi, now);
     } else if (ff->live != NULL) {

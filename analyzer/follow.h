@@ -59,7 +59,13 @@ struct mcp_ffamily {
     struct mcp_tail *live;
     struct mcp_tail **drain;
     size_t ndrain;
-    bool missing_noted;
+    bool missing_noted;  /* nothing at the live name, said so */
+    /* Something at the live name that cannot be followed (another file
+     * type, unreadable), said so once: its identity and the cause. */
+    bool blocked;
+    dev_t blocked_dev;
+    ino_t blocked_ino;
+    int blocked_errno;
 };
 
 /* Where a file was left, for checkpoints. */

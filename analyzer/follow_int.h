@@ -52,6 +52,14 @@ char *follow_join(const char *dir, const char *name);
 struct mcp_tail *follow_open_tail(struct mcp_follow *f, const char *path,
                                   uint64_t offset, uint64_t line,
                                   int64_t carry);
+/* Open the live file of family fi at offset. NULL when it cannot be
+ * followed now: nothing there is left to the caller; anything else at the
+ * name (a FIFO, a device, a folder, an unreadable file) is reported once
+ * per object and cause ("..., not followed") and tried again quietly at
+ * each look. Announces a file that appeared or became readable. */
+struct mcp_tail *follow_open_live(struct mcp_follow *f, size_t fi,
+                                  uint64_t offset, uint64_t line,
+                                  int64_t carry);
 void follow_add_drain(struct mcp_ffamily *ff, struct mcp_tail *t,
                       int64_t deadline);
 /* The family's files in its folder, oldest first (live name last). */

@@ -94,13 +94,13 @@ static void start_fresh(struct mcp_follow *f, size_t fi)
     int fd;
 
     if (f->o.start == MCP_START_END &&
-        (fd = open(ff->path, O_RDONLY | O_CLOEXEC)) >= 0) {
+        (fd = mcp_open_regular(ff->path, NULL, NULL)) >= 0) {
         if (mcp_tail_find_end(fd, &off, &lines, &ts) != 0)
             off = lines = 0;
         close(fd);
     }
-    ff->live = follow_open_tail(f, ff->path, off, lines + 1, ts);
-    if (ff->live == NULL)
+    ff->live = follow_open_live(f, fi, off, lines + 1, ts);
+    if (ff->live == NULL && !ff->blocked)
         ff->missing_noted = true;
 }
 
@@ -137,6 +137,10 @@ static void resume_family(struct mcp_follow *f, size_t fi,
         if (pos[p].family != fi)
             continue;
         any = true;
+        /* A file that was empty has no fingerprint to be found by, and
+         * nothing of it was read: what it holds now is new (below). */
+        if (pos[p].fp.len == 0 && pos[p].offset == 0)
+            continue;
         for (size_t i = 0; i < n; i++) {
             if (at[i] != NULL || !member_has_fp(m[i].path, &pos[p].fp))
                 continue;
@@ -168,22 +172,24 @@ static void resume_family(struct mcp_follow *f, size_t fi,
         uint64_t line = at[i] ? at[i]->line : 1;
         int64_t carry = at[i] ? at[i]->carry_ts : MCP_TIME_NONE;
 
-        if (at[i] == NULL && mtime_ms(m[i].path) <= saved_wall)
-            continue; /* not written since the checkpoint: read before */
+        /* Not written since the checkpoint: read before. Not the live
+         * file, which is followed whatever it holds. */
+        if (at[i] == NULL && !live && mtime_ms(m[i].path) <= saved_wall)
+            continue;
         if (m[i].gz) {
             read_whole(f, fi, m[i].path, from, line, carry);
             continue;
         }
+        if (live) {
+            ff->live = follow_open_live(f, fi, from, line, carry);
+            continue;
+        }
         struct mcp_tail *t = follow_open_tail(f, m[i].path, from, line, carry);
 
-        if (t == NULL)
-            continue;
-        if (live)
-            ff->live = t;
-        else
+        if (t != NULL)
             follow_add_drain(ff, t, now + f->o.grace_ms);
     }
-    if (ff->live == NULL)
+    if (ff->live == NULL && !ff->blocked)
         ff->missing_noted = true;
     free(at);
     follow_free_members(m, n);
@@ -198,7 +204,7 @@ void mcp_follow_open(struct mcp_follow *f, const struct mcp_fpos *pos,
             resume_family(f, fi, pos, npos, saved_wall, now);
         else
             start_fresh(f, fi);
-        if (f->fam[fi].live == NULL)
+        if (f->fam[fi].live == NULL && !f->fam[fi].blocked)
             follow_notice(f, "%s does not exist yet, waiting for it",
                    f->fam[fi].path);
     }

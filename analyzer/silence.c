@@ -156,27 +156,27 @@ int mcp_silences_load(struct mcp_silences *s, const char *path, char *err)
 {
     int fd;
     struct stat st;
-    char *data;
+    char *data, why[MCP_ERRLEN] = "";
 
     memset(s, 0, sizeof(*s));
+    memset(&st, 0, sizeof(st));
     s->path = mcp_strdup(path);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return 0;
-        mcp_errf(err, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (fstat(fd, &st) != 0 || (data = slurp(fd, err, path)) == NULL) {
-        mcp_errf(err, "%s: %s", path, strerror(errno));
-        close(fd);
+    fd = mcp_open_regular(path, &st, why); /* a FIFO must not block */
+    s->dev = st.st_dev;
+    s->ino = st.st_ino;
+    s->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    if (fd < 0 && errno == ENOENT)
+        return 0; /* no silences */
+    if (fd < 0)
+        mcp_errf(err, "%s", why);
+    if (fd < 0 || (data = slurp(fd, err, path)) == NULL) {
+        if (fd >= 0)
+            close(fd);
+        s->failed = true;
         return -1;
     }
     close(fd);
     s->present = true;
-    s->dev = st.st_dev;
-    s->ino = st.st_ino;
-    s->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
     parse(s, data);
     free(data);
     return 0;
@@ -190,11 +190,17 @@ int mcp_silences_refresh(struct mcp_silences *s, char *err)
 
     if (!exists && !s->present)
         return 0;
-    if (exists && s->present && st.st_dev == s->dev && st.st_ino == s->ino &&
+    /* Unchanged since read, or since it failed (said once). */
+    if (exists && (s->present || s->failed) && st.st_dev == s->dev &&
+        st.st_ino == s->ino &&
         (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec ==
             s->mtime_ns)
         return 0;
     if (mcp_silences_load(&fresh, s->path, err) != 0) {
+        s->dev = fresh.dev; /* the old set stays; this file is not retried */
+        s->ino = fresh.ino;
+        s->mtime_ns = fresh.mtime_ns;
+        s->failed = true;
         mcp_silences_free(&fresh);
         return -1;
     }
@@ -225,9 +231,9 @@ static void write_one(struct mcp_buf *b, const struct mcp_silence *sl)
 static int update(const char *path, struct mcp_silence *add,
                   const char *expire, int64_t now, char *err)
 {
-    struct mcp_buf lockp, tmpp, out;
+    struct mcp_buf lockp, out;
     struct mcp_silences s;
-    int lfd, fd = -1, rc = -1;
+    int lfd, rc = -1;
     bool found = false;
 
     if (mcp_state_mkdirs(path) != 0) {
@@ -237,7 +243,7 @@ static int update(const char *path, struct mcp_silence *add,
     }
     mcp_buf_init(&lockp);
     mcp_buf_printf(&lockp, "%s.lock", path);
-    lfd = open(lockp.data, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    lfd = open(lockp.data, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (lfd < 0 || flock(lfd, LOCK_EX) != 0) {
         mcp_errf(err, "%s: %s", lockp.data, strerror(errno));
         if (lfd >= 0)
@@ -245,7 +251,6 @@ static int update(const char *path, struct mcp_silence *add,
         mcp_buf_free(&lockp);
         return -1;
     }
-    mcp_buf_init(&tmpp);
     mcp_buf_init(&out);
     if (mcp_silences_load(&s, path, err) != 0)
         goto done;
@@ -276,19 +281,13 @@ static int update(const char *path, struct mcp_silence *add,
             snprintf(add->id + 2 * i, 3, "%02x", r[i]);
         write_one(&out, add);
     }
-    mcp_buf_printf(&tmpp, "%s.tmp", path);
-    fd = open(tmpp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0 || write(fd, out.data ? out.data : "", out.len) !=
-                      (ssize_t)out.len ||
-        fsync(fd) != 0 || close(fd) != 0 || rename(tmpp.data, path) != 0) {
-        mcp_errf(err, "%s: %s", path, strerror(errno));
+    if (mcp_state_replace(path, out.data ? out.data : "", out.len, true,
+                          err) != 0)
         goto done;
-    }
     rc = 0;
 done:
     mcp_silences_free(&s);
     mcp_buf_free(&out);
-    mcp_buf_free(&tmpp);
     mcp_buf_free(&lockp);
     close(lfd);
     return rc;

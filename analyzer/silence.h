@@ -35,17 +35,21 @@ struct mcp_silences {
     ino_t ino;
     int64_t mtime_ns;
     bool present;
+    bool failed;                 /* the file at dev/ino/mtime could not be
+                                    read: not retried until it changes */
 };
 
 /* The silences file for the checkpoint at state_path. malloc'd. */
 char *mcp_silence_path(const char *state_path);
 
-/* Read path into s (a missing file is no silence). Malformed lines are
- * skipped. Returns 0, or -1 with the cause in err. */
+/* Read path into s (a missing file is no silence; only a regular file is
+ * read, at most 4 MiB). Malformed lines are skipped. Returns 0, or -1
+ * with the cause in err. */
 int mcp_silences_load(struct mcp_silences *s, const char *path, char *err);
 
 /* Re-read when the file changed since the last load. Returns 1 when it
- * was re-read, 0 when unchanged, -1 on error (the old set stays). */
+ * was re-read, 0 when unchanged, -1 on error (the old set stays, and the
+ * same file is not tried again until it changes). */
 int mcp_silences_refresh(struct mcp_silences *s, char *err);
 
 /* Change the file under an exclusive lock: add sl (its id is filled in),
