@@ -341,19 +341,21 @@ static void maybe_prune(struct fctx *x)
     }
 }
 
-/* Read what is there, in rounds, for at most WAKE_MS: a writer faster
- * than us must not keep the loop from signals, timers and deliveries.
- * What is left is read when the loop turns again, at once (x->more). */
-static void rounds(struct fctx *x)
+/* Read what is there, in rounds, for about ms (reading stops at the end
+ * of the first MCP_FOLLOW_SLICE past it; WAKE_MS for a wake-up): a writer
+ * faster than us must not keep the loop from signals, timers and
+ * deliveries. What is left is read when the loop turns again, at once
+ * (x->more). */
+static void rounds(struct fctx *x, int64_t ms)
 {
-    int64_t start = mcp_mono_ms();
+    int64_t end = mcp_mono_ms() + ms;
     bool more;
 
-    while ((more = mcp_follow_round(x->follow, mcp_mono_ms()) >=
+    while ((more = mcp_follow_round(x->follow, mcp_mono_ms(), end) >=
                    MCP_FOLLOW_BATCH)) {
         checkpoint(x, false);
         maybe_prune(x);
-        if (mcp_mono_ms() - start >= WAKE_MS)
+        if (mcp_mono_ms() >= end)
             break;
     }
     if (log_now(x) != MCP_TIME_NONE)
@@ -367,7 +369,7 @@ static void rounds(struct fctx *x)
 static void on_more(struct mcp_evtimer *t, void *arg)
 {
     (void)t;
-    rounds(arg);
+    rounds(arg, WAKE_MS);
 }
 
 static void on_inotify(int fd, uint32_t events, void *arg)
@@ -377,7 +379,7 @@ static void on_inotify(int fd, uint32_t events, void *arg)
     (void)fd;
     (void)events;
     mcp_follow_drain_inotify(x->follow);
-    rounds(x);
+    rounds(x, WAKE_MS);
 }
 
 static void on_timer(struct mcp_evtimer *t, void *arg)
@@ -385,7 +387,7 @@ static void on_timer(struct mcp_evtimer *t, void *arg)
     struct fctx *x = arg;
 
     (void)t;
-    rounds(x);
+    rounds(x, WAKE_MS);
     maybe_prune(x);
     if (x->action != NULL)
         mcp_action_poll(x->action, on_action_notice, x);
@@ -493,7 +495,7 @@ static void on_signal(int signo, void *arg)
         reload(x);
         return;
     }
-    rounds(x);
+    rounds(x, 0); /* what is pending, cut after its first full slice */
     checkpoint(x, true);
     mcp_evloop_stop(x->loop);
 }
@@ -779,7 +781,7 @@ int mcp_cmd_follow(int argc, char **argv)
         }
         mcp_evtimer_arm(x.probe, 1, 0);
     }
-    rounds(&x);
+    rounds(&x, WAKE_MS);
     if (mcp_evloop_run(x.loop) != 0) {
         mcp_cli_error("the event loop failed");
         x.exit_code = MCP_EXIT_USAGE;

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "evloop.h"
 #include "reader.h"
 #include "timeparse.h"
 #include "util.h"
@@ -221,9 +222,12 @@ struct mcp_tail *follow_open_live(struct mcp_follow *f, size_t fi,
 
     if (t != NULL) {
         watch_tail(f, t);
+        /* Another object than the one refused (an inode number is
+         * reused at once: the type tells a FIFO from its successor). */
         if (ff->missing_noted ||
             (ff->blocked && (t->dev != ff->blocked_dev ||
-                             t->ino != ff->blocked_ino)))
+                             t->ino != ff->blocked_ino ||
+                             ff->blocked_type != S_IFREG)))
             follow_notice(f, "%s appeared, reading it", ff->base);
         else if (ff->blocked)
             follow_notice(f, "%s can be read now, reading it", ff->base);
@@ -235,12 +239,14 @@ struct mcp_tail *follow_open_live(struct mcp_follow *f, size_t fi,
     if (stat(ff->path, &st) != 0)
         memset(&st, 0, sizeof(st));
     if (!ff->blocked || st.st_dev != ff->blocked_dev ||
-        st.st_ino != ff->blocked_ino || e != ff->blocked_errno)
+        st.st_ino != ff->blocked_ino ||
+        (st.st_mode & S_IFMT) != ff->blocked_type || e != ff->blocked_errno)
         follow_notice(f, "%s, not followed", err);
     ff->blocked = true;
     ff->missing_noted = false;
     ff->blocked_dev = st.st_dev;
     ff->blocked_ino = st.st_ino;
+    ff->blocked_type = st.st_mode & S_IFMT;
     ff->blocked_errno = e;
     return NULL;
 }
@@ -262,17 +268,31 @@ void follow_add_drain(struct mcp_ffamily *ff, struct mcp_tail *t,
     ff->drain[ff->ndrain++] = t;
 }
 
-/* Deliver what t has now, within the round's budget. */
+/* Deliver what t has now, within the round's budget, MCP_FOLLOW_SLICE
+ * bytes at a time: past the round's deadline the budget is spent (the
+ * round is cut), so that input slow to handle (a flood of tiny lines,
+ * each one shown) still lets the event loop turn in time. */
 static void read_tail(struct mcp_follow *f, size_t fi, struct mcp_tail *t)
 {
     struct mcp_chunk c;
     char err[MCP_ERRLEN] = "";
-    int rc;
+    int rc = 0;
 
-    t->budget = f->budget;
-    while ((rc = mcp_tail_next(t, &c, err)) == 1)
-        f->chunk(&c, &f->fam[fi], (uint32_t)fi, t->path, f->arg);
-    f->budget = t->budget;
+    while (f->budget > 0) {
+        size_t slice = f->budget < MCP_FOLLOW_SLICE ? f->budget
+                                                    : MCP_FOLLOW_SLICE;
+
+        t->budget = slice;
+        while ((rc = mcp_tail_next(t, &c, err)) == 1)
+            f->chunk(&c, &f->fam[fi], (uint32_t)fi, t->path, f->arg);
+        f->budget -= slice - t->budget;
+        if (rc < 0 || t->budget > 0)
+            break; /* a read error, or all there is for now */
+        if (mcp_mono_ms() >= f->deadline) {
+            f->budget = 0;
+            f->cut = true;
+        }
+    }
     if (rc < 0)
         follow_notice(f, "%s", err);
 }
@@ -495,10 +515,12 @@ static void close_drained(struct mcp_follow *f, size_t fi, int64_t now)
     ff->ndrain = k;
 }
 
-size_t mcp_follow_round(struct mcp_follow *f, int64_t now)
+size_t mcp_follow_round(struct mcp_follow *f, int64_t now, int64_t deadline)
 {
     follow_watch_dirs(f);
     f->budget = MCP_FOLLOW_BATCH;
+    f->deadline = deadline;
+    f->cut = false;
     for (size_t fi = 0; fi < f->nfam; fi++) {
         struct mcp_ffamily *ff = &f->fam[fi];
 
@@ -533,50 +555,7 @@ size_t mcp_follow_round(struct mcp_follow *f, int64_t now)
             read_tail(f, fi, ff->live);
         close_drained(f, fi, now);
     }
-    return MCP_FOLLOW_BATCH - f->budget;
-}
-
-/* --- positions ------------------------------------------------------------- */
-
-static void push_pos(struct mcp_fpos **v, size_t *n, uint32_t fi,
-                     const struct mcp_tail *t, bool live)
-{
-    struct mcp_fpos *p;
-
-    *v = mcp_realloc(*v, (*n + 1) * sizeof(**v));
-    p = &(*v)[(*n)++];
-    p->family = fi;
-    p->path = mcp_strdup(t->path);
-    p->dev = (uint64_t)t->dev;
-    p->ino = (uint64_t)t->ino;
-    p->fp = t->fp;
-    p->offset = mcp_tail_consumed(t);
-    p->line = mcp_framer_next_line(t->fr);
-    p->carry_ts = MCP_TIME_NONE;
-    p->live = live;
-}
-
-struct mcp_fpos *mcp_follow_positions(struct mcp_follow *f, size_t *n)
-{
-    struct mcp_fpos *v = NULL;
-
-    *n = 0;
-    for (size_t fi = 0; fi < f->nfam; fi++) {
-        struct mcp_ffamily *ff = &f->fam[fi];
-
-        for (size_t i = 0; i < ff->ndrain; i++)
-            push_pos(&v, n, (uint32_t)fi, ff->drain[i], false);
-        if (ff->live != NULL)
-            push_pos(&v, n, (uint32_t)fi, ff->live, true);
-    }
-    return v;
-}
-
-void mcp_follow_free_positions(struct mcp_fpos *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(p[i].path);
-    free(p);
+    return f->cut ? MCP_FOLLOW_BATCH : MCP_FOLLOW_BATCH - f->budget;
 }
 
 struct mcp_ffamily *mcp_follow_families(struct mcp_follow *f, size_t *n)

@@ -34,6 +34,8 @@ struct mcp_follow {
     int64_t start_wall;      /* seconds: files older are not "missed" */
     int ifd;                 /* inotify, or -1 (polling) */
     size_t budget;           /* bytes left in this round */
+    int64_t deadline;        /* mono ms: the round is cut after it */
+    bool cut;                /* this round was cut at its deadline */
 };
 
 /* A file of a family in its folder (rotated member or live name). */

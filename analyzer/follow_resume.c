@@ -1,7 +1,8 @@
 /* follow_resume.c - where following starts: at the end of the live
  * files, at their start, or where a checkpoint left off, across
- * rotations and compression that happened while mcplog was down; and the
- * archives read in full by --replay. */
+ * rotations and compression that happened while mcplog was down; the
+ * archives read in full by --replay; and the positions a checkpoint
+ * records. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -210,3 +211,45 @@ void mcp_follow_open(struct mcp_follow *f, const struct mcp_fpos *pos,
     }
 }
 
+/* --- positions ------------------------------------------------------------- */
+
+static void push_pos(struct mcp_fpos **v, size_t *n, uint32_t fi,
+                     const struct mcp_tail *t, bool live)
+{
+    struct mcp_fpos *p;
+
+    *v = mcp_realloc(*v, (*n + 1) * sizeof(**v));
+    p = &(*v)[(*n)++];
+    p->family = fi;
+    p->path = mcp_strdup(t->path);
+    p->dev = (uint64_t)t->dev;
+    p->ino = (uint64_t)t->ino;
+    p->fp = t->fp;
+    p->offset = mcp_tail_consumed(t);
+    p->line = mcp_framer_next_line(t->fr);
+    p->carry_ts = MCP_TIME_NONE;
+    p->live = live;
+}
+
+struct mcp_fpos *mcp_follow_positions(struct mcp_follow *f, size_t *n)
+{
+    struct mcp_fpos *v = NULL;
+
+    *n = 0;
+    for (size_t fi = 0; fi < f->nfam; fi++) {
+        struct mcp_ffamily *ff = &f->fam[fi];
+
+        for (size_t i = 0; i < ff->ndrain; i++)
+            push_pos(&v, n, (uint32_t)fi, ff->drain[i], false);
+        if (ff->live != NULL)
+            push_pos(&v, n, (uint32_t)fi, ff->live, true);
+    }
+    return v;
+}
+
+void mcp_follow_free_positions(struct mcp_fpos *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(p[i].path);
+    free(p);
+}
