@@ -101,6 +101,9 @@ static const struct option follow_opts[] = {
 /* The input index of the probes' lines (probes.h): no file has it. */
 #define PROBE_INPUT UINT32_MAX
 
+/* The longest a wake-up reads before the loop turns (see rounds()). */
+#define WAKE_MS 100
+
 struct fctx {
     struct mcp_ruleset rs;
     struct mcp_rule_sources src;
@@ -112,6 +115,7 @@ struct fctx {
     struct mcp_follow *follow;
     struct mcp_evloop *loop;
     struct mcp_evtimer *safety, *poller, *due, *probe;
+    struct mcp_evtimer *more;        /* reading goes on at once */
     struct mcp_probes *probes;       /* NULL: probes off */
     struct mcp_action *action;       /* the cleanup action */
     struct mcp_buf probe_lines;
@@ -342,16 +346,35 @@ static void maybe_prune(struct fctx *x)
     }
 }
 
-static void rounds(struct fctx *x)
+/* Read what is there, in rounds, for about ms (reading stops at the end
+ * of the first MCP_FOLLOW_SLICE past it; WAKE_MS for a wake-up): a writer
+ * faster than us must not keep the loop from signals, timers and
+ * deliveries. What is left is read when the loop turns again, at once
+ * (x->more). */
+static void rounds(struct fctx *x, int64_t ms)
 {
-    while (mcp_follow_round(x->follow, mcp_mono_ms()) >= MCP_FOLLOW_BATCH) {
+    int64_t end = mcp_mono_ms() + ms;
+    bool more;
+
+    while ((more = mcp_follow_round(x->follow, mcp_mono_ms(), end) >=
+                   MCP_FOLLOW_BATCH)) {
         checkpoint(x, false);
         maybe_prune(x);
+        if (mcp_mono_ms() >= end)
+            break;
     }
     if (log_now(x) != MCP_TIME_NONE)
         mcp_engine_advance(x->engine, log_now(x));
     checkpoint(x, false);
     arm_due(x);
+    if (more && x->more != NULL)
+        mcp_evtimer_arm_now(x->more);
+}
+
+static void on_more(struct mcp_evtimer *t, void *arg)
+{
+    (void)t;
+    rounds(arg, WAKE_MS);
 }
 
 static void on_inotify(int fd, uint32_t events, void *arg)
@@ -361,7 +384,7 @@ static void on_inotify(int fd, uint32_t events, void *arg)
     (void)fd;
     (void)events;
     mcp_follow_drain_inotify(x->follow);
-    rounds(x);
+    rounds(x, WAKE_MS);
 }
 
 static void on_timer(struct mcp_evtimer *t, void *arg)
@@ -369,7 +392,7 @@ static void on_timer(struct mcp_evtimer *t, void *arg)
     struct fctx *x = arg;
 
     (void)t;
-    rounds(x);
+    rounds(x, WAKE_MS);
     maybe_prune(x);
     if (x->action != NULL)
         mcp_action_poll(x->action, on_action_notice, x);
@@ -477,7 +500,7 @@ static void on_signal(int signo, void *arg)
         reload(x);
         return;
     }
-    rounds(x);
+    rounds(x, 0); /* what is pending, cut after its first full slice */
     checkpoint(x, true);
     mcp_evloop_stop(x->loop);
 }
@@ -513,7 +536,7 @@ int mcp_cmd_follow(int argc, char **argv)
     char err[MCP_ERRLEN] = "";
     struct mcp_logset ls;
     struct mcp_state st;
-    int c, ifd = -1;
+    int c, ifd = -1, lock = -1;
     static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 
     x.state_path = mcp_state_default_path();
@@ -631,12 +654,26 @@ int mcp_cmd_follow(int argc, char **argv)
         mcp_ruleset_free(&x.rs);
         return MCP_EXIT_USAGE;
     }
+    /* The checkpoint is ours alone, in a folder that is ours alone (with
+     * --no-state, the silences' folder is still checked). */
+    if (x.state_path != NULL)
+        lock = mcp_state_claim(x.state_path, err);
+    if (x.state_path != NULL ? lock < 0
+                             : mcp_state_check_dir(mcp_state_default_path(),
+                                                   false, err) != 0) {
+        mcp_cli_error(err);
+        mcp_ruleset_free(&x.rs);
+        mcp_config_free(&x.conf);
+        return MCP_EXIT_USAGE;
+    }
 
     if (mcp_cli_logset(&ls, argv + optind, argc - optind, sources, nsources,
                        true, err) != 0) {
         mcp_cli_error(err);
         mcp_ruleset_free(&x.rs);
         mcp_config_free(&x.conf);
+        if (lock >= 0)
+            close(lock);
         return MCP_EXIT_USAGE;
     }
 
@@ -724,7 +761,8 @@ int mcp_cmd_follow(int argc, char **argv)
     /* A slow safety re-stat (events can be lost), or the polling timer. */
     x.safety = mcp_evloop_add_timer(x.loop, on_timer, &x, err);
     x.due = mcp_evloop_add_timer(x.loop, on_due, &x, err);
-    if (x.safety == NULL || x.due == NULL) {
+    x.more = mcp_evloop_add_timer(x.loop, on_more, &x, err);
+    if (x.safety == NULL || x.due == NULL || x.more == NULL) {
         mcp_cli_error(err);
         x.exit_code = MCP_EXIT_USAGE;
         goto out;
@@ -753,7 +791,7 @@ int mcp_cmd_follow(int argc, char **argv)
         }
         mcp_evtimer_arm(x.probe, 1, 0);
     }
-    rounds(&x);
+    rounds(&x, WAKE_MS);
     if (mcp_evloop_run(x.loop) != 0) {
         mcp_cli_error("the event loop failed");
         x.exit_code = MCP_EXIT_USAGE;
@@ -779,5 +817,7 @@ out:
     mcp_ruleset_free(&x.rs);
     mcp_config_free(&x.conf);
     free(x.silences);
+    if (lock >= 0)
+        close(lock); /* the checkpoint is free for another follow */
     return x.exit_code;
 }
