@@ -1,12 +1,13 @@
 /* timeguard.c - one line's time must not move a stream's clock (the
  * policy is in timeguard.h).
  *
- * Every line of a chunk is looked at for a timestamp (a fixed-format
- * parse, cached per hour). A line with one starts a record; the events of
- * the chunk (in line order) belong to the record of their line. While
- * nothing is undecided a record is judged at once and its events pass
- * through; otherwise records wait in a queue and events in a hold, both
- * in order:
+ * Every line of a chunk is looked at for a timestamp (line_time(): a
+ * line in the same hour as the one before costs a compare), so that a
+ * jump is counted and shown the same whether a rule matches it or not. A
+ * line with one starts a record; the events of the chunk (in line order)
+ * belong to the record of their line. While nothing is undecided a record
+ * is judged at once and its events pass through; otherwise records wait
+ * in a queue and events in a hold, both in order:
  *
  *   q:    [qh ...... th ......... dh ............. qn)
  *          told and   told (live:   first undecided
@@ -75,6 +76,11 @@ struct mcp_timeguard {
     struct override *ov; /* live: lines of the last chunk not on their
                             own time */
     size_t nov, capov;
+    struct mcp_tg_line run_first, run_last; /* lines accepted at once */
+    bool run_on;
+    char memo[14];       /* "YYYY-MM-DD HH:" of the last line parsed */
+    int64_t memo_base;   /* ... and the time of its hh:00:00,000 */
+    bool memo_ok;
 };
 
 struct mcp_timeguard *mcp_timeguard_create(bool live, mcp_tg_fn fn,
@@ -106,11 +112,6 @@ void mcp_timeguard_bounds(struct mcp_timeguard *g, int64_t floor,
 {
     g->floor = floor;
     g->ceiling = ceiling;
-}
-
-int64_t mcp_timeguard_clock(const struct mcp_timeguard *g)
-{
-    return g->clock;
 }
 
 /* What a line is judged against: the clock, or the floor when later. */
@@ -418,104 +419,69 @@ static void force(struct mcp_timeguard *g, bool at_end)
     decide(g);
 }
 
-/* Whether time t, of the line at byte `at` of chunk c, can be accepted
- * against the running clock *run (then moved on). When t is more than 1 h
- * ahead, the log may simply have run on: a line with a time half way
- * between `from` and `at` is looked at, and must be reachable the same
- * way, then t from it (halving up to `depth` times). Any time looked at
- * after the ceiling, or that cannot be reached, fails. */
-static bool reach(const struct mcp_timeguard *g, const struct mcp_chunk *c,
-                  size_t from, size_t at, int64_t t, int64_t *run,
-                  int depth)
+static bool digits(const char *p, size_t n)
 {
-    const char *d = c->data;
-    size_t ls, next;
-    int64_t m;
-
-    if (t == MCP_TIME_NONE)
-        return true;
-    if (g->live && g->ceiling != MCP_TIME_NONE && t > g->ceiling)
-        return false;
-    if (*run != MCP_TIME_NONE && t > *run + MCP_TIME_JUMP_MS) {
-        if (depth == 0 || at <= from + 1)
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned)(p[i] - '0') > 9)
             return false;
-        ls = from + (at - from) / 2;
-        if (ls > 0 && d[ls - 1] != '\n') {
-            const char *nl = memchr(d + ls, '\n', at - ls);
-
-            if (nl == NULL)
-                return false;
-            ls = (size_t)(nl - d) + 1;
-        }
-        if (ls >= at)
-            return false;
-        for (int tries = 0;; tries++) {
-            const char *nl = memchr(d + ls, '\n', at - ls);
-
-            next = nl ? (size_t)(nl - d) + 1 : at;
-            if (mcp_time_parse_prefix(d + ls, next - ls, &m) > 0)
-                break;
-            if (tries == 4 || next >= at)
-                return false;
-            ls = next;
-        }
-        if (ls >= at || !reach(g, c, from, ls, m, run, depth - 1))
-            return false;
-        return reach(g, c, next, at, t, run, depth - 1);
-    }
-    if (*run == MCP_TIME_NONE || t > *run)
-        *run = t;
     return true;
 }
 
-/* The common case, without looking at every line: nothing waits, and the
- * times that can matter (the chunk's first and last, every event's) can
- * each be reached from the clock, 1 h at a time (see reach()). Every line
- * would be accepted then (a line between them is seen by nothing but the
- * clock, and the clock here is never later than line by line), so the
- * events go out as they are; the first and last lines are told. Returns
- * false when the chunk must be judged line by line. */
-static bool fast_chunk(struct mcp_timeguard *g, struct source *s,
-                       uint32_t input, const struct mcp_chunk *c,
-                       struct mcp_batch *in, struct mcp_batch *out)
+/* Whether p and q start with the same 14 bytes (two word loads). */
+static bool same14(const char *p, const char *q)
 {
-    int64_t run = ref(g);
-    struct rec r = {input, 0, 0, 0, 0, MCP_TG_OWN, true, true};
-    size_t from = 0;
+    uint64_t a, b, c, d;
 
-    if (g->qh != g->qn || g->hh != g->hn ||
-        (c->carry_ts != MCP_TIME_NONE && s->rec != NO_REC &&
-         s->kind != MCP_TG_OWN) ||
-        !reach(g, c, 0, 0, c->first_ts, &run, 0))
-        return false;
-    for (size_t i = 0; i < in->n; i++) {
-        uint64_t at = in->ev[i]->offset - c->offset;
+    memcpy(&a, p, 8);
+    memcpy(&b, q, 8);
+    memcpy(&c, p + 6, 8);
+    memcpy(&d, q + 6, 8);
+    return a == b && c == d;
+}
 
-        if (in->ev[i]->offset < c->offset || at >= c->len ||
-            !reach(g, c, from, (size_t)at, in->ev[i]->ts, &run, 6))
-            return false;
-        from = (size_t)at;
+/* The time at the start of line p (n bytes), exactly as
+ * mcp_time_parse_prefix() gives it. Every line is looked at, so a line in
+ * the same local hour as the last one parsed here (the same
+ * "YYYY-MM-DD HH:") costs a compare and seven digits. */
+static bool line_time(struct mcp_timeguard *g, const char *p, size_t n,
+                      int64_t *out)
+{
+    if (g->memo_ok && n >= MCP_PYTIME_LEN && same14(p, g->memo) &&
+        p[16] == ':' && (p[19] == ',' || p[19] == '.') &&
+        digits(p + 14, 2) && digits(p + 17, 2) && digits(p + 20, 3)) {
+        int mi = (p[14] - '0') * 10 + (p[15] - '0');
+        int se = (p[17] - '0') * 10 + (p[18] - '0');
+        int ms = (p[20] - '0') * 100 + (p[21] - '0') * 10 + (p[22] - '0');
+
+        if (mi <= 59 && se <= 60) {
+            *out = g->memo_base + (mi * 60 + se) * 1000LL + ms;
+            return true;
+        }
     }
-    if (!reach(g, c, from, c->len, c->last_ts, &run, 6))
-        return false;
-    if (run != MCP_TIME_NONE &&
-        (g->clock == MCP_TIME_NONE || run > g->clock))
-        g->clock = run;
-    for (size_t i = 0; i < in->n; i++)
-        mcp_batch_push(out, in->ev[i]);
-    in->n = 0;
-    in->bytes = 0;
-    if (c->first_ts == MCP_TIME_NONE)
+    if (mcp_time_parse_python(p, n, out) > 0) {
+        memcpy(g->memo, p, 14);
+        g->memo_base = *out - ((p[14] - '0') * 600 + (p[15] - '0') * 60 +
+                               (p[17] - '0') * 10 + (p[18] - '0')) * 1000LL -
+                       ((p[20] - '0') * 100 + (p[21] - '0') * 10 +
+                        (p[22] - '0'));
+        g->memo_ok = true;
         return true;
-    r.own = r.ts = c->first_ts;
-    if (g->fn != NULL)
-        g->fn(&(struct mcp_tg_line){input, 0, r.own, r.ts, MCP_TG_OWN},
-              g->arg);
-    r.own = r.ts = c->last_ts;
-    s->rec = g->nseq;
-    tell(g, &r, g->nseq++);
-    g->qseq = g->nseq;
-    return true;
+    }
+    return mcp_time_parse_iso(p, n, out) > 0;
+}
+
+/* Lines accepted at once are told by runs: the first and the last. */
+static void run_flush(struct mcp_timeguard *g)
+{
+    if (!g->run_on)
+        return;
+    g->run_on = false;
+    if (g->fn == NULL)
+        return;
+    g->fn(&g->run_first, g->arg);
+    if (g->run_last.lineno != g->run_first.lineno ||
+        g->run_last.input != g->run_first.input)
+        g->fn(&g->run_last, g->arg);
 }
 
 void mcp_timeguard_chunk(struct mcp_timeguard *g, uint64_t source,
@@ -529,21 +495,39 @@ void mcp_timeguard_chunk(struct mcp_timeguard *g, uint64_t source,
     size_t e = 0;
 
     g->nov = 0;
-    if (fast_chunk(g, s, input, c, in, out))
-        return;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *next = nl ? nl + 1 : end;
         uint64_t off = c->offset + (uint64_t)(p - c->data);
         int64_t own;
 
-        if (mcp_time_parse_prefix(p, (size_t)(next - p), &own) > 0) {
+        if (line_time(g, p, (size_t)(next - p), &own)) {
+            int64_t R = ref(g);
+
             /* The source ends with this record from now on; telling it
              * (now or later) updates what the source remembers. */
             s->rec = g->nseq;
             s->ts = own;
             s->kind = MCP_TG_OWN;
-            cur = add_line(g, input, lineno, off, own);
+            if (g->qh == g->qn &&
+                (!g->live || g->ceiling == MCP_TIME_NONE ||
+                 own <= g->ceiling) &&
+                (R == MCP_TIME_NONE || own <= R + MCP_TIME_JUMP_MS)) {
+                /* The common case: accepted at once. */
+                struct mcp_tg_line l = {input, lineno, own, own,
+                                        MCP_TG_OWN};
+
+                if (g->clock == MCP_TIME_NONE || own > g->clock)
+                    g->clock = own;
+                cur = g->nseq++;
+                if (!g->run_on)
+                    g->run_first = l;
+                g->run_last = l;
+                g->run_on = true;
+            } else {
+                run_flush(g);
+                cur = add_line(g, input, lineno, off, own);
+            }
         }
         while (e < in->n &&
                in->ev[e]->offset < off + (uint64_t)(next - p))
@@ -553,6 +537,7 @@ void mcp_timeguard_chunk(struct mcp_timeguard *g, uint64_t source,
     }
     while (e < in->n)
         place(g, in->ev[e++], cur, s, out);
+    run_flush(g);
     in->n = 0;
     in->bytes = 0;
     if (g->live) {

@@ -54,13 +54,13 @@ enum mcp_tg_kind {
     MCP_TG_WALL = 2,     /* live: dated after the ceiling, taken as now */
 };
 
-/* What one line with its own time carries, told once per line in line
- * order (live: by the end of the chunk call that delivered it). A chunk
- * whose times are all plainly in order is accepted whole: only its first
- * and last lines with a time are told, with lineno 0. */
+/* What a line with its own time carries, told in line order (live: by
+ * the end of the chunk call that delivered it): every line that carries
+ * another time than its own; of the lines accepted at once, each run's
+ * first and last (so a source's first and last times are always told). */
 struct mcp_tg_line {
     uint32_t input;
-    uint64_t lineno;     /* 1-based; 0 when told for a whole chunk */
+    uint64_t lineno;
     int64_t own;         /* the time written on it */
     int64_t ts;          /* the time it carries */
     enum mcp_tg_kind kind;
@@ -100,9 +100,6 @@ void mcp_timeguard_finish(struct mcp_timeguard *g, struct mcp_batch *out);
  * carries, given its own time `own` (for lines shown without a match). */
 int64_t mcp_timeguard_line_time(const struct mcp_timeguard *g,
                                 uint64_t offset, int64_t own);
-
-/* The clock: the latest time accepted, or MCP_TIME_NONE. */
-int64_t mcp_timeguard_clock(const struct mcp_timeguard *g);
 
 void mcp_timeguard_destroy(struct mcp_timeguard *g);
 

@@ -164,6 +164,36 @@ fstop
 assert_eq "follow forged, restarted: exit 0" 0 "$RC"
 assert_eq "follow forged, restarted: a new alert fires" 1 "$(count_alerts fb.json firing reconnect-failures)"
 
+# 4b. follow, two lines 6 h ahead of their neighbours but before the
+#    wall clock (the logs are older than now): outliers, as in scan, with
+#    a notice (the second within the minute is counted, not shown); with
+#    --all a line no rule matches shows the time it carries.
+rm -rf logs state
+mkdir logs
+{
+    echo "$(ts 0) - root - INFO - hello"
+    echo "$(ts 21600) - tools.chat - INFO - forged"
+    echo "$(ts 21601) - tools.chat - ERROR - forged too"
+    for i in 1 2 3 4 5 6; do rc_line "$i" hestai; done
+} >logs/mcp_server.log
+fstart fj.json --from-start --all
+wait_for fj.json '"rule":"reconnect-failures","severity":"critical","labels":{"server":"hestai"}' 10
+fstop
+assert_eq "follow jump: exit 0" 0 "$RC"
+assert_eq "follow jump: the reconnect alert fired" 1 "$(count_alerts fj.json firing reconnect-failures)"
+assert_eq "follow jump: the notice" \
+    "logs/mcp_server.log:2: dated over 1h ahead of the lines around it (2025-12-10 20:00:00,000): timed 2025-12-10 14:00:00,000 (1 time jump so far)" \
+    "$(notices fj.json | grep 'ahead of the lines')"
+assert_eq "follow jump: the matched one at the time it carries" 2025-12-10T14:00:00.000Z \
+    "$(event_time fj.json 3)"
+assert_eq "follow jump: --all shows the line at the time it carries" 2025-12-10T14:00:00.000Z \
+    "$(python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o.get("type") == "line" and o["line"] == 2:
+        print(o["time"])' fj.json)"
+
 # ---------------------------------------------------------------------------
 # 5. A checkpoint whose clock is ahead of the wall clock (9999, as an
 #    older mcplog wrote after such a line) is taken back to now, with a

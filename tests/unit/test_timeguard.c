@@ -325,6 +325,7 @@ static void test_sources(void **state)
     assert_int_equal(out.ev[0]->ts, T0); /* the forged line carries a's */
     assert_string_equal(r.told, "J2");
     mcp_batch_free(&out);
+    mcp_batch_free(&in);
     mcp_timeguard_destroy(g);
 }
 
