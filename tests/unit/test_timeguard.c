@@ -329,6 +329,53 @@ static void test_sources(void **state)
     mcp_timeguard_destroy(g);
 }
 
+/* A jump followed by more continuation lines (with matches) than may be
+ * held: it is decided as an outlier then, and they go out on the clock;
+ * nothing waits any more. */
+static void test_hold_limit(void **state)
+{
+    enum { N = 40000 };
+    struct mcp_timeguard *g;
+    struct run r;
+    struct mcp_batch in, out;
+    struct mcp_buf text;
+    struct mcp_chunk c;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    mcp_batch_init(&in);
+    mcp_batch_init(&out);
+    mcp_buf_init(&text);
+    mcp_buf_puts(&text, "2025-12-10 14:00:00,000 - a\n"
+                        "2025-12-10 16:00:00,000 - b\n");
+    for (int i = 0; i < N; i++) {
+        struct mcp_event *ev =
+            mcp_event_create("  more", 6, NULL, 0, 0, NULL, NULL);
+
+        ev->ts = T0 + 7200 * 1000;
+        ev->lineno = 3 + (uint64_t)i;
+        ev->offset = text.len;
+        mcp_batch_push(&in, ev);
+        mcp_buf_puts(&text, "  more\n");
+    }
+    c = (struct mcp_chunk){.data = text.data, .len = text.len,
+                           .first_line = 1, .lines = N + 2,
+                           .carry_ts = MCP_TIME_NONE, .first_ts = T0,
+                           .last_ts = T0 + 7200 * 1000};
+    g = mcp_timeguard_create(false, on_line, &r);
+    mcp_timeguard_chunk(g, 1, 0, &c, &in, &out);
+    assert_int_equal(out.n, N); /* all out before the end of the stream */
+    assert_int_equal(out.ev[0]->ts, T0);
+    assert_int_equal(out.ev[N - 1]->ts, T0);
+    assert_string_equal(r.told, "J2");
+    mcp_timeguard_finish(g, &out);
+    assert_int_equal(out.n, N);
+    mcp_batch_free(&out);
+    mcp_batch_free(&in);
+    mcp_buf_free(&text);
+    mcp_timeguard_destroy(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_backwards),
         cmocka_unit_test(test_live),
         cmocka_unit_test(test_sources),
+        cmocka_unit_test(test_hold_limit),
     };
     char err[MCP_ERRLEN];
 
