@@ -19,6 +19,7 @@
 #include "engine.h"
 #include "evloop.h"
 #include "follow.h"
+#include "follow_clock.h"
 #include "logset.h"
 #include "matcher.h"
 #include "notify.h"
@@ -120,7 +121,9 @@ struct fctx {
     struct mcp_action *action;       /* the cleanup action */
     struct mcp_buf probe_lines;
     uint64_t probe_offset, probe_lineno; /* of the virtual "probe" input */
-    struct mcp_batch batch;
+    struct mcp_batch batch;          /* the matcher's events of a chunk */
+    struct mcp_batch timed;          /* ... with the time each carries */
+    struct mcp_fclock *clock;        /* the log clock between lines */
     const char *state_path;
     bool all;
     int64_t since;
@@ -129,7 +132,6 @@ struct fctx {
     int64_t last_prune;              /* monotonic ms */
     char *silences;                  /* the silences file */
     const char *cur_path;            /* file of the event being fed */
-    int64_t anchor_log, anchor_wall; /* the log clock between lines */
     int exit_code;
 };
 
@@ -145,9 +147,7 @@ static int usage_error(const char *msg)
  * nothing more is written; windows still count lines by their log time. */
 static int64_t log_now(const struct fctx *x)
 {
-    if (x->anchor_log == MCP_TIME_NONE)
-        return MCP_TIME_NONE;
-    return x->anchor_log + (mcp_wall_ms() - x->anchor_wall);
+    return mcp_fclock_now(x->clock);
 }
 
 static void on_action_notice(const char *msg, void *arg)
@@ -209,11 +209,7 @@ static void feed_event(struct fctx *x, const struct mcp_event *ev,
     if (x->since != MCP_TIME_NONE && ev->ts != MCP_TIME_NONE &&
         ev->ts < x->since)
         return;
-    if (ev->ts != MCP_TIME_NONE &&
-        (x->anchor_log == MCP_TIME_NONE || ev->ts >= log_now(x))) {
-        x->anchor_log = ev->ts;
-        x->anchor_wall = mcp_wall_ms();
-    }
+    mcp_fclock_seen(x->clock, ev->ts);
     /* Probe lines are not shown (one per probe interval while a
      * condition lasts): their alerts are. */
     if (ev->kind == MCP_EV_MATCH && ev->input != PROBE_INPUT)
@@ -223,8 +219,9 @@ static void feed_event(struct fctx *x, const struct mcp_event *ev,
     x->cur_path = NULL;
 }
 
-/* With --all, lines that matched nothing are shown too, in order. */
-static void show_all(struct fctx *x, const struct mcp_chunk *c,
+/* With --all, lines that matched nothing are shown too, in order, each
+ * with the time it carries. */
+static void show_all(struct fctx *x, const struct mcp_chunk *c, size_t fi,
                      const char *path)
 {
     const char *p = c->data, *end = c->data + c->len;
@@ -239,11 +236,13 @@ static void show_all(struct fctx *x, const struct mcp_chunk *c,
         bool matched = false;
 
         if (mcp_time_parse_prefix(p, (size_t)(end - p), &own))
-            ts = own;
-        while (e < x->batch.n && x->batch.ev[e]->lineno == lineno) {
-            if (x->batch.ev[e]->kind == MCP_EV_MATCH)
+            ts = mcp_fclock_line_time(x->clock, fi,
+                                      c->offset + (uint64_t)(p - c->data),
+                                      own);
+        while (e < x->timed.n && x->timed.ev[e]->lineno == lineno) {
+            if (x->timed.ev[e]->kind == MCP_EV_MATCH)
                 matched = true;
-            feed_event(x, x->batch.ev[e++], path);
+            feed_event(x, x->timed.ev[e++], path);
         }
         if (!matched && (x->since == MCP_TIME_NONE ||
                          (ts != MCP_TIME_NONE && ts >= x->since)))
@@ -261,12 +260,13 @@ static void on_chunk(const struct mcp_chunk *c, const struct mcp_ffamily *fam,
 
     mcp_matcher_select(x->matcher, fam->role, fam->role_name, fam->base, fi);
     mcp_matcher_chunk(x->matcher, c, &x->batch);
+    mcp_fclock_chunk(x->clock, fi, path, c, &x->batch, &x->timed);
     if (x->all)
-        show_all(x, c, path);
+        show_all(x, c, fi, path);
     else
-        for (size_t i = 0; i < x->batch.n; i++)
-            feed_event(x, x->batch.ev[i], path);
-    mcp_batch_clear(&x->batch);
+        for (size_t i = 0; i < x->timed.n; i++)
+            feed_event(x, x->timed.ev[i], path);
+    mcp_batch_clear(&x->timed);
     x->dirty = true;
 }
 
@@ -483,9 +483,10 @@ static void reload(struct fctx *x)
     mcp_ruleset_free(&x->rs);
     x->rs = rs;
     x->engine = mcp_engine_create(&x->rs, on_alert, x);
-    mcp_engine_set_repeat(x->engine, x->conf.repeat_interval_ms);
+    mcp_engine_set_repeat(x->engine, x->conf.repeat_interval_ms, 1);
     x->matcher = mcp_matcher_create(&x->rs);
-    mcp_engine_load(x->engine, saved.data ? saved.data : "", saved.len);
+    mcp_engine_load(x->engine, saved.data ? saved.data : "", saved.len,
+                    MCP_TIME_NONE, MCP_TIME_NONE);
     mcp_buf_free(&saved);
     mcp_termview_set_rules(x->view, &x->rs);
     sync_view(x, x->engine);
@@ -526,7 +527,7 @@ static void replay(struct fctx *x, struct mcp_logset *ls)
 
 int mcp_cmd_follow(int argc, char **argv)
 {
-    struct fctx x = {.since = MCP_TIME_NONE, .anchor_log = MCP_TIME_NONE};
+    struct fctx x = {.since = MCP_TIME_NONE};
     struct mcp_follow_opts fo = {.grace_ms = 5000, .start = MCP_START_END};
     struct mcp_termview_opts vo = {.status = true};
     const char *sources[64], *since = NULL, *config = NULL;
@@ -683,9 +684,15 @@ int mcp_cmd_follow(int argc, char **argv)
         setvbuf(stdout, NULL, _IOFBF, 64 * 1024);
     x.view = mcp_termview_create(stdout, STDOUT_FILENO, &x.rs, &vo);
     x.engine = mcp_engine_create(&x.rs, on_alert, &x);
-    mcp_engine_set_repeat(x.engine, x.conf.repeat_interval_ms);
+    mcp_engine_set_repeat(x.engine, x.conf.repeat_interval_ms, 1);
     x.matcher = mcp_matcher_create(&x.rs);
     x.follow = mcp_follow_create(&ls, &fo, on_chunk, on_notice, &x);
+    {
+        size_t nf;
+
+        mcp_follow_families(x.follow, &nf);
+        x.clock = mcp_fclock_create(nf, on_notice, &x);
+    }
     x.loop = mcp_evloop_create(err);
     if (x.loop == NULL ||
         mcp_evloop_signals(x.loop, sigs, 3, on_signal, &x, err) != 0) {
@@ -732,16 +739,10 @@ int mcp_cmd_follow(int argc, char **argv)
                 if (strcmp(st.fam_path[i], fams[k].path) == 0)
                     st.pos[i].family = (uint32_t)k;
         }
-        mcp_engine_load(x.engine, st.engine.data ? st.engine.data : "",
-                        st.engine.len);
+        st.saved = mcp_fclock_restore(x.clock, x.engine,
+                                      st.engine.data ? st.engine.data : "",
+                                      st.engine.len, st.saved);
         sync_view(&x, x.engine);
-        /* The log clock goes on from where the checkpoint left it, by the
-         * wall time since: a deadline that passed while mcplog was down
-         * fires now, not at the next line. */
-        if (mcp_engine_now(x.engine) != MCP_TIME_NONE && st.saved > 0) {
-            x.anchor_log = mcp_engine_now(x.engine);
-            x.anchor_wall = st.saved;
-        }
     }
     /* inotify first, so that the files opened below get their watches. */
     if (!poll_mode) {
@@ -809,6 +810,8 @@ out:
         mcp_notify_destroy(x.notify, 5000, on_sink_msg, &x);
     mcp_termview_destroy(x.view);
     mcp_batch_free(&x.batch);
+    mcp_batch_free(&x.timed);
+    mcp_fclock_destroy(x.clock);
     mcp_follow_destroy(x.follow);
     mcp_matcher_destroy(x.matcher);
     mcp_engine_destroy(x.engine);

@@ -9,6 +9,7 @@
 #include "matcher.h"
 #include "prefetch.h"
 #include "textout.h"
+#include "timeguard.h"
 #include "timeparse.h"
 #include "util.h"
 
@@ -35,6 +36,8 @@ struct family_job {
     unsigned max_inflate;
     struct queue q;
     uint64_t *limit_errors;
+    struct mcp_timeguard *guard;  /* the family's lines are one stream */
+    struct mcp_batch found;       /* a chunk's events, before the guard */
     pthread_t tid;
     /* consumer side */
     struct mcp_batch *cur;
@@ -124,11 +127,9 @@ static void read_input(struct family_job *j, struct mcp_matcher *m,
     f = mcp_framer_create(j->max_line, MCP_FRAMER_RECORDS, mcp_prefetch_read,
                           pf);
     while ((rc = mcp_framer_next(f, &c, err)) == 1) {
-        if (in->first_ts == MCP_TIME_NONE && c.first_ts != MCP_TIME_NONE)
-            in->first_ts = c.first_ts;
-        if (c.last_ts != MCP_TIME_NONE)
-            in->last_ts = c.last_ts;
-        mcp_matcher_chunk(m, &c, *batch);
+        mcp_matcher_chunk(m, &c, &j->found);
+        mcp_timeguard_chunk(j->guard, idx, (uint32_t)idx, &c, &j->found,
+                            *batch);
         if ((*batch)->bytes >= BATCH_BYTES)
             flush_batch(j, batch);
     }
@@ -145,8 +146,23 @@ static void read_input(struct family_job *j, struct mcp_matcher *m,
     mcp_framer_destroy(f);
 }
 
+/* The time each line with its own time carries (the guard's verdict):
+ * the input's first and last times, and its time jumps. */
+static void on_line_time(const struct mcp_tg_line *l, void *arg)
+{
+    struct family_job *j = arg;
+    struct mcp_input *in = &j->ls->inputs[l->input];
+
+    if (in->first_ts == MCP_TIME_NONE)
+        in->first_ts = l->ts;
+    in->last_ts = l->ts;
+    if (l->kind != MCP_TG_OWN)
+        in->time_jumps++;
+}
+
 /* A family thread: its files are decoded on a prefetch thread, framed and
- * matched here, and handed to the merge in batches. */
+ * matched here, judged in time by the family's guard, and handed to the
+ * merge in batches. */
 static void *family_main(void *arg)
 {
     struct family_job *j = arg;
@@ -171,6 +187,7 @@ static void *family_main(void *arg)
     }
     mcp_prefetch_stop(pf);
     free(paths);
+    mcp_timeguard_finish(j->guard, batch);
     flush_batch(j, &batch);
     mcp_batch_free(batch);
     free(batch);
@@ -207,7 +224,8 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
 
     memset(out, 0, sizeof(*out));
     out->engine = mcp_engine_create(rs, o->on_alert, o->arg);
-    mcp_engine_set_repeat(out->engine, o->repeat_ms);
+    mcp_engine_set_repeat(out->engine, o->repeat_ms,
+                          MCP_ENGINE_REPEAT_BURST);
     out->limit_errors = mcp_calloc(rs->n + 1, sizeof(uint64_t));
     for (size_t f = 0; f < nf; f++) {
         struct family_job *j = &jobs[f];
@@ -218,6 +236,7 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
         j->max_line = o->max_line;
         j->max_inflate = o->max_inflate;
         j->limit_errors = mcp_calloc(rs->n + 1, sizeof(uint64_t));
+        j->guard = mcp_timeguard_create(false, on_line_time, j);
         pthread_mutex_init(&j->q.mu, NULL);
         pthread_cond_init(&j->q.can_put, NULL);
         pthread_cond_init(&j->q.can_get, NULL);
@@ -270,6 +289,8 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
             free(j->cur);
         }
         free(j->limit_errors);
+        mcp_timeguard_destroy(j->guard);
+        mcp_batch_free(&j->found);
         if (f < started) {
             pthread_mutex_destroy(&j->q.mu);
             pthread_cond_destroy(&j->q.can_put);
@@ -294,6 +315,7 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
     for (size_t i = 0; i < ls->n; i++) {
         out->lines += ls->inputs[i].lines;
         out->bytes += ls->inputs[i].bytes;
+        out->time_jumps += ls->inputs[i].time_jumps;
         if (ls->inputs[i].damaged)
             out->damaged = true;
     }
