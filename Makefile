@@ -32,15 +32,15 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=all
 
 # The pipeline, in data-flow order (docs/architecture.md).
-LIB_SRC = analyzer/util.c analyzer/strmap.c analyzer/keyset.c analyzer/timeparse.c \
+LIB_SRC = analyzer/mcp.c analyzer/util.c analyzer/path.c analyzer/strmap.c analyzer/keyset.c analyzer/timeparse.c \
           analyzer/logset.c analyzer/reader.c analyzer/framer.c analyzer/timeguard.c \
           analyzer/prefilter.c analyzer/pattern.c analyzer/template.c analyzer/yamlutil.c \
           analyzer/rules.c analyzer/event.c analyzer/matcher.c \
-          analyzer/engine.c analyzer/engine_alert.c analyzer/engine_state.c analyzer/prefetch.c analyzer/scan.c analyzer/textout.c \
+          analyzer/engine_timer.c analyzer/engine.c analyzer/engine_alert.c analyzer/engine_state.c analyzer/prefetch.c analyzer/scan.c analyzer/textout.c \
           analyzer/report.c analyzer/termview.c analyzer/cli.c analyzer/cmd_scan.c \
           analyzer/cmd_testrules.c \
           analyzer/evloop.c analyzer/tail.c analyzer/follow.c analyzer/follow_resume.c analyzer/follow_clock.c \
-          analyzer/state.c analyzer/cmd_follow.c \
+          analyzer/statedir.c analyzer/state.c analyzer/cmd_follow.c \
           analyzer/config.c analyzer/procconf.c analyzer/notify.c analyzer/silence.c analyzer/cmd_sinks.c \
           analyzer/cmd_silence.c analyzer/cmd_routes.c \
           analyzer/procs.c analyzer/procread.c analyzer/procmatch.c analyzer/procview.c analyzer/cleanup.c \
@@ -80,11 +80,11 @@ $(B)/unit/%: tests/unit/%.c $(B)/libmcplog.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libmcplog.a $(LIBS) $(TEST_LIBS)
 
-# The shipped rules' folder is compiled in (cli.c): rebuild when it moves.
+# The shipped rules' folder is compiled in (path.c): rebuild when it moves.
 $(B)/datadir.stamp: FORCE
 	@mkdir -p $(B)
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
-$(B)/analyzer/cli.o $(BA)/analyzer/cli.o: $(B)/datadir.stamp
+$(B)/analyzer/path.o $(BA)/analyzer/path.o: $(B)/datadir.stamp
 FORCE:
 
 # --- sanitizer build ---------------------------------------------------

@@ -27,7 +27,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "evloop.h"
 #include "util.h"
 
 #define LINE_MAX_KEPT 1024         /* longer output lines are cut */

@@ -11,53 +11,10 @@
 #include <unistd.h>
 
 #include "logset.h"
+#include "path.h"
 #include "reader.h"
 #include "textout.h"
 #include "util.h"
-
-#ifndef MCP_DATADIR
-#define MCP_DATADIR "/usr/local/share/mcplog"
-#endif
-
-static bool is_dir(const char *p)
-{
-    struct stat st;
-
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-const char *mcp_cli_rules_dir(void)
-{
-    static char buf[PATH_MAX + 16];
-    const char *env = getenv("MCPLOG_DATADIR");
-    char exe[PATH_MAX];
-    ssize_t n;
-
-    if (env != NULL && *env != '\0') {
-        snprintf(buf, sizeof(buf), "%s/rules", env);
-        return buf;
-    }
-    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n > 0) {
-        char *slash;
-
-        exe[n] = '\0';
-        slash = strrchr(exe, '/');
-        if (slash != NULL) {
-            *slash = '\0';
-            snprintf(buf, sizeof(buf), "%s/rules", exe);
-            if (is_dir(buf)) {
-                char probe[PATH_MAX + 32];
-
-                snprintf(probe, sizeof(probe), "%s/default.yaml", buf);
-                if (access(probe, R_OK) == 0)
-                    return buf;
-            }
-        }
-    }
-    snprintf(buf, sizeof(buf), "%s/rules", MCP_DATADIR);
-    return buf;
-}
 
 int mcp_cli_add_rules_path(struct mcp_rule_sources *src, const char *path)
 {
@@ -84,18 +41,16 @@ static int load_all(struct mcp_ruleset *rs,
                     const struct mcp_rule_sources *src, char *err)
 {
     char user[PATH_MAX];
-    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    struct stat st;
 
     if (!src->no_default &&
-        (mcp_rules_load(rs, mcp_cli_rules_dir(), err) != 0 ||
-         (src->probes && load_probes(rs, mcp_cli_rules_dir(), err) != 0)))
+        (mcp_rules_load(rs, mcp_path_rules_dir(), err) != 0 ||
+         (src->probes && load_probes(rs, mcp_path_rules_dir(), err) != 0)))
         return -1;
-    user[0] = '\0';
-    if (xdg != NULL && *xdg == '/')
-        snprintf(user, sizeof(user), "%s/mcplog/rules", xdg);
-    else if (home != NULL && *home != '\0')
-        snprintf(user, sizeof(user), "%s/.config/mcplog/rules", home);
-    if (!src->no_default && user[0] != '\0' && is_dir(user) &&
+    if (!src->no_default &&
+        mcp_path_xdg("XDG_CONFIG_HOME", ".config", "mcplog/rules", user,
+                     sizeof(user)) &&
+        stat(user, &st) == 0 && S_ISDIR(st.st_mode) &&
         (mcp_rules_load(rs, user, err) != 0 ||
          (src->probes && load_probes(rs, user, err) != 0)))
         return -1;

@@ -5,9 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mcp.h"
 #include "rules.h"
-
-#define MCP_VERSION "0.1.0"
 
 enum {
     MCP_EXIT_OK = 0,
@@ -27,11 +26,6 @@ struct mcp_rule_sources {
     const char *paths[32];
     size_t npaths;
 };
-
-/* The folder of the shipped rules: $MCPLOG_DATADIR/rules, else rules/
- * next to the executable (a build tree), else the installed
- * MCP_DATADIR/rules. Returns a static buffer. */
-const char *mcp_cli_rules_dir(void);
 
 /* Initialise rs and load every source into it. Returns 0, or -1 after
  * printing the error ("mcplog: file:line:col: cause"), rs left empty. */

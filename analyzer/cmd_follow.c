@@ -157,7 +157,7 @@ static void on_action_notice(const char *msg, void *arg)
     mcp_termview_notice(x->view, msg);
 }
 
-static void on_alert(const struct mcp_alert *a, enum mcp_transition t,
+static void on_alert(const struct mcp_alert *a, enum mcp_alert_status t,
                      void *arg)
 {
     struct fctx *x = arg;
@@ -174,7 +174,7 @@ static void on_alert(const struct mcp_alert *a, enum mcp_transition t,
     if (x->notify == NULL || mcp_notify_alert(x->notify, a, t, source, false))
         mcp_termview_alert(x->view, a, t);
     /* After the alert's own line, so the action's notices follow it. */
-    if (t == MCP_ALERT_FIRING && x->action != NULL &&
+    if (t == MCP_STATUS_FIRING && x->action != NULL &&
         x->rs.rules[a->rule].action == MCP_RULE_ACTION_CLEANUP)
         mcp_action_cleanup(x->action, x->rs.rules[a->rule].name,
                            mcp_mono_ms(), on_action_notice, x);

@@ -105,7 +105,7 @@ struct replay {
     unsigned long failures;
 };
 
-static void replay_alert(const struct mcp_alert *a, enum mcp_transition t,
+static void replay_alert(const struct mcp_alert *a, enum mcp_alert_status t,
                          void *arg)
 {
     struct replay *r = arg;
@@ -293,10 +293,15 @@ int mcp_cmd_scan(int argc, char **argv)
         size_t n;
         struct mcp_alert *const *al = mcp_engine_alerts(scan.engine, &n);
 
+        struct mcp_report_figures fig = {
+            scan.engine, scan.limit_errors, scan.lines, scan.bytes,
+            scan.matches, scan.time_jumps,
+        };
+
         if (json)
-            mcp_report_json(stdout, &ls, &rs, &scan);
+            mcp_report_json(stdout, &ls, &rs, &fig);
         else
-            mcp_report_text(stdout, &ls, &rs, &scan);
+            mcp_report_text(stdout, &ls, &rs, &fig);
         if (scan.damaged)
             rc = MCP_EXIT_DAMAGED;
         for (size_t i = 0; fail_on > 0 && i < n; i++)

@@ -6,9 +6,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "evloop.h"
 #include "silence.h"
-#include "state.h"
+#include "statedir.h"
 #include "textout.h"
 #include "timeparse.h"
 #include "util.h"

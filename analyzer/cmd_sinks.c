@@ -11,7 +11,6 @@
 #include "cli.h"
 #include "config.h"
 #include "dispatch.h"
-#include "evloop.h"
 #include "textout.h"
 #include "util.h"
 
@@ -269,13 +268,7 @@ static int test_sink(int argc, char **argv)
         conf.sinks[0] = conf.sinks[idx];
         conf.sinks[idx] = t;
     }
-    {
-        size_t all = conf.nsinks;
-
-        conf.nsinks = 1;
-        d = mcp_dispatch_create(&conf, err);
-        conf.nsinks = all;
-    }
+    d = mcp_dispatch_create(conf.sinks, 1, err);
     if (d == NULL) {
         mcp_cli_error(err);
         mcp_config_free(&conf);

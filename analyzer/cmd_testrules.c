@@ -12,6 +12,7 @@
 #include "framer.h"
 #include "logset.h"
 #include "matcher.h"
+#include "path.h"
 #include "prefilter.h"
 #include "reader.h"
 #include "rules.h"
@@ -76,7 +77,7 @@ static void list_rules(const struct mcp_ruleset *rs, bool no_default)
     mcp_buf_init(&b);
     mcp_buf_printf(&b, "%zu rule%s loaded (shipped rules: ", rs->n,
                    rs->n == 1 ? "" : "s");
-    mcp_term_str(&b, no_default ? "not loaded" : mcp_cli_rules_dir());
+    mcp_term_str(&b, no_default ? "not loaded" : mcp_path_rules_dir());
     mcp_buf_puts(&b, ")\n");
     for (size_t i = 0; i < rs->n; i++) {
         const struct mcp_rule *r = &rs->rules[i];

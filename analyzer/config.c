@@ -4,20 +4,17 @@
 
 #include <fnmatch.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "path.h"
 #include "util.h"
 #include "yamlutil.h"
 
 #define SHOW(s) mcp_yaml_show((s), (char[96]){0}, 96)
 #define DEFAULT_REPEAT_MS (4LL * 3600 * 1000)
 
-static const char *const common_keys[] = {"type", "retries", "backoff",
-                                          "max_backoff", "queue", NULL};
 static const char *const top_keys[] = {"repeat_interval", "sinks", "routes",
                                        "update_interval", "server", "health",
                                        "cleanup", "probes"};
@@ -30,19 +27,8 @@ struct ctx {
     char *err;
 };
 
-__attribute__((format(printf, 3, 4))) static int
-fail(struct ctx *x, yaml_mark_t m, const char *fmt, ...)
-{
-    char where[MCP_ERRLEN], cause[MCP_ERRLEN];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(cause, sizeof(cause), fmt, ap);
-    va_end(ap);
-    mcp_yaml_where(x->y, m, 0, where, sizeof(where));
-    mcp_errf(x->err, "%s%s", where, cause);
-    return -1;
-}
+#define fail(x, m, ...) mcp_yaml_fail((x)->y, (m), (x)->err, __VA_ARGS__)
+#define scalar(x, n, what) mcp_yaml_need_str((x)->y, (n), (what), (x)->err)
 
 static int keys(struct ctx *x, yaml_node_t *map, const char *const *k, int n,
                 const char *what, yaml_node_t **kn, yaml_node_t **vn)
@@ -55,17 +41,6 @@ static int keys(struct ctx *x, yaml_node_t *map, const char *const *k, int n,
     if (mcp_yaml_keys(x->y, map, k, n, kn, vn, &bad, cause) == 0)
         return 0;
     return fail(x, bad->start_mark, "%s%s", what, cause);
-}
-
-static const char *scalar(struct ctx *x, yaml_node_t *n, const char *what)
-{
-    const char *s = mcp_yaml_str(n);
-
-    if (n->type != YAML_SCALAR_NODE || s == NULL) {
-        fail(x, n->start_mark, "%s must be a string", what);
-        return NULL;
-    }
-    return s;
 }
 
 /* A string or a list of strings, as a NULL-terminated list. */
@@ -110,103 +85,6 @@ static void free_list(char **l)
     for (size_t i = 0; l != NULL && l[i] != NULL; i++)
         free(l[i]);
     free(l);
-}
-
-/* --- sinks ---------------------------------------------------------------- */
-
-static int common(struct ctx *x, struct mcp_sink_conf *s, yaml_node_t **vn)
-{
-    const char *t;
-
-    s->retries = 5;
-    s->backoff_ms = 1000;
-    s->max_backoff_ms = 60000;
-    s->queue = 256;
-    for (int i = 1; i <= 4; i++) {
-        char derr[MCP_ERRLEN] = "";
-        char *end;
-
-        if (vn[i] == NULL)
-            continue;
-        t = scalar(x, vn[i], common_keys[i]);
-        if (t == NULL)
-            return -1;
-        if (i == 1 || i == 4) {
-            long v = strtol(t, &end, 10);
-
-            if (*t == '\0' || *end != '\0' || v < (i == 1 ? 0 : 1) ||
-                v > (i == 1 ? 100 : 100000))
-                return fail(x, vn[i]->start_mark, "'%s' must be an integer "
-                            "from %d to %d, not '%s'", common_keys[i],
-                            i == 1 ? 0 : 1, i == 1 ? 100 : 100000, SHOW(t));
-            if (i == 1)
-                s->retries = v;
-            else
-                s->queue = v;
-        } else if (mcp_duration_parse(t, i == 2 ? &s->backoff_ms
-                                                : &s->max_backoff_ms,
-                                      derr) != 0) {
-            return fail(x, vn[i]->start_mark, "'%s': %s", common_keys[i], derr);
-        }
-    }
-    return 0;
-}
-
-static int load_sink(struct ctx *x, yaml_node_t *kn, yaml_node_t *vn)
-{
-    struct mcp_config *c = x->c;
-    struct mcp_sink_conf *s;
-    yaml_node_t *ckn[5], *cvn[5];
-    const char *name = scalar(x, kn, "a sink name"), *type;
-    char where[MCP_ERRLEN];
-
-    if (name == NULL)
-        return -1;
-    if (strcmp(name, "terminal") == 0 || strncmp(name, "type:", 5) == 0 ||
-        *name == '\0')
-        return fail(x, kn->start_mark, "'%s' cannot name a sink (reserved)",
-                    SHOW(name));
-    if (vn->type != YAML_MAPPING_NODE)
-        return fail(x, vn->start_mark, "sink '%s' must be a mapping",
-                    SHOW(name));
-    /* Only the common keys here; the sink's own are checked below. */
-    memset(ckn, 0, sizeof(ckn));
-    memset(cvn, 0, sizeof(cvn));
-    for (yaml_node_pair_t *p = vn->data.mapping.pairs.start;
-         p < vn->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = mcp_yaml_node(x->y, p->key);
-        const char *ks = k ? mcp_yaml_str(k) : NULL;
-
-        for (int i = 0; i < 5; i++)
-            if (ks != NULL && strcmp(ks, common_keys[i]) == 0) {
-                ckn[i] = k;
-                cvn[i] = mcp_yaml_node(x->y, p->value);
-            }
-    }
-    if (cvn[0] == NULL)
-        return fail(x, vn->start_mark, "sink '%s': 'type' is required (%s)",
-                    SHOW(name), "desktop, command, webhook or file");
-    type = scalar(x, cvn[0], "type");
-    if (type == NULL)
-        return -1;
-    c->sinks = mcp_realloc(c->sinks, (c->nsinks + 1) * sizeof(*c->sinks));
-    s = &c->sinks[c->nsinks];
-    memset(s, 0, sizeof(*s));
-    s->ops = mcp_sink_type(type);
-    if (s->ops == NULL)
-        return fail(x, cvn[0]->start_mark, "sink '%s': unknown type '%s' "
-                    "(use desktop, command, webhook or file)", SHOW(name),
-                    SHOW(type));
-    s->name = mcp_strdup(name);
-    mcp_yaml_where(x->y, kn->start_mark, 0, where, sizeof(where));
-    s->where = mcp_strdup(where);
-    s->ctx = mcp_calloc(1, s->ops->ctx_size ? s->ops->ctx_size : 1);
-    c->nsinks++;
-    if (common(x, s, cvn) != 0)
-        return -1;
-    if (mcp_sinkopt_set(s->ops->opts, s->ctx, x->y, vn, common_keys, x->err) != 0)
-        return -1;
-    return 0;
 }
 
 /* --- routes --------------------------------------------------------------- */
@@ -401,7 +279,11 @@ static int load_doc(struct mcp_config *c, struct mcp_yaml *y, char *err)
                 mcp_config_sink(c, mcp_yaml_str(k)) >= 0)
                 return fail(&x, k->start_mark, "sink '%s' is defined twice",
                             SHOW(mcp_yaml_str(k)));
-            if (load_sink(&x, k, mcp_yaml_node(y, p->value)) != 0)
+            c->sinks = mcp_realloc(c->sinks,
+                                   (c->nsinks + 1) * sizeof(*c->sinks));
+            memset(&c->sinks[c->nsinks], 0, sizeof(*c->sinks));
+            if (mcp_sinkconf_load(&c->sinks[c->nsinks++], y, k,
+                                  mcp_yaml_node(y, p->value), err) != 0)
                 return -1;
         }
     }
@@ -421,7 +303,6 @@ static bool readable(const char *p)
 int mcp_config_load(struct mcp_config *c, const char *path, char *err)
 {
     char user[PATH_MAX], shipped[PATH_MAX + 32];
-    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
     struct mcp_yaml y;
     int rc;
 
@@ -432,14 +313,10 @@ int mcp_config_load(struct mcp_config *c, const char *path, char *err)
         *getenv("MCPLOG_CONFIG") != '\0')
         path = getenv("MCPLOG_CONFIG");
     if (path == NULL) {
-        user[0] = '\0';
-        if (xdg != NULL && *xdg == '/')
-            snprintf(user, sizeof(user), "%s/mcplog/mcplog.yaml", xdg);
-        else if (home != NULL && *home != '\0')
-            snprintf(user, sizeof(user), "%s/.config/mcplog/mcplog.yaml",
-                     home);
+        mcp_path_xdg("XDG_CONFIG_HOME", ".config", "mcplog/mcplog.yaml",
+                     user, sizeof(user));
         snprintf(shipped, sizeof(shipped), "%s/mcplog.yaml",
-                 mcp_cli_rules_dir());
+                 mcp_path_rules_dir());
         if (user[0] != '\0' && readable(user))
             path = user;
         else if (readable(shipped))
@@ -463,15 +340,8 @@ int mcp_config_load(struct mcp_config *c, const char *path, char *err)
 
 void mcp_config_free(struct mcp_config *c)
 {
-    for (size_t i = 0; i < c->nsinks; i++) {
-        struct mcp_sink_conf *s = &c->sinks[i];
-
-        if (s->ops != NULL && s->ctx != NULL)
-            mcp_sinkopt_free(s->ops->opts, s->ctx);
-        free(s->ctx);
-        free(s->name);
-        free(s->where);
-    }
+    for (size_t i = 0; i < c->nsinks; i++)
+        mcp_sinkconf_free(&c->sinks[i]);
     free(c->sinks);
     for (size_t i = 0; i < c->nroutes; i++) {
         struct mcp_route *r = &c->routes[i];

@@ -26,20 +26,7 @@
 #include <stdio.h>
 
 #include "procconf.h"
-#include "sink.h"
-
-/* One configured sink (a `sinks:` entry), options set, not yet started. */
-struct mcp_sink_conf {
-    char *name;
-    char *where;                   /* "file:line:col: " of its entry */
-    const struct mcp_sink_ops *ops;
-    void *ctx;                     /* ops->ctx_size bytes, options filled */
-    long retries;                  /* attempts after the first, on RETRY */
-    int64_t backoff_ms;            /* first retry delay, doubling */
-    int64_t max_backoff_ms;
-    long queue;                    /* bounded queue length */
-    bool disabled;                 /* not started, never routed to */
-};
+#include "sinkconf.h"
 
 /* One route. Empty matchers match everything. */
 struct mcp_route {
@@ -92,24 +79,5 @@ size_t mcp_config_routes_matching(const struct mcp_config *c,
                                   const char *rule, enum mcp_severity sev,
                                   int nlabels, const char *const *label_name,
                                   const char *const *label_value, size_t *hit);
-
-/* --- the sinks' option table (sinks/sinkopt.c) --------------------------- */
-
-struct mcp_yaml;
-struct yaml_node_s;
-/* Fill ctx from the mapping node map through opts: defaults for
- * absent keys, types checked, required keys enforced. Keys listed in
- * skip (NULL-terminated) are left for the caller. Returns 0, or -1 with
- * "file:line:col: cause" in err. */
-int mcp_sinkopt_set(const struct mcp_sink_opt *opts, void *ctx,
-                    struct mcp_yaml *y, struct yaml_node_s *map,
-                    const char *const *skip,
-                    char *err);
-
-/* Free the option values set in ctx. */
-void mcp_sinkopt_free(const struct mcp_sink_opt *opts, void *ctx);
-
-/* Print the options table of ops (for `mcplog sinks --help TYPE`). */
-void mcp_sinkopt_help(const struct mcp_sink_ops *ops, FILE *out);
 
 #endif

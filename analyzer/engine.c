@@ -11,58 +11,6 @@
 #include "timeparse.h"
 #include "util.h"
 
-/* --- timers (binary min-heap) ------------------------------------------ */
-
-static bool t_less(const struct timer *a, const struct timer *b)
-{
-    if (a->when != b->when)
-        return a->when < b->when;
-    return a->order < b->order;
-}
-
-void engine_heap_push(struct mcp_engine *e, struct timer t)
-{
-    size_t i;
-
-    if (e->nheap == e->capheap) {
-        e->capheap = e->capheap ? e->capheap * 2 : 64;
-        e->heap = mcp_realloc(e->heap, e->capheap * sizeof(*e->heap));
-    }
-    t.order = e->torder++;
-    i = e->nheap++;
-    e->heap[i] = t;
-    while (i > 0 && t_less(&e->heap[i], &e->heap[(i - 1) / 2])) {
-        struct timer tmp = e->heap[i];
-
-        e->heap[i] = e->heap[(i - 1) / 2];
-        e->heap[(i - 1) / 2] = tmp;
-        i = (i - 1) / 2;
-    }
-}
-
-static struct timer heap_pop(struct mcp_engine *e)
-{
-    struct timer top = e->heap[0];
-    size_t i = 0;
-
-    e->heap[0] = e->heap[--e->nheap];
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-
-        if (l < e->nheap && t_less(&e->heap[l], &e->heap[m]))
-            m = l;
-        if (r < e->nheap && t_less(&e->heap[r], &e->heap[m]))
-            m = r;
-        if (m == i)
-            break;
-        struct timer tmp = e->heap[i];
-        e->heap[i] = e->heap[m];
-        e->heap[m] = tmp;
-        i = m;
-    }
-    return top;
-}
-
 /* --- groups ------------------------------------------------------------ */
 
 static void build_key(const struct mcp_rule *r, const struct mcp_event *ev,
@@ -191,7 +139,7 @@ static void on_threshold(struct mcp_engine *e, uint32_t rule,
         g->last_seq = g->seq;
         engine_note_line(a, ev);
         engine_render(e, a, ev);
-        engine_tell(e, a, MCP_ALERT_UPDATE);
+        engine_tell(e, a, MCP_STATUS_UPDATE);
     } else {
         /* More than `count` in (now - window, now]: the oldest of the
          * newest count+1 is still inside the window. */
@@ -210,7 +158,7 @@ static void on_threshold(struct mcp_engine *e, uint32_t rule,
         g->last_seq = g->seq;
         engine_note_line(a, ev);
         engine_render(e, a, ev);
-        engine_tell(e, a, MCP_ALERT_FIRING);
+        engine_tell(e, a, MCP_STATUS_FIRING);
     }
     /* It clears when the oldest kept time leaves the window. */
     resolve_at = g->ring[0] + r->window_ms;
@@ -334,7 +282,7 @@ static void on_follow(struct mcp_engine *e, uint32_t rule,
             a->firing = false;
             a->end = t;
             engine_note_line(a, ev);
-            engine_tell(e, a, MCP_ALERT_RESOLVED);
+            engine_tell(e, a, MCP_STATUS_RESOLVED);
         }
     }
     /* Its deadline timer still points at it: mark it, free on pop. */
@@ -364,8 +312,8 @@ static void on_deadline(struct mcp_engine *e, struct timer *tm)
     a->count++;
     a->outstanding++;
     engine_render(e, a, NULL);
-    engine_tell(e, a, a->count == 1 || reopened ? MCP_ALERT_FIRING
-                                         : MCP_ALERT_UPDATE);
+    engine_tell(e, a, a->count == 1 || reopened ? MCP_STATUS_FIRING
+                                         : MCP_STATUS_UPDATE);
 }
 
 /* --- plain alerting rules ---------------------------------------------- */
@@ -380,10 +328,10 @@ static void on_plain(struct mcp_engine *e, uint32_t rule, struct group *g,
     a->count++;
     engine_note_line(a, ev);
     engine_render(e, a, ev);
-    engine_tell(e, a, MCP_ALERT_FIRING);
+    engine_tell(e, a, MCP_STATUS_FIRING);
     a->firing = false;
     a->end = t;
-    engine_tell(e, a, MCP_ALERT_RESOLVED);
+    engine_tell(e, a, MCP_STATUS_RESOLVED);
 }
 
 /* A match whose key is past the group cap has no state to count in: a
@@ -451,7 +399,7 @@ static void repeat(struct mcp_engine *e, struct group *g, int64_t when,
     if (++g->rep_n >= e->repeat_burst)
         when += (now - when) / e->repeat_ms * e->repeat_ms;
     engine_arm_repeat(e, a, when);
-    engine_tell(e, a, MCP_ALERT_REPEAT);
+    engine_tell(e, a, MCP_STATUS_REPEAT);
 }
 
 void mcp_engine_advance(struct mcp_engine *e, int64_t now)
@@ -460,7 +408,7 @@ void mcp_engine_advance(struct mcp_engine *e, int64_t now)
         return;
     e->moves++;
     while (e->nheap > 0 && e->heap[0].when <= now) {
-        struct timer t = heap_pop(e);
+        struct timer t = engine_heap_pop(e);
 
         if (e->now == MCP_TIME_NONE || t.when > e->now)
             e->now = t.when;
@@ -472,7 +420,7 @@ void mcp_engine_advance(struct mcp_engine *e, int64_t now)
                    t.g->alert->firing) {
             t.g->alert->firing = false;
             t.g->alert->end = t.when;
-            engine_tell(e, t.g->alert, MCP_ALERT_RESOLVED);
+            engine_tell(e, t.g->alert, MCP_STATUS_RESOLVED);
         }
     }
     if (e->now == MCP_TIME_NONE || now > e->now)

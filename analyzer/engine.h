@@ -66,16 +66,12 @@ struct mcp_expectation {
     char *cap_pid;           /* value of a capture named "pid", or NULL */
 };
 
-enum mcp_transition {
-    MCP_ALERT_FIRING = 0,    /* new alert, or reopened within cooldown */
-    MCP_ALERT_UPDATE = 1,    /* count or summary changed while firing */
-    MCP_ALERT_RESOLVED = 2,
-    MCP_ALERT_REPEAT = 3,    /* still firing, repeat_interval after it
-                              * fired or last repeated */
-};
-
+/* The callback is told every transition (mcp.h): FIRING (new, or
+ * reopened within its cooldown), UPDATE (count or summary changed while
+ * firing), REPEAT (still firing, repeat_interval after it fired or last
+ * repeated), RESOLVED. */
 typedef void (*mcp_alert_fn)(const struct mcp_alert *a,
-                             enum mcp_transition t, void *arg);
+                             enum mcp_alert_status t, void *arg);
 
 struct mcp_engine;
 

@@ -109,12 +109,12 @@ void engine_arm_repeat(struct mcp_engine *e, struct mcp_alert *a, int64_t t)
 }
 
 void engine_tell(struct mcp_engine *e, struct mcp_alert *a,
-                 enum mcp_transition t)
+                 enum mcp_alert_status t)
 {
-    if (t == MCP_ALERT_FIRING)
+    if (t == MCP_STATUS_FIRING)
         engine_arm_repeat(e, a, e->now != MCP_TIME_NONE && e->now > a->start
                                     ? e->now : a->start);
-    else if (t == MCP_ALERT_RESOLVED)
+    else if (t == MCP_STATUS_RESOLVED)
         a->next_repeat = MCP_TIME_NONE;
     if (e->fn != NULL)
         e->fn(a, t, e->fnarg);

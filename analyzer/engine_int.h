@@ -74,8 +74,12 @@ struct mcp_engine {
 };
 
 
-/* Internal helpers used by engine_state.c. */
+/* engine_timer.c: add timer t (its order is set here); take the earliest
+ * (e->nheap > 0). */
 void engine_heap_push(struct mcp_engine *e, struct timer t);
+struct timer engine_heap_pop(struct mcp_engine *e);
+
+/* Internal helpers used by engine_state.c. */
 /* The group of key, created if new; NULL when the rule already holds
  * MCP_ENGINE_MAX_GROUPS groups and key is not one of them: past the cap a
  * key has no alert state (no pooled group that would fire for keys it
@@ -96,7 +100,7 @@ void engine_render(struct mcp_engine *e, struct mcp_alert *a,
                    const struct mcp_event *ev);
 void engine_note_line(struct mcp_alert *a, const struct mcp_event *ev);
 void engine_tell(struct mcp_engine *e, struct mcp_alert *a,
-                 enum mcp_transition t);
+                 enum mcp_alert_status t);
 struct mcp_alert *engine_trigger(struct mcp_engine *e, uint32_t rule,
                                  struct group *g, int64_t t, bool *reopened);
 void engine_free_alert(struct mcp_alert *a);

@@ -41,22 +41,6 @@ struct mcp_evloop {
     void *sigarg;
 };
 
-int64_t mcp_mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t mcp_wall_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 struct mcp_evloop *mcp_evloop_create(char *err)
 {
     struct mcp_evloop *l = mcp_calloc(1, sizeof(*l));

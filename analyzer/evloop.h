@@ -49,10 +49,6 @@ void mcp_evloop_stop(struct mcp_evloop *l);
 /* How many times epoll_wait has returned (for the idle wake-up bench). */
 uint64_t mcp_evloop_wakeups(const struct mcp_evloop *l);
 
-/* Milliseconds of CLOCK_MONOTONIC and of the wall clock (CLOCK_REALTIME). */
-int64_t mcp_mono_ms(void);
-int64_t mcp_wall_ms(void);
-
 /* Free the loop, its timers and signal descriptor (not the watched fds). */
 void mcp_evloop_destroy(struct mcp_evloop *l);
 

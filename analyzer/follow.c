@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "evloop.h"
 #include "reader.h"
 #include "timeparse.h"
 #include "util.h"

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "evloop.h"
 #include "timeguard.h"
 #include "timeparse.h"
 #include "util.h"

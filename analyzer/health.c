@@ -10,12 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "logset.h"
-#include "scan.h"
 #include "textout.h"
 #include "timeparse.h"
 
-#define DIR_DEPTH 16
 
 static const char *const names[MCP_HC_N] = {
     "processes", "memory", "restarts", "reconnects", "log_dir", "newest_line",
@@ -318,126 +315,10 @@ void mcp_health_dir(struct mcp_health *h, const struct mcp_health_conf *hc,
     }
 }
 
-struct tally {
-    int rst, rec;                  /* rule indexes, or -1 */
-    int64_t rst_from, rec_from;    /* counted when ts > from */
-    int64_t rst_n, rec_n;
-};
-
-static void on_event(const struct mcp_event *ev, void *arg)
-{
-    struct tally *t = arg;
-
-    if (ev->kind != MCP_EV_MATCH || ev->ts == MCP_TIME_NONE)
-        return;
-    if ((int)ev->rule == t->rst && ev->ts > t->rst_from)
-        t->rst_n++;
-    if ((int)ev->rule == t->rec && ev->ts > t->rec_from)
-        t->rec_n++;
-}
-
-void mcp_health_logs(struct mcp_health *h, const struct mcp_health_conf *hc,
-                     const struct mcp_ruleset *rs, unsigned max_inflate)
-{
-    struct tally t = {0};
-    struct mcp_scan_opts so = {.since = MCP_TIME_NONE, .until = MCP_TIME_NONE,
-                               .max_inflate = max_inflate,
-                               .on_event = on_event, .arg = &t};
-    struct mcp_logset ls;
-    struct mcp_scan scan;
-    char err[MCP_ERRLEN] = "";
-    int64_t newest = MCP_TIME_NONE, widest;
-    uint64_t bytes = 0;
-
-    if (mcp_dir_size(h->logdir, &bytes, err) != 0) {
-        mcp_health_dir(h, hc, 0, err);
-        mcp_health_counts(h, hc, 0, 0, MCP_TIME_NONE, err);
-        return;
-    }
-    mcp_health_dir(h, hc, bytes, NULL);
-
-    t.rst = mcp_ruleset_find(rs, "restarts");
-    t.rec = mcp_ruleset_find(rs, "reconnect-failures");
-    t.rst_from = h->now - hc->restarts_window_ms;
-    t.rec_from = h->now - hc->reconnects_window_ms;
-    /* Older events cannot count: skip them before the engine. */
-    widest = hc->restarts_window_ms > hc->reconnects_window_ms
-                 ? hc->restarts_window_ms : hc->reconnects_window_ms;
-    so.since = h->now - widest;
-    mcp_logset_init(&ls);
-    memset(&scan, 0, sizeof(scan));
-    if (mcp_logset_add_dir(&ls, h->logdir, err) != 0) {
-        mcp_logset_free(&ls);
-        mcp_health_counts(h, hc, 0, 0, MCP_TIME_NONE, err);
-        return;
-    }
-    mcp_logset_finish(&ls);
-    if (mcp_scan_run(&ls, rs, &so, &scan, err) != 0) {
-        mcp_health_counts(h, hc, 0, 0, MCP_TIME_NONE, err);
-    } else {
-        for (size_t i = 0; i < ls.n; i++)
-            if (ls.inputs[i].last_ts != MCP_TIME_NONE &&
-                (newest == MCP_TIME_NONE || ls.inputs[i].last_ts > newest))
-                newest = ls.inputs[i].last_ts;
-        mcp_health_counts(h, hc, t.rst >= 0 ? t.rst_n : -1,
-                          t.rec >= 0 ? t.rec_n : -1, newest, NULL);
-    }
-    mcp_scan_free(&scan);
-    mcp_logset_free(&ls);
-}
-
 void mcp_health_finish(struct mcp_health *h)
 {
     h->status = MCP_HEALTH_OK;
     for (int i = 0; i < MCP_HC_N; i++)
         if (mcp_health_rank(h->c[i].status) > mcp_health_rank(h->status))
             h->status = h->c[i].status;
-}
-
-/* --- the logs folder's size ----------------------------------------------- */
-
-static void walk(int dfd, dev_t dev, int depth, uint64_t *bytes)
-{
-    DIR *d = fdopendir(dfd);
-    struct dirent *e;
-
-    if (d == NULL) {
-        close(dfd);
-        return;
-    }
-    while ((e = readdir(d)) != NULL) {
-        struct stat st;
-
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-            continue; /* gone meanwhile (rotation) */
-        if (S_ISREG(st.st_mode)) {
-            *bytes += (uint64_t)st.st_size;
-        } else if (S_ISDIR(st.st_mode) && st.st_dev == dev &&
-                   depth < DIR_DEPTH) {
-            int sub = openat(dirfd(d), e->d_name,
-                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-            if (sub >= 0)
-                walk(sub, dev, depth + 1, bytes);
-        }
-    }
-    closedir(d);
-}
-
-int mcp_dir_size(const char *dir, uint64_t *bytes, char *err)
-{
-    struct stat st;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-    *bytes = 0;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        mcp_errf(err, "%s: %s", dir, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    walk(fd, st.st_dev, 0, bytes);
-    return 0;
 }

@@ -108,13 +108,6 @@ void mcp_health_counts(struct mcp_health *h, const struct mcp_health_conf *hc,
 void mcp_health_dir(struct mcp_health *h, const struct mcp_health_conf *hc,
                     uint64_t bytes, const char *cause);
 
-/* Read the log set of h->logdir through the real pipeline (mcp_scan_run
- * with the rules rs, gzip under the bound max_inflate, as
- * mcp_reader_set_max_inflate) and fill restarts, reconnects, newest_line
- * and log_dir. Problems become UNKNOWN checks, never a failure. */
-void mcp_health_logs(struct mcp_health *h, const struct mcp_health_conf *hc,
-                     const struct mcp_ruleset *rs, unsigned max_inflate);
-
 /* Set h->status: the worst check (CRITICAL > WARNING > UNKNOWN > OK). */
 void mcp_health_finish(struct mcp_health *h);
 
@@ -139,11 +132,6 @@ void mcp_health_text(const struct mcp_health *h, struct mcp_buf *out);
  *    "start","rss"}]} */
 void mcp_health_json(const struct mcp_health *h, struct mcp_buf *out,
                      bool pretty);
-
-/* Bytes of the regular files under dir (apparent sizes, recursive to 16
- * levels, symlinks not followed, one file system). Returns 0, or -1 with
- * err (dir cannot be opened). Unreadable subfolders are skipped. */
-int mcp_dir_size(const char *dir, uint64_t *bytes, char *err);
 
 /* The coarse age for people: "42s", "5m", "3h", "2d" (floor of the
  * largest unit), into buf (16 bytes). Returns buf. */

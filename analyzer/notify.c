@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "dispatch.h"
-#include "evloop.h"
 #include "silence.h"
 #include "textout.h"
 #include "util.h"
@@ -53,7 +52,7 @@ struct mcp_notify *mcp_notify_create(struct mcp_config *c,
 
     n->c = c;
     n->rs = rs;
-    n->d = mcp_dispatch_create(c, err);
+    n->d = mcp_dispatch_create(c->sinks, c->nsinks, err);
     if (n->d == NULL) {
         free(n);
         return NULL;
@@ -114,19 +113,8 @@ static char *context_last(const struct mcp_alert *a)
     return end > start ? mcp_strndup(start, (size_t)(end - start)) : NULL;
 }
 
-static enum mcp_alert_status status_of(enum mcp_transition t)
-{
-    switch (t) {
-    case MCP_ALERT_FIRING: return MCP_STATUS_FIRING;
-    case MCP_ALERT_UPDATE: return MCP_STATUS_UPDATE;
-    case MCP_ALERT_REPEAT: return MCP_STATUS_REPEAT;
-    case MCP_ALERT_RESOLVED: return MCP_STATUS_RESOLVED;
-    }
-    return MCP_STATUS_UPDATE;
-}
-
 bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
-                      enum mcp_transition t, const char *source, bool replay)
+                      enum mcp_alert_status t, const char *source, bool replay)
 {
     const struct mcp_rule *r = &n->rs->rules[a->rule];
     struct mcp_sink_alert m;
@@ -142,13 +130,13 @@ bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
         return terminal;
     /* A plain rule's alert is one event: no resolved, no repeat. */
     if (!r->has_threshold && !r->has_expect &&
-        (t == MCP_ALERT_RESOLVED || t == MCP_ALERT_REPEAT))
+        (t == MCP_STATUS_RESOLVED || t == MCP_STATUS_REPEAT))
         return terminal;
     silenced = n->has_sil &&
                mcp_silence_match(&n->sil, r->name, a->nlabels, a->label_name,
                                  (const char *const *)a->label_value,
                                  mcp_wall_ms()) != NULL;
-    if (t == MCP_ALERT_RESOLVED) {
+    if (t == MCP_STATUS_RESOLVED) {
         struct tracked *k = track(n, a->id, false);
         bool told = k != NULL ? k->told : !silenced;
 
@@ -168,10 +156,10 @@ bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
         }
         /* A plain rule's alert reopened within its cooldown: the sinks
          * were told it fired; now its count changed. */
-        if (t == MCP_ALERT_FIRING && k->told &&
+        if (t == MCP_STATUS_FIRING && k->told &&
             !r->has_threshold && !r->has_expect)
-            t = MCP_ALERT_UPDATE;
-        if (t == MCP_ALERT_UPDATE && k != NULL &&
+            t = MCP_STATUS_UPDATE;
+        if (t == MCP_STATUS_UPDATE && k != NULL &&
             k->last_update != MCP_TIME_NONE &&
             now - k->last_update < n->c->update_interval_ms)
             return terminal;
@@ -186,14 +174,14 @@ bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
     m.rule = (char *)r->name;
     m.description = (char *)(r->description ? r->description : "");
     m.severity = a->severity;
-    m.status = status_of(t);
+    m.status = t;
     m.nlabels = a->nlabels;
     for (int i = 0; i < a->nlabels; i++) {
         m.label_name[i] = (char *)a->label_name[i];
         m.label_value[i] = a->label_value[i];
     }
     m.start = a->start;
-    m.end = t == MCP_ALERT_RESOLVED ? a->end : MCP_TIME_NONE;
+    m.end = t == MCP_STATUS_RESOLVED ? a->end : MCP_TIME_NONE;
     m.sent = mcp_wall_ms();
     m.count = a->count;
     m.summary = a->summary ? a->summary : (char *)"";

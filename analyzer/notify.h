@@ -32,7 +32,7 @@ struct mcp_notify *mcp_notify_create(struct mcp_config *c,
  * its last line came from (may be NULL). Returns whether the terminal
  * view should show it. replay marks alerts from scan --replay. */
 bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
-                      enum mcp_transition t, const char *source, bool replay);
+                      enum mcp_alert_status t, const char *source, bool replay);
 
 /* Alerts restored from a checkpoint: their sinks were told before the
  * restart, so an update waits a full update_interval from now. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "health.h"
+#include "path.h"
 #include "procs.h"
 
 struct mcp_probes {

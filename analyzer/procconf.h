@@ -125,20 +125,4 @@ int mcp_procconf_load(struct mcp_procconf *pc, struct mcp_yaml *y,
 /* Free what load allocated (safe on a zeroed or freed struct). */
 void mcp_procconf_free(struct mcp_procconf *pc);
 
-/* Parse a size: a number with an optional fraction and a unit B, KB, MB,
- * GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024), K/M/G
- * alone meaning KiB/MiB/GiB; case-insensitive, a space before the unit
- * allowed; a bare number is bytes. Returns 0 and sets *bytes, or -1 with
- * the cause in err. */
-int mcp_size_parse(const char *s, uint64_t *bytes, char *err);
-
-/* Render bytes for people: "512 B", "1.5 KiB", "612 MiB", "1.0 GiB".
- * buf should hold 32 bytes. Returns buf. */
-char *mcp_size_format(uint64_t bytes, char *buf, size_t len);
-
-/* Expand a leading "~/" (or "~" alone) with $HOME. Returns a malloc'd
- * copy, or NULL when the path is relative (neither / nor ~) or $HOME is
- * unset for a ~ path. */
-char *mcp_path_expand(const char *path);
-
 #endif

@@ -55,7 +55,7 @@ static int cmp_count_desc(const void *a, const void *b)
 }
 
 static void text_inputs(struct mcp_buf *b, const struct mcp_logset *ls,
-                        struct mcp_scan *s)
+                        const struct mcp_report_figures *s)
 {
     mcp_buf_printf(b, "Inputs: %zu file%s, %llu lines, ", ls->n,
                    ls->n == 1 ? "" : "s", (unsigned long long)s->lines);
@@ -109,7 +109,7 @@ static void text_inputs(struct mcp_buf *b, const struct mcp_logset *ls,
 }
 
 static void text_rules(struct mcp_buf *b, const struct mcp_ruleset *rs,
-                       struct mcp_scan *s)
+                       const struct mcp_report_figures *s)
 {
     mcp_buf_puts(b, "\nRules:\n");
     mcp_buf_printf(b, "  %-22s %-9s %9s %7s\n", "RULE", "SEVERITY",
@@ -144,7 +144,7 @@ static void text_rules(struct mcp_buf *b, const struct mcp_ruleset *rs,
 }
 
 static void text_alerts(struct mcp_buf *b, const struct mcp_logset *ls,
-                        const struct mcp_ruleset *rs, struct mcp_scan *s)
+                        const struct mcp_ruleset *rs, const struct mcp_report_figures *s)
 {
     size_t n;
     struct mcp_alert *const *al = mcp_engine_alerts(s->engine, &n);
@@ -186,7 +186,7 @@ static void text_alerts(struct mcp_buf *b, const struct mcp_logset *ls,
 }
 
 static void text_groups(struct mcp_buf *b, const struct mcp_ruleset *rs,
-                        struct mcp_scan *s)
+                        const struct mcp_report_figures *s)
 {
     for (size_t i = 0; i < rs->n; i++) {
         const struct mcp_rule *r = &rs->rules[i];
@@ -221,7 +221,7 @@ static void text_groups(struct mcp_buf *b, const struct mcp_ruleset *rs,
 
 static void text_expectations(struct mcp_buf *b, const struct mcp_logset *ls,
                               const struct mcp_ruleset *rs,
-                              struct mcp_scan *s)
+                              const struct mcp_report_figures *s)
 {
     size_t n;
     const struct mcp_expectation *x = mcp_engine_expectations(s->engine,
@@ -270,7 +270,7 @@ static void text_expectations(struct mcp_buf *b, const struct mcp_logset *ls,
 }
 
 void mcp_report_text(FILE *fp, const struct mcp_logset *ls,
-                     const struct mcp_ruleset *rs, struct mcp_scan *s)
+                     const struct mcp_ruleset *rs, const struct mcp_report_figures *s)
 {
     struct mcp_buf b;
 
@@ -333,7 +333,7 @@ static void json_inputs(struct mcp_json *j, const struct mcp_logset *ls)
 }
 
 static void json_rules(struct mcp_json *j, const struct mcp_ruleset *rs,
-                       struct mcp_scan *s)
+                       const struct mcp_report_figures *s)
 {
     mcp_json_key(j, "rules");
     mcp_json_begin_obj(j);
@@ -369,7 +369,7 @@ static void json_rules(struct mcp_json *j, const struct mcp_ruleset *rs,
 }
 
 static void json_alerts(struct mcp_json *j, const struct mcp_logset *ls,
-                        const struct mcp_ruleset *rs, struct mcp_scan *s)
+                        const struct mcp_ruleset *rs, const struct mcp_report_figures *s)
 {
     size_t n;
     struct mcp_alert *const *al = mcp_engine_alerts(s->engine, &n);
@@ -425,7 +425,7 @@ static void json_alerts(struct mcp_json *j, const struct mcp_logset *ls,
 
 static void json_expectations(struct mcp_json *j,
                               const struct mcp_ruleset *rs,
-                              struct mcp_scan *s)
+                              const struct mcp_report_figures *s)
 {
     size_t n;
     const struct mcp_expectation *x = mcp_engine_expectations(s->engine,
@@ -458,7 +458,7 @@ static void json_expectations(struct mcp_json *j,
 }
 
 void mcp_report_json(FILE *fp, const struct mcp_logset *ls,
-                     const struct mcp_ruleset *rs, struct mcp_scan *s)
+                     const struct mcp_ruleset *rs, const struct mcp_report_figures *s)
 {
     struct mcp_buf b;
     struct mcp_json j;

@@ -10,16 +10,27 @@
 
 #include "logset.h"
 #include "rules.h"
-#include "scan.h"
+#include "engine.h"
 
 #define MCP_REPORT_VERSION "1"
 
+/* What a scan found, as the report reads it: the engine's results and the
+ * scan's figures (the scan fills it; the report never runs one). */
+struct mcp_report_figures {
+    struct mcp_engine *engine;
+    const uint64_t *limit_errors;  /* per rule */
+    uint64_t lines, bytes, matches;
+    uint64_t time_jumps;
+};
+
 /* Write the human report to fp. */
 void mcp_report_text(FILE *fp, const struct mcp_logset *ls,
-                     const struct mcp_ruleset *rs, struct mcp_scan *s);
+                     const struct mcp_ruleset *rs,
+                     const struct mcp_report_figures *s);
 
 /* Write the JSON document to fp (one document, pretty-printed). */
 void mcp_report_json(FILE *fp, const struct mcp_logset *ls,
-                     const struct mcp_ruleset *rs, struct mcp_scan *s);
+                     const struct mcp_ruleset *rs,
+                     const struct mcp_report_figures *s);
 
 #endif

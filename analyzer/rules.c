@@ -649,29 +649,6 @@ void mcp_ruleset_free(struct mcp_ruleset *rs)
     mcp_ruleset_init(rs);
 }
 
-static const char *const sev_names[] = {"none", "info", "warning",
-                                        "critical"};
-
-const char *mcp_severity_name(enum mcp_severity s)
-{
-    return (unsigned)s < 4 ? sev_names[s] : "none";
-}
-
-int mcp_severity_parse(const char *s)
-{
-    for (int i = MCP_SEV_INFO; i <= MCP_SEV_CRITICAL; i++)
-        if (strcmp(s, sev_names[i]) == 0)
-            return i;
-    return -1;
-}
-
-const char *mcp_role_name(enum mcp_role r)
-{
-    return r == MCP_ROLE_SERVER     ? "server"
-           : r == MCP_ROLE_ACTIVITY ? "activity"
-                                    : "other";
-}
-
 bool mcp_rule_applies(const struct mcp_rule *r, enum mcp_role role,
                       const char *role_name, const char *base)
 {

@@ -25,26 +25,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct mcp_pattern;
+#include "mcp.h"
 
-/* The role of an input file, from its name or --source NAME=PATH. */
-enum mcp_role {
-    MCP_ROLE_OTHER = 0,
-    MCP_ROLE_SERVER = 1,
-    MCP_ROLE_ACTIVITY = 2,
-};
+struct mcp_pattern;
 
 /* What an alert of the rule triggers in follow, besides the sinks. */
 enum mcp_rule_action {
     MCP_RULE_ACTION_NONE = 0,
     MCP_RULE_ACTION_CLEANUP = 1,   /* mcplog cleanup, when cleanup is enabled */
-};
-
-enum mcp_severity {
-    MCP_SEV_NONE = 0,   /* counting rule: events, no alerts */
-    MCP_SEV_INFO = 1,
-    MCP_SEV_WARNING = 2,
-    MCP_SEV_CRITICAL = 3,
 };
 
 enum mcp_source {
@@ -55,7 +43,7 @@ enum mcp_source {
                            input's role name and its file's base name */
 };
 
-#define MCP_RULE_MAX_GROUP 8
+#define MCP_RULE_MAX_GROUP MCP_MAX_LABELS
 
 struct mcp_rule {
     char *name;
@@ -122,13 +110,6 @@ int mcp_ruleset_find(const struct mcp_ruleset *rs, const char *name);
 
 /* Free every rule and the array. rs may be reused after init. */
 void mcp_ruleset_free(struct mcp_ruleset *rs);
-
-const char *mcp_severity_name(enum mcp_severity s);
-/* "info" / "warning" / "critical" -> value; -1 when unknown. */
-int mcp_severity_parse(const char *s);
-
-/* Name of a role: "server", "activity", "other". */
-const char *mcp_role_name(enum mcp_role r);
 
 /* Whether rule r applies to an input of this role whose file base name is
  * base. */

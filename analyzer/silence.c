@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "state.h"
+#include "statedir.h"
 #include "util.h"
 
 /* The longest line write_one can write: "silence ", the id, two int64

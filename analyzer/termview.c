@@ -442,11 +442,11 @@ static struct firing *find_firing(struct mcp_termview *v, uint64_t id)
 /* Track firing alerts (for the status line and for --quiet updates).
  * Returns whether an update line should be shown. */
 static bool track(struct mcp_termview *v, const struct mcp_alert *a,
-                  enum mcp_transition t)
+                  enum mcp_alert_status t)
 {
     struct firing *f = find_firing(v, a->id);
 
-    if (t == MCP_ALERT_RESOLVED) {
+    if (t == MCP_STATUS_RESOLVED) {
         if (f != NULL)
             *f = v->firing[--v->nfiring];
         return false;
@@ -462,7 +462,7 @@ static bool track(struct mcp_termview *v, const struct mcp_alert *a,
         f->shown = a->count;
         return false;
     }
-    if (t == MCP_ALERT_FIRING || f->shown == a->count) {
+    if (t == MCP_STATUS_FIRING || f->shown == a->count) {
         f->shown = a->count;
         return false;
     }
@@ -476,14 +476,12 @@ void mcp_termview_sync_alerts(struct mcp_termview *v,
     v->nfiring = 0;
     for (size_t i = 0; i < n; i++)
         if (a[i]->firing)
-            track(v, a[i], MCP_ALERT_FIRING);
+            track(v, a[i], MCP_STATUS_FIRING);
 }
 
 static void json_alert(struct mcp_termview *v, const struct mcp_rule *r,
-                       const struct mcp_alert *a, enum mcp_transition t)
+                       const struct mcp_alert *a, enum mcp_alert_status t)
 {
-    static const char *const status[] = {"firing", "update", "resolved",
-                                         "repeat"};
     struct mcp_json j;
 
     mcp_json_init(&j, &v->buf, false);
@@ -491,7 +489,7 @@ static void json_alert(struct mcp_termview *v, const struct mcp_rule *r,
     mcp_json_key(&j, "type");
     mcp_json_str(&j, "alert");
     mcp_json_key(&j, "status");
-    mcp_json_str(&j, (unsigned)t < 4 ? status[t] : "update");
+    mcp_json_str(&j, mcp_alert_status_name(t));
     mcp_json_key(&j, "id");
     mcp_json_int(&j, (int64_t)a->id);
     mcp_json_key(&j, "rule");
@@ -518,7 +516,7 @@ static void json_alert(struct mcp_termview *v, const struct mcp_rule *r,
 }
 
 void mcp_termview_alert(struct mcp_termview *v, const struct mcp_alert *a,
-                        enum mcp_transition t)
+                        enum mcp_alert_status t)
 {
     const struct mcp_rule *r = rule_of(v, a->rule);
     bool show_update = track(v, a, t);
@@ -530,7 +528,7 @@ void mcp_termview_alert(struct mcp_termview *v, const struct mcp_alert *a,
         return;
     }
     switch (t) {
-    case MCP_ALERT_FIRING:
+    case MCP_STATUS_FIRING:
         put_time(v, a->start, NULL);
         mcp_buf_puts(&v->buf, "  ");
         sgr(v, alert_sgr(a->severity));
@@ -546,7 +544,7 @@ void mcp_termview_alert(struct mcp_termview *v, const struct mcp_alert *a,
             mcp_term_field(&v->buf, a->summary);
         }
         break;
-    case MCP_ALERT_UPDATE:
+    case MCP_STATUS_UPDATE:
         if (!v->o.quiet || !show_update)
             return;
         sgr(v, SGR_DIM);
@@ -556,7 +554,7 @@ void mcp_termview_alert(struct mcp_termview *v, const struct mcp_alert *a,
         mcp_buf_printf(&v->buf, " count=%llu", (unsigned long long)a->count);
         sgr(v, SGR_RESET);
         break;
-    case MCP_ALERT_REPEAT:
+    case MCP_STATUS_REPEAT:
         sgr(v, alert_sgr(a->severity));
         mcp_buf_printf(&v->buf, "%14s↻ still firing %s ", "",
                        mcp_severity_name(a->severity));
@@ -569,7 +567,7 @@ void mcp_termview_alert(struct mcp_termview *v, const struct mcp_alert *a,
             mcp_term_field(&v->buf, a->summary);
         }
         break;
-    case MCP_ALERT_RESOLVED:
+    case MCP_STATUS_RESOLVED:
         /* A plain alerting rule's alert ends on its own line: its ▲ line
          * says it all. */
         if (r == NULL || (!r->has_threshold && !r->has_expect))

@@ -60,7 +60,7 @@ void mcp_termview_line(struct mcp_termview *v, const char *path,
 
 /* An alert changed (from the engine's callback). */
 void mcp_termview_alert(struct mcp_termview *v, const struct mcp_alert *a,
-                        enum mcp_transition t);
+                        enum mcp_alert_status t);
 
 /* Tell the view which alerts fire now: all n alerts of the engine (see
  * mcp_engine_alerts), of which those still firing are kept. Call it after

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 void mcp_errf(char *err, const char *fmt, ...)
@@ -406,4 +408,100 @@ char *mcp_buf_steal(struct mcp_buf *b)
         p = mcp_strdup("");
     mcp_buf_init(b);
     return p;
+}
+
+/* --- clocks and sizes ----------------------------------------------------- */
+
+int64_t mcp_mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t mcp_wall_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int mcp_size_parse(const char *s, uint64_t *bytes, char *err)
+{
+    static const struct {
+        const char *name;
+        uint64_t mult;
+    } units[] = {
+        {"", 1}, {"b", 1},
+        {"kb", 1000ULL}, {"mb", 1000000ULL}, {"gb", 1000000000ULL},
+        {"tb", 1000000000000ULL},
+        {"k", 1ULL << 10}, {"m", 1ULL << 20}, {"g", 1ULL << 30},
+        {"t", 1ULL << 40},
+        {"kib", 1ULL << 10}, {"mib", 1ULL << 20}, {"gib", 1ULL << 30},
+        {"tib", 1ULL << 40},
+    };
+    const char *p = s;
+    uint64_t num = 0, frac = 0, fracdiv = 1;
+    int digits = 0;
+
+    while (*p >= '0' && *p <= '9') {
+        if (num > (UINT64_MAX - 9) / 10) {
+            mcp_errf(err, "size '%s' is too large", s);
+            return -1;
+        }
+        num = num * 10 + (uint64_t)(*p++ - '0');
+        digits++;
+    }
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') {
+            if (fracdiv < 1000000000ULL) {
+                frac = frac * 10 + (uint64_t)(*p - '0');
+                fracdiv *= 10;
+            }
+            p++;
+            digits++;
+        }
+    }
+    if (digits == 0) {
+        mcp_errf(err, "bad size '%s': expected a number such as 500MB, "
+                 "1GiB or 512KiB", s);
+        return -1;
+    }
+    if (*p == ' ')
+        p++;
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcasecmp(p, units[i].name) != 0)
+            continue;
+        if (num > UINT64_MAX / units[i].mult) {
+            mcp_errf(err, "size '%s' is too large", s);
+            return -1;
+        }
+        *bytes = num * units[i].mult +
+                 (uint64_t)((long double)frac * units[i].mult / fracdiv);
+        return 0;
+    }
+    mcp_errf(err, "bad size '%s': unknown unit '%s' (use B, KB, MB, GB, TB, "
+             "KiB, MiB, GiB or TiB)", s, p);
+    return -1;
+}
+
+char *mcp_size_format(uint64_t bytes, char *buf, size_t len)
+{
+    static const char *const unit[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+    double v = (double)bytes;
+    int u = -1;
+
+    if (bytes < 1024) {
+        snprintf(buf, len, "%llu B", (unsigned long long)bytes);
+        return buf;
+    }
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, len, v < 10 ? "%.1f %s" : "%.0f %s", v, unit[u]);
+    return buf;
 }

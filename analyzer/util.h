@@ -44,6 +44,21 @@ int mcp_duration_parse(const char *s, int64_t *ms, char *err);
  * 3600000 -> "1h", 90000 -> "1m30s", 1500 -> "1.5s". buf must hold 32 bytes. */
 void mcp_duration_format(int64_t ms, char *buf, size_t len);
 
+/* Milliseconds of CLOCK_MONOTONIC and of the wall clock (CLOCK_REALTIME). */
+int64_t mcp_mono_ms(void);
+int64_t mcp_wall_ms(void);
+
+/* Parse a size: a number with an optional fraction and a unit B, KB, MB,
+ * GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024), K/M/G
+ * alone meaning KiB/MiB/GiB; case-insensitive, a space before the unit
+ * allowed; a bare number is bytes. Returns 0 and sets *bytes, or -1 with
+ * the cause in err. */
+int mcp_size_parse(const char *s, uint64_t *bytes, char *err);
+
+/* Render bytes for people: "512 B", "1.5 KiB", "612 MiB", "1.0 GiB".
+ * buf should hold 32 bytes. Returns buf. */
+char *mcp_size_format(uint64_t bytes, char *buf, size_t len);
+
 struct stat;
 
 /* Whether st describes a regular file. If not, err (may be NULL) says

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,6 +423,32 @@ char *mcp_yaml_where(const struct mcp_yaml *y, yaml_mark_t m, size_t col_add,
     snprintf(buf, len, "%s:%zu:%zu: ", y->file, m.line + 1,
              m.column + 1 + col_add);
     return buf;
+}
+
+int mcp_yaml_fail(const struct mcp_yaml *y, yaml_mark_t m, char *err,
+                  const char *fmt, ...)
+{
+    char where[MCP_ERRLEN], cause[MCP_ERRLEN];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(cause, sizeof(cause), fmt, ap);
+    va_end(ap);
+    mcp_yaml_where(y, m, 0, where, sizeof(where));
+    mcp_errf(err, "%s%s", where, cause);
+    return -1;
+}
+
+const char *mcp_yaml_need_str(const struct mcp_yaml *y, const yaml_node_t *n,
+                              const char *what, char *err)
+{
+    const char *s = mcp_yaml_str(n);
+
+    if (n->type != YAML_SCALAR_NODE || s == NULL) {
+        mcp_yaml_fail(y, n->start_mark, err, "%s must be a string", what);
+        return NULL;
+    }
+    return s;
 }
 
 /* libyaml counts a character per UTF-8 sequence: count lead bytes. */

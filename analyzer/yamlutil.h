@@ -80,6 +80,17 @@ int mcp_yaml_bool(const yaml_node_t *n, bool *v);
 char *mcp_yaml_where(const struct mcp_yaml *y, yaml_mark_t m, size_t col_add,
                      char *buf, size_t len);
 
+/* Write "file:line:col: " for mark m, then the formatted cause, into err
+ * (MCP_ERRLEN bytes; the first error wins, as mcp_errf). Returns -1, so
+ * that a loader can `return mcp_yaml_fail(...)`. */
+int mcp_yaml_fail(const struct mcp_yaml *y, yaml_mark_t m, char *err,
+                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The value of scalar node n (borrowed), or NULL with "WHAT must be a
+ * string" at n in err (a mapping, a list, or a value holding a NUL). */
+const char *mcp_yaml_need_str(const struct mcp_yaml *y, const yaml_node_t *n,
+                              const char *what, char *err);
+
 /* The 0-based column offset, from the start of scalar node n, of the
  * character at byte offset off in its value: best effort for positions
  * inside patterns and templates. It is exact for a scalar written on one

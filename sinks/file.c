@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "path.h"
 #include "sink.h"
 #include "util.h"
 
@@ -53,13 +54,13 @@ static int init(void *ctx, const char *instance, char *err)
     (void)instance;
     c->fd = -1;
     /* "~/..." is under $HOME, as in a shell. */
-    if (strncmp(c->path, "~/", 2) == 0 && getenv("HOME") != NULL) {
-        struct mcp_buf b;
+    {
+        char *full = mcp_path_tilde(c->path, err);
 
-        mcp_buf_init(&b);
-        mcp_buf_printf(&b, "%s/%s", getenv("HOME"), c->path + 2);
+        if (full == NULL)
+            return -1;
         free(c->path);
-        c->path = mcp_buf_steal(&b);
+        c->path = full;
     }
     if (strcmp(c->fsync_mode, "never") != 0 &&
         strcmp(c->fsync_mode, "always") != 0 &&

@@ -28,17 +28,6 @@ const struct mcp_sink_ops *mcp_sink_type(const char *name)
     return NULL;
 }
 
-const char *mcp_alert_status_name(enum mcp_alert_status s)
-{
-    switch (s) {
-    case MCP_STATUS_FIRING: return "firing";
-    case MCP_STATUS_UPDATE: return "update";
-    case MCP_STATUS_REPEAT: return "repeat";
-    case MCP_STATUS_RESOLVED: return "resolved";
-    }
-    return "?";
-}
-
 void mcp_sink_alert_json(struct mcp_buf *b, const struct mcp_sink_alert *a)
 {
     struct mcp_json j;

@@ -30,23 +30,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rules.h"
+#include "mcp.h"
 
 enum mcp_sink_result {
     MCP_SINK_OK = 0,
     MCP_SINK_RETRY = 1,
     MCP_SINK_FAIL = 2,
 };
-
-/* What happened to the alert. */
-enum mcp_alert_status {
-    MCP_STATUS_FIRING = 0,   /* new, or reopened within its cooldown */
-    MCP_STATUS_UPDATE = 1,   /* count or summary changed while firing */
-    MCP_STATUS_REPEAT = 2,   /* still firing after repeat_interval */
-    MCP_STATUS_RESOLVED = 3,
-};
-
-const char *mcp_alert_status_name(enum mcp_alert_status s);
 
 /* One alert transition, as the dispatcher hands it to the sinks: a
  * self-contained copy (the engine's alert may change or go while it waits
@@ -60,8 +50,8 @@ struct mcp_sink_alert {
     enum mcp_severity severity;
     enum mcp_alert_status status;
     int nlabels;
-    char *label_name[MCP_RULE_MAX_GROUP];
-    char *label_value[MCP_RULE_MAX_GROUP];
+    char *label_name[MCP_MAX_LABELS];
+    char *label_value[MCP_MAX_LABELS];
     int64_t start;             /* log time, ms since the epoch */
     int64_t end;               /* MCP_TIME_NONE unless resolved */
     int64_t sent;              /* wall time the transition was queued */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "sinkconf.h"
 #include "util.h"
 #include "yamlutil.h"
 

@@ -25,7 +25,8 @@
 
 #include <curl/curl.h>
 
-#include "cli.h"
+#include "mcp.h"
+#include "path.h"
 #include "sink.h"
 #include "textout.h"
 #include "util.h"
@@ -92,20 +93,15 @@ static void global_put(void)
     pthread_mutex_unlock(&global_lock);
 }
 
-/* The first line of path, trimmed: a URL kept out of the config file.
- * A leading "~/" is $HOME. */
-static char *read_url_file(const char *path, char *err)
+/* The first line of path, trimmed: a URL kept out of the config file. */
+static char *read_url_at(const char *path, char *err)
 {
-    char buf[URL_FILE_MAX + 1], full[4096];
-    const char *home = getenv("HOME"), *nl;
+    char buf[URL_FILE_MAX + 1];
+    const char *nl;
     size_t len = 0, b, e;
     ssize_t n;
     int fd;
 
-    if (strncmp(path, "~/", 2) == 0 && home != NULL && home[0] != '\0') {
-        snprintf(full, sizeof(full), "%s/%s", home, path + 2);
-        path = full;
-    }
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         mcp_errf(err, "url_file %s: %s", path, strerror(errno));
@@ -145,6 +141,18 @@ static char *read_url_file(const char *path, char *err)
         return NULL;
     }
     return mcp_strndup(buf + b, e - b);
+}
+
+/* The same, a leading "~/" being $HOME. */
+static char *read_url_file(const char *path, char *err)
+{
+    char *full = mcp_path_tilde(path, err), *url;
+
+    if (full == NULL)
+        return NULL;
+    url = read_url_at(full, err);
+    free(full);
+    return url;
 }
 
 /* Check the URL with libcurl's parser (http or https only) and, for

@@ -26,9 +26,12 @@ struct fx {
     char log[4096];     /* transitions, "F:id:count R:id ..." */
 };
 
-static const char *tname[] = {"F", "U", "R", "P"};
+static const char *tname[] = {
+    [MCP_STATUS_FIRING] = "F", [MCP_STATUS_UPDATE] = "U",
+    [MCP_STATUS_RESOLVED] = "R", [MCP_STATUS_REPEAT] = "P",
+};
 
-static void on_alert(const struct mcp_alert *a, enum mcp_transition t,
+static void on_alert(const struct mcp_alert *a, enum mcp_alert_status t,
                      void *arg)
 {
     struct fx *f = arg;

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "evloop.h"
 #include "health.h"
+#include "path.h"
 #include "probes.h"
 #include "procconf.h"
 #include "timeparse.h"

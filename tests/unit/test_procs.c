@@ -21,6 +21,7 @@
 #endif
 
 #include "cleanup.h"
+#include "path.h"
 #include "procconf.h"
 #include "procs.h"
 #include "proctest.h"
