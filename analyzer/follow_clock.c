@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "timeguard.h"
-#include "timeparse.h"
-#include "util.h"
+#include "match/timeguard.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 /* Time jump notices after the first: at most one a minute per family. */
 #define JUMP_NOTICE_MS (60 * 1000)

@@ -18,9 +18,9 @@
 
 #include <stdint.h>
 
-#include "engine.h"
-#include "event.h"
-#include "framer.h"
+#include "engine/engine.h"
+#include "match/event.h"
+#include "input/framer.h"
 
 typedef void (*mcp_fclock_notice_fn)(const char *msg, void *arg);
 

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "timeparse.h"
+#include "base/timeparse.h"
 
 #define HEADER "mcplog-state 1\n"
 

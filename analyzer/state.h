@@ -21,9 +21,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "follow.h"
-#include "statedir.h"
-#include "util.h"
+#include "input/follow.h"
+#include "base/statedir.h"
+#include "base/util.h"
 
 /* The largest checkpoint read (a real one is kilobytes to a few MiB:
  * positions, and per alerting rule at most 10,000 groups of window

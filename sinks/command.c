@@ -23,10 +23,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "command_int.h"
-#include "sink.h"
-#include "textout.h"
-#include "util.h"
+#include "sinks/command_int.h"
+#include "sinks/sink.h"
+#include "base/textout.h"
+#include "base/util.h"
 
 /* How much of the first line of stderr goes into an error message. */
 #define STDERR_LINE_MAX 200

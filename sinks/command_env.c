@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "command_int.h"
-#include "textout.h"
-#include "timeparse.h"
-#include "util.h"
+#include "sinks/command_int.h"
+#include "base/textout.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 extern char **environ;
 

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sink.h"
+#include "sinks/sink.h"
 
 /* ---- command_env.c ---- */
 

@@ -41,7 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "command_int.h"
+#include "sinks/command_int.h"
 
 /* After the child exits, at most this much more stderr is read: a
  * grandchild that keeps writing must not keep us here. */

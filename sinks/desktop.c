@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "desktop_int.h"
-#include "sink.h"
-#include "textout.h"
-#include "util.h"
+#include "sinks/desktop_int.h"
+#include "sinks/sink.h"
+#include "base/textout.h"
+#include "base/util.h"
 
 #define SUMMARY_CAP 300     /* bytes of summary shown */
 #define LABEL_CAP 200       /* bytes of a label value shown */

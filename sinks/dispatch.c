@@ -2,7 +2,7 @@
  * (see dispatch.h). Locking: each worker's queue has its own mutex and
  * condition; outcomes go through one mutex-protected list and an eventfd.
  * A sink's ctx is only touched by its worker between init and destroy. */
-#include "dispatch.h"
+#include "sinks/dispatch.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 
 struct item {
     struct mcp_sink_alert a;

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sinkconf.h"
+#include "sinks/sinkconf.h"
 
 struct mcp_dispatch;
 

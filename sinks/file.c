@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "path.h"
-#include "sink.h"
-#include "util.h"
+#include "base/path.h"
+#include "sinks/sink.h"
+#include "base/util.h"
 
 struct file_ctx {
     char *path;

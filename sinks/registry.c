@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sink.h"
-#include "textout.h"
-#include "util.h"
+#include "sinks/sink.h"
+#include "base/textout.h"
+#include "base/util.h"
 
 extern const struct mcp_sink_ops mcp_sink_desktop;
 extern const struct mcp_sink_ops mcp_sink_command;

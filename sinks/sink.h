@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mcp.h"
+#include "base/mcp.h"
 
 enum mcp_sink_result {
     MCP_SINK_OK = 0,

@@ -1,11 +1,11 @@
 /* sinkconf.c - read one `sinks:` entry of mcplog.yaml (sinkconf.h). */
-#include "sinkconf.h"
+#include "sinks/sinkconf.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
-#include "yamlutil.h"
+#include "base/util.h"
+#include "base/yamlutil.h"
 
 #define SHOW(s) mcp_yaml_show((s), (char[96]){0}, 96)
 

@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "sink.h"
+#include "sinks/sink.h"
 
 /* One configured sink (a `sinks:` entry), options set, not yet started. */
 struct mcp_sink_conf {

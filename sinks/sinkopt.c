@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinkconf.h"
-#include "util.h"
-#include "yamlutil.h"
+#include "sinks/sinkconf.h"
+#include "base/util.h"
+#include "base/yamlutil.h"
 
 #define SHOW(s) mcp_yaml_show((s), (char[96]){0}, 96)
 

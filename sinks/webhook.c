@@ -25,12 +25,12 @@
 
 #include <curl/curl.h>
 
-#include "mcp.h"
-#include "path.h"
-#include "sink.h"
-#include "textout.h"
-#include "util.h"
-#include "webhook_int.h"
+#include "base/mcp.h"
+#include "base/path.h"
+#include "sinks/sink.h"
+#include "base/textout.h"
+#include "base/util.h"
+#include "sinks/webhook_int.h"
 
 #ifndef MCP_VERSION
 #define MCP_VERSION "unknown"

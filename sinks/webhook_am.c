@@ -18,8 +18,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "textout.h"
-#include "webhook_int.h"
+#include "base/textout.h"
+#include "sinks/webhook_int.h"
 
 /* ---- redaction ------------------------------------------------------ */
 

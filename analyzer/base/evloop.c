@@ -1,5 +1,5 @@
 /* evloop.c - epoll + timerfd + signalfd. */
-#include "evloop.h"
+#include "base/evloop.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define MAX_EVENTS 32
 

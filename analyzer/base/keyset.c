@@ -1,10 +1,10 @@
 /* keyset.c - a bounded set of 64-bit string hashes. */
-#include "keyset.h"
+#include "base/keyset.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 /* FNV-1a, then the splitmix64 finalizer so that the low bits used for the
  * slot depend on every byte. Never 0 (the empty slot). */

@@ -1,5 +1,5 @@
 /* mcp.c - the names of the shared types (mcp.h). */
-#include "mcp.h"
+#include "base/mcp.h"
 
 #include <string.h>
 

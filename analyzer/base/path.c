@@ -1,5 +1,5 @@
 /* path.c - where mcplog's files are (path.h). */
-#include "path.h"
+#include "base/path.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #ifndef MCP_DATADIR
 #define MCP_DATADIR "/usr/local/share/mcplog"

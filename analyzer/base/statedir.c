@@ -1,6 +1,6 @@
 /* statedir.c - the state folder and atomic file replacement
  * (statedir.h). */
-#include "statedir.h"
+#include "base/statedir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "path.h"
-#include "util.h"
+#include "base/path.h"
+#include "base/util.h"
 
 const char *mcp_state_default_path(void)
 {

@@ -1,10 +1,10 @@
 /* strmap.c - string map with insertion-ordered entries. */
-#include "strmap.h"
+#include "base/strmap.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 static size_t hash_str(const char *s)
 {

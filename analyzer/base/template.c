@@ -1,5 +1,5 @@
 /* template.c - summary templates. */
-#include "template.h"
+#include "base/template.h"
 
 static bool is_name_start(char c)
 {

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "util.h"
+#include "base/util.h"
 
 /* Callback: is the placeholder name[0..len) known? */
 typedef bool (*mcp_template_known_fn)(const char *name, size_t len,

@@ -1,10 +1,10 @@
 /* textout.c - terminal and JSON escaping, and a small JSON writer. */
-#include "textout.h"
+#include "base/textout.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "timeparse.h"
+#include "base/timeparse.h"
 
 size_t mcp_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {

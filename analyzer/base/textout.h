@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "util.h"
+#include "base/util.h"
 
 /* Append s[0..n) to out, safe for a terminal. Returns true when anything
  * had to be escaped. */

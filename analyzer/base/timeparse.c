@@ -28,8 +28,8 @@
  *   - the zone is read from TZ once per generation: changing TZ without
  *     mcp_time_set_tz() leaves stale caches.
  */
-#include "timeparse.h"
-#include "util.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* util.c - error buffers, allocation, durations, growable buffers. */
-#include "util.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* yamlutil.c - one YAML document (libyaml document API) and helpers. */
-#include "yamlutil.h"
+#include "base/yamlutil.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define MAX_FILE_BYTES (16u << 20)
 #define MAX_DEPTH 64

@@ -1,5 +1,5 @@
 /* cli.c - rule sources and messages shared by the subcommands. */
-#include "cli.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -10,11 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "logset.h"
-#include "path.h"
-#include "reader.h"
-#include "textout.h"
-#include "util.h"
+#include "input/logset.h"
+#include "base/path.h"
+#include "input/reader.h"
+#include "base/textout.h"
+#include "base/util.h"
 
 int mcp_cli_add_rules_path(struct mcp_rule_sources *src, const char *path)
 {

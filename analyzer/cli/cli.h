@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "mcp.h"
-#include "rules.h"
+#include "base/mcp.h"
+#include "match/rules.h"
 
 enum {
     MCP_EXIT_OK = 0,

@@ -8,11 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cli.h"
-#include "config.h"
-#include "textout.h"
-#include "util.h"
+#include "proc/cleanup.h"
+#include "cli/cli.h"
+#include "conf/config.h"
+#include "base/textout.h"
+#include "base/util.h"
 
 static const char cl_usage[] =
     "usage: mcplog cleanup [--config FILE] [--keep oldest|newest|PID]\n"

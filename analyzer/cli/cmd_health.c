@@ -11,16 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "config.h"
-#include "health.h"
-#include "logset.h"
-#include "path.h"
-#include "procs.h"
+#include "cli/cli.h"
+#include "conf/config.h"
+#include "proc/health.h"
+#include "input/logset.h"
+#include "base/path.h"
+#include "proc/procs.h"
 #include "scan.h"
-#include "textout.h"
-#include "timeparse.h"
-#include "util.h"
+#include "base/textout.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 /* Perf data labels (Nagios: 'label'=value[UOM];warn;crit;min;max). */
 static const char *const perf[MCP_HC_N] = {

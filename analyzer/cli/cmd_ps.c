@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "config.h"
-#include "procs.h"
-#include "textout.h"
-#include "util.h"
+#include "cli/cli.h"
+#include "conf/config.h"
+#include "proc/procs.h"
+#include "base/textout.h"
+#include "base/util.h"
 
 static const char ps_usage[] =
     "usage: mcplog ps [--config FILE] [--json]\n"

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "config.h"
-#include "textout.h"
-#include "util.h"
+#include "cli/cli.h"
+#include "conf/config.h"
+#include "base/textout.h"
+#include "base/util.h"
 
 static const char rt_usage[] =
     "usage: mcplog routes test --severity SEV --rule NAME [--label N=V...]\n"

@@ -5,16 +5,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "config.h"
-#include "framer.h"
-#include "logset.h"
-#include "notify.h"
-#include "report.h"
-#include "rules.h"
+#include "cli/cli.h"
+#include "conf/config.h"
+#include "input/framer.h"
+#include "input/logset.h"
+#include "output/notify.h"
+#include "output/report.h"
+#include "match/rules.h"
 #include "scan.h"
-#include "timeparse.h"
-#include "util.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 static const char scan_usage[] =
     "usage: mcplog scan [options] [DIR|FILE...]\n"

@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "silence.h"
-#include "statedir.h"
-#include "textout.h"
-#include "timeparse.h"
-#include "util.h"
+#include "cli/cli.h"
+#include "output/silence.h"
+#include "base/statedir.h"
+#include "base/textout.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 static const char si_usage[] =
     "usage: mcplog silence add RULE [NAME=VALUE...] --for DURATION\n"

@@ -8,11 +8,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "config.h"
-#include "dispatch.h"
-#include "textout.h"
-#include "util.h"
+#include "cli/cli.h"
+#include "conf/config.h"
+#include "sinks/dispatch.h"
+#include "base/textout.h"
+#include "base/util.h"
 
 static const char sk_usage[] =
     "usage: mcplog sinks [--help TYPE]\n"

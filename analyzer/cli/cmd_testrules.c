@@ -8,17 +8,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "framer.h"
-#include "logset.h"
-#include "matcher.h"
-#include "path.h"
-#include "prefilter.h"
-#include "reader.h"
-#include "rules.h"
-#include "textout.h"
-#include "timeparse.h"
-#include "util.h"
+#include "cli/cli.h"
+#include "input/framer.h"
+#include "input/logset.h"
+#include "match/matcher.h"
+#include "base/path.h"
+#include "match/prefilter.h"
+#include "input/reader.h"
+#include "match/rules.h"
+#include "base/textout.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 static const char tr_usage[] =
     "usage: mcplog test-rules [options] [FILE|-]\n"

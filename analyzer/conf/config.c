@@ -1,6 +1,6 @@
 /* config.c - load mcplog.yaml (sinks, routes, repeat_interval) and route
  * alerts through its table. */
-#include "config.h"
+#include "conf/config.h"
 
 #include <fnmatch.h>
 #include <limits.h>
@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "path.h"
-#include "util.h"
-#include "yamlutil.h"
+#include "base/path.h"
+#include "base/util.h"
+#include "base/yamlutil.h"
 
 #define SHOW(s) mcp_yaml_show((s), (char[96]){0}, 96)
 #define DEFAULT_REPEAT_MS (4LL * 3600 * 1000)

@@ -25,8 +25,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "procconf.h"
-#include "sinkconf.h"
+#include "conf/procconf.h"
+#include "sinks/sinkconf.h"
 
 /* One route. Empty matchers match everything. */
 struct mcp_route {

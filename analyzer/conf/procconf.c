@@ -1,6 +1,6 @@
 /* procconf.c - load the server:, health:, cleanup: and probes: sections
  * of mcplog.yaml (procconf.h; docs/mcplog.yaml.5). */
-#include "procconf.h"
+#include "conf/procconf.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "path.h"
-#include "pattern.h"
-#include "util.h"
-#include "yamlutil.h"
+#include "base/path.h"
+#include "match/pattern.h"
+#include "base/util.h"
+#include "base/yamlutil.h"
 
 #define SHOW(s) mcp_yaml_show((s), (char[96]){0}, 96)
 

@@ -1,15 +1,15 @@
 /* engine.c - windows, expectations, grouping, cooldown and alerts in log
  * time. See engine.h for the semantics. */
-#include "engine.h"
+#include "engine/engine.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_int.h"
-#include "strmap.h"
-#include "template.h"
-#include "timeparse.h"
-#include "util.h"
+#include "engine/engine_int.h"
+#include "base/strmap.h"
+#include "base/template.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 /* --- groups ------------------------------------------------------------ */
 

@@ -29,8 +29,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "event.h"
-#include "rules.h"
+#include "match/event.h"
+#include "match/rules.h"
 
 struct mcp_alert {
     uint64_t id;             /* 1, 2, ... in order of firing */

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_int.h"
-#include "pattern.h"
-#include "template.h"
-#include "util.h"
+#include "engine/engine_int.h"
+#include "match/pattern.h"
+#include "base/template.h"
+#include "base/util.h"
 
 /* --- alerts ------------------------------------------------------------ */
 

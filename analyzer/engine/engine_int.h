@@ -4,9 +4,9 @@
 #ifndef MCP_ENGINE_INT_H
 #define MCP_ENGINE_INT_H
 
-#include "engine.h"
-#include "keyset.h"
-#include "strmap.h"
+#include "engine/engine.h"
+#include "base/keyset.h"
+#include "base/strmap.h"
 
 #define MAX_PENDING 1000
 #define MAX_EXPECTATIONS 100000

@@ -25,10 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_int.h"
-#include "pattern.h"
-#include "timeparse.h"
-#include "util.h"
+#include "engine/engine_int.h"
+#include "match/pattern.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 static uint64_t mix(uint64_t h, const char *s)
 {

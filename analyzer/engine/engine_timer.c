@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "engine_int.h"
-#include "util.h"
+#include "engine/engine_int.h"
+#include "base/util.h"
 
 static bool t_less(const struct timer *a, const struct timer *b)
 {

@@ -1,7 +1,7 @@
 /* follow.c - families, rounds, rotations, draining, discovery, resume.
  * See follow.h for the model. */
-#include "follow.h"
-#include "follow_int.h"
+#include "input/follow.h"
+#include "input/follow_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "reader.h"
-#include "timeparse.h"
-#include "util.h"
+#include "input/reader.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 /* The folder watch leaves IN_MODIFY to the open files' own watches: with
  * both, every write queues two alternating events that the kernel cannot

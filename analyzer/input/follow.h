@@ -30,9 +30,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "framer.h"
-#include "logset.h"
-#include "tail.h"
+#include "input/framer.h"
+#include "input/logset.h"
+#include "input/tail.h"
 
 #define MCP_FOLLOW_BATCH (256 * 1024)
 /* A round reads a file this much at a time, looking at its deadline in

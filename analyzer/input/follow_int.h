@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <sys/types.h>
 
-#include "follow.h"
+#include "input/follow.h"
 
 #define SEEN_MAX 64
 

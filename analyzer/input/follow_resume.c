@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "follow.h"
-#include "follow_int.h"
-#include "reader.h"
-#include "timeparse.h"
-#include "util.h"
+#include "input/follow.h"
+#include "input/follow_int.h"
+#include "input/reader.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 /* --- start and resume ------------------------------------------------------- */
 

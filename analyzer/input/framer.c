@@ -42,9 +42,9 @@
  *     cut line goes out as in step 3. So f->offset (consumed()) is always
  *     at a line boundary.
  */
-#include "framer.h"
-#include "timeparse.h"
-#include "util.h"
+#include "input/framer.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 #include <assert.h>
 #include <stdio.h>

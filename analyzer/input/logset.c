@@ -1,5 +1,5 @@
 /* logset.c - discover the files of each log family and order them. */
-#include "logset.h"
+#include "input/logset.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "util.h"
+#include "base/util.h"
 
 static const char *const known_families[] = {"mcp_server.log",
                                              "mcp_activity.log"};

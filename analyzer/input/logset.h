@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mcp.h"
+#include "base/mcp.h"
 
 struct mcp_input {
     char *path;          /* as it will be opened */

@@ -5,15 +5,15 @@
  * message and reader note). The consumer walks the same sequence. Buffers
  * are allocated once per slot: memory is RING_SLOTS x PIECE_BYTES.
  */
-#include "prefetch.h"
+#include "input/prefetch.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "reader.h"
-#include "util.h"
+#include "input/reader.h"
+#include "base/util.h"
 
 #define RING_SLOTS 8
 #define PIECE_BYTES (256 * 1024)

@@ -16,8 +16,8 @@
  * it goes on: the decoder is then given room for one byte, and a member
  * that ends exactly at the check (its trailer follows) is whole.
  */
-#include "reader.h"
-#include "util.h"
+#include "input/reader.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

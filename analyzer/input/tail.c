@@ -1,5 +1,5 @@
 /* tail.c - one followed file: identity, reading, truncation. */
-#include "tail.h"
+#include "input/tail.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "timeparse.h"
-#include "util.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 static uint64_t fnv(const unsigned char *p, size_t n)
 {

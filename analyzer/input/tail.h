@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "framer.h"
+#include "input/framer.h"
 
 #define MCP_TAIL_FP_MAX 1024
 #define MCP_TAIL_MARK_LEN 64

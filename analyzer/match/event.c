@@ -1,10 +1,10 @@
 /* event.c - events and batches. */
-#include "event.h"
+#include "match/event.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 struct mcp_event *mcp_event_create(const char *line, size_t line_len,
                                    const char *context, size_t context_len,

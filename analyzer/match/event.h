@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pattern.h"
+#include "match/pattern.h"
 
 #define MCP_EVENT_LINE_MAX 2048     /* bytes of the line kept */
 #define MCP_EVENT_CONTEXT_MAX 4096  /* bytes of continuation lines kept */

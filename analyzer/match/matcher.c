@@ -13,15 +13,15 @@
  *     log time in one forward pass, so time costs O(chunk), not O(hits x
  *     record length).
  */
-#include "matcher.h"
+#include "match/matcher.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "prefilter.h"
-#include "textout.h"
-#include "timeparse.h"
-#include "util.h"
+#include "match/prefilter.h"
+#include "base/textout.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 /* A literal shorter than this is not selective enough to beat a regex
  * search (" - " is in every line). */

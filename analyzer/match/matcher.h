@@ -14,9 +14,9 @@
 
 #include <stdint.h>
 
-#include "event.h"
-#include "framer.h"
-#include "rules.h"
+#include "match/event.h"
+#include "input/framer.h"
+#include "match/rules.h"
 
 struct mcp_matcher;
 

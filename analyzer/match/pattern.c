@@ -12,14 +12,14 @@
  *   reported as -1 to the caller, which counts it per rule.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "pattern.h"
+#include "match/pattern.h"
 
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "prefilter.h"
-#include "util.h"
+#include "match/prefilter.h"
+#include "base/util.h"
 
 #define MATCH_LIMIT 1000000u
 #define DEPTH_LIMIT 10000u

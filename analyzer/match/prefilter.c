@@ -12,7 +12,7 @@
  * conditionals, callouts, branch reset) or \Q...\E makes the whole
  * derivation give up.
  */
-#include "prefilter.h"
+#include "match/prefilter.h"
 
 #include <string.h>
 

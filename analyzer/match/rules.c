@@ -18,7 +18,7 @@
  * points at the offending character when the scalar sits on one line
  * (mcp_yaml_scalar_col()), otherwise at the start of the scalar.
  */
-#include "rules.h"
+#include "match/rules.h"
 
 #include <fnmatch.h>
 #include <stdarg.h>
@@ -26,11 +26,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pattern.h"
-#include "strmap.h"
-#include "template.h"
-#include "util.h"
-#include "yamlutil.h"
+#include "match/pattern.h"
+#include "base/strmap.h"
+#include "base/template.h"
+#include "base/util.h"
+#include "base/yamlutil.h"
 
 struct staged {
     struct mcp_rule r;

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mcp.h"
+#include "base/mcp.h"
 
 struct mcp_pattern;
 

@@ -22,13 +22,13 @@
  * Sources (scan: an input; follow: a tail) remember their last record, so
  * continuation lines at the start of their next chunk find it.
  */
-#include "timeguard.h"
+#include "match/timeguard.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "timeparse.h"
-#include "util.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 #define NO_REC UINT64_MAX
 #define NSOURCES 8

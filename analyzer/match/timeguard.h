@@ -39,8 +39,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "event.h"
-#include "framer.h"
+#include "match/event.h"
+#include "input/framer.h"
 
 #define MCP_TIME_JUMP_MS (3600 * 1000LL)   /* how far ahead is a jump */
 #define MCP_TIME_CONFIRM 3                  /* lines that confirm a jump */

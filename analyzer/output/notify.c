@@ -1,16 +1,16 @@
 /* notify.c - engine transitions to sink messages (see notify.h). Runs in
  * the main thread; the dispatcher does the delivering. */
-#include "notify.h"
+#include "output/notify.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "dispatch.h"
-#include "silence.h"
-#include "textout.h"
-#include "util.h"
+#include "sinks/dispatch.h"
+#include "output/silence.h"
+#include "base/textout.h"
+#include "base/util.h"
 
 #define MAX_TRACKED 4096
 #define WARN_EVERY_MS (10 * 60000) /* the same sink and cause */

@@ -16,9 +16,9 @@
 
 #include <stdbool.h>
 
-#include "config.h"
-#include "engine.h"
-#include "rules.h"
+#include "conf/config.h"
+#include "engine/engine.h"
+#include "match/rules.h"
 
 struct mcp_notify;
 

@@ -1,12 +1,12 @@
 /* report.c - text and JSON scan reports. */
-#include "report.h"
+#include "output/report.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "textout.h"
-#include "timeparse.h"
-#include "util.h"
+#include "base/textout.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 #define TOOL_RULE "tool-calls"
 #define STARTUP_RULE "startup-not-ready"

@@ -8,9 +8,9 @@
 
 #include <stdio.h>
 
-#include "logset.h"
-#include "rules.h"
-#include "engine.h"
+#include "input/logset.h"
+#include "match/rules.h"
+#include "engine/engine.h"
 
 #define MCP_REPORT_VERSION "1"
 

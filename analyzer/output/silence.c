@@ -1,5 +1,5 @@
 /* silence.c - the silences file (see silence.h). */
-#include "silence.h"
+#include "output/silence.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "statedir.h"
-#include "util.h"
+#include "base/statedir.h"
+#include "base/util.h"
 
 /* The longest line write_one can write: "silence ", the id, two int64
  * times, the label count, and every field byte escaped (3 bytes) behind a

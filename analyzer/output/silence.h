@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "rules.h"
+#include "match/rules.h"
 
 #define MCP_SILENCE_MAX_FILE (4 * 1024 * 1024) /* bytes a reader takes */
 #define MCP_SILENCE_MAX 256                    /* silences in a file */

@@ -60,16 +60,16 @@
  * Nothing from a log, a rule file or a path is written raw: text goes
  * through mcp_sanitize_term, JSON through the mcp_json writer.
  */
-#include "termview.h"
+#include "output/termview.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "textout.h"
-#include "timeparse.h"
-#include "util.h"
+#include "base/textout.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 #define SGR_RESET "\033[0m"
 #define SGR_BOLD "\033[1m"

@@ -21,9 +21,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "engine.h"
-#include "event.h"
-#include "rules.h"
+#include "engine/engine.h"
+#include "match/event.h"
+#include "match/rules.h"
 
 enum mcp_color_mode { MCP_COLOR_AUTO = 0, MCP_COLOR_ALWAYS, MCP_COLOR_NEVER };
 

@@ -13,7 +13,7 @@
  * Our end of the pipe is non-blocking; the child is reaped by pid with
  * WNOHANG. Until it is reaped its pid cannot be reused, and nothing here
  * ever signals it. */
-#include "action.h"
+#include "proc/action.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define LINE_MAX_KEPT 1024         /* longer output lines are cut */
 

@@ -1,5 +1,5 @@
 /* cleanup.c - the plan and the pidfd signalling engine (cleanup.h). */
-#include "cleanup.h"
+#include "proc/cleanup.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "textout.h"
-#include "util.h"
+#include "base/textout.h"
+#include "base/util.h"
 
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424

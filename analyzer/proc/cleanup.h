@@ -30,8 +30,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "procconf.h"
-#include "procs.h"
+#include "conf/procconf.h"
+#include "proc/procs.h"
 
 struct mcp_json;
 

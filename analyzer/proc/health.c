@@ -1,5 +1,5 @@
 /* health.c - the checks of `mcplog health` (health.h) and their output. */
-#include "health.h"
+#include "proc/health.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "textout.h"
-#include "timeparse.h"
+#include "base/textout.h"
+#include "base/timeparse.h"
 
 
 static const char *const names[MCP_HC_N] = {

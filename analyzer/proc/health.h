@@ -28,10 +28,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "procconf.h"
-#include "procs.h"
-#include "rules.h"
-#include "util.h"
+#include "conf/procconf.h"
+#include "proc/procs.h"
+#include "match/rules.h"
+#include "base/util.h"
 
 enum mcp_health_status {
     MCP_HEALTH_OK = 0,

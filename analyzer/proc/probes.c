@@ -1,14 +1,14 @@
 /* probes.c - follow's process and logs-folder probes (probes.h). */
-#include "probes.h"
+#include "proc/probes.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "health.h"
-#include "path.h"
-#include "procs.h"
+#include "proc/health.h"
+#include "base/path.h"
+#include "proc/procs.h"
 
 struct mcp_probes {
     const struct mcp_config *c;

@@ -31,8 +31,8 @@
 
 #include <stdint.h>
 
-#include "config.h"
-#include "util.h"
+#include "conf/config.h"
+#include "base/util.h"
 
 struct mcp_probes;
 

@@ -1,15 +1,15 @@
 /* procmatch.c - the server.match rules applied to one process
  * description (procs.h: mcp_procs_match). Pure: no /proc access except
  * realpath() on the paths compared. */
-#include "procs_int.h"
+#include "proc/procs_int.h"
 
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pattern.h"
-#include "util.h"
+#include "match/pattern.h"
+#include "base/util.h"
 
 /* --- matching ------------------------------------------------------------- */
 

@@ -1,7 +1,7 @@
 /* procread.c - the /proc readers of the process modules (procs_int.h):
  * small files, links, stat, status, cmdline, and which current log files
  * a process holds open. */
-#include "procs_int.h"
+#include "proc/procs_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 
 char *mcp_proc_slurp(const char *path, size_t max, size_t *len)
 {

@@ -1,5 +1,5 @@
 /* procs.c - find the MCP server processes in /proc (procs.h). */
-#include "procs_int.h"
+#include "proc/procs_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434

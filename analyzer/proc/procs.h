@@ -35,7 +35,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "procconf.h"
+#include "conf/procconf.h"
 
 struct mcp_proc {
     pid_t pid;

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "procs.h"
+#include "proc/procs.h"
 
 /* One /proc/PID/stat as read in the first pass of discovery. */
 struct mcp_proc_ent {

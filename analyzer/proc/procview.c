@@ -1,15 +1,15 @@
 /* procview.c - the process table of `mcplog ps` and `mcplog cleanup`
  * (procs.h: mcp_proc_header, mcp_proc_row, mcp_proc_age_format), and
  * the members of their JSON objects (mcp_proc_json_fields). */
-#include "procs.h"
+#include "proc/procs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "textout.h"
-#include "util.h"
+#include "base/textout.h"
+#include "base/util.h"
 
 char *mcp_proc_age_format(int64_t ms, char *buf, size_t len)
 {

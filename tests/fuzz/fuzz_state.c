@@ -24,13 +24,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine.h"
-#include "matcher.h"
-#include "rules.h"
+#include "engine/engine.h"
+#include "match/matcher.h"
+#include "match/rules.h"
 #include "state.h"
-#include "timeguard.h"
-#include "timeparse.h"
-#include "util.h"
+#include "match/timeguard.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 #define CHECK(cond)                                                        \
     do {                                                                   \

@@ -10,10 +10,10 @@
 
 #include <cmocka.h>
 
-#include "engine.h"
-#include "rules.h"
-#include "timeparse.h"
-#include "util.h"
+#include "engine/engine.h"
+#include "match/rules.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 #define S 1000LL
 #define M (60 * S)

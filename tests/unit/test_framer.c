@@ -21,9 +21,9 @@
 
 #include <cmocka.h>
 
-#include "framer.h"
-#include "timeparse.h"
-#include "util.h"
+#include "input/framer.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 struct src {
     const char *data;

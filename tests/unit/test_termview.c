@@ -17,13 +17,13 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "engine.h"
-#include "event.h"
-#include "rules.h"
-#include "termview.h"
-#include "textout.h"
-#include "timeparse.h"
-#include "util.h"
+#include "engine/engine.h"
+#include "match/event.h"
+#include "match/rules.h"
+#include "output/termview.h"
+#include "base/textout.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 #define S 1000LL
 #define M (60 * S)
