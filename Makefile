@@ -36,7 +36,7 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 # layers checks the includes). Includes name the folder: "base/util.h",
 # "sinks/sink.h"; the top of analyzer/ (scan, follow's clock, state) by
 # name alone.
-BASE_SRC   = $(addprefix analyzer/base/, mcp.c util.c path.c strmap.c keyset.c \
+BASE_SRC   = $(addprefix analyzer/base/, mcp.c util.c path.c spawn.c optset.c alertview.c strmap.c keyset.c \
              timeparse.c textout.c yamlutil.c template.c evloop.c statedir.c)
 INPUT_SRC  = $(addprefix analyzer/input/, logset.c reader.c prefetch.c framer.c \
              tail.c follow.c follow_resume.c)
@@ -49,7 +49,7 @@ PROC_SRC   = $(addprefix analyzer/proc/, procs.c procread.c procmatch.c \
              procview.c cleanup.c health.c probes.c action.c)
 OUTPUT_SRC = $(addprefix analyzer/output/, report.c termview.c notify.c \
              silence.c)
-TOP_SRC    = $(addprefix analyzer/, scan.c follow_clock.c state.c)
+TOP_SRC    = $(addprefix analyzer/, scan.c follow_clock.c state.c live.c live_feed.c)
 CLI_SRC    = $(addprefix analyzer/cli/, cli.c cmd_scan.c cmd_testrules.c \
              cmd_follow.c cmd_sinks.c cmd_silence.c cmd_routes.c cmd_ps.c \
              cmd_cleanup.c cmd_health.c)

@@ -25,15 +25,17 @@ struct file_ctx {
     bool dirty;         /* written since the last fsync (batch) */
 };
 
-static const struct mcp_sink_opt opts[] = {
-    {"path", MCP_OPT_STR, NULL, true, offsetof(struct file_ctx, path),
-     "the file to append to (created when missing; ~/ is $HOME)"},
-    {"fsync", MCP_OPT_STR, "batch", false,
-     offsetof(struct file_ctx, fsync_mode),
-     "never | always (after every line) | batch (when the queue is empty)"},
-    {"mode", MCP_OPT_STR, "0600", false, offsetof(struct file_ctx, mode_text),
-     "permission bits of a new file, in octal"},
-    {NULL, 0, NULL, false, 0, NULL},
+static const struct mcp_opt opts[] = {
+    MCP_OPT("path", MCP_OPT_STR, NULL, true, offsetof(struct file_ctx, path),
+            "the file to append to (created when missing; ~/ is $HOME)"),
+    MCP_OPT("fsync", MCP_OPT_STR, "batch", false,
+            offsetof(struct file_ctx, fsync_mode),
+            "never | always (after every line) | batch (when the queue is "
+            "empty)"),
+    MCP_OPT("mode", MCP_OPT_STR, "0600", false,
+            offsetof(struct file_ctx, mode_text),
+            "permission bits of a new file, in octal"),
+    {0},
 };
 
 static int open_file(struct file_ctx *c, char *err)

@@ -49,21 +49,8 @@ int mcp_sinkconf_load(struct mcp_sink_conf *s, struct mcp_yaml *y,
  * after the sink was destroyed). Safe on a zeroed struct. */
 void mcp_sinkconf_free(struct mcp_sink_conf *s);
 
-/* --- the sinks' option table (sinkopt.c) ---------------------------------- */
-
-/* Fill ctx from the mapping node map through opts: defaults for
- * absent keys, types checked, required keys enforced. Keys listed in
- * skip (NULL-terminated) are left for the caller. Returns 0, or -1 with
- * "file:line:col: cause" in err. */
-int mcp_sinkopt_set(const struct mcp_sink_opt *opts, void *ctx,
-                    struct mcp_yaml *y, struct yaml_node_s *map,
-                    const char *const *skip,
-                    char *err);
-
-/* Free the option values set in ctx. */
-void mcp_sinkopt_free(const struct mcp_sink_opt *opts, void *ctx);
-
-/* Print the options table of ops (for `mcplog sinks --help TYPE`). */
+/* Print the options of sink type ops, then the keys every sink shares
+ * (for `mcplog sinks --help TYPE`), from their tables. */
 void mcp_sinkopt_help(const struct mcp_sink_ops *ops, FILE *out);
 
 #endif

@@ -465,27 +465,31 @@ static void destroy(void *ctx)
     cleanup(ctx);
 }
 
-static const struct mcp_sink_opt opts[] = {
-    {"url", MCP_OPT_STR, NULL, false, offsetof(struct webhook, url),
-     "http:// or https:// URL to POST to (or url_file)"},
-    {"url_file", MCP_OPT_STR, NULL, false, offsetof(struct webhook, url_file),
-     "file whose first line is the URL, to keep it out of this file"},
-    {"format", MCP_OPT_STR, "json", false, offsetof(struct webhook, format),
-     "json (the alert object) or alertmanager (POST /api/v2/alerts)"},
-    {"timeout", MCP_OPT_DURATION, "10s", false,
-     offsetof(struct webhook, timeout), "limit for the whole request"},
-    {"connect_timeout", MCP_OPT_DURATION, "5s", false,
-     offsetof(struct webhook, connect_timeout), "limit for connecting"},
-    {"headers", MCP_OPT_STRLIST, NULL, false,
-     offsetof(struct webhook, headers),
-     "extra request headers, \"Name: value\" (values are never printed)"},
-    {"generator_url", MCP_OPT_STR, NULL, false,
-     offsetof(struct webhook, generator_url),
-     "alertmanager: generatorURL (default mcplog://HOST/RULE)"},
-    {"firing_ttl", MCP_OPT_DURATION, "24h", false,
-     offsetof(struct webhook, firing_ttl),
-     "alertmanager: endsAt of a firing alert is now + this; 0s omits it"},
-    {NULL, 0, NULL, false, 0, NULL},
+static const struct mcp_opt opts[] = {
+    MCP_OPT("url", MCP_OPT_STR, NULL, false, offsetof(struct webhook, url),
+            "http:// or https:// URL to POST to (or url_file)"),
+    MCP_OPT("url_file", MCP_OPT_STR, NULL, false,
+            offsetof(struct webhook, url_file),
+            "file whose first line is the URL, to keep it out of this file"),
+    MCP_OPT("format", MCP_OPT_STR, "json", false,
+            offsetof(struct webhook, format),
+            "json (the alert object) or alertmanager (POST /api/v2/alerts)"),
+    MCP_OPT("timeout", MCP_OPT_DURATION, "10s", false,
+            offsetof(struct webhook, timeout), "limit for the whole request"),
+    MCP_OPT("connect_timeout", MCP_OPT_DURATION, "5s", false,
+            offsetof(struct webhook, connect_timeout), "limit for connecting"),
+    MCP_OPT("headers", MCP_OPT_STRLIST, NULL, false,
+            offsetof(struct webhook, headers),
+            "extra request headers, \"Name: value\" (values are never "
+            "printed)"),
+    MCP_OPT("generator_url", MCP_OPT_STR, NULL, false,
+            offsetof(struct webhook, generator_url),
+            "alertmanager: generatorURL (default mcplog://HOST/RULE)"),
+    MCP_OPT("firing_ttl", MCP_OPT_DURATION, "24h", false,
+            offsetof(struct webhook, firing_ttl),
+            "alertmanager: endsAt of a firing alert is now + this; 0s omits "
+            "it"),
+    {0},
 };
 
 const struct mcp_sink_ops mcp_sink_webhook = {

@@ -54,7 +54,10 @@ static bool invisible_or_bidi(uint32_t c)
            c == 0x2028 || c == 0x2029 || c == 0xfeff;
 }
 
-bool mcp_sanitize_term(struct mcp_buf *out, const char *s, size_t n)
+/* The one escaper: s[0..n) to out, controls, DEL, C1, bidi and invisible
+ * format characters shown as \xNN or \u{NNNN}; an invalid byte as \xNN,
+ * or as U+FFFD when fffd (for a receiver that needs valid UTF-8). */
+static bool escape(struct mcp_buf *out, const char *s, size_t n, bool fffd)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     bool escaped = false;
@@ -84,7 +87,10 @@ bool mcp_sanitize_term(struct mcp_buf *out, const char *s, size_t n)
         size_t len = mcp_utf8_decode(p, (size_t)(end - p), &cp);
 
         if (len == 0) {
-            mcp_buf_printf(out, "\\x%02x", *p);
+            if (fffd)
+                mcp_buf_puts(out, "\xef\xbf\xbd");
+            else
+                mcp_buf_printf(out, "\\x%02x", *p);
             escaped = true;
             p++;
         } else if (invisible_or_bidi(cp)) {
@@ -97,6 +103,11 @@ bool mcp_sanitize_term(struct mcp_buf *out, const char *s, size_t n)
         }
     }
     return escaped;
+}
+
+bool mcp_sanitize_term(struct mcp_buf *out, const char *s, size_t n)
+{
+    return escape(out, s, n, false);
 }
 
 void mcp_term_str(struct mcp_buf *out, const char *s)
@@ -116,6 +127,16 @@ void mcp_term_fputs(const char *s, FILE *fp)
     mcp_buf_free(&b);
 }
 
+void mcp_term_warn(const char *msg)
+{
+    struct mcp_buf b;
+
+    mcp_buf_init(&b);
+    mcp_term_str(&b, msg);
+    mcp_warnf("%s", b.data ? b.data : "");
+    mcp_buf_free(&b);
+}
+
 void mcp_term_pad(struct mcp_buf *out, const char *s, int width)
 {
     size_t start = out->len;
@@ -125,7 +146,9 @@ void mcp_term_pad(struct mcp_buf *out, const char *s, int width)
         mcp_buf_putc(out, ' ');
 }
 
-void mcp_term_cut(struct mcp_buf *out, const char *s, size_t n, size_t max)
+/* The cut of mcp_term_cut and mcp_text_cut. */
+static void cut_escaped(struct mcp_buf *out, const char *s, size_t n,
+                        size_t max, bool fffd)
 {
     size_t cut = n;
 
@@ -137,9 +160,19 @@ void mcp_term_cut(struct mcp_buf *out, const char *s, size_t n, size_t max)
                         ((unsigned char)s[cut] & 0xc0) == 0x80; k++)
             cut--;
     }
-    mcp_sanitize_term(out, s, cut);
+    escape(out, s, cut, fffd);
     if (cut < n)
         mcp_buf_puts(out, "…");
+}
+
+void mcp_term_cut(struct mcp_buf *out, const char *s, size_t n, size_t max)
+{
+    cut_escaped(out, s, n, max, false);
+}
+
+void mcp_text_cut(struct mcp_buf *out, const char *s, size_t n, size_t max)
+{
+    cut_escaped(out, s, n, max, true);
 }
 
 void mcp_term_field(struct mcp_buf *out, const char *s)

@@ -27,6 +27,10 @@ void mcp_term_str(struct mcp_buf *out, const char *s);
 /* Write the NUL-terminated s to fp, safe for a terminal. */
 void mcp_term_fputs(const char *s, FILE *fp);
 
+/* Print "mcplog: <msg>" to stderr with msg escaped for the terminal
+ * (mcp_warnf with mcp_term_str). */
+void mcp_term_warn(const char *msg);
+
 /* mcp_term_str, then spaces up to width bytes of what it appended: the
  * escaped form of "%-*s", for a column of names or paths. */
 void mcp_term_pad(struct mcp_buf *out, const char *s, int width);
@@ -35,6 +39,10 @@ void mcp_term_pad(struct mcp_buf *out, const char *s, int width);
  * character), escaped as mcp_sanitize_term does, then "…" when it was
  * cut: at most 4 * max + 3 bytes are appended. */
 void mcp_term_cut(struct mcp_buf *out, const char *s, size_t n, size_t max);
+
+/* The same for a display that needs valid UTF-8 (a desktop notification):
+ * an invalid byte becomes U+FFFD instead of \xNN. */
+void mcp_text_cut(struct mcp_buf *out, const char *s, size_t n, size_t max);
 
 /* A text field of a text view (a capture, a label value, a summary, a
  * group key): the NUL-terminated s (NULL appends nothing) cut like an

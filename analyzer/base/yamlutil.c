@@ -386,6 +386,22 @@ const char *mcp_yaml_str(const yaml_node_t *n)
     return strlen(s) == n->data.scalar.length ? s : NULL;
 }
 
+yaml_node_t *mcp_yaml_get(struct mcp_yaml *y, const yaml_node_t *map,
+                          const char *key)
+{
+    if (map->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+         p < map->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = mcp_yaml_node(y, p->key);
+
+        if (k != NULL && mcp_yaml_str(k) != NULL &&
+            strcmp(mcp_yaml_str(k), key) == 0)
+            return mcp_yaml_node(y, p->value);
+    }
+    return NULL;
+}
+
 bool mcp_yaml_is_null(const yaml_node_t *n)
 {
     const char *s = mcp_yaml_str(n);
@@ -425,18 +441,40 @@ char *mcp_yaml_where(const struct mcp_yaml *y, yaml_mark_t m, size_t col_add,
     return buf;
 }
 
+static int vfail(const struct mcp_yaml *y, const yaml_mark_t *m, char *err,
+                 const char *fmt, va_list ap)
+{
+    char where[MCP_ERRLEN] = "", cause[MCP_ERRLEN];
+
+    vsnprintf(cause, sizeof(cause), fmt, ap);
+    if (y != NULL && m != NULL)
+        mcp_yaml_where(y, *m, 0, where, sizeof(where));
+    mcp_errf(err, "%s%s", where, cause);
+    return -1;
+}
+
 int mcp_yaml_fail(const struct mcp_yaml *y, yaml_mark_t m, char *err,
                   const char *fmt, ...)
 {
-    char where[MCP_ERRLEN], cause[MCP_ERRLEN];
     va_list ap;
+    int rc;
 
     va_start(ap, fmt);
-    vsnprintf(cause, sizeof(cause), fmt, ap);
+    rc = vfail(y, &m, err, fmt, ap);
     va_end(ap);
-    mcp_yaml_where(y, m, 0, where, sizeof(where));
-    mcp_errf(err, "%s%s", where, cause);
-    return -1;
+    return rc;
+}
+
+int mcp_yaml_fail_node(const struct mcp_yaml *y, const yaml_node_t *n,
+                       char *err, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = vfail(y, n != NULL ? &n->start_mark : NULL, err, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 const char *mcp_yaml_need_str(const struct mcp_yaml *y, const yaml_node_t *n,

@@ -68,6 +68,11 @@ int mcp_yaml_keys(struct mcp_yaml *y, const yaml_node_t *map,
                   const char *const *keys, int n, yaml_node_t **knode,
                   yaml_node_t **vnode, yaml_node_t **bad, char *cause);
 
+/* The value node of key in mapping map, or NULL (absent, or map is not a
+ * mapping). */
+yaml_node_t *mcp_yaml_get(struct mcp_yaml *y, const yaml_node_t *map,
+                          const char *key);
+
 /* Whether n is a plain null scalar: empty, "~", "null", "Null", "NULL". */
 bool mcp_yaml_is_null(const yaml_node_t *n);
 
@@ -85,6 +90,12 @@ char *mcp_yaml_where(const struct mcp_yaml *y, yaml_mark_t m, size_t col_add,
  * that a loader can `return mcp_yaml_fail(...)`. */
 int mcp_yaml_fail(const struct mcp_yaml *y, yaml_mark_t m, char *err,
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The same at node n; without a document or a node (a default value),
+ * the cause alone. */
+int mcp_yaml_fail_node(const struct mcp_yaml *y, const yaml_node_t *n,
+                       char *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* The value of scalar node n (borrowed), or NULL with "WHAT must be a
  * string" at n in err (a mapping, a list, or a value holding a NUL). */

@@ -14,6 +14,7 @@
 #include "base/path.h"
 #include "input/reader.h"
 #include "base/textout.h"
+#include "base/timeparse.h"
 #include "base/util.h"
 
 int mcp_cli_add_rules_path(struct mcp_rule_sources *src, const char *path)
@@ -26,47 +27,13 @@ int mcp_cli_add_rules_path(struct mcp_rule_sources *src, const char *path)
     return 0;
 }
 
-/* The probe rules of a rules folder, when it has them. */
-static int load_probes(struct mcp_ruleset *rs, const char *dir, char *err)
-{
-    char path[PATH_MAX + 32];
-
-    snprintf(path, sizeof(path), "%s/%s", dir, MCP_RULES_PROBES);
-    if (access(path, F_OK) != 0)
-        return 0;
-    return mcp_rules_load(rs, path, err);
-}
-
-static int load_all(struct mcp_ruleset *rs,
-                    const struct mcp_rule_sources *src, char *err)
-{
-    char user[PATH_MAX];
-    struct stat st;
-
-    if (!src->no_default &&
-        (mcp_rules_load(rs, mcp_path_rules_dir(), err) != 0 ||
-         (src->probes && load_probes(rs, mcp_path_rules_dir(), err) != 0)))
-        return -1;
-    if (!src->no_default &&
-        mcp_path_xdg("XDG_CONFIG_HOME", ".config", "mcplog/rules", user,
-                     sizeof(user)) &&
-        stat(user, &st) == 0 && S_ISDIR(st.st_mode) &&
-        (mcp_rules_load(rs, user, err) != 0 ||
-         (src->probes && load_probes(rs, user, err) != 0)))
-        return -1;
-    for (size_t i = 0; i < src->npaths; i++)
-        if (mcp_rules_load(rs, src->paths[i], err) != 0)
-            return -1;
-    return 0;
-}
-
 int mcp_cli_load_rules(struct mcp_ruleset *rs,
                        const struct mcp_rule_sources *src)
 {
     char err[MCP_ERRLEN] = "";
 
     mcp_ruleset_init(rs);
-    if (load_all(rs, src, err) == 0)
+    if (mcp_rules_load_sources(rs, src, err) == 0)
         return 0;
     mcp_cli_error(err);
     mcp_ruleset_free(rs);
@@ -75,12 +42,7 @@ int mcp_cli_load_rules(struct mcp_ruleset *rs,
 
 void mcp_cli_error(const char *msg)
 {
-    struct mcp_buf b;
-
-    mcp_buf_init(&b);
-    mcp_sanitize_term(&b, msg, strlen(msg));
-    mcp_warnf("%s", b.data ? b.data : "");
-    mcp_buf_free(&b);
+    mcp_term_warn(msg);
 }
 
 int mcp_cli_max_inflate(const char *arg, unsigned *ratio, char *err)
@@ -114,42 +76,51 @@ void mcp_cli_bad_option(int c, char **argv, const char *cmd)
     fprintf(stderr, "Try 'mcplog %s --help'.\n", cmd);
 }
 
-static void add_path(struct mcp_logset *ls, const char *path, bool follow,
-                     char *err)
+/* "mcplog: msg" and the hint to the command's help; -1. */
+static int usage(const char *cmd, const char *msg)
 {
-    struct stat st;
-
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        if (follow)
-            mcp_logset_add_dir_expected(ls, path, err);
-        else
-            mcp_logset_add_dir(ls, path, err);
-        return;
-    }
-    mcp_logset_add_file(ls, path, NULL, err);
+    mcp_cli_error(msg);
+    fprintf(stderr, "Try 'mcplog %s --help'.\n", cmd);
+    return -1;
 }
 
-int mcp_cli_logset(struct mcp_logset *ls, char **paths, int npaths,
-                   const char *const *sources, size_t nsources, bool follow,
-                   char *err)
+int mcp_cli_common_opt(struct mcp_cli_common *o, int c, const char *arg,
+                       const char *cmd)
 {
-    mcp_logset_init(ls);
-    for (int i = 0; i < npaths && err[0] == '\0'; i++)
-        add_path(ls, paths[i], follow, err);
-    for (size_t i = 0; i < nsources && err[0] == '\0'; i++) {
-        char *name = mcp_strdup(sources[i]);
-        char *eq = strchr(name, '=');
+    char err[MCP_ERRLEN] = "";
 
-        *eq = '\0'; /* checked when the option was read */
-        mcp_logset_add_file(ls, eq + 1, name, err);
-        free(name);
+    switch (c) {
+    case MCP_CLI_OPT_RULES:
+        return mcp_cli_add_rules_path(&o->rules, arg) == 0 ? 1 : -1;
+    case MCP_CLI_OPT_NO_DEFAULT:
+        o->rules.no_default = true;
+        return 1;
+    case MCP_CLI_OPT_TZ:
+        if (mcp_time_set_tz(arg, err) != 0)
+            return usage(cmd, err);
+        return 1;
+    case MCP_CLI_OPT_MAX_INFLATE:
+        if (mcp_cli_max_inflate(arg, &o->max_inflate, err) != 0)
+            return usage(cmd, err);
+        return 1;
+    case MCP_CLI_OPT_SOURCE:
+        if (strchr(arg, '=') == NULL || arg[0] == '=')
+            return usage(cmd, "--source takes NAME=PATH");
+        if (o->nsources == MCP_CLI_MAX_SOURCES)
+            return usage(cmd, "too many --source options");
+        o->sources[o->nsources++] = arg;
+        return 1;
+    case MCP_CLI_OPT_MAX_LINE: {
+        char *end;
+        unsigned long long v = strtoull(arg, &end, 10);
+
+        if (*end != '\0' || v < 64 || v > 256ull * 1024 * 1024)
+            return usage(cmd, "--max-line takes a byte count from 64 to "
+                              "268435456");
+        o->max_line = (size_t)v;
+        return 1;
     }
-    if (err[0] == '\0' && npaths == 0 && nsources == 0)
-        add_path(ls, "logs", follow, err);
-    if (err[0] != '\0') {
-        mcp_logset_free(ls);
-        return -1;
+    default:
+        return 0;
     }
-    mcp_logset_finish(ls);
-    return 0;
 }

@@ -15,18 +15,6 @@ enum {
     MCP_EXIT_ALERT = 3,     /* --fail-on: such an alert fired */
 };
 
-/* Where rules come from, in load order: the shipped rules and
- * $XDG_CONFIG_HOME/mcplog/rules (~/.config when unset), both unless
- * no_default, each followed by its probes.yaml when probes is set, then
- * each --rules PATH. */
-struct mcp_rule_sources {
-    bool no_default;
-    bool probes;            /* follow: also the probes.yaml of the shipped
-                               and the user folder, after each folder */
-    const char *paths[32];
-    size_t npaths;
-};
-
 /* Initialise rs and load every source into it. Returns 0, or -1 after
  * printing the error ("mcplog: file:line:col: cause"), rs left empty. */
 int mcp_cli_load_rules(struct mcp_ruleset *rs,
@@ -35,20 +23,49 @@ int mcp_cli_load_rules(struct mcp_ruleset *rs,
 /* Add one --rules argument; -1 (with a message printed) when too many. */
 int mcp_cli_add_rules_path(struct mcp_rule_sources *src, const char *path);
 
-/* Fill ls from the command line: each of paths[0..npaths) (a folder is
- * a logs folder; with follow, its families may be missing yet), then each
- * --source NAME=PATH of sources[0..nsources), or ./logs when both are
- * empty. Returns 0 with ls finished, or -1 with the first error in err
- * and ls freed. ls is initialised here. */
-struct mcp_logset;
-int mcp_cli_logset(struct mcp_logset *ls, char **paths, int npaths,
-                   const char *const *sources, size_t nsources, bool follow,
-                   char *err);
-
 /* Parse --max-inflate RATIO: a whole number up to 1000000, 0 for no
  * bound. Returns 0 with *ratio in mcp_reader_set_max_inflate's terms, or
  * -1 with the message in err. */
 int mcp_cli_max_inflate(const char *arg, unsigned *ratio, char *err);
+
+/* The options scan, follow and test-rules share, parsed in one place:
+ * put MCP_CLI_COMMON_OPTIONS (and, for the commands that read a log set,
+ * MCP_CLI_INPUT_OPTIONS) in the command's getopt_long table and hand every
+ * code getopt_long returns to mcp_cli_common_opt() first. */
+enum {
+    MCP_CLI_OPT_RULES = 1000,      /* --rules PATH */
+    MCP_CLI_OPT_NO_DEFAULT,        /* --no-default-rules */
+    MCP_CLI_OPT_TZ,                /* --tz ZONE */
+    MCP_CLI_OPT_MAX_INFLATE,       /* --max-inflate RATIO */
+    MCP_CLI_OPT_SOURCE,            /* --source NAME=PATH */
+    MCP_CLI_OPT_MAX_LINE,          /* --max-line BYTES */
+};
+#define MCP_CLI_COMMON_OPTIONS                                              \
+    {"rules", required_argument, NULL, MCP_CLI_OPT_RULES},                 \
+    {"no-default-rules", no_argument, NULL, MCP_CLI_OPT_NO_DEFAULT},       \
+    {"tz", required_argument, NULL, MCP_CLI_OPT_TZ},                       \
+    {"max-inflate", required_argument, NULL, MCP_CLI_OPT_MAX_INFLATE}
+#define MCP_CLI_INPUT_OPTIONS                                               \
+    {"source", required_argument, NULL, MCP_CLI_OPT_SOURCE},               \
+    {"max-line", required_argument, NULL, MCP_CLI_OPT_MAX_LINE}
+
+#define MCP_CLI_MAX_SOURCES 64
+
+struct mcp_cli_common {
+    struct mcp_rule_sources rules;
+    const char *sources[MCP_CLI_MAX_SOURCES]; /* --source NAME=PATH */
+    size_t nsources;
+    size_t max_line;               /* 0: MCP_MAX_LINE_DEFAULT */
+    unsigned max_inflate;          /* 0: MCP_INFLATE_DEFAULT */
+};
+
+/* Take option c (a getopt_long code, argument arg) of the command cmd
+ * into o when it is one of the shared ones (--tz is applied at once, so
+ * that it holds for the times read after the options). Returns 1 when it
+ * was, 0 when c is the command's own, -1 after printing the error and
+ * "Try 'mcplog CMD --help'." (exit 2). */
+int mcp_cli_common_opt(struct mcp_cli_common *o, int c, const char *arg,
+                       const char *cmd);
 
 /* Report what getopt_long rejected (it returned c, '?' or ':') for the
  * subcommand cmd, with a hint to its --help. */

@@ -52,7 +52,7 @@ static const struct option cl_opts[] = {
 };
 
 /* Action lines go to stderr, "mcplog: cleanup: ...". */
-static void log_stderr(void *arg, const char *line)
+static void log_stderr(const char *line, void *arg)
 {
     struct mcp_buf b;
 
@@ -172,7 +172,11 @@ int mcp_cmd_cleanup(int argc, char **argv)
         case 'y': yes = true; break;
         case OPT_GRACE: grace = optarg; break;
         case OPT_JSON: json = true; break;
-        case 'h': fputs(cl_usage, stdout); return MCP_EXIT_OK;
+        case 'h':
+            fputs(cl_usage, stdout);
+            mcp_procconf_help((const char *const[]){"server", "cleanup",
+                                                    NULL}, stdout);
+            return MCP_EXIT_OK;
         default:
             mcp_cli_bad_option(c, argv, "cleanup");
             return MCP_EXIT_USAGE;

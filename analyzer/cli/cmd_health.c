@@ -370,6 +370,8 @@ int mcp_cmd_health(int argc, char **argv)
             break;
         case 'h':
             fputs(health_usage, stdout);
+            mcp_procconf_help((const char *const[]){"server", "health", NULL},
+                              stdout);
             return MCP_HEALTH_OK;
         default:
             snprintf(msg, sizeof(msg), "health: %s option '%s'%s",

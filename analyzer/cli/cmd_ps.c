@@ -66,7 +66,10 @@ int mcp_cmd_ps(int argc, char **argv)
         switch (c) {
         case OPT_CONFIG: config = optarg; break;
         case OPT_JSON: json = true; break;
-        case 'h': fputs(ps_usage, stdout); return MCP_EXIT_OK;
+        case 'h':
+            fputs(ps_usage, stdout);
+            mcp_procconf_help((const char *const[]){"server", NULL}, stdout);
+            return MCP_EXIT_OK;
         default:
             mcp_cli_bad_option(c, argv, "ps");
             return MCP_EXIT_USAGE;

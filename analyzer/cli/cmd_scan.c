@@ -44,31 +44,21 @@ static const char scan_usage[] =
 
 enum {
     OPT_JSON = 256,
-    OPT_RULES,
-    OPT_NO_DEFAULT,
-    OPT_SOURCE,
     OPT_SINCE,
     OPT_UNTIL,
-    OPT_TZ,
     OPT_FAIL_ON,
-    OPT_MAX_LINE,
-    OPT_MAX_INFLATE,
     OPT_REPLAY,
     OPT_REPLAY_SINKS,
     OPT_CONFIG,
 };
 
 static const struct option scan_opts[] = {
+    MCP_CLI_COMMON_OPTIONS,
+    MCP_CLI_INPUT_OPTIONS,
     {"json", no_argument, NULL, OPT_JSON},
-    {"rules", required_argument, NULL, OPT_RULES},
-    {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT},
-    {"source", required_argument, NULL, OPT_SOURCE},
     {"since", required_argument, NULL, OPT_SINCE},
     {"until", required_argument, NULL, OPT_UNTIL},
-    {"tz", required_argument, NULL, OPT_TZ},
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
-    {"max-line", required_argument, NULL, OPT_MAX_LINE},
-    {"max-inflate", required_argument, NULL, OPT_MAX_INFLATE},
     {"replay", no_argument, NULL, OPT_REPLAY},
     {"replay-sinks", required_argument, NULL, OPT_REPLAY_SINKS},
     {"config", required_argument, NULL, OPT_CONFIG},
@@ -165,11 +155,9 @@ static int replay_select(struct mcp_config *c, const char *list, char *err)
 
 int mcp_cmd_scan(int argc, char **argv)
 {
-    struct mcp_rule_sources src = {0};
+    struct mcp_cli_common co = {0};
     struct mcp_scan_opts so = {.since = MCP_TIME_NONE,
                                .until = MCP_TIME_NONE};
-    const char *sources[64];
-    size_t nsources = 0;
     const char *since = NULL, *until = NULL;
     bool json = false, replay = false;
     const char *replay_sinks = NULL, *config = NULL;
@@ -183,23 +171,16 @@ int mcp_cmd_scan(int argc, char **argv)
     optind = 1;
     opterr = 0; /* our own messages, starting with "mcplog: " */
     while ((c = getopt_long(argc, argv, ":h", scan_opts, NULL)) != -1) {
+        int common = mcp_cli_common_opt(&co, c, optarg, "scan");
+
+        if (common != 0) {
+            if (common < 0)
+                return MCP_EXIT_USAGE;
+            continue;
+        }
         switch (c) {
         case OPT_JSON:
             json = true;
-            break;
-        case OPT_RULES:
-            if (mcp_cli_add_rules_path(&src, optarg) != 0)
-                return MCP_EXIT_USAGE;
-            break;
-        case OPT_NO_DEFAULT:
-            src.no_default = true;
-            break;
-        case OPT_SOURCE:
-            if (strchr(optarg, '=') == NULL || optarg[0] == '=')
-                return usage_error("--source takes NAME=PATH");
-            if (nsources == sizeof(sources) / sizeof(sources[0]))
-                return usage_error("too many --source options");
-            sources[nsources++] = optarg;
             break;
         case OPT_SINCE:
             since = optarg;
@@ -207,29 +188,11 @@ int mcp_cmd_scan(int argc, char **argv)
         case OPT_UNTIL:
             until = optarg;
             break;
-        case OPT_TZ:
-            if (mcp_time_set_tz(optarg, err) != 0)
-                return usage_error(err);
-            break;
         case OPT_FAIL_ON:
             fail_on = mcp_severity_parse(optarg);
             if (fail_on <= 0)
                 return usage_error("--fail-on takes info, warning or "
                                    "critical");
-            break;
-        case OPT_MAX_LINE: {
-            char *end;
-            unsigned long long v = strtoull(optarg, &end, 10);
-
-            if (*end != '\0' || v < 64 || v > 256ull * 1024 * 1024)
-                return usage_error("--max-line takes a byte count from 64 "
-                                   "to 268435456");
-            so.max_line = (size_t)v;
-            break;
-        }
-        case OPT_MAX_INFLATE:
-            if (mcp_cli_max_inflate(optarg, &so.max_inflate, err) != 0)
-                return usage_error(err);
             break;
         case OPT_REPLAY:
             replay = true;
@@ -255,10 +218,12 @@ int mcp_cmd_scan(int argc, char **argv)
     if (parse_time_opt("since", since, &so.since) != 0 ||
         parse_time_opt("until", until, &so.until) != 0)
         return MCP_EXIT_USAGE;
-    if (mcp_cli_load_rules(&rs, &src) != 0)
+    so.max_line = co.max_line;
+    so.max_inflate = co.max_inflate;
+    if (mcp_cli_load_rules(&rs, &co.rules) != 0)
         return MCP_EXIT_USAGE;
-    if (mcp_cli_logset(&ls, argv + optind, argc - optind, sources, nsources,
-                       false, err) != 0) {
+    if (mcp_logset_from_args(&ls, argv + optind, argc - optind, co.sources,
+                             co.nsources, false, err) != 0) {
         mcp_cli_error(err);
         mcp_ruleset_free(&rs);
         return MCP_EXIT_USAGE;

@@ -39,14 +39,11 @@ static const char tr_usage[] =
     "  -q, --quiet            only the summary\n"
     "  -h, --help             this help\n";
 
-enum { OPT_RULES = 256, OPT_NO_DEFAULT, OPT_ROLE, OPT_TZ, OPT_MAX_INFLATE };
+enum { OPT_ROLE = 256 };
 
 static const struct option tr_opts[] = {
-    {"rules", required_argument, NULL, OPT_RULES},
-    {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT},
+    MCP_CLI_COMMON_OPTIONS,
     {"role", required_argument, NULL, OPT_ROLE},
-    {"tz", required_argument, NULL, OPT_TZ},
-    {"max-inflate", required_argument, NULL, OPT_MAX_INFLATE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -143,10 +140,9 @@ static void show_event(struct mcp_buf *b, const struct mcp_ruleset *rs,
 
 int mcp_cmd_test_rules(int argc, char **argv)
 {
-    struct mcp_rule_sources src = {0};
+    struct mcp_cli_common co = {0};
     const char *role = NULL;
     bool quiet = false;
-    unsigned max_inflate = 0;
     int c, rc = MCP_EXIT_OK;
     char err[MCP_ERRLEN] = "";
     struct mcp_ruleset rs;
@@ -154,29 +150,16 @@ int mcp_cmd_test_rules(int argc, char **argv)
     optind = 1;
     opterr = 0; /* our own messages, starting with "mcplog: " */
     while ((c = getopt_long(argc, argv, ":qh", tr_opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_RULES:
-            if (mcp_cli_add_rules_path(&src, optarg) != 0)
+        int common = mcp_cli_common_opt(&co, c, optarg, "test-rules");
+
+        if (common != 0) {
+            if (common < 0)
                 return MCP_EXIT_USAGE;
-            break;
-        case OPT_NO_DEFAULT:
-            src.no_default = true;
-            break;
+            continue;
+        }
+        switch (c) {
         case OPT_ROLE:
             role = optarg;
-            break;
-        case OPT_TZ:
-            if (mcp_time_set_tz(optarg, err) != 0) {
-                mcp_cli_error(err);
-                return MCP_EXIT_USAGE;
-            }
-            break;
-        case OPT_MAX_INFLATE:
-            if (mcp_cli_max_inflate(optarg, &max_inflate, err) != 0) {
-                mcp_cli_error(err);
-                fputs("Try 'mcplog test-rules --help'.\n", stderr);
-                return MCP_EXIT_USAGE;
-            }
             break;
         case 'q':
             quiet = true;
@@ -193,9 +176,9 @@ int mcp_cmd_test_rules(int argc, char **argv)
         mcp_cli_error("test-rules takes one input (a file or -)");
         return MCP_EXIT_USAGE;
     }
-    if (mcp_cli_load_rules(&rs, &src) != 0)
+    if (mcp_cli_load_rules(&rs, &co.rules) != 0)
         return MCP_EXIT_USAGE;
-    list_rules(&rs, src.no_default);
+    list_rules(&rs, co.rules.no_default);
     if (optind == argc) {
         mcp_ruleset_free(&rs);
         return MCP_EXIT_OK;
@@ -224,7 +207,7 @@ int mcp_cmd_test_rules(int argc, char **argv)
             rc = MCP_EXIT_USAGE;
             goto done;
         }
-        mcp_reader_set_max_inflate(rd, max_inflate);
+        mcp_reader_set_max_inflate(rd, co.max_inflate);
     }
     if (role_name == NULL)
         role_name = mcp_logset_role_of(base);

@@ -4,20 +4,18 @@
 
 #include <fnmatch.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/optset.h"
 #include "base/path.h"
 #include "base/util.h"
 #include "base/yamlutil.h"
 
 #define SHOW(s) mcp_yaml_show((s), (char[96]){0}, 96)
-#define DEFAULT_REPEAT_MS (4LL * 3600 * 1000)
 
-static const char *const top_keys[] = {"repeat_interval", "sinks", "routes",
-                                       "update_interval", "server", "health",
-                                       "cleanup", "probes"};
 static const char *const route_keys[] = {"match", "sinks", "continue"};
 static const char *const match_keys[] = {"severity", "rule", "labels"};
 
@@ -238,60 +236,91 @@ static void default_routes(struct mcp_config *c)
 
 /* --- loading -------------------------------------------------------------- */
 
-static int load_doc(struct mcp_config *c, struct mcp_yaml *y, char *err)
+/* The top level of the file: the alert lifecycle's intervals, and the
+ * nodes of the sections read by their own loaders below. */
+struct top {
+    int64_t repeat_ms, update_ms;
+    yaml_node_t *node[6];          /* sinks, routes, server, health,
+                                      cleanup, probes */
+};
+
+static int keep_node(struct mcp_yaml *y, yaml_node_t *n, void *field,
+                     char *err)
+{
+    (void)y;
+    (void)err;
+    *(yaml_node_t **)field = n;
+    return 0;
+}
+
+static const char *const never_words[] = {"never", "0", NULL};
+
+#define NODE(key_, i)                                                       \
+    {.key = (key_), .type = MCP_OPT_CUSTOM, .set = keep_node,              \
+     .offset = offsetof(struct top, node) + (i) * sizeof(yaml_node_t *)}
+
+static const struct mcp_opt top_opts[] = {
+    {.key = "repeat_interval", .type = MCP_OPT_DURATION, .def = "4h",
+     .offset = offsetof(struct top, repeat_ms), .words = never_words,
+     .help = "re-send a firing alert this often (never: not at all)"},
+    {.key = "update_interval", .type = MCP_OPT_DURATION, .def = "1m",
+     .offset = offsetof(struct top, update_ms),
+     .help = "at most one update per alert this often"},
+    NODE("sinks", 0), NODE("routes", 1), NODE("server", 2),
+    NODE("health", 3), NODE("cleanup", 4), NODE("probes", 5),
+    {0},
+};
+
+static int load_sinks(struct ctx *x, yaml_node_t *map)
+{
+    struct mcp_config *c = x->c;
+
+    if (map->type != YAML_MAPPING_NODE)
+        return fail(x, map->start_mark, "sinks must be a mapping of name to "
+                    "sink");
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+         p < map->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = mcp_yaml_node(x->y, p->key);
+
+        if (k != NULL && mcp_yaml_str(k) != NULL &&
+            mcp_config_sink(c, mcp_yaml_str(k)) >= 0)
+            return fail(x, k->start_mark, "sink '%s' is defined twice",
+                        SHOW(mcp_yaml_str(k)));
+        c->sinks = mcp_realloc(c->sinks, (c->nsinks + 1) * sizeof(*c->sinks));
+        memset(&c->sinks[c->nsinks], 0, sizeof(*c->sinks));
+        if (mcp_sinkconf_load(&c->sinks[c->nsinks++], x->y, k,
+                              mcp_yaml_node(x->y, p->value), x->err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The document: y NULL without a file (the built-in defaults: the
+ * runbook's routes), root NULL for an empty file (no routes at all). */
+static int load_doc(struct mcp_config *c, struct mcp_yaml *y,
+                    yaml_node_t *root, char *err)
 {
     struct ctx x = {y, c, err};
-    yaml_node_t *root = mcp_yaml_root(y), *kn[8], *vn[8];
+    struct top t;
 
-    if (root == NULL)
-        return mcp_procconf_load(&c->proc, y, NULL, NULL, NULL, NULL, err);
-    if (keys(&x, root, top_keys, 8, "", kn, vn) != 0)
+    memset(&t, 0, sizeof(t));
+    if (root != NULL && root->type != YAML_MAPPING_NODE)
+        return fail(&x, root->start_mark, "the configuration must be a "
+                    "mapping");
+    if (mcp_opt_set(top_opts, &t, y, root, NULL, NULL, err) != 0)
         return -1;
-    if (vn[0] != NULL) {
-        const char *s = scalar(&x, vn[0], "repeat_interval");
-        char derr[MCP_ERRLEN] = "";
-
-        if (s == NULL)
-            return -1;
-        if (strcmp(s, "never") == 0 || strcmp(s, "0") == 0)
-            c->repeat_interval_ms = 0;
-        else if (mcp_duration_parse(s, &c->repeat_interval_ms, derr) != 0)
-            return fail(&x, vn[0]->start_mark, "repeat_interval: %s", derr);
-    }
-    if (vn[3] != NULL) {
-        const char *s = scalar(&x, vn[3], "update_interval");
-        char derr[MCP_ERRLEN] = "";
-
-        if (s == NULL)
-            return -1;
-        if (mcp_duration_parse(s, &c->update_interval_ms, derr) != 0)
-            return fail(&x, vn[3]->start_mark, "update_interval: %s", derr);
-    }
-    if (vn[1] != NULL && !mcp_yaml_is_null(vn[1])) {
-        if (vn[1]->type != YAML_MAPPING_NODE)
-            return fail(&x, vn[1]->start_mark, "sinks must be a mapping of "
-                        "name to sink");
-        for (yaml_node_pair_t *p = vn[1]->data.mapping.pairs.start;
-             p < vn[1]->data.mapping.pairs.top; p++) {
-            yaml_node_t *k = mcp_yaml_node(y, p->key);
-
-            if (k != NULL && mcp_yaml_str(k) != NULL &&
-                mcp_config_sink(c, mcp_yaml_str(k)) >= 0)
-                return fail(&x, k->start_mark, "sink '%s' is defined twice",
-                            SHOW(mcp_yaml_str(k)));
-            c->sinks = mcp_realloc(c->sinks,
-                                   (c->nsinks + 1) * sizeof(*c->sinks));
-            memset(&c->sinks[c->nsinks], 0, sizeof(*c->sinks));
-            if (mcp_sinkconf_load(&c->sinks[c->nsinks++], y, k,
-                                  mcp_yaml_node(y, p->value), err) != 0)
-                return -1;
-        }
-    }
-    if (mcp_procconf_load(&c->proc, y, vn[4], vn[5], vn[6], vn[7], err) != 0)
+    c->repeat_interval_ms = t.repeat_ms;
+    c->update_interval_ms = t.update_ms;
+    if (t.node[0] != NULL && !mcp_yaml_is_null(t.node[0]) &&
+        load_sinks(&x, t.node[0]) != 0)
         return -1;
-    if (vn[2] != NULL)
-        return load_routes(&x, vn[2]);
-    default_routes(c);
+    if (mcp_procconf_load(&c->proc, y, t.node[2], t.node[3], t.node[4],
+                          t.node[5], err) != 0)
+        return -1;
+    if (t.node[1] != NULL)
+        return load_routes(&x, t.node[1]);
+    if (y == NULL || root != NULL)
+        default_routes(c);
     return 0;
 }
 
@@ -307,8 +336,6 @@ int mcp_config_load(struct mcp_config *c, const char *path, char *err)
     int rc;
 
     memset(c, 0, sizeof(*c));
-    c->repeat_interval_ms = DEFAULT_REPEAT_MS;
-    c->update_interval_ms = 60000;
     if (path == NULL && getenv("MCPLOG_CONFIG") != NULL &&
         *getenv("MCPLOG_CONFIG") != '\0')
         path = getenv("MCPLOG_CONFIG");
@@ -322,16 +349,14 @@ int mcp_config_load(struct mcp_config *c, const char *path, char *err)
         else if (readable(shipped))
             path = shipped;
     }
-    if (path == NULL) {
-        default_routes(c);
-        return mcp_procconf_load(&c->proc, NULL, NULL, NULL, NULL, NULL, err);
-    }
+    if (path == NULL)
+        return load_doc(c, NULL, NULL, err);
     c->path = mcp_strdup(path);
     if (mcp_yaml_load_file(&y, c->path, err) != 0) {
         mcp_config_free(c);
         return -1;
     }
-    rc = load_doc(c, &y, err);
+    rc = load_doc(c, &y, mcp_yaml_root(&y), err);
     mcp_yaml_free(&y);
     if (rc != 0)
         mcp_config_free(c);

@@ -1,17 +1,19 @@
-/* procconf.c - load the server:, health:, cleanup: and probes: sections
- * of mcplog.yaml (procconf.h; docs/mcplog.yaml.5). */
+/* procconf.c - the server:, health:, cleanup: and probes: sections of
+ * mcplog.yaml (procconf.h; docs/mcplog.yaml.5), read through option
+ * tables (base/optset.h): defaults, types, bounds and messages as every
+ * sink's options have them. */
 #include "conf/procconf.h"
 
-#include <ctype.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/optset.h"
 #include "base/path.h"
-#include "match/pattern.h"
 #include "base/util.h"
 #include "base/yamlutil.h"
+#include "match/pattern.h"
 
 #define SHOW(s) mcp_yaml_show((s), (char[96]){0}, 96)
 
@@ -20,129 +22,9 @@ struct ctx {
     char *err;
 };
 
-__attribute__((format(printf, 3, 4))) static int
-fail(struct ctx *x, yaml_node_t *n, const char *fmt, ...)
-{
-    char where[MCP_ERRLEN] = "", cause[MCP_ERRLEN];
-    va_list ap;
+#define fail(x, n, ...) mcp_yaml_fail_node((x)->y, (n), (x)->err, __VA_ARGS__)
 
-    va_start(ap, fmt);
-    vsnprintf(cause, sizeof(cause), fmt, ap);
-    va_end(ap);
-    if (x->y != NULL && n != NULL)
-        mcp_yaml_where(x->y, n->start_mark, 0, where, sizeof(where));
-    mcp_errf(x->err, "%s%s", where, cause);
-    return -1;
-}
-
-/* Index the keys of section map; what is "server" etc. */
-static int keys(struct ctx *x, yaml_node_t *map, const char *what,
-                const char *const *k, int n, yaml_node_t **vn)
-{
-    yaml_node_t *kn[16], *bad = NULL;
-    char cause[MCP_ERRLEN] = "";
-
-    if (map->type != YAML_MAPPING_NODE)
-        return fail(x, map, "%s must be a mapping", what);
-    if (mcp_yaml_keys(x->y, map, k, n, kn, vn, &bad, cause) != 0)
-        return fail(x, bad, "%s: %s", what, cause);
-    return 0;
-}
-
-static const char *scalar(struct ctx *x, yaml_node_t *n, const char *what)
-{
-    const char *s = mcp_yaml_str(n);
-
-    if (n->type != YAML_SCALAR_NODE || s == NULL) {
-        fail(x, n, "%s must be a string", what);
-        return NULL;
-    }
-    return s;
-}
-
-static int get_bool(struct ctx *x, yaml_node_t *n, const char *what, bool *v)
-{
-    if (n == NULL)
-        return 0;
-    if (mcp_yaml_bool(n, v) != 0)
-        return fail(x, n, "%s must be true or false", what);
-    return 0;
-}
-
-static int get_dur(struct ctx *x, yaml_node_t *n, const char *what,
-                   int64_t min_ms, int64_t *v)
-{
-    const char *s;
-    char derr[MCP_ERRLEN] = "";
-    int64_t ms;
-
-    if (n == NULL)
-        return 0;
-    if ((s = scalar(x, n, what)) == NULL)
-        return -1;
-    if (mcp_duration_parse(s, &ms, derr) != 0)
-        return fail(x, n, "%s: %s", what, derr);
-    if (ms < min_ms) {
-        char b[32];
-
-        mcp_duration_format(min_ms, b, sizeof(b));
-        return fail(x, n, "%s must be at least %s", what, b);
-    }
-    *v = ms;
-    return 0;
-}
-
-static int get_long(struct ctx *x, yaml_node_t *n, const char *what,
-                    long lo, long hi, long *v)
-{
-    const char *s;
-    char *end;
-    long l;
-
-    if (n == NULL)
-        return 0;
-    if ((s = scalar(x, n, what)) == NULL)
-        return -1;
-    l = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || !isdigit((unsigned char)*s) || l < lo ||
-        l > hi)
-        return fail(x, n, "%s must be an integer from %ld to %ld, not '%s'",
-                    what, lo, hi, SHOW(s));
-    *v = l;
-    return 0;
-}
-
-static int get_size(struct ctx *x, yaml_node_t *n, const char *what,
-                    uint64_t *v)
-{
-    const char *s;
-    char serr[MCP_ERRLEN] = "";
-
-    if (n == NULL)
-        return 0;
-    if ((s = scalar(x, n, what)) == NULL)
-        return -1;
-    if (mcp_size_parse(s, v, serr) != 0)
-        return fail(x, n, "%s: %s", what, serr);
-    return 0;
-}
-
-static int get_path(struct ctx *x, yaml_node_t *n, const char *what,
-                    char **v)
-{
-    const char *s;
-
-    if (n == NULL)
-        return 0;
-    if ((s = scalar(x, n, what)) == NULL)
-        return -1;
-    free(*v);
-    *v = mcp_path_expand(s);
-    if (*v == NULL)
-        return fail(x, n, "%s must be an absolute path or start with ~/, "
-                    "not '%s'", what, SHOW(s));
-    return 0;
-}
+#define scalar(x, n, what) mcp_yaml_need_str((x)->y, (n), (what), (x)->err)
 
 /* --- server: -------------------------------------------------------------- */
 
@@ -188,8 +70,13 @@ static int load_match_entry(struct ctx *x, struct mcp_proc_match *m,
     int given = -1;
     bool b;
 
-    if (keys(x, n, "server: match entry", match_keys, 4, vn) != 0)
-        return -1;
+    yaml_node_t *kn[4], *bad = NULL;
+    char cause[MCP_ERRLEN] = "";
+
+    if (n->type != YAML_MAPPING_NODE)
+        return fail(x, n, "server: match entry must be a mapping");
+    if (mcp_yaml_keys(x->y, n, match_keys, 4, kn, vn, &bad, cause) != 0)
+        return fail(x, bad, "server: match entry: %s", cause);
     for (int i = 0; i < 4; i++)
         if (vn[i] != NULL) {
             if (given >= 0)
@@ -227,211 +114,183 @@ static int load_match_entry(struct ctx *x, struct mcp_proc_match *m,
         m->arg = mcp_strdup(s);
         break;
     case MCP_MATCH_EXE:
-        return get_path(x, vn[3], "exe", &m->arg);
-    }
-    return 0;
-}
-
-static const char *const server_keys[] = {"dir", "match", "all_users",
-                                          "logs"};
-
-static int load_server(struct ctx *x, struct mcp_server_conf *s,
-                       yaml_node_t *n)
-{
-    yaml_node_t *vn[4] = {NULL, NULL, NULL, NULL};
-
-    if (mcp_yaml_is_null(n))
-        return 0;
-    if (keys(x, n, "server", server_keys, 4, vn) != 0)
-        return -1;
-    if (get_path(x, vn[0], "server: dir", &s->dir) != 0 ||
-        get_bool(x, vn[2], "server: all_users", &s->all_users) != 0 ||
-        get_path(x, vn[3], "server: logs", &s->logs) != 0)
-        return -1;
-    if (vn[1] != NULL) {
-        yaml_node_t *l = vn[1];
-        size_t cnt;
-
-        if (l->type != YAML_SEQUENCE_NODE)
-            return fail(x, l, "server: match must be a list of entries "
-                        "such as {python: server.py}");
-        cnt = (size_t)(l->data.sequence.items.top -
-                       l->data.sequence.items.start);
-        if (cnt == 0)
-            return fail(x, l, "server: match is empty (leave it out for "
-                        "the default)");
-        /* Replace the default entry. */
-        free(s->match[0].arg);
-        free(s->match);
-        s->match = mcp_calloc(cnt, sizeof(*s->match));
-        s->nmatch = 0;
-        s->match_default = false;
-        for (size_t i = 0; i < cnt; i++) {
-            yaml_node_t *it = mcp_yaml_node(x->y,
-                                            l->data.sequence.items.start[i]);
-
-            s->nmatch++;
-            if (it == NULL || load_match_entry(x, &s->match[i], it) != 0)
-                return -1;
-        }
-    }
-    return 0;
-}
-
-/* --- health:, cleanup:, probes: ------------------------------------------- */
-
-static const char *const window_keys[] = {"count", "window"};
-
-static int load_window(struct ctx *x, yaml_node_t *n, const char *what,
-                       long *count, int64_t *window)
-{
-    yaml_node_t *vn[2] = {NULL, NULL};
-
-    if (n == NULL)
-        return 0;
-    if (keys(x, n, what, window_keys, 2, vn) != 0)
-        return -1;
-    return get_long(x, vn[0], "count", 0, 1000000, count) == 0 &&
-                   get_dur(x, vn[1], "window", 1000, window) == 0
-               ? 0
-               : -1;
-}
-
-static const char *const health_keys[] = {
-    "max_processes", "min_processes", "rss_warn", "restarts", "reconnects",
-    "log_dir_warn", "newest_line_warn"};
-
-static int load_health(struct ctx *x, struct mcp_health_conf *h,
-                       yaml_node_t *n)
-{
-    yaml_node_t *vn[7] = {NULL};
-
-    if (mcp_yaml_is_null(n))
-        return 0;
-    if (keys(x, n, "health", health_keys, 7, vn) != 0)
-        return -1;
-    if (get_long(x, vn[0], "max_processes", 0, 100000, &h->max_processes) ||
-        get_long(x, vn[1], "min_processes", 0, 100000, &h->min_processes) ||
-        get_size(x, vn[2], "rss_warn", &h->rss_warn) ||
-        load_window(x, vn[3], "restarts", &h->restarts_count,
-                    &h->restarts_window_ms) ||
-        load_window(x, vn[4], "reconnects", &h->reconnects_count,
-                    &h->reconnects_window_ms) ||
-        get_size(x, vn[5], "log_dir_warn", &h->log_dir_warn))
-        return -1;
-    if (vn[6] != NULL) {
-        const char *s = scalar(x, vn[6], "newest_line_warn");
-
-        if (s == NULL)
+        if ((s = scalar(x, vn[3], "exe")) == NULL)
             return -1;
-        if (strcmp(s, "off") == 0 || strcmp(s, "0") == 0)
-            h->newest_line_warn_ms = 0;
-        else if (get_dur(x, vn[6], "newest_line_warn", 1000,
-                         &h->newest_line_warn_ms) != 0)
+        if ((m->arg = mcp_path_expand(s)) == NULL)
+            return fail(x, vn[3], "exe must be an absolute path or start "
+                        "with ~/, not '%s'", SHOW(s));
+        break;
+    }
+    return 0;
+}
+
+/* server: match, a list of entries; absent: {python: server.py}. */
+static int set_match(struct mcp_yaml *y, yaml_node_t *l, void *field,
+                     char *err)
+{
+    struct mcp_server_conf *s = field;
+    struct ctx xs = {y, err}, *x = &xs;
+    size_t cnt;
+
+    if (l == NULL) {
+        s->match = mcp_calloc(1, sizeof(*s->match));
+        s->match[0].kind = MCP_MATCH_PYTHON;
+        s->match[0].arg = mcp_strdup("server.py");
+        s->nmatch = 1;
+        s->match_default = true;
+        return 0;
+    }
+    if (l->type != YAML_SEQUENCE_NODE)
+        return fail(x, l, "server: match must be a list of entries such as "
+                    "{python: server.py}");
+    cnt = (size_t)(l->data.sequence.items.top - l->data.sequence.items.start);
+    if (cnt == 0)
+        return fail(x, l, "server: match is empty (leave it out for the "
+                    "default)");
+    s->match = mcp_calloc(cnt, sizeof(*s->match));
+    for (size_t i = 0; i < cnt; i++) {
+        yaml_node_t *it = mcp_yaml_node(y, l->data.sequence.items.start[i]);
+
+        s->nmatch++;
+        if (it == NULL || load_match_entry(x, &s->match[i], it) != 0)
             return -1;
     }
-    if (h->min_processes > h->max_processes)
-        return fail(x, vn[1] ? vn[1] : n, "health: min_processes (%ld) is "
-                    "above max_processes (%ld)", h->min_processes,
-                    h->max_processes);
     return 0;
 }
 
-static const char *const cleanup_keys[] = {
-    "enabled", "dry_run", "keep", "prefer_writer", "writer_window", "grace",
-    "min_interval"};
+/* --- the tables ----------------------------------------------------------- */
 
-static int load_cleanup(struct ctx *x, struct mcp_cleanup_conf *c,
-                        yaml_node_t *n)
-{
-    yaml_node_t *vn[7] = {NULL};
+#define SRV(f) offsetof(struct mcp_server_conf, f)
+#define HLT(f) offsetof(struct mcp_health_conf, f)
+#define CLN(f) offsetof(struct mcp_cleanup_conf, f)
+#define PRB(f) offsetof(struct mcp_probes_conf, f)
+#define SEC 1000LL
 
-    if (mcp_yaml_is_null(n))
-        return 0;
-    if (keys(x, n, "cleanup", cleanup_keys, 7, vn) != 0)
-        return -1;
-    if (get_bool(x, vn[0], "enabled", &c->enabled) ||
-        get_bool(x, vn[1], "dry_run", &c->dry_run) ||
-        get_bool(x, vn[3], "prefer_writer", &c->prefer_writer) ||
-        get_dur(x, vn[4], "writer_window", 1000, &c->writer_window_ms) ||
-        get_dur(x, vn[5], "grace", 0, &c->grace_ms) ||
-        get_dur(x, vn[6], "min_interval", 1000, &c->min_interval_ms))
-        return -1;
-    if (c->grace_ms > 3600 * 1000)
-        return fail(x, vn[5], "grace must be at most 1h");
-    if (vn[2] != NULL) {
-        const char *s = scalar(x, vn[2], "keep");
+static const char *const keep_words[] = {"newest", "oldest", NULL};
+static const char *const off_words[] = {"off", "0", NULL};
 
-        if (s == NULL)
-            return -1;
-        if (strcmp(s, "newest") == 0)
-            c->keep = MCP_KEEP_NEWEST;
-        else if (strcmp(s, "oldest") == 0)
-            c->keep = MCP_KEEP_OLDEST;
-        else
-            return fail(x, vn[2], "keep must be newest or oldest, not '%s'",
-                        SHOW(s));
-    }
-    return 0;
-}
+static const struct mcp_opt server_opts[] = {
+    {.key = "dir", .type = MCP_OPT_PATH, .offset = SRV(dir),
+     .label = "server: dir",
+     .help = "the server's folder (absolute or ~/)"},
+    {.key = "match", .type = MCP_OPT_CUSTOM, .offset = 0, .set = set_match,
+     .help = "which processes are the server: python, cwd, argv or exe "
+             "entries (default: [{python: server.py}])"},
+    {.key = "all_users", .type = MCP_OPT_BOOL, .def = "false",
+     .offset = SRV(all_users), .label = "server: all_users",
+     .help = "also other users' processes"},
+    {.key = "logs", .type = MCP_OPT_PATH, .offset = SRV(logs),
+     .label = "server: logs", .help = "its logs folder (default: DIR/logs)"},
+    {0},
+};
 
-static const char *const probes_keys[] = {"enabled", "interval"};
+static const struct mcp_opt restarts_opts[] = {
+    {.key = "count", .type = MCP_OPT_INT, .def = "1",
+     .offset = HLT(restarts_count), .min = 0, .max = 1000000,
+     .help = "WARNING when more restarts ..."},
+    {.key = "window", .type = MCP_OPT_DURATION, .def = "7d",
+     .offset = HLT(restarts_window_ms), .min = SEC,
+     .help = "... fall in this window ending now"},
+    {0},
+};
 
-static int load_probes(struct ctx *x, struct mcp_probes_conf *p,
-                       yaml_node_t *n)
-{
-    yaml_node_t *vn[2] = {NULL, NULL};
+static const struct mcp_opt reconnects_opts[] = {
+    {.key = "count", .type = MCP_OPT_INT, .def = "5",
+     .offset = HLT(reconnects_count), .min = 0, .max = 1000000,
+     .help = "CRITICAL when more reconnect failures ..."},
+    {.key = "window", .type = MCP_OPT_DURATION, .def = "1h",
+     .offset = HLT(reconnects_window_ms), .min = SEC,
+     .help = "... fall in this window ending now"},
+    {0},
+};
 
-    if (mcp_yaml_is_null(n))
-        return 0;
-    if (keys(x, n, "probes", probes_keys, 2, vn) != 0)
-        return -1;
-    return get_bool(x, vn[0], "enabled", &p->enabled) == 0 &&
-                   get_dur(x, vn[1], "interval", 100, &p->interval_ms) == 0
-               ? 0
-               : -1;
-}
+static const struct mcp_opt health_opts[] = {
+    {.key = "max_processes", .type = MCP_OPT_INT, .def = "2",
+     .offset = HLT(max_processes), .min = 0, .max = 100000,
+     .help = "WARNING when more server processes run"},
+    {.key = "min_processes", .type = MCP_OPT_INT, .def = "1",
+     .offset = HLT(min_processes), .min = 0, .max = 100000,
+     .help = "CRITICAL when fewer run"},
+    {.key = "rss_warn", .type = MCP_OPT_SIZE, .def = "500MB",
+     .offset = HLT(rss_warn), .help = "WARNING above, per process"},
+    {.key = "restarts", .type = MCP_OPT_MAP, .sub = restarts_opts},
+    {.key = "reconnects", .type = MCP_OPT_MAP, .sub = reconnects_opts},
+    {.key = "log_dir_warn", .type = MCP_OPT_SIZE, .def = "1GiB",
+     .offset = HLT(log_dir_warn), .help = "WARNING above: the logs folder"},
+    {.key = "newest_line_warn", .type = MCP_OPT_DURATION, .def = "1h",
+     .offset = HLT(newest_line_warn_ms), .min = SEC, .words = off_words,
+     .help = "WARNING when the newest line is older (off: no check)"},
+    {0},
+};
+
+static const struct mcp_opt cleanup_opts[] = {
+    {.key = "enabled", .type = MCP_OPT_BOOL, .def = "false",
+     .offset = CLN(enabled), .help = "follow's cleanup action"},
+    {.key = "dry_run", .type = MCP_OPT_BOOL, .def = "true",
+     .offset = CLN(dry_run), .help = "follow's action only reports its plan"},
+    {.key = "keep", .type = MCP_OPT_ENUM, .def = "newest",
+     .offset = CLN(keep), .words = keep_words,
+     .help = "the process kept"},
+    {.key = "prefer_writer", .type = MCP_OPT_BOOL, .def = "true",
+     .offset = CLN(prefer_writer),
+     .help = "prefer those with the log open to write"},
+    {.key = "writer_window", .type = MCP_OPT_DURATION, .def = "5m",
+     .offset = CLN(writer_window_ms), .min = SEC,
+     .help = "... if the log changed within this window"},
+    {.key = "grace", .type = MCP_OPT_DURATION, .def = "5s",
+     .offset = CLN(grace_ms), .min = 0, .max = 3600 * SEC,
+     .help = "SIGTERM, then SIGKILL after this"},
+    {.key = "min_interval", .type = MCP_OPT_DURATION, .def = "10m",
+     .offset = CLN(min_interval_ms), .min = SEC,
+     .help = "follow's action at most this often"},
+    {0},
+};
+
+static const struct mcp_opt probes_opts[] = {
+    {.key = "enabled", .type = MCP_OPT_BOOL, .def = "true",
+     .offset = PRB(enabled), .help = "follow's probes"},
+    {.key = "interval", .type = MCP_OPT_DURATION, .def = "30s",
+     .offset = PRB(interval_ms), .min = 100,
+     .help = "how often they run"},
+    {0},
+};
+
+static const struct {
+    const char *name;
+    const struct mcp_opt *opts;
+    size_t offset;
+} sections[] = {
+    {"server", server_opts, offsetof(struct mcp_procconf, server)},
+    {"health", health_opts, offsetof(struct mcp_procconf, health)},
+    {"cleanup", cleanup_opts, offsetof(struct mcp_procconf, cleanup)},
+    {"probes", probes_opts, offsetof(struct mcp_procconf, probes)},
+};
 
 /* --- loading -------------------------------------------------------------- */
-
-static void defaults(struct mcp_procconf *pc)
-{
-    memset(pc, 0, sizeof(*pc));
-    pc->server.match = mcp_calloc(1, sizeof(*pc->server.match));
-    pc->server.match[0].kind = MCP_MATCH_PYTHON;
-    pc->server.match[0].arg = mcp_strdup("server.py");
-    pc->server.nmatch = 1;
-    pc->server.match_default = true;
-    pc->health.max_processes = 2;
-    pc->health.min_processes = 1;
-    pc->health.rss_warn = 500ULL * 1000 * 1000;
-    pc->health.restarts_count = 1;
-    pc->health.restarts_window_ms = 7LL * 24 * 3600 * 1000;
-    pc->health.reconnects_count = 5;
-    pc->health.reconnects_window_ms = 3600LL * 1000;
-    pc->health.log_dir_warn = 1ULL << 30;
-    pc->health.newest_line_warn_ms = 3600LL * 1000;
-    pc->cleanup.dry_run = true;
-    pc->cleanup.keep = MCP_KEEP_NEWEST;
-    pc->cleanup.prefer_writer = true;
-    pc->cleanup.writer_window_ms = 5LL * 60 * 1000;
-    pc->cleanup.grace_ms = 5000;
-    pc->cleanup.min_interval_ms = 10LL * 60 * 1000;
-    pc->probes.enabled = true;
-    pc->probes.interval_ms = 30000;
-}
 
 int mcp_procconf_load(struct mcp_procconf *pc, struct mcp_yaml *y,
                       yaml_node_t *server, yaml_node_t *health,
                       yaml_node_t *cleanup, yaml_node_t *probes, char *err)
 {
+    yaml_node_t *node[4] = {server, health, cleanup, probes};
     struct ctx x = {y, err};
+    struct mcp_health_conf *h = &pc->health;
 
-    defaults(pc);
-    if ((server != NULL && load_server(&x, &pc->server, server) != 0) ||
-        (health != NULL && load_health(&x, &pc->health, health) != 0) ||
-        (cleanup != NULL && load_cleanup(&x, &pc->cleanup, cleanup) != 0) ||
-        (probes != NULL && load_probes(&x, &pc->probes, probes) != 0)) {
+    memset(pc, 0, sizeof(*pc));
+    for (size_t i = 0; i < 4; i++)
+        if (mcp_opt_set(sections[i].opts, (char *)pc + sections[i].offset,
+                        y, node[i], sections[i].name, NULL, err) != 0) {
+            mcp_procconf_free(pc);
+            return -1;
+        }
+    if (h->min_processes > h->max_processes) {
+        yaml_node_t *at = health != NULL && y != NULL
+                              ? mcp_yaml_get(y, health, "min_processes")
+                              : NULL;
+
+        fail(&x, at != NULL ? at : health, "health: min_processes (%ld) is "
+             "above max_processes (%ld)", h->min_processes,
+             h->max_processes);
         mcp_procconf_free(pc);
         return -1;
     }
@@ -444,6 +303,16 @@ int mcp_procconf_load(struct mcp_procconf *pc, struct mcp_yaml *y,
                "/logs");
     }
     return 0;
+}
+
+void mcp_procconf_help(const char *const *names, FILE *out)
+{
+    for (size_t k = 0; names[k] != NULL; k++)
+        for (size_t i = 0; i < 4; i++)
+            if (strcmp(names[k], sections[i].name) == 0) {
+                fprintf(out, "\n%s: in mcplog.yaml\n", sections[i].name);
+                mcp_opt_help(sections[i].opts, out);
+            }
 }
 
 void mcp_procconf_free(struct mcp_procconf *pc)

@@ -41,6 +41,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <yaml.h>
 
 struct mcp_yaml;
@@ -121,6 +122,11 @@ struct mcp_procconf {
 int mcp_procconf_load(struct mcp_procconf *pc, struct mcp_yaml *y,
                       yaml_node_t *server, yaml_node_t *health,
                       yaml_node_t *cleanup, yaml_node_t *probes, char *err);
+
+/* Print the keys of the sections named in names (NULL-terminated:
+ * "server", "health", "cleanup", "probes"), their types, defaults and
+ * help, from the tables that read them (`mcplog health --help`). */
+void mcp_procconf_help(const char *const *names, FILE *out);
 
 /* Free what load allocated (safe on a zeroed or freed struct). */
 void mcp_procconf_free(struct mcp_procconf *pc);

@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/alertview.h"
 #include "match/event.h"
 #include "match/rules.h"
 
@@ -74,6 +75,11 @@ typedef void (*mcp_alert_fn)(const struct mcp_alert *a,
                              enum mcp_alert_status t, void *arg);
 
 struct mcp_engine;
+
+/* Alert a, of the rule called rule, as every output reads it (borrowed
+ * from a: valid while a is). */
+struct mcp_alert_view mcp_engine_alert_view(const struct mcp_alert *a,
+                                            const char *rule);
 
 /* rs is borrowed and must outlive the engine. fn (may be NULL) is told of
  * every alert transition as it happens. */

@@ -186,3 +186,13 @@ void engine_free_alert(struct mcp_alert *a)
     free(a->context);
     free(a);
 }
+
+struct mcp_alert_view mcp_engine_alert_view(const struct mcp_alert *a,
+                                            const char *rule)
+{
+    return (struct mcp_alert_view){
+        rule, a->severity, a->nlabels, a->label_name,
+        (const char *const *)a->label_value, a->start, a->end, a->count,
+        a->summary,
+    };
+}

@@ -62,7 +62,7 @@ char *follow_join(const char *dir, const char *name)
 struct mcp_follow *mcp_follow_create(const struct mcp_logset *ls,
                                      const struct mcp_follow_opts *o,
                                      mcp_follow_chunk_fn chunk,
-                                     mcp_follow_notice_fn notice_fn,
+                                     mcp_notice_fn notice_fn,
                                      void *arg)
 {
     struct mcp_follow *f = mcp_calloc(1, sizeof(*f));

@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/mcp.h"
 #include "input/framer.h"
 #include "input/logset.h"
 #include "input/tail.h"
@@ -90,18 +91,16 @@ typedef void (*mcp_follow_chunk_fn)(const struct mcp_chunk *c,
                                     const struct mcp_ffamily *fam,
                                     uint32_t family, const char *path,
                                     void *arg);
-/* Notices: "mcp_server.log was rotated, reopening" and the like. */
-typedef void (*mcp_follow_notice_fn)(const char *msg, void *arg);
-
 struct mcp_follow;
 
 /* Families from a finished log set: one per family, live name = the
  * family's live member (or, for a folder family whose live file is
- * missing, the name it will have). */
+ * missing, the name it will have). chunk gets the lines read, notice
+ * the notices ("mcp_server.log was rotated, reopening" and the like). */
 struct mcp_follow *mcp_follow_create(const struct mcp_logset *ls,
                                      const struct mcp_follow_opts *o,
                                      mcp_follow_chunk_fn chunk,
-                                     mcp_follow_notice_fn notice, void *arg);
+                                     mcp_notice_fn notice, void *arg);
 
 /* Open the live files: at their end, or their start, or where the
  * positions say (a checkpoint written at saved_wall, wall-clock ms; files

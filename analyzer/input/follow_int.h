@@ -27,7 +27,7 @@ struct mcp_follow {
     size_t ndirs;
     int *dir_wd;
     mcp_follow_chunk_fn chunk;
-    mcp_follow_notice_fn notice;
+    mcp_notice_fn notice;
     void *arg;
     struct seen seen[SEEN_MAX];
     size_t nseen, seen_next;

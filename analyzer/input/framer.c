@@ -504,3 +504,26 @@ bool mcp_framer_pending(const struct mcp_framer *f)
 {
     return f->len > f->nl_end || f->discarding;
 }
+
+bool mcp_chunk_line(const struct mcp_chunk *c, struct mcp_line *l)
+{
+    const char *end = c->data + c->len, *p, *nl;
+
+    if (l->text == NULL) {
+        p = c->data;
+        l->lineno = c->first_line;
+    } else {
+        p = memchr(l->text + l->len, '\n', (size_t)(end - l->text - l->len));
+        p = p != NULL ? p + 1 : end;
+        l->lineno++;
+    }
+    if (p >= end)
+        return false;
+    nl = memchr(p, '\n', (size_t)(end - p));
+    l->text = p;
+    l->len = (size_t)((nl != NULL ? nl : end) - p);
+    if (l->len > 0 && p[l->len - 1] == '\r')
+        l->len--;
+    l->offset = c->offset + (uint64_t)(p - c->data);
+    return true;
+}

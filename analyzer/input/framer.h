@@ -136,6 +136,21 @@ void mcp_framer_destroy(struct mcp_framer *f);
  * cost no memory. */
 void mcp_framer_trim(struct mcp_framer *f);
 
+/* One line of a chunk: its text without the '\n' (and a '\r' before it),
+ * its number and its decoded offset. */
+struct mcp_line {
+    const char *text;    /* into the chunk's data; NULL: before the first */
+    size_t len;
+    uint64_t lineno;
+    uint64_t offset;
+};
+
+/* Walk the lines of c: start with l zeroed; each call moves l to the next
+ * line and returns true, or returns false after the last one. The lines
+ * are the framer's: what a caller shows next to the matcher's events
+ * (follow --all) is never framed a second time. */
+bool mcp_chunk_line(const struct mcp_chunk *c, struct mcp_line *l);
+
 /* Length of the line starting at p, without its '\n' and a '\r' before it.
  * end is one past the chunk's last byte. */
 static inline size_t mcp_line_trim(const char *p, const char *end)

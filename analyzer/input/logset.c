@@ -399,3 +399,45 @@ void mcp_logset_free(struct mcp_logset *ls)
     free(ls->notes);
     mcp_logset_init(ls);
 }
+
+/* --- from the command line ----------------------------------------------- */
+
+static void add_path(struct mcp_logset *ls, const char *path, bool follow,
+                     char *err)
+{
+    struct stat st;
+
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (follow)
+            mcp_logset_add_dir_expected(ls, path, err);
+        else
+            mcp_logset_add_dir(ls, path, err);
+        return;
+    }
+    mcp_logset_add_file(ls, path, NULL, err);
+}
+
+int mcp_logset_from_args(struct mcp_logset *ls, char **paths, int npaths,
+                         const char *const *sources, size_t nsources,
+                         bool follow, char *err)
+{
+    mcp_logset_init(ls);
+    for (int i = 0; i < npaths && err[0] == '\0'; i++)
+        add_path(ls, paths[i], follow, err);
+    for (size_t i = 0; i < nsources && err[0] == '\0'; i++) {
+        char *name = mcp_strdup(sources[i]);
+        char *eq = strchr(name, '=');
+
+        *eq = '\0'; /* checked when the option was read */
+        mcp_logset_add_file(ls, eq + 1, name, err);
+        free(name);
+    }
+    if (err[0] == '\0' && npaths == 0 && nsources == 0)
+        add_path(ls, "logs", follow, err);
+    if (err[0] != '\0') {
+        mcp_logset_free(ls);
+        return -1;
+    }
+    mcp_logset_finish(ls);
+    return 0;
+}

@@ -98,4 +98,13 @@ void mcp_logset_free(struct mcp_logset *ls);
 bool mcp_logset_member(const char *base, const char *name, int *cls,
                        int64_t *key, bool *gz);
 
+/* Fill ls from the command line: each of paths[0..npaths) (a folder is
+ * a logs folder; with follow, its families may be missing yet), then each
+ * --source NAME=PATH of sources[0..nsources), or ./logs when both are
+ * empty. Returns 0 with ls finished, or -1 with the first error in err
+ * and ls freed. ls is initialised here. */
+int mcp_logset_from_args(struct mcp_logset *ls, char **paths, int npaths,
+                         const char *const *sources, size_t nsources,
+                         bool follow, char *err);
+
 #endif

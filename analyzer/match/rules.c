@@ -21,12 +21,17 @@
 #include "match/rules.h"
 
 #include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "match/pattern.h"
+#include "base/path.h"
 #include "base/strmap.h"
 #include "base/template.h"
 #include "base/util.h"
@@ -599,6 +604,42 @@ static void merge(struct mcp_ruleset *rs, struct stage *s)
         if (rs->rules[i].name != NULL)
             rs->rules[keep++] = rs->rules[i];
     rs->n = keep;
+}
+
+/* --- the sources of a command --------------------------------------------- */
+
+/* The probe rules of a rules folder, when it has them. */
+static int load_probes(struct mcp_ruleset *rs, const char *dir, char *err)
+{
+    char path[PATH_MAX + 32];
+
+    snprintf(path, sizeof(path), "%s/%s", dir, MCP_RULES_PROBES);
+    if (access(path, F_OK) != 0)
+        return 0;
+    return mcp_rules_load(rs, path, err);
+}
+
+int mcp_rules_load_sources(struct mcp_ruleset *rs,
+                           const struct mcp_rule_sources *src, char *err)
+{
+    char user[PATH_MAX];
+    struct stat st;
+
+    if (!src->no_default &&
+        (mcp_rules_load(rs, mcp_path_rules_dir(), err) != 0 ||
+         (src->probes && load_probes(rs, mcp_path_rules_dir(), err) != 0)))
+        return -1;
+    if (!src->no_default &&
+        mcp_path_xdg("XDG_CONFIG_HOME", ".config", "mcplog/rules", user,
+                     sizeof(user)) &&
+        stat(user, &st) == 0 && S_ISDIR(st.st_mode) &&
+        (mcp_rules_load(rs, user, err) != 0 ||
+         (src->probes && load_probes(rs, user, err) != 0)))
+        return -1;
+    for (size_t i = 0; i < src->npaths; i++)
+        if (mcp_rules_load(rs, src->paths[i], err) != 0)
+            return -1;
+    return 0;
 }
 
 /* --- public API ---------------------------------------------------------- */

@@ -105,6 +105,25 @@ int mcp_rules_load(struct mcp_ruleset *rs, const char *path, char *err);
 int mcp_rules_load_buffer(struct mcp_ruleset *rs, const char *name,
                           const char *data, size_t len, char *err);
 
+/* Where rules come from, in load order: the shipped rules and
+ * $XDG_CONFIG_HOME/mcplog/rules (~/.config when unset), both unless
+ * no_default, each followed by its probes.yaml when probes is set, then
+ * each --rules PATH. */
+struct mcp_rule_sources {
+    bool no_default;
+    bool probes;            /* follow: also the probes.yaml of the shipped
+                               and the user folder, after each folder */
+    const char *paths[32];
+    size_t npaths;
+};
+
+/* Load every source of src into rs (initialised), in the order above:
+ * a folder's probes.yaml after the folder when src->probes. Returns 0, or
+ * -1 with "file:line:col: cause" in err (rs may then hold the rules of
+ * the sources before the bad one: free it). */
+int mcp_rules_load_sources(struct mcp_ruleset *rs,
+                           const struct mcp_rule_sources *src, char *err);
+
 /* Index of the rule called name, or -1. */
 int mcp_ruleset_find(const struct mcp_ruleset *rs, const char *name);
 

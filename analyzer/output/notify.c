@@ -42,6 +42,8 @@ struct mcp_notify {
     bool blocking;              /* replay: wait for queue room */
     int64_t (*clock)(void *);   /* for update_interval; NULL: monotonic */
     void *clock_arg;
+    mcp_alert_fn term_fn;       /* the terminal target, or NULL */
+    void *term_arg;
     struct mcp_notify_stats st;
 };
 
@@ -113,25 +115,24 @@ static char *context_last(const struct mcp_alert *a)
     return end > start ? mcp_strndup(start, (size_t)(end - start)) : NULL;
 }
 
-bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
-                      enum mcp_alert_status t, const char *source, bool replay)
+/* Queue transition t of a for the sinks n->want names, unless the
+ * lifecycle or a silence holds it back. */
+static void to_sinks(struct mcp_notify *n, const struct mcp_alert *a,
+                     enum mcp_alert_status t, const char *source, bool replay)
 {
     const struct mcp_rule *r = &n->rs->rules[a->rule];
     struct mcp_sink_alert m;
-    bool terminal, any = false, silenced;
+    bool any = false, silenced;
     int64_t now = n->clock ? n->clock(n->clock_arg) : mcp_mono_ms();
 
-    terminal = mcp_config_route(n->c, r->name, a->severity, a->nlabels,
-                                a->label_name,
-                                (const char *const *)a->label_value, n->want);
     for (size_t i = 0; i < n->c->nsinks; i++)
         any |= n->want[i];
     if (!any)
-        return terminal;
+        return;
     /* A plain rule's alert is one event: no resolved, no repeat. */
     if (!r->has_threshold && !r->has_expect &&
         (t == MCP_STATUS_RESOLVED || t == MCP_STATUS_REPEAT))
-        return terminal;
+        return;
     silenced = n->has_sil &&
                mcp_silence_match(&n->sil, r->name, a->nlabels, a->label_name,
                                  (const char *const *)a->label_value,
@@ -145,14 +146,14 @@ bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
          * not; one never told (silenced all along) hears nothing. */
         if (!told) {
             n->st.silenced++;
-            return terminal;
+            return;
         }
     } else {
         struct tracked *k = track(n, a->id, true);
 
         if (silenced) {
             n->st.silenced++;
-            return terminal;
+            return;
         }
         /* A plain rule's alert reopened within its cooldown: the sinks
          * were told it fired; now its count changed. */
@@ -162,7 +163,7 @@ bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
         if (t == MCP_STATUS_UPDATE && k != NULL &&
             k->last_update != MCP_TIME_NONE &&
             now - k->last_update < n->c->update_interval_ms)
-            return terminal;
+            return;
         if (k != NULL) {
             k->last_update = now;
             k->told = true;
@@ -200,7 +201,27 @@ bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
     }
     free(m.key);
     free(m.context_last);
-    return terminal;
+}
+
+void mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
+                      enum mcp_alert_status t, const char *source, bool replay)
+{
+    const struct mcp_rule *r = &n->rs->rules[a->rule];
+    bool terminal;
+
+    terminal = mcp_config_route(n->c, r->name, a->severity, a->nlabels,
+                                a->label_name,
+                                (const char *const *)a->label_value, n->want);
+    to_sinks(n, a, t, source, replay);
+    if (terminal && n->term_fn != NULL)
+        n->term_fn(a, t, n->term_arg);
+}
+
+void mcp_notify_set_terminal(struct mcp_notify *n, mcp_alert_fn fn,
+                             void *arg)
+{
+    n->term_fn = fn;
+    n->term_arg = arg;
 }
 
 void mcp_notify_restored(struct mcp_notify *n, struct mcp_alert *const *a,
@@ -258,7 +279,7 @@ int mcp_notify_fd(const struct mcp_notify *n)
 
 struct poll_ctx {
     struct mcp_notify *n;
-    void (*msg)(const char *text, void *arg);
+    mcp_notice_fn msg;
     void *arg;
 };
 
@@ -307,7 +328,7 @@ static void outcome(const struct mcp_delivery *d, void *arg)
 }
 
 void mcp_notify_poll(struct mcp_notify *n,
-                     void (*msg)(const char *text, void *arg), void *arg)
+                     mcp_notice_fn msg, void *arg)
 {
     struct poll_ctx p = {n, msg, arg};
 
@@ -320,7 +341,7 @@ void mcp_notify_stats(const struct mcp_notify *n, struct mcp_notify_stats *s)
 }
 
 size_t mcp_notify_wait(struct mcp_notify *n, int64_t timeout_ms,
-                       void (*msg)(const char *text, void *arg), void *arg)
+                       mcp_notice_fn msg, void *arg)
 {
     struct poll_ctx p = {n, msg, arg};
 
@@ -328,7 +349,7 @@ size_t mcp_notify_wait(struct mcp_notify *n, int64_t timeout_ms,
 }
 
 void mcp_notify_destroy(struct mcp_notify *n, int64_t grace_ms,
-                        void (*msg)(const char *text, void *arg), void *arg)
+                        mcp_notice_fn msg, void *arg)
 {
     struct poll_ctx p = {n, msg, arg};
 

@@ -28,10 +28,17 @@ struct mcp_notify *mcp_notify_create(struct mcp_config *c,
                                      const struct mcp_ruleset *rs,
                                      char *err);
 
-/* Route one transition and queue it for its sinks. source is the file
- * its last line came from (may be NULL). Returns whether the terminal
- * view should show it. replay marks alerts from scan --replay. */
-bool mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
+/* The terminal view, a target of the routes as the sinks are: fn is told
+ * every transition routed to `terminal` (and those no route takes),
+ * after the sinks' copies were queued. Without it (scan --replay) the
+ * terminal is no target. */
+void mcp_notify_set_terminal(struct mcp_notify *n, mcp_alert_fn fn,
+                             void *arg);
+
+/* Route one transition: queue it for its sinks, then tell the terminal
+ * target. source is the file its last line came from (may be NULL).
+ * replay marks alerts from scan --replay. */
+void mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
                       enum mcp_alert_status t, const char *source, bool replay);
 
 /* Alerts restored from a checkpoint: their sinks were told before the
@@ -47,7 +54,7 @@ void mcp_notify_set_replay(struct mcp_notify *n, int64_t (*clock)(void *),
 /* Wait until every queued alert was delivered or given up (at most
  * timeout_ms), passing failures to msg; returns how many are left. */
 size_t mcp_notify_wait(struct mcp_notify *n, int64_t timeout_ms,
-                       void (*msg)(const char *text, void *arg), void *arg);
+                       mcp_notice_fn msg, void *arg);
 
 /* The fd that turns readable when delivery outcomes wait. */
 int mcp_notify_fd(const struct mcp_notify *n);
@@ -56,7 +63,7 @@ int mcp_notify_fd(const struct mcp_notify *n);
  * the same sink and cause at most once in 10 minutes, with a count of
  * those held back. */
 void mcp_notify_poll(struct mcp_notify *n,
-                     void (*msg)(const char *text, void *arg), void *arg);
+                     mcp_notice_fn msg, void *arg);
 
 /* Honour the silences file at path (silence.h): the first call reads it,
  * later ones re-read it when it changed. Returns 1 when (re)read (err
@@ -77,6 +84,6 @@ void mcp_notify_stats(const struct mcp_notify *n, struct mcp_notify_stats *s);
 
 /* Give queued alerts up to grace_ms, then stop every sink. */
 void mcp_notify_destroy(struct mcp_notify *n, int64_t grace_ms,
-                        void (*msg)(const char *text, void *arg), void *arg);
+                        mcp_notice_fn msg, void *arg);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alertview.h"
 #include "base/textout.h"
 #include "base/timeparse.h"
 #include "base/util.h"
@@ -23,17 +24,6 @@ static void put_time(struct mcp_buf *b, int64_t ms)
     mcp_buf_puts(b, t);
 }
 
-static void put_labels(struct mcp_buf *b, const struct mcp_alert *a)
-{
-    for (int i = 0; i < a->nlabels; i++) {
-        mcp_buf_puts(b, i ? "," : "{");
-        mcp_buf_puts(b, a->label_name[i]);
-        mcp_buf_putc(b, '=');
-        mcp_term_field(b, a->label_value[i]);
-    }
-    if (a->nlabels > 0)
-        mcp_buf_putc(b, '}');
-}
 
 static void human_size(struct mcp_buf *b, uint64_t n)
 {
@@ -162,7 +152,8 @@ static void text_alerts(struct mcp_buf *b, const struct mcp_logset *ls,
             put_time(b, a->end);
         mcp_buf_printf(b, "  %s %s", mcp_severity_name(a->severity),
                        rs->rules[a->rule].name);
-        put_labels(b, a);
+        mcp_labels_term(b, a->nlabels, a->label_name,
+                        (const char *const *)a->label_value);
         mcp_buf_printf(b, " count=%llu\n    ",
                        (unsigned long long)a->count);
         mcp_term_field(b, a->summary);
@@ -378,27 +369,14 @@ static void json_alerts(struct mcp_json *j, const struct mcp_logset *ls,
     mcp_json_begin_arr(j);
     for (size_t i = 0; i < n; i++) {
         const struct mcp_alert *a = al[i];
+        struct mcp_alert_view v = mcp_engine_alert_view(a, rs->rules[a->rule].name);
 
         mcp_json_begin_obj(j);
         mcp_json_key(j, "rule");
-        mcp_json_str(j, rs->rules[a->rule].name);
+        mcp_json_str(j, v.rule);
         mcp_json_key(j, "severity");
-        mcp_json_str(j, mcp_severity_name(a->severity));
-        mcp_json_key(j, "labels");
-        mcp_json_begin_obj(j);
-        for (int k = 0; k < a->nlabels; k++) {
-            mcp_json_key(j, a->label_name[k]);
-            mcp_json_str(j, a->label_value[k]);
-        }
-        mcp_json_end_obj(j);
-        mcp_json_key(j, "start");
-        mcp_json_time(j, a->start);
-        mcp_json_key(j, "end");
-        mcp_json_time(j, a->end);
-        mcp_json_key(j, "count");
-        mcp_json_int(j, (int64_t)a->count);
-        mcp_json_key(j, "summary");
-        mcp_json_str(j, a->summary);
+        mcp_json_str(j, mcp_severity_name(v.severity));
+        mcp_alert_view_json(j, &v);
         mcp_json_key(j, "last_line");
         if (a->last_line != NULL)
             mcp_json_strn(j, a->last_line, a->last_line_len);

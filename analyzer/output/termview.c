@@ -200,14 +200,8 @@ static void put_rule(struct mcp_termview *v, const struct mcp_rule *r)
 
 static void put_alert_labels(struct mcp_buf *b, const struct mcp_alert *a)
 {
-    for (int i = 0; i < a->nlabels; i++) {
-        mcp_buf_puts(b, i ? "," : "{");
-        mcp_term_str(b, a->label_name[i]);
-        mcp_buf_putc(b, '=');
-        mcp_term_field(b, a->label_value[i]);
-    }
-    if (a->nlabels > 0)
-        mcp_buf_putc(b, '}');
+    mcp_labels_term(b, a->nlabels, a->label_name,
+                    (const char *const *)a->label_value);
 }
 
 static const struct mcp_pattern *event_pattern(const struct mcp_rule *r,
@@ -358,6 +352,7 @@ void mcp_termview_event(struct mcp_termview *v, const struct mcp_event *ev,
     enum mcp_severity sev = r ? r->severity : MCP_SEV_NONE;
     const char *sevname = sev ? mcp_severity_name(sev) : "-";
     int idx[MCP_PATTERN_MAX_CAPS], grp[MCP_PATTERN_MAX_CAPS];
+    const char *name[MCP_PATTERN_MAX_CAPS], *value[MCP_PATTERN_MAX_CAPS];
     int n;
 
     if (ev->kind == MCP_EV_MATCH && ev->rule < v->nrules)
@@ -378,13 +373,10 @@ void mcp_termview_event(struct mcp_termview *v, const struct mcp_event *ev,
     put_rule(v, r);
     n = cap_order(p, ev, idx, grp);
     for (int k = 0; k < n; k++) {
-        mcp_buf_puts(&v->buf, k ? "," : "{");
-        mcp_term_str(&v->buf, mcp_pattern_capture_name(p, idx[k], NULL));
-        mcp_buf_putc(&v->buf, '=');
-        mcp_term_field(&v->buf, ev->cap[idx[k]]);
+        name[k] = mcp_pattern_capture_name(p, idx[k], NULL);
+        value[k] = ev->cap[idx[k]];
     }
-    if (n > 0)
-        mcp_buf_putc(&v->buf, '}');
+    mcp_labels_term(&v->buf, n, name, value);
     if (ev->kind == MCP_EV_FOLLOW)
         mcp_buf_puts(&v->buf, " (follow-up)");
     mcp_buf_puts(&v->buf, "  ");
@@ -482,6 +474,7 @@ void mcp_termview_sync_alerts(struct mcp_termview *v,
 static void json_alert(struct mcp_termview *v, const struct mcp_rule *r,
                        const struct mcp_alert *a, enum mcp_alert_status t)
 {
+    struct mcp_alert_view av = mcp_engine_alert_view(a, r ? r->name : NULL);
     struct mcp_json j;
 
     mcp_json_init(&j, &v->buf, false);
@@ -493,24 +486,10 @@ static void json_alert(struct mcp_termview *v, const struct mcp_rule *r,
     mcp_json_key(&j, "id");
     mcp_json_int(&j, (int64_t)a->id);
     mcp_json_key(&j, "rule");
-    mcp_json_str(&j, r ? r->name : NULL);
+    mcp_json_str(&j, av.rule);
     mcp_json_key(&j, "severity");
-    mcp_json_str(&j, mcp_severity_name(a->severity));
-    mcp_json_key(&j, "labels");
-    mcp_json_begin_obj(&j);
-    for (int i = 0; i < a->nlabels; i++) {
-        mcp_json_key(&j, a->label_name[i]);
-        mcp_json_str(&j, a->label_value[i]);
-    }
-    mcp_json_end_obj(&j);
-    mcp_json_key(&j, "start");
-    mcp_json_time(&j, a->start);
-    mcp_json_key(&j, "end");
-    mcp_json_time(&j, a->end);
-    mcp_json_key(&j, "count");
-    mcp_json_int(&j, (int64_t)a->count);
-    mcp_json_key(&j, "summary");
-    mcp_json_str(&j, a->summary);
+    mcp_json_str(&j, mcp_severity_name(av.severity));
+    mcp_alert_view_json(&j, &av);
     mcp_json_end_obj(&j);
     mcp_buf_putc(&v->buf, '\n');
 }

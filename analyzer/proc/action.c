@@ -1,15 +1,11 @@
 /* action.c - follow's cleanup action: `mcplog cleanup` as a child
  * process, never waited for in a blocking call (action.h).
  *
- * The child gets (as the command sink's, STYLE.md 15):
- *  - posix_spawn of an argv list, no shell;
- *  - its own process group (a terminal's Ctrl-C for follow does not cut
- *    a cleanup short between its SIGTERM and its SIGKILL);
- *  - an empty signal mask and default dispositions (follow blocks
- *    SIGINT, SIGTERM and SIGHUP for its signalfd; a child inheriting
- *    that mask could not be stopped);
- *  - stdin and stdout /dev/null, stderr a pipe, every other descriptor
- *    closed.
+ * The child is started as the command sink's is, with mcp_spawn
+ * (base/spawn.h, STYLE.md 15): an argv list, its own process group (a
+ * terminal's Ctrl-C for follow does not cut a cleanup short between its
+ * SIGTERM and its SIGKILL), an empty signal mask and default
+ * dispositions; stdin and stdout /dev/null, stderr a pipe.
  * Our end of the pipe is non-blocking; the child is reaped by pid with
  * WNOHANG. Until it is reaped its pid cannot be reused, and nothing here
  * ever signals it. */
@@ -18,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/spawn.h"
 #include "base/util.h"
 
 #define LINE_MAX_KEPT 1024         /* longer output lines are cut */
@@ -77,10 +73,10 @@ bool mcp_action_running(const struct mcp_action *a)
     return a->pid > 0;
 }
 
-static void tell(mcp_action_notice_fn fn, void *arg, const char *fmt, ...)
+static void tell(mcp_notice_fn fn, void *arg, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void tell(mcp_action_notice_fn fn, void *arg, const char *fmt, ...)
+static void tell(mcp_notice_fn fn, void *arg, const char *fmt, ...)
 {
     char msg[MCP_ERRLEN];
     va_list ap;
@@ -98,9 +94,7 @@ static pid_t spawn(struct mcp_action *a, int err_wr, int *e)
     const struct mcp_cleanup_conf *cc = &a->c->proc.cleanup;
     char *argv[8];
     int n = 0;
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    sigset_t none, all;
+    const char *what;
     pid_t pid = -1;
     int rc;
 
@@ -115,43 +109,18 @@ static pid_t spawn(struct mcp_action *a, int err_wr, int *e)
     }
     argv[n] = NULL;
 
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&attr);
-    rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    if (rc == 0)
-        rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY,
-                                              0);
-    if (rc == 0)
-        rc = posix_spawn_file_actions_adddup2(&fa, err_wr, 2);
-    if (rc == 0)
-        rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-    if (rc == 0)
-        rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-                                                 POSIX_SPAWN_SETSIGMASK |
-                                                 POSIX_SPAWN_SETSIGDEF);
-    if (rc == 0)
-        rc = posix_spawnattr_setpgroup(&attr, 0);
-    if (rc == 0)
-        rc = posix_spawnattr_setsigmask(&attr, &none);
-    if (rc == 0)
-        rc = posix_spawnattr_setsigdefault(&attr, &all);
     /* Our own path, unless it is gone (mcplog was removed or replaced
      * while follow runs: " (deleted)"): then the running file. */
-    if (rc == 0)
-        rc = posix_spawn(&pid,
-                         !a->self || (a->exe && access(a->exe, X_OK) == 0)
-                             ? a->exe : "/proc/self/exe",
-                         &fa, &attr, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
+    rc = mcp_spawn(&pid,
+                   !a->self || (a->exe && access(a->exe, X_OK) == 0)
+                       ? a->exe : "/proc/self/exe",
+                   argv, environ, -1, err_wr, &what);
     *e = rc;
     return rc == 0 ? pid : -1;
 }
 
 bool mcp_action_cleanup(struct mcp_action *a, const char *rule,
-                        int64_t now_mono, mcp_action_notice_fn fn, void *arg)
+                        int64_t now_mono, mcp_notice_fn fn, void *arg)
 {
     const struct mcp_cleanup_conf *cc = &a->c->proc.cleanup;
     int p[2], e = 0;
@@ -204,7 +173,7 @@ bool mcp_action_cleanup(struct mcp_action *a, const char *rule,
 /* One line of the child's: "mcplog: cleanup: 1234: SIGTERM sent" is told
  * as "cleanup: 1234: SIGTERM sent"; any other line gets "cleanup: " in
  * front. */
-static void emit_line(struct mcp_action *a, mcp_action_notice_fn fn,
+static void emit_line(struct mcp_action *a, mcp_notice_fn fn,
                       void *arg)
 {
     const char *p = a->line.data;
@@ -226,7 +195,7 @@ static void emit_line(struct mcp_action *a, mcp_action_notice_fn fn,
 }
 
 /* Read what is there; returns true at end of file. */
-static bool drain(struct mcp_action *a, mcp_action_notice_fn fn, void *arg)
+static bool drain(struct mcp_action *a, mcp_notice_fn fn, void *arg)
 {
     char buf[4096];
 
@@ -248,7 +217,7 @@ static bool drain(struct mcp_action *a, mcp_action_notice_fn fn, void *arg)
     }
 }
 
-bool mcp_action_poll(struct mcp_action *a, mcp_action_notice_fn fn, void *arg)
+bool mcp_action_poll(struct mcp_action *a, mcp_notice_fn fn, void *arg)
 {
     int status;
     pid_t r;
@@ -287,7 +256,7 @@ bool mcp_action_poll(struct mcp_action *a, mcp_action_notice_fn fn, void *arg)
 }
 
 void mcp_action_destroy(struct mcp_action *a, int64_t wait_ms,
-                        mcp_action_notice_fn fn, void *arg)
+                        mcp_notice_fn fn, void *arg)
 {
     int64_t until = mcp_mono_ms() + wait_ms;
 

@@ -30,7 +30,6 @@
 
 struct mcp_action;
 
-typedef void (*mcp_action_notice_fn)(const char *msg, void *arg);
 
 /* The action on the settings of c (borrowed: it must outlive the
  * action). exe is the program to run (NULL: this mcplog). */
@@ -42,14 +41,14 @@ struct mcp_action *mcp_action_create(const struct mcp_config *c,
  * rate-limited or still running; tells fn which. Returns true when a
  * child was started. */
 bool mcp_action_cleanup(struct mcp_action *a, const char *rule,
-                        int64_t now_mono, mcp_action_notice_fn fn,
+                        int64_t now_mono, mcp_notice_fn fn,
                         void *arg);
 
 /* Collect the child's output and exit without blocking: each complete
  * line goes to fn as "cleanup: ...", and its exit as one more notice.
  * Call it on a timer (follow's 1 s timer). Returns true while a child is
  * running. */
-bool mcp_action_poll(struct mcp_action *a, mcp_action_notice_fn fn,
+bool mcp_action_poll(struct mcp_action *a, mcp_notice_fn fn,
                      void *arg);
 
 /* Whether a child is running. */
@@ -60,6 +59,6 @@ bool mcp_action_running(const struct mcp_action *a);
  * to finish on its own (it is in its own process group, so a Ctrl-C
  * meant for follow does not cut a cleanup short), and not reaped. */
 void mcp_action_destroy(struct mcp_action *a, int64_t wait_ms,
-                        mcp_action_notice_fn fn, void *arg);
+                        mcp_notice_fn fn, void *arg);
 
 #endif

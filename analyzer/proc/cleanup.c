@@ -52,7 +52,7 @@ note(struct mcp_cleanup_plan *plan, const struct mcp_cleanup_opts *o,
     plan->log = mcp_realloc(plan->log, (plan->nlog + 1) * sizeof(char *));
     plan->log[plan->nlog++] = mcp_strdup(line);
     if (o->log != NULL)
-        o->log(o->log_arg, line);
+        o->log(line, o->log_arg);
 }
 
 static const char *errtext(int e, char *buf, size_t len)

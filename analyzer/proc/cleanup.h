@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/mcp.h"
 #include "conf/procconf.h"
 #include "proc/procs.h"
 
@@ -59,7 +60,7 @@ struct mcp_cleanup_opts {
                                       before the start-time checks */
     /* Every action as one line ("cleanup: 1234: SIGTERM sent"); may be
      * NULL. Called from the thread running the engine. */
-    void (*log)(void *arg, const char *line);
+    mcp_notice_fn log;
     void *log_arg;
 };
 
