@@ -39,15 +39,16 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 BASE_SRC   = $(addprefix analyzer/base/, mcp.c util.c path.c spawn.c optset.c alertview.c strmap.c keyset.c \
              timeparse.c textout.c yamlutil.c template.c evloop.c statedir.c)
 INPUT_SRC  = $(addprefix analyzer/input/, logset.c reader.c prefetch.c framer.c \
-             tail.c follow.c follow_resume.c)
-MATCH_SRC  = $(addprefix analyzer/match/, prefilter.c pattern.c rules.c event.c \
+             tail.c follow.c follow_watch.c follow_discover.c \
+             follow_resume.c)
+MATCH_SRC  = $(addprefix analyzer/match/, prefilter.c pattern.c rules.c rules_read.c event.c \
              matcher.c timeguard.c)
-ENGINE_SRC = $(addprefix analyzer/engine/, engine_timer.c engine.c \
+ENGINE_SRC = $(addprefix analyzer/engine/, engine_timer.c engine.c engine_prune.c \
              engine_alert.c engine_state.c)
 CONF_SRC   = $(addprefix analyzer/conf/, config.c procconf.c)
 PROC_SRC   = $(addprefix analyzer/proc/, procs.c procread.c procmatch.c \
              procview.c cleanup.c health.c probes.c action.c)
-OUTPUT_SRC = $(addprefix analyzer/output/, report.c termview.c notify.c \
+OUTPUT_SRC = $(addprefix analyzer/output/, report.c termview.c termview_status.c router.c notify.c \
              silence.c)
 TOP_SRC    = $(addprefix analyzer/, scan.c follow_clock.c state.c live.c live_feed.c)
 CLI_SRC    = $(addprefix analyzer/cli/, cli.c cmd_scan.c cmd_testrules.c \

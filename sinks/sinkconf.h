@@ -1,7 +1,7 @@
 /* sinkconf.h - one configured sink: a `sinks:` entry of mcplog.yaml read
  * into its type, the keys every sink shares (retries, backoff,
- * max_backoff, queue) and the sink's own options, filled through its
- * options table (the one setter, sinkopt.c).
+ * max_backoff, queue) and the sink's own options, each filled through
+ * its options table by the one setter (base/optset.h).
  *
  *   sinks:
  *     page: {type: command, argv: [/usr/local/bin/page-me], retries: 2}

@@ -84,8 +84,10 @@ static int usage(const char *cmd, const char *msg)
     return -1;
 }
 
-int mcp_cli_common_opt(struct mcp_cli_common *o, int c, const char *arg,
-                       const char *cmd)
+/* Take option c into o when it is a shared one: 1, 0 when it is not, -1
+ * after an error. */
+static int common_opt(struct mcp_cli_common *o, int c, const char *arg,
+                      const char *cmd)
 {
     char err[MCP_ERRLEN] = "";
 
@@ -123,4 +125,21 @@ int mcp_cli_common_opt(struct mcp_cli_common *o, int c, const char *arg,
     default:
         return 0;
     }
+}
+
+int mcp_cli_getopt(int argc, char **argv, const char *shortopts,
+                   const struct option *longopts, struct mcp_cli_common *o,
+                   const char *cmd)
+{
+    int c, rc;
+
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        rc = common_opt(o, c, optarg, cmd);
+        if (rc < 0)
+            return MCP_CLI_OPT_ERROR;
+        if (rc == 0)
+            return c;
+    }
+    return -1;
 }

@@ -59,13 +59,18 @@ struct mcp_cli_common {
     unsigned max_inflate;          /* 0: MCP_INFLATE_DEFAULT */
 };
 
-/* Take option c (a getopt_long code, argument arg) of the command cmd
- * into o when it is one of the shared ones (--tz is applied at once, so
- * that it holds for the times read after the options). Returns 1 when it
- * was, 0 when c is the command's own, -1 after printing the error and
- * "Try 'mcplog CMD --help'." (exit 2). */
-int mcp_cli_common_opt(struct mcp_cli_common *o, int c, const char *arg,
-                       const char *cmd);
+/* getopt_long for the command cmd (opterr off: messages are ours) that
+ * takes the shared options into o itself (--tz is applied at once, so
+ * that it holds for the times read after the options). Returns the next
+ * option of the command's own (a code, '?' or ':' for
+ * mcp_cli_bad_option), -1 after the last, or MCP_CLI_OPT_ERROR after
+ * printing the error of a shared one and "Try 'mcplog CMD --help'." (exit
+ * 2). Start with optind = 1. */
+#define MCP_CLI_OPT_ERROR (-2)
+struct option;
+int mcp_cli_getopt(int argc, char **argv, const char *shortopts,
+                   const struct option *longopts, struct mcp_cli_common *o,
+                   const char *cmd);
 
 /* Report what getopt_long rejected (it returned c, '?' or ':') for the
  * subcommand cmd, with a hint to its --help. */

@@ -99,16 +99,11 @@ int mcp_cmd_follow(int argc, char **argv)
 
     o.state_path = mcp_state_default_path();
     optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", follow_opts, NULL)) != -1) {
-        int common = mcp_cli_common_opt(&co, c, optarg, "follow");
-
-        if (common != 0) {
-            if (common < 0)
-                return MCP_EXIT_USAGE;
-            continue;
-        }
+    while ((c = mcp_cli_getopt(argc, argv, ":h", follow_opts, &co, "follow")) !=
+           -1) {
         switch (c) {
+        case MCP_CLI_OPT_ERROR:
+            return MCP_EXIT_USAGE;
         case OPT_FROM_START:
             o.follow.start = MCP_START_BEGIN;
             break;

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "conf/config.h"
+#include "output/router.h"
 #include "base/textout.h"
 #include "base/util.h"
 
@@ -104,11 +105,11 @@ int mcp_cmd_routes(int argc, char **argv)
     mcp_term_fputs(conf.path ? conf.path
                               : "(built in: no config file found)", stdout);
     putchar('\n');
-    /* The routes that match, in the order mcp_config_route walks them. */
+    /* The routes that match, in the order mcp_router_route walks them. */
     {
         size_t *hit = mcp_calloc(conf.nroutes + 1, sizeof(*hit)), nhit;
 
-        nhit = mcp_config_routes_matching(&conf, rule, (enum mcp_severity)sev,
+        nhit = mcp_router_matching(&conf, rule, (enum mcp_severity)sev,
                                           nl, lname, lvalue, hit);
         for (size_t i = 0; i < nhit; i++)
             printf("route %zu matches%s\n", hit[i] + 1,
@@ -118,7 +119,7 @@ int mcp_cmd_routes(int argc, char **argv)
         free(hit);
     }
     want = mcp_calloc(conf.nsinks + 1, sizeof(*want));
-    terminal = mcp_config_route(&conf, rule, (enum mcp_severity)sev, nl,
+    terminal = mcp_router_route(&conf, rule, (enum mcp_severity)sev, nl,
                                 lname, lvalue, want);
     printf("alert: ");
     mcp_term_fputs(rule, stdout);

@@ -169,16 +169,11 @@ int mcp_cmd_scan(int argc, char **argv)
     struct mcp_scan scan;
 
     optind = 1;
-    opterr = 0; /* our own messages, starting with "mcplog: " */
-    while ((c = getopt_long(argc, argv, ":h", scan_opts, NULL)) != -1) {
-        int common = mcp_cli_common_opt(&co, c, optarg, "scan");
-
-        if (common != 0) {
-            if (common < 0)
-                return MCP_EXIT_USAGE;
-            continue;
-        }
+    while ((c = mcp_cli_getopt(argc, argv, ":h", scan_opts, &co, "scan")) !=
+           -1) {
         switch (c) {
+        case MCP_CLI_OPT_ERROR:
+            return MCP_EXIT_USAGE;
         case OPT_JSON:
             json = true;
             break;

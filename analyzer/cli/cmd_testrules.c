@@ -148,16 +148,11 @@ int mcp_cmd_test_rules(int argc, char **argv)
     struct mcp_ruleset rs;
 
     optind = 1;
-    opterr = 0; /* our own messages, starting with "mcplog: " */
-    while ((c = getopt_long(argc, argv, ":qh", tr_opts, NULL)) != -1) {
-        int common = mcp_cli_common_opt(&co, c, optarg, "test-rules");
-
-        if (common != 0) {
-            if (common < 0)
-                return MCP_EXIT_USAGE;
-            continue;
-        }
+    while ((c = mcp_cli_getopt(argc, argv, ":qh", tr_opts, &co, "test-rules")) !=
+           -1) {
         switch (c) {
+        case MCP_CLI_OPT_ERROR:
+            return MCP_EXIT_USAGE;
         case OPT_ROLE:
             role = optarg;
             break;

@@ -65,19 +65,4 @@ void mcp_config_free(struct mcp_config *c);
 /* The index of the sink called name, or -1. */
 long mcp_config_sink(const struct mcp_config *c, const char *name);
 
-/* Route an alert: set want[i] for every enabled sink i (c->nsinks
- * entries) that should receive it, and return whether the terminal view should show
- * it. An alert no route matches goes nowhere but the terminal. */
-bool mcp_config_route(const struct mcp_config *c, const char *rule,
-                      enum mcp_severity sev, int nlabels,
-                      const char *const *label_name,
-                      const char *const *label_value, bool *want);
-
-/* The indexes of the routes mcp_config_route would use for this alert,
- * in order, into hit (room for c->nroutes); returns how many. */
-size_t mcp_config_routes_matching(const struct mcp_config *c,
-                                  const char *rule, enum mcp_severity sev,
-                                  int nlabels, const char *const *label_name,
-                                  const char *const *label_value, size_t *hit);
-
 #endif

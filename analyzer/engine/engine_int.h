@@ -86,6 +86,9 @@ struct timer engine_heap_pop(struct mcp_engine *e);
  * does not know). */
 struct group *engine_get_group(struct mcp_engine *e, uint32_t rule,
                                const char *key, const char **vals);
+/* Free group g and what it owns (engine_prune.c). */
+void engine_free_group(struct group *g);
+
 /* Append an alert to the engine's list (takes ownership). */
 void engine_add_alert(struct mcp_engine *e, struct mcp_alert *a);
 

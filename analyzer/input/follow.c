@@ -1,16 +1,16 @@
-/* follow.c - families, rounds, rotations, draining, discovery, resume.
- * See follow.h for the model. */
+/* follow.c - families, tails, rounds, rotations and draining. See
+ * follow.h for the model; the watches are in follow_watch.c, the search
+ * for rotated files in follow_discover.c, start and resume in
+ * follow_resume.c. */
 #include "input/follow.h"
 #include "input/follow_int.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,14 +18,6 @@
 #include "input/reader.h"
 #include "base/timeparse.h"
 #include "base/util.h"
-
-/* The folder watch leaves IN_MODIFY to the open files' own watches: with
- * both, every write queues two alternating events that the kernel cannot
- * merge, and a fast writer floods the queue. */
-#define DIR_EVENTS                                                           \
-    (IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | IN_ATTRIB |      \
-     IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF)
-#define FILE_EVENTS (IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
 
 void follow_notice(struct mcp_follow *f, const char *fmt, ...)
 {
@@ -110,72 +102,6 @@ struct mcp_follow *mcp_follow_create(const struct mcp_logset *ls,
     return f;
 }
 
-/* --- inotify --------------------------------------------------------------- */
-
-int mcp_follow_inotify(struct mcp_follow *f, char *err)
-{
-    f->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (f->ifd < 0) {
-        mcp_errf(err, "inotify: %s", strerror(errno));
-        return -1;
-    }
-    return f->ifd;
-}
-
-void follow_watch_dirs(struct mcp_follow *f)
-{
-    if (f->ifd < 0)
-        return;
-    for (size_t d = 0; d < f->ndirs; d++) {
-        if (f->dir_wd[d] >= 0)
-            continue;
-        f->dir_wd[d] = inotify_add_watch(f->ifd, f->dirs[d], DIR_EVENTS);
-        if (f->dir_wd[d] < 0 && errno == ENOSPC) {
-            follow_notice(f, "inotify watches exhausted: polling %s every second",
-                   f->dirs[d]);
-            f->dir_wd[d] = -2; /* the safety timer covers it */
-        }
-    }
-}
-
-static void watch_tail(struct mcp_follow *f, struct mcp_tail *t)
-{
-    char proc[64];
-
-    if (f->ifd < 0)
-        return;
-    /* Watch the inode itself (through /proc, not by name: the name may
-     * already point elsewhere), so writes to a renamed or deleted file
-     * still wake us. */
-    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", t->fd);
-    t->wd = inotify_add_watch(f->ifd, proc, FILE_EVENTS);
-}
-
-bool mcp_follow_drain_inotify(struct mcp_follow *f)
-{
-    char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
-    bool any = false;
-    ssize_t n;
-
-    /* Bounded: what is left wakes the loop again (level-triggered). */
-    for (int k = 0; k < 64 && (n = read(f->ifd, buf, sizeof(buf))) > 0;
-         k++) {
-        for (char *p = buf; p < buf + n;) {
-            struct inotify_event *ev = (struct inotify_event *)p;
-
-            if (ev->mask & IN_Q_OVERFLOW)
-                follow_notice(f, "inotify queue overflow: rescanning everything");
-            if (ev->mask & IN_IGNORED)
-                for (size_t d = 0; d < f->ndirs; d++)
-                    if (f->dir_wd[d] == ev->wd)
-                        f->dir_wd[d] = -1; /* folder gone: watch again */
-            p += sizeof(*ev) + ev->len;
-        }
-        any = true;
-    }
-    return any;
-}
-
 /* --- tails ----------------------------------------------------------------- */
 
 static void seen_add(struct mcp_follow *f, const struct mcp_tail *t)
@@ -204,7 +130,7 @@ struct mcp_tail *follow_open_tail(struct mcp_follow *f, const char *path,
             follow_notice(f, "%s", err);
         return NULL;
     }
-    watch_tail(f, t);
+    follow_watch_tail(f, t);
     return t;
 }
 
@@ -220,7 +146,7 @@ struct mcp_tail *follow_open_live(struct mcp_follow *f, size_t fi,
     struct stat st;
 
     if (t != NULL) {
-        watch_tail(f, t);
+        follow_watch_tail(f, t);
         /* Another object than the one refused (an inode number is
          * reused at once: the type tells a FIFO from its successor). */
         if (ff->missing_noted ||
@@ -252,8 +178,7 @@ struct mcp_tail *follow_open_live(struct mcp_follow *f, size_t fi,
 
 static void close_tail(struct mcp_follow *f, struct mcp_tail *t)
 {
-    if (f->ifd >= 0 && t->wd >= 0)
-        inotify_rm_watch(f->ifd, t->wd);
+    follow_unwatch_tail(f, t);
     seen_add(f, t);
     mcp_tail_close(t);
 }
@@ -296,145 +221,6 @@ static void read_tail(struct mcp_follow *f, size_t fi, struct mcp_tail *t)
         follow_notice(f, "%s", err);
 }
 
-/* --- members of a family in its folder ------------------------------------ */
-
-
-static int cmp_member(const void *a, const void *b)
-{
-    const struct follow_member *x = a, *y = b;
-
-    if (x->cls != y->cls)
-        return x->cls < y->cls ? -1 : 1;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return (int)x->gz - (int)y->gz;
-}
-
-/* The family's files, oldest first (the live name last). */
-struct follow_member *follow_list_members(const struct mcp_ffamily *ff,
-                                          size_t *n)
-{
-    DIR *d = opendir(ff->dir);
-    struct dirent *de;
-    struct follow_member *m = NULL;
-
-    *n = 0;
-    if (d == NULL)
-        return NULL;
-    while ((de = readdir(d)) != NULL) {
-        struct follow_member x;
-
-        if (!mcp_logset_member(ff->base, de->d_name, &x.cls, &x.key, &x.gz))
-            continue;
-        x.path = follow_join(ff->dir, de->d_name);
-        m = mcp_realloc(m, (*n + 1) * sizeof(*m));
-        m[(*n)++] = x;
-    }
-    closedir(d);
-    if (*n > 1)
-        qsort(m, *n, sizeof(*m), cmp_member);
-    return m;
-}
-
-void follow_free_members(struct follow_member *m, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(m[i].path);
-    free(m);
-}
-
-/* A tail whose name now points elsewhere: find where its file went (a
- * rotated name in the same folder) so its lines are labelled with their
- * real source; "(deleted)" when it has no name any more. */
-static void relabel(struct mcp_ffamily *ff, struct mcp_tail *t)
-{
-    size_t n;
-    struct follow_member *m = follow_list_members(ff, &n);
-    struct mcp_buf b;
-
-    if (m == NULL)
-        n = 0;
-    for (size_t i = 0; i < n; i++) {
-        struct stat st;
-
-        if (stat(m[i].path, &st) == 0 && st.st_dev == t->dev &&
-            st.st_ino == t->ino) {
-            free(t->path);
-            t->path = mcp_strdup(m[i].path);
-            follow_free_members(m, n);
-            return;
-        }
-    }
-    follow_free_members(m, n);
-    if (strstr(t->path, " (deleted)") != NULL)
-        return;
-    mcp_buf_init(&b);
-    mcp_buf_printf(&b, "%s (deleted)", t->path);
-    free(t->path);
-    t->path = mcp_buf_steal(&b);
-}
-
-static bool is_current(const struct mcp_ffamily *ff, dev_t dev, ino_t ino)
-{
-    if (ff->live != NULL && ff->live->dev == dev && ff->live->ino == ino)
-        return true;
-    for (size_t i = 0; i < ff->ndrain; i++)
-        if (ff->drain[i]->dev == dev && ff->drain[i]->ino == ino)
-            return true;
-    return false;
-}
-
-/* Look in the folder for plain files of the family that changed since we
- * started and that we have not read: read a copy of a known generation
- * from where that generation was left, and anything unknown from its
- * start. */
-static void discover(struct mcp_follow *f, size_t fi, int64_t now)
-{
-    struct mcp_ffamily *ff = &f->fam[fi];
-    size_t n;
-    struct follow_member *m;
-
-    m = follow_list_members(ff, &n);
-    for (size_t i = 0; i < n; i++) {
-        struct stat st;
-        int fd;
-        uint64_t from = 0;
-        bool skip = false;
-
-        if (m[i].gz || m[i].cls == 2 || stat(m[i].path, &st) != 0 ||
-            !S_ISREG(st.st_mode) || is_current(ff, st.st_dev, st.st_ino) ||
-            st.st_mtime < f->start_wall)
-            continue;
-        fd = mcp_open_regular(m[i].path, &st, NULL);
-        if (fd < 0)
-            continue;
-        for (size_t s = 0; s < f->nseen && !skip; s++) {
-            const struct seen *sn = &f->seen[s];
-
-            /* By content only: inode numbers are reused as soon as a
-             * file is deleted, and a new file on an old inode must be
-             * read from its start. */
-            if (mcp_tail_fp_matches(fd, (uint64_t)st.st_size, &sn->fp)) {
-                if ((uint64_t)st.st_size <= sn->consumed)
-                    skip = true; /* nothing new in it */
-                else if (sn->consumed > from)
-                    from = sn->consumed;
-            }
-        }
-        close(fd);
-        if (skip)
-            continue;
-        struct mcp_tail *t = follow_open_tail(f, m[i].path, from, from ? 0 : 1,
-                                       MCP_TIME_NONE);
-        if (t != NULL) {
-            follow_notice(f, "reading %s from offset %llu (written while rotated "
-                   "away)", m[i].path, (unsigned long long)from);
-            follow_add_drain(ff, t, now + f->o.grace_ms);
-        }
-    }
-    follow_free_members(m, n);
-}
-
 /* --- a round ---------------------------------------------------------------- */
 
 /* copytruncate or an overwrite: what was appended after our last read is
@@ -448,7 +234,7 @@ static void truncated(struct mcp_follow *f, size_t fi, int64_t now)
                   ff->base);
     seen_add(f, ff->live);
     mcp_tail_rewind(ff->live);
-    discover(f, fi, now);
+    follow_discover(f, fi, now);
 }
 
 static void check_family(struct mcp_follow *f, size_t fi, int64_t now)
@@ -464,21 +250,21 @@ static void check_family(struct mcp_follow *f, size_t fi, int64_t now)
         /* Another file holds the name: read the old one to its end while
          * the grace period lasts, the new one from its start. */
         follow_notice(f, "%s was rotated, reopening", ff->base);
-        relabel(ff, ff->live);
+        follow_relabel(ff, ff->live);
         follow_add_drain(ff, ff->live, now + f->o.grace_ms);
         ff->live = follow_open_live(f, fi, 0, 1, MCP_TIME_NONE);
-        discover(f, fi, now);
+        follow_discover(f, fi, now);
     } else if (ff->live != NULL && !exists) {
         follow_notice(f, "%s is gone (renamed or deleted), waiting for it",
                ff->base);
-        relabel(ff, ff->live);
+        follow_relabel(ff, ff->live);
         follow_add_drain(ff, ff->live, now + f->o.grace_ms);
         ff->live = NULL;
         ff->missing_noted = true;
     } else if (ff->live == NULL && exists) {
         ff->live = follow_open_live(f, fi, 0, 1, MCP_TIME_NONE);
         if (ff->live != NULL)
-            discover(f, fi, now);
+            follow_discover(f, fi, now);
     } else if (ff->live == NULL && ff->blocked) {
         /* What could not be followed went away: wait for a file. */
         ff->blocked = false;

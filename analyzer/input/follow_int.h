@@ -68,6 +68,19 @@ void follow_add_drain(struct mcp_ffamily *ff, struct mcp_tail *t,
 struct follow_member *follow_list_members(const struct mcp_ffamily *ff,
                                           size_t *n);
 void follow_free_members(struct follow_member *m, size_t n);
+/* follow_watch.c: watch the families' folders (once each); watch and
+ * unwatch a tail's inode (nothing without inotify). */
 void follow_watch_dirs(struct mcp_follow *f);
+void follow_watch_tail(struct mcp_follow *f, struct mcp_tail *t);
+void follow_unwatch_tail(struct mcp_follow *f, struct mcp_tail *t);
+
+/* follow_discover.c: a tail whose name now points elsewhere gets the
+ * rotated name its file has now in the family's folder, or " (deleted)"
+ * when it has none, so its lines are labelled with their real source.
+ * Discovery: the family's plain files changed since follow started and
+ * not read are read as draining tails, a copy of a known generation from
+ * where that generation was left, anything unknown from its start. */
+void follow_relabel(struct mcp_ffamily *ff, struct mcp_tail *t);
+void follow_discover(struct mcp_follow *f, size_t fi, int64_t now);
 
 #endif

@@ -1,6 +1,7 @@
 /* notify.c - engine transitions to sink messages (see notify.h). Runs in
  * the main thread; the dispatcher does the delivering. */
 #include "output/notify.h"
+#include "output/router.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,7 +210,7 @@ void mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
     const struct mcp_rule *r = &n->rs->rules[a->rule];
     bool terminal;
 
-    terminal = mcp_config_route(n->c, r->name, a->severity, a->nlabels,
+    terminal = mcp_router_route(n->c, r->name, a->severity, a->nlabels,
                                 a->label_name,
                                 (const char *const *)a->label_value, n->want);
     to_sinks(n, a, t, source, replay);

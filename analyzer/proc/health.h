@@ -95,7 +95,7 @@ void mcp_health_procs(struct mcp_health *h, const struct mcp_health_conf *hc,
                       const struct mcp_proc *p, size_t n, const char *cause);
 
 /* The restarts, reconnects and newest_line checks from figures already
- * counted (the pure part of mcp_health_logs, for tests): restarts and
+ * counted (by the scan of `mcplog health`, cmd_health.c): restarts and
  * reconnects are match counts in their windows, -1 when the rule is not
  * loaded; newest is the newest line's time or MCP_TIME_NONE. cause
  * non-NULL: the logs could not be read; the three checks are UNKNOWN. */
