@@ -150,6 +150,19 @@ static void put_alert_labels(struct mcp_buf *b, const struct mcp_alert *a)
                     (const char *const *)a->label_value);
 }
 
+/* "rule{labels} count=N", then ": summary" when wanted and there is one. */
+static void put_alert_body(struct mcp_termview *v, const struct mcp_rule *r,
+                           const struct mcp_alert *a, bool summary)
+{
+    put_rule(v, r);
+    put_alert_labels(&v->buf, a);
+    mcp_buf_printf(&v->buf, " count=%llu", (unsigned long long)a->count);
+    if (summary && a->summary != NULL) {
+        mcp_buf_puts(&v->buf, ": ");
+        mcp_term_field(&v->buf, a->summary);
+    }
+}
+
 static const struct mcp_pattern *event_pattern(const struct mcp_rule *r,
                                                const struct mcp_event *ev)
 {
@@ -431,13 +444,7 @@ void mcp_termview_alert(struct mcp_termview *v, const struct mcp_alert *a,
                        mcp_severity_name(a->severity));
         sgr(v, SGR_RESET);
         mcp_buf_putc(&v->buf, ' ');
-        put_rule(v, r);
-        put_alert_labels(&v->buf, a);
-        mcp_buf_printf(&v->buf, " count=%llu", (unsigned long long)a->count);
-        if (a->summary != NULL) {
-            mcp_buf_puts(&v->buf, ": ");
-            mcp_term_field(&v->buf, a->summary);
-        }
+        put_alert_body(v, r, a, true);
         break;
     case MCP_STATUS_UPDATE:
         if (!v->o.quiet || !show_update)
@@ -454,13 +461,7 @@ void mcp_termview_alert(struct mcp_termview *v, const struct mcp_alert *a,
         mcp_buf_printf(&v->buf, "%14s↻ still firing %s ", "",
                        mcp_severity_name(a->severity));
         sgr(v, SGR_RESET);
-        put_rule(v, r);
-        put_alert_labels(&v->buf, a);
-        mcp_buf_printf(&v->buf, " count=%llu", (unsigned long long)a->count);
-        if (a->summary != NULL) {
-            mcp_buf_puts(&v->buf, ": ");
-            mcp_term_field(&v->buf, a->summary);
-        }
+        put_alert_body(v, r, a, true);
         break;
     case MCP_STATUS_RESOLVED:
         /* A plain alerting rule's alert ends on its own line: its ▲ line
@@ -474,9 +475,7 @@ void mcp_termview_alert(struct mcp_termview *v, const struct mcp_alert *a,
                        mcp_severity_name(a->severity));
         sgr(v, SGR_RESET);
         mcp_buf_putc(&v->buf, ' ');
-        put_rule(v, r);
-        put_alert_labels(&v->buf, a);
-        mcp_buf_printf(&v->buf, " count=%llu", (unsigned long long)a->count);
+        put_alert_body(v, r, a, false);
         if (a->start != MCP_TIME_NONE && a->end != MCP_TIME_NONE) {
             mcp_duration_format(a->end - a->start, d, sizeof(d));
             mcp_buf_printf(&v->buf, " after %s", d);
