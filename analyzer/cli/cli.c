@@ -72,15 +72,20 @@ void mcp_cli_bad_option(int c, char **argv, const char *cmd)
                  opt);
     else
         snprintf(msg, sizeof(msg), "%s: unknown option '%s'", cmd, opt);
+    mcp_cli_usage(cmd, msg);
+}
+
+int mcp_cli_usage(const char *cmd, const char *msg)
+{
     mcp_cli_error(msg);
     fprintf(stderr, "Try 'mcplog %s --help'.\n", cmd);
+    return MCP_EXIT_USAGE;
 }
 
 /* "mcplog: msg" and the hint to the command's help; -1. */
 static int usage(const char *cmd, const char *msg)
 {
-    mcp_cli_error(msg);
-    fprintf(stderr, "Try 'mcplog %s --help'.\n", cmd);
+    mcp_cli_usage(cmd, msg);
     return -1;
 }
 

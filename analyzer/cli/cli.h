@@ -76,6 +76,10 @@ int mcp_cli_getopt(int argc, char **argv, const char *shortopts,
  * subcommand cmd, with a hint to its --help. */
 void mcp_cli_bad_option(int c, char **argv, const char *cmd);
 
+/* A usage error of the command cmd: "mcplog: <msg>" (sanitized), then
+ * "Try 'mcplog CMD --help'.". Returns MCP_EXIT_USAGE. */
+int mcp_cli_usage(const char *cmd, const char *msg);
+
 /* Print "mcplog: <msg>" with msg sanitized for the terminal. */
 void mcp_cli_error(const char *msg);
 

@@ -75,13 +75,6 @@ static const struct option follow_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int usage_error(const char *msg)
-{
-    mcp_cli_error(msg);
-    fputs("Try 'mcplog follow --help'.\n", stderr);
-    return MCP_EXIT_USAGE;
-}
-
 int mcp_cmd_follow(int argc, char **argv)
 {
     struct mcp_live_opts o = {
@@ -129,7 +122,8 @@ int mcp_cmd_follow(int argc, char **argv)
             int64_t ms;
 
             if (mcp_duration_parse(optarg, &ms, err) != 0 || ms <= 0)
-                return usage_error(err[0] ? err : "duration must be > 0");
+                return mcp_cli_usage("follow",
+                                     err[0] ? err : "duration must be > 0");
             if (c == OPT_GRACE)
                 o.follow.grace_ms = ms;
             else
@@ -153,7 +147,8 @@ int mcp_cmd_follow(int argc, char **argv)
             else if (strcmp(optarg, "never") == 0)
                 o.view.color = MCP_COLOR_NEVER;
             else
-                return usage_error("--color takes auto, always or never");
+                return mcp_cli_usage("follow",
+                                     "--color takes auto, always or never");
             break;
         case OPT_NO_STATUS:
             o.view.status = false;
@@ -172,7 +167,7 @@ int mcp_cmd_follow(int argc, char **argv)
         }
     }
     if (since != NULL && mcp_time_parse_arg(since, &o.since) != 0)
-        return usage_error("bad time for --since");
+        return mcp_cli_usage("follow", "bad time for --since");
     if (no_state)
         o.state_path = NULL;
     o.paths = argv + optind;

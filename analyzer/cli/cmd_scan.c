@@ -66,13 +66,6 @@ static const struct option scan_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int usage_error(const char *msg)
-{
-    mcp_cli_error(msg);
-    fputs("Try 'mcplog scan --help'.\n", stderr);
-    return MCP_EXIT_USAGE;
-}
-
 static int parse_time_opt(const char *name, const char *arg, int64_t *t)
 {
     char err[MCP_ERRLEN];
@@ -81,7 +74,7 @@ static int parse_time_opt(const char *name, const char *arg, int64_t *t)
         return 0;
     snprintf(err, sizeof(err), "bad time for --%s: '%s' (use 2025-12-10, "
              "2025-12-10T14:00:00 or with a zone)", name, arg);
-    usage_error(err);
+    mcp_cli_usage("scan", err);
     return -1;
 }
 
@@ -186,8 +179,9 @@ int mcp_cmd_scan(int argc, char **argv)
         case OPT_FAIL_ON:
             fail_on = mcp_severity_parse(optarg);
             if (fail_on <= 0)
-                return usage_error("--fail-on takes info, warning or "
-                                   "critical");
+                return mcp_cli_usage("scan",
+                                     "--fail-on takes info, warning or "
+                                     "critical");
             break;
         case OPT_REPLAY:
             replay = true;

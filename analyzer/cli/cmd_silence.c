@@ -43,13 +43,6 @@ static const struct option si_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int usage_error(const char *msg)
-{
-    mcp_cli_error(msg);
-    fputs("Try 'mcplog silence --help'.\n", stderr);
-    return MCP_EXIT_USAGE;
-}
-
 static int list(const struct mcp_silences *s, bool all, bool json,
                 int64_t now)
 {
@@ -145,7 +138,8 @@ int mcp_cmd_silence(int argc, char **argv)
         switch (c) {
         case OPT_FOR:
             if (mcp_duration_parse(optarg, &dur, err) != 0 || dur <= 0)
-                return usage_error(err[0] ? err : "--for must be > 0");
+                return mcp_cli_usage("silence",
+                                     err[0] ? err : "--for must be > 0");
             break;
         case OPT_COMMENT: comment = optarg; break;
         case OPT_STATE: state = optarg; break;
@@ -159,7 +153,7 @@ int mcp_cmd_silence(int argc, char **argv)
     }
     if (strcmp(verb, "list") != 0 && strcmp(verb, "expire") != 0 &&
         strcmp(verb, "add") != 0)
-        return usage_error("silence: use add, list or expire");
+        return mcp_cli_usage("silence", "silence: use add, list or expire");
     /* Only in a folder that is the user's alone (list: if it exists). */
     if (mcp_state_check_dir(state, strcmp(verb, "list") != 0, err) != 0) {
         mcp_cli_error(err);
@@ -171,7 +165,7 @@ int mcp_cmd_silence(int argc, char **argv)
 
         if (optind != argc) {
             free(path);
-            return usage_error("silence list takes no arguments");
+            return mcp_cli_usage("silence", "silence list takes no arguments");
         }
         rc = mcp_silences_load(&s, path, err);
         if (rc == 0) {
@@ -193,7 +187,7 @@ int mcp_cmd_silence(int argc, char **argv)
 
         if (optind + 1 != argc) {
             free(path);
-            return usage_error("silence expire takes one ID");
+            return mcp_cli_usage("silence", "silence expire takes one ID");
         }
         rc = mcp_silence_expire(path, argv[optind], now, warn, err);
         if (warn[0] != '\0')
@@ -218,8 +212,9 @@ int mcp_cmd_silence(int argc, char **argv)
 
         if (optind >= argc || dur <= 0) {
             free(path);
-            return usage_error(optind >= argc ? "silence add needs a RULE"
-                                              : "silence add needs --for");
+            return mcp_cli_usage("silence",
+                                 optind >= argc ? "silence add needs a RULE"
+                                 : "silence add needs --for");
         }
         memset(&sl, 0, sizeof(sl));
         sl.rule = mcp_strdup(argv[optind]);
@@ -233,7 +228,8 @@ int mcp_cmd_silence(int argc, char **argv)
                 sl.nlabels == MCP_RULE_MAX_GROUP) {
                 mcp_silence_free(&sl);
                 free(path);
-                return usage_error("labels are NAME=VALUE (at most 8)");
+                return mcp_cli_usage("silence",
+                                     "labels are NAME=VALUE (at most 8)");
             }
             sl.label_name[sl.nlabels] =
                 mcp_strndup(argv[i], (size_t)(eq - argv[i]));
@@ -243,7 +239,7 @@ int mcp_cmd_silence(int argc, char **argv)
             snprintf(msg, sizeof(msg), "silence add: %s", err);
             mcp_silence_free(&sl);
             free(path);
-            return usage_error(msg);
+            return mcp_cli_usage("silence", msg);
         }
         rc = mcp_silence_add(path, &sl, err);
         if (rc != 0) {
