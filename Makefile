@@ -1,7 +1,8 @@
 # mcplog - log analysis and alerting for MCP servers.
 #
 #   make            build ./mcplog
-#   make check      dependency check, unit + end-to-end tests, follow
+#   make layers     check every #include against the layer rule
+#   make check      dependency check, the layer rule, unit + end-to-end tests, follow
 #                   against real writers (make follow-test, ~12 min), unit
 #                   and end-to-end again under AddressSanitizer + UBSan,
 #                   valgrind, and a replay of the fuzz corpora
@@ -22,7 +23,7 @@ PKGS     = libpcre2-8 zlib yaml-0.1 libnotify libcurl
 WARN     = -Wall -Wextra -Werror
 OPT     ?= -O2 -g
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -MMD -MP \
-              -DMCP_DATADIR='"$(DATADIR)"' -Ianalyzer -Isinks \
+              -DMCP_DATADIR='"$(DATADIR)"' -Ianalyzer -I. \
               $(shell pkg-config --cflags $(PKGS))
 ALL_CFLAGS  = $(BASE_CFLAGS) $(CFLAGS)
 LIBS        = $(shell pkg-config --libs $(PKGS)) -lpthread
@@ -31,22 +32,31 @@ TEST_LIBS   = $(shell pkg-config --libs cmocka)
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=all
 
-# The pipeline, in data-flow order (docs/architecture.md).
-LIB_SRC = analyzer/util.c analyzer/strmap.c analyzer/keyset.c analyzer/timeparse.c \
-          analyzer/logset.c analyzer/reader.c analyzer/framer.c analyzer/timeguard.c \
-          analyzer/prefilter.c analyzer/pattern.c analyzer/template.c analyzer/yamlutil.c \
-          analyzer/rules.c analyzer/event.c analyzer/matcher.c \
-          analyzer/engine.c analyzer/engine_alert.c analyzer/engine_state.c analyzer/prefetch.c analyzer/scan.c analyzer/textout.c \
-          analyzer/report.c analyzer/termview.c analyzer/cli.c analyzer/cmd_scan.c \
-          analyzer/cmd_testrules.c \
-          analyzer/evloop.c analyzer/tail.c analyzer/follow.c analyzer/follow_resume.c analyzer/follow_clock.c \
-          analyzer/state.c analyzer/cmd_follow.c \
-          analyzer/config.c analyzer/procconf.c analyzer/notify.c analyzer/silence.c analyzer/cmd_sinks.c \
-          analyzer/cmd_silence.c analyzer/cmd_routes.c \
-          analyzer/procs.c analyzer/procread.c analyzer/procmatch.c analyzer/procview.c analyzer/cleanup.c \
-          analyzer/cmd_ps.c analyzer/cmd_cleanup.c \
-          analyzer/health.c analyzer/cmd_health.c analyzer/probes.c analyzer/action.c \
-          $(sort $(wildcard sinks/*.c))
+# One folder per stage, lowest first (docs/architecture.md "Layers"; make
+# layers checks the includes). Includes name the folder: "base/util.h",
+# "sinks/sink.h"; the top of analyzer/ (scan, follow's clock, state) by
+# name alone.
+BASE_SRC   = $(addprefix analyzer/base/, mcp.c util.c path.c spawn.c optset.c alertview.c strmap.c keyset.c \
+             timeparse.c textout.c yamlutil.c template.c evloop.c statedir.c)
+INPUT_SRC  = $(addprefix analyzer/input/, logset.c reader.c prefetch.c framer.c \
+             tail.c follow.c follow_watch.c follow_discover.c \
+             follow_resume.c)
+MATCH_SRC  = $(addprefix analyzer/match/, prefilter.c pattern.c rules.c rules_read.c event.c \
+             matcher.c timeguard.c)
+ENGINE_SRC = $(addprefix analyzer/engine/, engine_timer.c engine.c engine_prune.c \
+             engine_alert.c engine_state.c)
+CONF_SRC   = $(addprefix analyzer/conf/, config.c procconf.c)
+PROC_SRC   = $(addprefix analyzer/proc/, procs.c procread.c procmatch.c \
+             procview.c cleanup.c health.c probes.c action.c)
+OUTPUT_SRC = $(addprefix analyzer/output/, report.c termview.c termview_status.c router.c notify.c \
+             silence.c)
+TOP_SRC    = $(addprefix analyzer/, scan.c follow_clock.c state.c live.c live_feed.c)
+CLI_SRC    = $(addprefix analyzer/cli/, cli.c cmd_scan.c cmd_testrules.c \
+             cmd_follow.c cmd_sinks.c cmd_silence.c cmd_routes.c cmd_ps.c \
+             cmd_cleanup.c cmd_health.c)
+SINKS_SRC  = $(sort $(wildcard sinks/*.c))
+LIB_SRC = $(BASE_SRC) $(INPUT_SRC) $(MATCH_SRC) $(ENGINE_SRC) $(CONF_SRC) \
+          $(PROC_SRC) $(OUTPUT_SRC) $(TOP_SRC) $(CLI_SRC) $(SINKS_SRC)
 MAIN_SRC = analyzer/main.c
 
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
@@ -60,7 +70,7 @@ LIB_AOBJ = $(LIB_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 UNIT_ABIN = $(UNIT_SRC:tests/unit/%.c=$(BA)/unit/%)
 
-.PHONY: all check check-deps unit e2e asan valgrind fuzz fuzz-smoke bench install FORCE follow-test \
+.PHONY: all check check-deps layers unit e2e asan valgrind fuzz fuzz-smoke bench install FORCE follow-test \
         uninstall clean samples samples-expected
 
 all: mcplog
@@ -80,11 +90,11 @@ $(B)/unit/%: tests/unit/%.c $(B)/libmcplog.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libmcplog.a $(LIBS) $(TEST_LIBS)
 
-# The shipped rules' folder is compiled in (cli.c): rebuild when it moves.
+# The shipped rules' folder is compiled in (path.c): rebuild when it moves.
 $(B)/datadir.stamp: FORCE
 	@mkdir -p $(B)
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
-$(B)/analyzer/cli.o $(BA)/analyzer/cli.o: $(B)/datadir.stamp
+$(B)/analyzer/base/path.o $(BA)/analyzer/base/path.o: $(B)/datadir.stamp
 FORCE:
 
 # --- sanitizer build ---------------------------------------------------
@@ -109,6 +119,10 @@ $(BA)/unit/%: tests/unit/%.c $(BA)/libmcplog.a
 check-deps:
 	@sh tests/deps.sh --check
 
+# Every #include against the layer rule (docs/architecture.md "Layers").
+layers:
+	@sh tests/layers.sh
+
 unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
 
@@ -125,7 +139,7 @@ asan: $(UNIT_ABIN) $(BA)/mcplog
 
 # Every stage adds its counts to the tally; the last line sums them up.
 TALLY = $(CURDIR)/$(B)/check-tally
-check: check-deps
+check: check-deps layers
 	@mkdir -p $(B) && rm -f $(TALLY)
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
 	@echo "== unit tests"
@@ -169,7 +183,7 @@ follow-test: mcplog
 
 FUZZ_CC   ?= clang
 FUZZ_TIME ?= 30
-FUZZ_FLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Ianalyzer -Isinks \
+FUZZ_FLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Ianalyzer -I. \
              -fsanitize=fuzzer,address,undefined \
              $(shell pkg-config --cflags $(PKGS))
 FUZZ_BIN   = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)

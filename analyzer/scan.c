@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "framer.h"
-#include "matcher.h"
-#include "prefetch.h"
-#include "textout.h"
-#include "timeguard.h"
-#include "timeparse.h"
-#include "util.h"
+#include "input/framer.h"
+#include "match/matcher.h"
+#include "input/prefetch.h"
+#include "base/textout.h"
+#include "match/timeguard.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 /* A family's queue holds at most this many bytes of events (and always at
  * least one batch), so a fast producer waits for the merge. */

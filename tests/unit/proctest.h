@@ -14,10 +14,10 @@
 
 #include <cmocka.h>
 
-#include "procconf.h"
-#include "procs.h"
-#include "util.h"
-#include "yamlutil.h"
+#include "conf/procconf.h"
+#include "proc/procs.h"
+#include "base/util.h"
+#include "base/yamlutil.h"
 
 /* Load the four sections from YAML text as config.c would. */
 static inline int load(struct mcp_procconf *pc, const char *text, char *err)

@@ -20,11 +20,12 @@
 #define SYS_pidfd_send_signal 424
 #endif
 
-#include "cleanup.h"
-#include "procconf.h"
-#include "procs.h"
+#include "proc/cleanup.h"
+#include "base/path.h"
+#include "conf/procconf.h"
+#include "proc/procs.h"
 #include "proctest.h"
-#include "util.h"
+#include "base/util.h"
 
 static void test_argv_anchored(void **state)
 {
