@@ -23,7 +23,7 @@ start() { # start MODE OUT [extra args]
     "$MCPLOG" follow --json --no-default-rules --rules rec.yaml \
         --state "$T/state" --grace 300ms "$@" logs >"$_out" 2>>"$T/stderr" &
     PID=$!
-    sleep 0.4
+    wait_open "$PID" logs/mcp_server.log
 }
 stop() { kill -TERM "$PID"; wait "$PID"; RC=$?; }
 
@@ -126,7 +126,7 @@ rules:
 Y
 "$MCPLOG" follow --json --no-default-rules --rules hup.yaml --no-state logs >h.json 2>h.err &
 PID=$!
-sleep 0.4
+wait_open "$PID" logs/mcp_server.log
 line 1 >>logs/mcp_server.log
 line 2 >>logs/mcp_server.log
 wait_for h.json '"status":"firing"' 5
@@ -196,7 +196,7 @@ Y
     "$MCPLOG" follow --json --no-default-rules --rules win.yaml --state "$T/state" \
         $([ $mode = poll ] && echo --poll --poll-interval 100ms) logs >w1.json 2>>"$T/stderr" &
     PID=$!
-    sleep 0.4
+    wait_open "$PID" logs/mcp_server.log
     line 1 >>logs/mcp_server.log
     wait_for w1.json '"seq":"1"' 5
     stop
@@ -204,7 +204,7 @@ Y
     "$MCPLOG" follow --json --no-default-rules --rules win.yaml --state "$T/state" \
         $([ $mode = poll ] && echo --poll --poll-interval 100ms) logs >w2.json 2>>"$T/stderr" &
     PID=$!
-    sleep 0.4
+    wait_open "$PID" logs/mcp_server.log
     line 2 >>logs/mcp_server.log
     wait_for w2.json '"status":"firing"' 5
     stop
@@ -213,7 +213,7 @@ Y
     "$MCPLOG" follow --json --no-default-rules --rules win.yaml --state "$T/state" \
         $([ $mode = poll ] && echo --poll --poll-interval 100ms) logs >w3.json 2>>"$T/stderr" &
     PID=$!
-    sleep 0.4
+    wait_open "$PID" logs/mcp_server.log
     line 3 >>logs/mcp_server.log
     wait_for w3.json '"seq":"3"' 5
     sleep 0.2
