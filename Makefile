@@ -48,7 +48,7 @@ ENGINE_SRC = $(addprefix analyzer/engine/, engine_timer.c engine.c engine_prune.
              engine_alert.c engine_state.c)
 CONF_SRC   = $(addprefix analyzer/conf/, config.c procconf.c)
 PROC_SRC   = $(addprefix analyzer/proc/, procs.c procread.c procmatch.c \
-             procview.c cleanup.c health.c probes.c action.c)
+             procparent.c procview.c cleanup.c health.c probes.c action.c)
 OUTPUT_SRC = $(addprefix analyzer/output/, report.c termview.c termview_status.c router.c notify.c \
              silence.c)
 TOP_SRC    = $(addprefix analyzer/, scan.c follow_clock.c state.c live.c live_feed.c)
