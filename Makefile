@@ -20,7 +20,7 @@ DATADIR  = $(PREFIX)/share/mcplog
 MANDIR   = $(PREFIX)/share/man
 
 CC      ?= cc
-PKGS     = libpcre2-8 zlib yaml-0.1 libnotify libcurl
+PKGS     = libpcre2-8 zlib yaml-0.1 libnotify libcurl json-c
 WARN     = -Wall -Wextra -Werror
 OPT     ?= -O2 -g
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -MMD -MP \
@@ -38,7 +38,7 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 # "sinks/sink.h"; the top of analyzer/ (scan, follow's clock, state) by
 # name alone.
 BASE_SRC   = $(addprefix analyzer/base/, mcp.c util.c path.c spawn.c optset.c alertview.c strmap.c keyset.c \
-             timeparse.c textout.c yamlutil.c template.c evloop.c statedir.c)
+             timeparse.c textout.c yamlutil.c template.c evloop.c statedir.c jsonrpc.c)
 INPUT_SRC  = $(addprefix analyzer/input/, logset.c reader.c prefetch.c framer.c \
              tail.c follow.c follow_watch.c follow_discover.c \
              follow_resume.c)
@@ -51,13 +51,16 @@ PROC_SRC   = $(addprefix analyzer/proc/, procs.c procread.c procmatch.c \
              procparent.c procview.c cleanup.c health.c probes.c action.c)
 OUTPUT_SRC = $(addprefix analyzer/output/, report.c termview.c termview_status.c router.c notify.c \
              silence.c)
-TOP_SRC    = $(addprefix analyzer/, scan.c follow_clock.c state.c live.c live_feed.c)
+TOP_SRC    = $(addprefix analyzer/, scan.c health_run.c follow_clock.c state.c live.c live_feed.c)
+MCPSRV_SRC = $(addprefix analyzer/mcpserver/, server.c tools.c srv_json.c \
+             srv_scan.c tool_status.c tool_scan.c tool_explain.c tool_cleanup.c)
 CLI_SRC    = $(addprefix analyzer/cli/, cli.c cmd_scan.c cmd_testrules.c \
              cmd_follow.c cmd_sinks.c cmd_silence.c cmd_routes.c cmd_ps.c \
-             cmd_cleanup.c cmd_health.c)
+             cmd_cleanup.c cmd_health.c cmd_mcp.c)
 SINKS_SRC  = $(sort $(wildcard sinks/*.c))
 LIB_SRC = $(BASE_SRC) $(INPUT_SRC) $(MATCH_SRC) $(ENGINE_SRC) $(CONF_SRC) \
-          $(PROC_SRC) $(OUTPUT_SRC) $(TOP_SRC) $(CLI_SRC) $(SINKS_SRC)
+          $(PROC_SRC) $(OUTPUT_SRC) $(TOP_SRC) $(MCPSRV_SRC) $(CLI_SRC) \
+          $(SINKS_SRC)
 MAIN_SRC = analyzer/main.c
 
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))

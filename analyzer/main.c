@@ -21,6 +21,7 @@ static const char usage[] =
     "  ps           list the MCP server processes and why each matched\n"
     "  cleanup      keep one server process, terminate the stale others\n"
     "  health       check the server, Nagios style (exit 0 to 3)\n"
+    "  mcp          serve MCP over stdio: tools for an agent\n"
     "\n"
     "  mcplog COMMAND --help     options of a command\n"
     "  mcplog --version\n";
@@ -39,6 +40,7 @@ static const struct {
     {"cleanup", mcp_cmd_cleanup},
     {"health", mcp_cmd_health},
     {"sinks", mcp_cmd_sinks},
+    {"mcp", mcp_cmd_mcp},
 };
 
 int main(int argc, char **argv)

@@ -38,6 +38,7 @@ struct family_job {
     uint64_t *limit_errors;
     struct mcp_timeguard *guard;  /* the family's lines are one stream */
     struct mcp_batch found;       /* a chunk's events, before the guard */
+    const atomic_bool *cancel;    /* NULL, or stop at the next chunk */
     pthread_t tid;
     /* consumer side */
     struct mcp_batch *cur;
@@ -109,6 +110,11 @@ static void mark_damaged(struct mcp_input *in, const char *err)
     warn_input("", err);
 }
 
+static bool cancelled(const atomic_bool *c)
+{
+    return c != NULL && atomic_load(c);
+}
+
 /* Frame and match the current file of the prefetcher. */
 static void read_input(struct family_job *j, struct mcp_matcher *m,
                        struct mcp_prefetch *pf, size_t idx,
@@ -127,6 +133,8 @@ static void read_input(struct family_job *j, struct mcp_matcher *m,
     f = mcp_framer_create(j->max_line, MCP_FRAMER_RECORDS, mcp_prefetch_read,
                           pf);
     while ((rc = mcp_framer_next(f, &c, err)) == 1) {
+        if (cancelled(j->cancel))
+            break;
         mcp_matcher_chunk(m, &c, &j->found);
         mcp_timeguard_chunk(j->guard, idx, (uint32_t)idx, &c, &j->found,
                             *batch);
@@ -177,6 +185,8 @@ static void *family_main(void *arg)
         paths[i] = j->ls->inputs[fam->first + i].path;
     pf = mcp_prefetch_start(paths, fam->count, j->max_inflate, err);
     for (size_t i = fam->first; i < fam->first + fam->count; i++) {
+        if (cancelled(j->cancel))
+            break;
         err[0] = '\0';
         if (pf == NULL)
             mark_damaged(&j->ls->inputs[i], "cannot start a decoding thread");
@@ -235,6 +245,7 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
         j->fam = f;
         j->max_line = o->max_line;
         j->max_inflate = o->max_inflate;
+        j->cancel = o->cancel;
         j->limit_errors = mcp_calloc(rs->n + 1, sizeof(uint64_t));
         j->guard = mcp_timeguard_create(false, on_line_time, j);
         pthread_mutex_init(&j->q.mu, NULL);
@@ -266,6 +277,9 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
         if (best == NULL)
             break;
         best->pos++;
+        /* Cancelled: the families stop soon; drain what they queued. */
+        if (cancelled(o->cancel))
+            continue;
         if (bev->ts != MCP_TIME_NONE &&
             ((o->since != MCP_TIME_NONE && bev->ts < o->since) ||
              (o->until != MCP_TIME_NONE && bev->ts >= o->until)))
@@ -310,7 +324,8 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
             end = ls->inputs[i].last_ts;
     if (end != MCP_TIME_NONE && o->until != MCP_TIME_NONE && end >= o->until)
         end = o->until - 1;
-    if (end != MCP_TIME_NONE && started == nf)
+    out->cancelled = cancelled(o->cancel);
+    if (end != MCP_TIME_NONE && started == nf && !out->cancelled)
         mcp_engine_advance(out->engine, end);
     for (size_t i = 0; i < ls->n; i++) {
         out->lines += ls->inputs[i].lines;

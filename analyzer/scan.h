@@ -10,6 +10,7 @@
 #ifndef MCP_SCAN_H
 #define MCP_SCAN_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -28,12 +29,17 @@ struct mcp_scan_opts {
     /* Called for every event fed to the engine (test-rules, replay);
      * may be NULL. */
     void (*on_event)(const struct mcp_event *ev, void *arg);
+    /* When set (by another thread: `mcplog mcp`'s reader on a
+     * notifications/cancelled), the family threads stop at their next
+     * chunk and the merge feeds nothing more; may be NULL. */
+    const atomic_bool *cancel;
 };
 
 struct mcp_scan {
     struct mcp_engine *engine;
     uint64_t *limit_errors; /* per rule */
     bool damaged;           /* some input was damaged */
+    bool cancelled;         /* o->cancel was set: the results are partial */
     uint64_t lines, bytes, matches;
     uint64_t time_jumps;    /* lines dated too far ahead (timeguard.h) */
 };

@@ -92,5 +92,6 @@ int mcp_cmd_routes(int argc, char **argv);
 int mcp_cmd_ps(int argc, char **argv);
 int mcp_cmd_cleanup(int argc, char **argv);
 int mcp_cmd_health(int argc, char **argv);
+int mcp_cmd_mcp(int argc, char **argv);
 
 #endif

@@ -241,6 +241,7 @@ struct top {
     int64_t repeat_ms, update_ms;
     yaml_node_t *node[6];          /* sinks, routes, server, health,
                                       cleanup, probes */
+    bool allow_cleanup;            /* mcp: allow_cleanup */
 };
 
 static int keep_node(struct mcp_yaml *y, yaml_node_t *n, void *field,
@@ -258,6 +259,14 @@ static const char *const never_words[] = {"never", "0", NULL};
     {.key = (key_), .type = MCP_OPT_CUSTOM, .set = keep_node,              \
      .offset = offsetof(struct top, node) + (i) * sizeof(yaml_node_t *)}
 
+static const struct mcp_opt mcp_opts[] = {
+    {.key = "allow_cleanup", .type = MCP_OPT_BOOL, .def = "false",
+     .offset = offsetof(struct top, allow_cleanup),
+     .help = "mcplog mcp offers the cleanup tool (it may terminate "
+             "server processes when the user confirms its plan)"},
+    {0},
+};
+
 static const struct mcp_opt top_opts[] = {
     {.key = "repeat_interval", .type = MCP_OPT_DURATION, .def = "4h",
      .offset = offsetof(struct top, repeat_ms), .words = never_words,
@@ -267,6 +276,7 @@ static const struct mcp_opt top_opts[] = {
      .help = "at most one update per alert this often"},
     NODE("sinks", 0), NODE("routes", 1), NODE("server", 2),
     NODE("health", 3), NODE("cleanup", 4), NODE("probes", 5),
+    {.key = "mcp", .type = MCP_OPT_MAP, .sub = mcp_opts},
     {0},
 };
 
@@ -310,6 +320,7 @@ static int load_doc(struct mcp_config *c, struct mcp_yaml *y,
         return -1;
     c->repeat_interval_ms = t.repeat_ms;
     c->update_interval_ms = t.update_ms;
+    c->mcp_allow_cleanup = t.allow_cleanup;
     if (t.node[0] != NULL && !mcp_yaml_is_null(t.node[0]) &&
         load_sinks(&x, t.node[0]) != 0)
         return -1;
