@@ -52,6 +52,10 @@ struct json_object *mcp_tool_cleanup(struct mcp_srv *s,
  * textout.h), "…" when cut. NULL gives JSON null. */
 struct json_object *mcp_srv_text(const char *s, size_t n, size_t max);
 
+/* Lines of log text (a traceback): each line as mcp_srv_text shows it,
+ * joined by newlines, cut after max bytes in all. */
+struct json_object *mcp_srv_lines(const char *s, size_t n, size_t max);
+
 /* The same for a NUL-terminated s. */
 struct json_object *mcp_srv_str(const char *s);
 

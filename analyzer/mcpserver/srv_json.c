@@ -23,6 +23,29 @@ struct json_object *mcp_srv_text(const char *s, size_t n, size_t max)
     return o;
 }
 
+struct json_object *mcp_srv_lines(const char *s, size_t n, size_t max)
+{
+    struct mcp_buf b;
+    struct json_object *o;
+    size_t done = 0;
+
+    if (s == NULL)
+        return NULL;
+    mcp_buf_init(&b);
+    while (done < n && done < max) {
+        const char *nl = memchr(s + done, '\n', n - done);
+        size_t k = nl ? (size_t)(nl - (s + done)) : n - done;
+
+        if (done > 0)
+            mcp_buf_putc(&b, '\n');
+        mcp_term_cut(&b, s + done, k, max - done);
+        done += k + 1;
+    }
+    o = json_object_new_string_len(b.data ? b.data : "", (int)b.len);
+    mcp_buf_free(&b);
+    return o;
+}
+
 struct json_object *mcp_srv_str(const char *s)
 {
     return s == NULL ? NULL : mcp_srv_text(s, strlen(s), MCP_SRV_TEXT_MAX);

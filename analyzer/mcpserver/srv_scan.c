@@ -46,17 +46,18 @@ static void signature(const struct mcp_event *ev, int logger, int msg,
     out[k] = '\0';
 }
 
-static void keep_evidence(struct mcp_srv_scan *x, const struct mcp_event *ev)
+static void keep_evidence(struct mcp_srv_scan *x, const struct mcp_event *ev,
+                          int k)
 {
-    struct mcp_srv_evidence *e;
+    struct mcp_srv_evidence *e, *v = x->ev[k];
 
-    if (x->nev == MCP_SRV_EVIDENCE_MAX) {
-        free(x->ev[0].line);
-        free(x->ev[0].context);
-        memmove(x->ev, x->ev + 1, (x->nev - 1) * sizeof(*x->ev));
-        x->nev--;
+    if (x->nev[k] == MCP_SRV_EVIDENCE_MAX) {
+        free(v[0].line);
+        free(v[0].context);
+        memmove(v, v + 1, (x->nev[k] - 1) * sizeof(*v));
+        x->nev[k]--;
     }
-    e = &x->ev[x->nev++];
+    e = &v[x->nev[k]++];
     e->ts = ev->ts;
     e->rule = ev->rule;
     e->input = ev->input;
@@ -76,8 +77,10 @@ static void on_event(const struct mcp_event *ev, void *arg)
 
     if (ev->kind != MCP_EV_MATCH)
         return;
-    if ((int)ev->rule == x->reconnect_rule || (int)ev->rule == x->error_rule)
-        keep_evidence(x, ev);
+    if ((int)ev->rule == x->reconnect_rule)
+        keep_evidence(x, ev, 0);
+    if ((int)ev->rule == x->error_rule)
+        keep_evidence(x, ev, 1);
     if ((int)ev->rule != x->error_rule)
         return;
     signature(ev, x->logger_cap, x->message_cap, sig);
@@ -165,10 +168,11 @@ void mcp_srv_scan_free(struct mcp_srv_scan *x)
         free(x->cl[i].trace);
     }
     free(x->cl);
-    for (size_t i = 0; i < x->nev; i++) {
-        free(x->ev[i].line);
-        free(x->ev[i].context);
-    }
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < x->nev[k]; i++) {
+            free(x->ev[k][i].line);
+            free(x->ev[k][i].context);
+        }
     if (x->ran)
         mcp_scan_free(&x->scan);
     mcp_logset_free(&x->ls);
@@ -218,7 +222,7 @@ struct json_object *mcp_srv_clusters(struct mcp_srv_scan *x, size_t max)
                                    c->line, c->line_len, MCP_SRV_TEXT_MAX));
         json_object_object_add(o, "origin",
                                mcp_srv_origin(x, c->input, c->lineno));
-        json_object_object_add(o, "traceback", mcp_srv_text(
+        json_object_object_add(o, "traceback", mcp_srv_lines(
                                    c->trace, c->trace_len, MCP_SRV_TRACE_MAX));
         json_object_array_add(arr, o);
     }
@@ -235,7 +239,7 @@ struct json_object *mcp_srv_evidence_json(const struct mcp_srv_scan *x,
     json_object_object_add(o, "origin", mcp_srv_origin(x, e->input, e->lineno));
     json_object_object_add(o, "line", mcp_srv_text(e->line, e->line_len,
                                                    MCP_SRV_TEXT_MAX));
-    json_object_object_add(o, "traceback", mcp_srv_text(
+    json_object_object_add(o, "traceback", mcp_srv_lines(
                                e->context, e->context_len, MCP_SRV_TRACE_MAX));
     return o;
 }

@@ -16,7 +16,7 @@
 struct json_object;
 struct mcp_srv;
 
-#define MCP_SRV_EVIDENCE_MAX 40
+#define MCP_SRV_EVIDENCE_MAX 20
 
 struct mcp_srv_cluster {
     char *sig;
@@ -48,8 +48,10 @@ struct mcp_srv_scan {
     struct mcp_srv_cluster *cl;
     size_t ncl;
     uint64_t clusters_dropped;     /* errors past CLUSTERS_MAX signatures */
-    struct mcp_srv_evidence ev[MCP_SRV_EVIDENCE_MAX]; /* oldest first */
-    size_t nev;
+    /* The newest lines of reconnect-failures [0] and errors [1], each
+     * oldest first. */
+    struct mcp_srv_evidence ev[2][MCP_SRV_EVIDENCE_MAX];
+    size_t nev[2];
 };
 
 /* Scan paths (a JSON array of strings; NULL or empty: the server's

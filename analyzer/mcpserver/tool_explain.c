@@ -12,7 +12,7 @@
 #include "mcpserver/srv_scan.h"
 #include "proc/procs.h"
 
-#define EVIDENCE_SHOWN 10
+#define WINDOW_MS (10 * 60 * 1000)
 #define STARTUPS_SHOWN 10
 
 /* The processes as `ps --json` writes them; *n and *orphans counted. */
@@ -65,6 +65,31 @@ static struct json_object *failures_json(const struct mcp_srv_scan *x,
     if (json_object_array_length(arr) > MCP_SRV_LIST_MAX)
         json_object_array_del_idx(arr, 0, json_object_array_length(arr) -
                                               MCP_SRV_LIST_MAX);
+    return arr;
+}
+
+/* The evidence lines, in time order: the newest reconnect failures
+ * (5), and the newest errors (5) of the 10 minutes around them (any
+ * time when there is no failure). */
+static struct json_object *evidence(const struct mcp_srv_scan *x)
+{
+    struct json_object *arr = json_object_new_array();
+    const struct mcp_srv_evidence *r = x->ev[0], *e = x->ev[1];
+    size_t nr = x->nev[0], ne = x->nev[1], r0 = nr > 5 ? nr - 5 : 0;
+    size_t sel[MCP_SRV_EVIDENCE_MAX], ns = 0, i, k;
+    int64_t from = nr ? r[r0].ts - WINDOW_MS : MCP_TIME_NONE;
+    int64_t to = nr ? r[nr - 1].ts + WINDOW_MS : MCP_TIME_NONE;
+
+    for (i = ne; i-- > 0 && ns < 5;)
+        if (nr == 0 || (e[i].ts >= from && e[i].ts <= to))
+            sel[ns++] = i;
+    /* Merge the two, oldest first. */
+    for (i = r0, k = ns; i < nr || k > 0;) {
+        if (k > 0 && (i == nr || e[sel[k - 1]].ts < r[i].ts))
+            json_object_array_add(arr, mcp_srv_evidence_json(x, &e[sel[--k]]));
+        else
+            json_object_array_add(arr, mcp_srv_evidence_json(x, &r[i++]));
+    }
     return arr;
 }
 
@@ -159,11 +184,7 @@ struct json_object *mcp_tool_explain(struct mcp_srv *s,
                            failures_json(&x, name, &failures));
     /* The client's view of the server comes with the client logs. */
     json_object_object_add(res, "client_failures", json_object_new_array());
-    arr = json_object_new_array();
-    for (size_t i = x.nev > EVIDENCE_SHOWN ? x.nev - EVIDENCE_SHOWN : 0;
-         i < x.nev; i++)
-        json_object_array_add(arr, mcp_srv_evidence_json(&x, &x.ev[i]));
-    json_object_object_add(res, "evidence", arr);
+    json_object_object_add(res, "evidence", evidence(&x));
     cause(res, s, nprocs, orphans, failures, startups, name);
     json_object_object_add(res, "cut", json_object_new_array());
     mcp_srv_scan_free(&x);
