@@ -54,6 +54,7 @@ static void keep_evidence(struct mcp_srv_scan *x, const struct mcp_event *ev,
     if (x->nev[k] == MCP_SRV_EVIDENCE_MAX) {
         free(v[0].line);
         free(v[0].context);
+        free(v[0].server);
         memmove(v, v + 1, (x->nev[k] - 1) * sizeof(*v));
         x->nev[k]--;
     }
@@ -67,6 +68,9 @@ static void keep_evidence(struct mcp_srv_scan *x, const struct mcp_event *ev,
     e->context = ev->context ? mcp_strndup(ev->context, ev->context_len)
                              : NULL;
     e->context_len = ev->context_len;
+    e->server = k == 0 && x->server_cap >= 0 && ev->cap[x->server_cap]
+                    ? mcp_strdup(ev->cap[x->server_cap])
+                    : NULL;
 }
 
 static void on_event(const struct mcp_event *ev, void *arg)
@@ -131,7 +135,9 @@ int mcp_srv_scan_run(struct mcp_srv *s, struct json_object *paths,
     x->rs = o->rs;
     x->error_rule = mcp_ruleset_find(o->rs, "errors");
     x->reconnect_rule = mcp_ruleset_find(o->rs, "reconnect-failures");
-    x->logger_cap = x->message_cap = -1;
+    x->logger_cap = x->message_cap = x->server_cap = -1;
+    if (x->reconnect_rule >= 0)
+        x->server_cap = capture(&o->rs->rules[x->reconnect_rule], "server");
     if (x->error_rule >= 0) {
         x->logger_cap = capture(&o->rs->rules[x->error_rule], "logger");
         x->message_cap = capture(&o->rs->rules[x->error_rule], "message");
@@ -172,6 +178,7 @@ void mcp_srv_scan_free(struct mcp_srv_scan *x)
         for (size_t i = 0; i < x->nev[k]; i++) {
             free(x->ev[k][i].line);
             free(x->ev[k][i].context);
+            free(x->ev[k][i].server);
         }
     if (x->ran)
         mcp_scan_free(&x->scan);

@@ -36,6 +36,8 @@ struct mcp_srv_evidence {
     uint64_t lineno;
     char *line, *context;
     size_t line_len, context_len;
+    char *server;                  /* reconnect-failures: its capture
+                                      `server`, or NULL */
 };
 
 struct mcp_srv_scan {
@@ -44,7 +46,7 @@ struct mcp_srv_scan {
     struct mcp_scan scan;
     bool logset_ok, ran;
     int error_rule, reconnect_rule;  /* rule indexes, or -1 */
-    int logger_cap, message_cap;
+    int logger_cap, message_cap, server_cap;
     struct mcp_srv_cluster *cl;
     size_t ncl;
     uint64_t clusters_dropped;     /* errors past CLUSTERS_MAX signatures */

@@ -68,27 +68,34 @@ static struct json_object *failures_json(const struct mcp_srv_scan *x,
     return arr;
 }
 
-/* The evidence lines, in time order: the newest reconnect failures
- * (5), and the newest errors (5) of the 10 minutes around them (any
- * time when there is no failure). */
-static struct json_object *evidence(const struct mcp_srv_scan *x)
+/* The evidence lines, in time order: the newest reconnect failures of
+ * the server called name (5), and the newest errors (5) of the 10
+ * minutes around them (any time when there is no failure). */
+static struct json_object *evidence(const struct mcp_srv_scan *x,
+                                    const char *name)
 {
     struct json_object *arr = json_object_new_array();
-    const struct mcp_srv_evidence *r = x->ev[0], *e = x->ev[1];
-    size_t nr = x->nev[0], ne = x->nev[1], r0 = nr > 5 ? nr - 5 : 0;
-    size_t sel[MCP_SRV_EVIDENCE_MAX], ns = 0, i, k;
-    int64_t from = nr ? r[r0].ts - WINDOW_MS : MCP_TIME_NONE;
-    int64_t to = nr ? r[nr - 1].ts + WINDOW_MS : MCP_TIME_NONE;
+    const struct mcp_srv_evidence *r[MCP_SRV_EVIDENCE_MAX], *e = x->ev[1];
+    size_t nr = 0, ne = x->nev[1], r0, sel[MCP_SRV_EVIDENCE_MAX], ns = 0, i, k;
+    int64_t from, to;
+
+    for (i = 0; i < x->nev[0]; i++)
+        if (x->ev[0][i].server != NULL &&
+            strcmp(x->ev[0][i].server, name) == 0)
+            r[nr++] = &x->ev[0][i];
+    r0 = nr > 5 ? nr - 5 : 0;
+    from = nr ? r[r0]->ts - WINDOW_MS : MCP_TIME_NONE;
+    to = nr ? r[nr - 1]->ts + WINDOW_MS : MCP_TIME_NONE;
 
     for (i = ne; i-- > 0 && ns < 5;)
         if (nr == 0 || (e[i].ts >= from && e[i].ts <= to))
             sel[ns++] = i;
     /* Merge the two, oldest first. */
     for (i = r0, k = ns; i < nr || k > 0;) {
-        if (k > 0 && (i == nr || e[sel[k - 1]].ts < r[i].ts))
+        if (k > 0 && (i == nr || e[sel[k - 1]].ts < r[i]->ts))
             json_object_array_add(arr, mcp_srv_evidence_json(x, &e[sel[--k]]));
         else
-            json_object_array_add(arr, mcp_srv_evidence_json(x, &r[i++]));
+            json_object_array_add(arr, mcp_srv_evidence_json(x, r[i++]));
     }
     return arr;
 }
@@ -184,7 +191,7 @@ struct json_object *mcp_tool_explain(struct mcp_srv *s,
                            failures_json(&x, name, &failures));
     /* The client's view of the server comes with the client logs. */
     json_object_object_add(res, "client_failures", json_object_new_array());
-    json_object_object_add(res, "evidence", evidence(&x));
+    json_object_object_add(res, "evidence", evidence(&x, name));
     cause(res, s, nprocs, orphans, failures, startups, name);
     json_object_object_add(res, "cut", json_object_new_array());
     mcp_srv_scan_free(&x);

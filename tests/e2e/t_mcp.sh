@@ -120,6 +120,8 @@ $INIT
 {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"scan","arguments":{}}}
 {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"scan","arguments":{"since":"2025-12-10","until":"2025-12-10T15:00:00"}}}
 {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"explain_server","arguments":{"name":"hestai"}}}
+{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"explain_server","arguments":{"name":"zen"}}}
+{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"explain_server","arguments":{}}}
 EOF
 $TALK s2 out.jsonl -- "$MCPLOG" mcp --tz UTC "$ROOT/samples/logs" 2>err
 assert_eq "scan: exit 0, only protocol on stdout" 0 $?
@@ -170,6 +172,16 @@ assert_eq "explain_server: evidence lines, each in its own field" \
 for l in open("out.jsonl"):
     d = json.loads(l)
     if d["id"] == 3: print([e["line"] for e in d["result"]["structuredContent"]["evidence"] if e["rule"] == "reconnect-failures"][-1])')"
+
+assert_eq "explain_server: another server has none of hestai's failures" \
+    "0 none_found no failure of zen found in its logs and processes. 5 errors" \
+    "$(sc 4 reconnect_failures.#) $(sc 4 cause.kind) $(sc 4 cause.sentence) $(sc 4 evidence.#) $(python3 -c 'import json
+for l in open("out.jsonl"):
+    d = json.loads(l)
+    if d["id"] == 4: print(" ".join(sorted(set(e["rule"] for e in d["result"]["structuredContent"]["evidence"]))))')"
+assert_eq "explain_server: the name is required" \
+    "true argument 'name' is required: the server's name as the client knows it" \
+    "$(rget 5 result.isError) $(rget 5 result.content.0.text)"
 
 # --- hostile log text ------------------------------------------------------------------
 
