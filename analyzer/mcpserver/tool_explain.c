@@ -43,23 +43,30 @@ static struct json_object *procs_json(const struct mcp_srv *s, size_t *n,
     return arr;
 }
 
-/* The reconnect failures of the server called name: the alerts of the
- * rule reconnect-failures labelled server=name, and their count. */
+/* The reconnect failures of the server called name: their count (the
+ * group server=name of the rule reconnect-failures) in *count, and the
+ * alerts they raised. */
 static struct json_object *failures_json(const struct mcp_srv_scan *x,
                                          const char *name, uint64_t *count)
 {
     struct json_object *arr = json_object_new_array();
     size_t n;
     struct mcp_alert *const *al = mcp_engine_alerts(x->scan.engine, &n);
+    const struct mcp_rule_stats *st;
 
     *count = 0;
+    if (x->reconnect_rule < 0)
+        return arr;
+    st = mcp_engine_stats(x->scan.engine, (size_t)x->reconnect_rule);
+    for (size_t i = 0; i < st->ngroups; i++)
+        if (strcmp(st->groups[i].key, name) == 0)
+            *count = st->groups[i].count;
     for (size_t i = 0; i < n; i++) {
         const struct mcp_alert *a = al[i];
 
         if ((int)a->rule != x->reconnect_rule || a->nlabels < 1 ||
             strcmp(a->label_value[0] ? a->label_value[0] : "", name) != 0)
             continue;
-        *count += a->count;
         json_object_array_add(arr, mcp_srv_alert(x->rs, a));
     }
     if (json_object_array_length(arr) > MCP_SRV_LIST_MAX)
@@ -187,8 +194,10 @@ struct json_object *mcp_tool_explain(struct mcp_srv *s,
                            json_object_new_int64((int64_t)orphans));
     startups = mcp_srv_startups(&x, STARTUPS_SHOWN, &total);
     json_object_object_add(res, "startups", startups);
-    json_object_object_add(res, "reconnect_failures",
+    json_object_object_add(res, "reconnect_alerts",
                            failures_json(&x, name, &failures));
+    json_object_object_add(res, "reconnect_failures",
+                           json_object_new_int64((int64_t)failures));
     /* The client's view of the server comes with the client logs. */
     json_object_object_add(res, "client_failures", json_object_new_array());
     json_object_object_add(res, "evidence", evidence(&x, name));

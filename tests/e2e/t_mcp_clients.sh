@@ -92,12 +92,12 @@ for f in files:
                 elif name.endswith("scan"):
                     print(name, b.get("is_error", False), r["since"], r["rules"][1]["name"], r["rules"][1]["matches"])
                 else:
-                    print(name, b.get("is_error", False), r["name"], r["cause"]["kind"], r["reconnect_failures"][0]["count"])
+                    print(name, b.get("is_error", False), r["name"], r["cause"]["kind"], r["reconnect_failures"])
 EOF
 assert_eq "transcript: the results of status, scan and explain_server" \
     "mcp__mcplog__status False WARNING 6 False
 mcp__mcplog__scan False 2025-12-10T00:00:00.000Z reconnect-failures 9
-mcp__mcplog__explain_server False hestai reconnect_failures 9" \
+mcp__mcplog__explain_server False hestai reconnect_failures 11" \
     "$(cat transcript.txt)"
 
 # --- the MCP Inspector CLI -----------------------------------------------------------------
