@@ -9,28 +9,7 @@ INIT='{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":
 new_server
 printf 'mcp: {allow_cleanup: true}\n' >>c.yaml
 
-rget() {
-    python3 - "$1" "$2" <<'EOF'
-import json, sys
-want, path = json.loads(sys.argv[1]), sys.argv[2]
-for l in open("out.jsonl", encoding="utf-8"):
-    d = json.loads(l)
-    if d.get("id") != want:
-        continue
-    cur = d
-    for part in path.split(".") if path else []:
-        if part == "#":
-            cur = len(cur)
-        elif isinstance(cur, list):
-            cur = cur[int(part)]
-        else:
-            cur = cur[part]
-    print(cur if isinstance(cur, str) else json.dumps(cur))
-    break
-else:
-    print("NO RESPONSE")
-EOF
-}
+rget() { python3 "$ROOT/tests/e2e/jget.py" out.jsonl "$2" "$1"; }
 sc() { rget "$1" "result.structuredContent.$2"; }
 # talk REQUEST...: one session of mcplog mcp with these requests after
 # initialize; the answers in out.jsonl
