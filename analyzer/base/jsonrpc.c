@@ -144,6 +144,7 @@ void mcp_rpc_parse(const char *line, size_t n, struct mcp_rpc_msg *m)
 {
     struct json_tokener *tok = json_tokener_new_ex(MCP_RPC_MAX_DEPTH);
     struct json_object *v = NULL, *id = NULL, *method = NULL;
+    bool has_id;
     size_t used;
 
     memset(m, 0, sizeof(*m));
@@ -173,7 +174,9 @@ void mcp_rpc_parse(const char *line, size_t n, struct mcp_rpc_msg *m)
         bad(m, MCP_RPC_INVALID_REQUEST, "invalid request: not an object");
         return;
     }
-    if (json_object_object_get_ex(v, "id", &id) && good_id(id))
+    /* json-c gives JSON null as NULL: has_id tells "id": null from no id. */
+    has_id = json_object_object_get_ex(v, "id", &id);
+    if (has_id && good_id(id))
         m->id = id;
     {
         struct json_object *ver = NULL;
@@ -194,7 +197,7 @@ void mcp_rpc_parse(const char *line, size_t n, struct mcp_rpc_msg *m)
         }
         m->method = json_object_get_string(method);
         json_object_object_get_ex(v, "params", &m->params);
-        if (id == NULL) {
+        if (!has_id) {
             m->kind = MCP_RPC_NOTIFICATION;
             return;
         }

@@ -42,11 +42,13 @@ big 1100000
 raw {"jsonrpc":"2.0","id":14,"method":"ping"} trailing
 {"jsonrpc":"2.0","id":15,"method":"tools/call","params":{"name":"cleanup"}}
 {"jsonrpc":"2.0","id":16,"method":"tools/call","params":{"name":"scan","arguments":{"since":"yesterday-ish"}}}
+raw {"jsonrpc":"2.0","id":null,"method":"ping"}
 EOF
+python3 -c 'print("raw " + "[" * 100000 + "]" * 100000)' >>s1
 $TALK s1 out.jsonl -- "$MCPLOG" mcp --tz UTC "$ROOT/samples/logs" 2>err
 assert_eq "protocol: stdout holds only JSON-RPC responses, exit 0" 0 $?
 assert_eq "protocol: one response per request, in order" \
-    "1 2 3 4 five None 6 7 8 9 10 None 12 None None 13 None 15 16" \
+    "1 2 3 4 five None 6 7 8 9 10 None 12 None None 13 None 15 16 None None" \
     "$(python3 -c 'import json
 print(" ".join(str(json.loads(l)["id"]) for l in open("out.jsonl")))')"
 assert_eq "initialize: 2025-06-18 is answered with 2025-06-18" "2025-06-18" \
@@ -79,8 +81,10 @@ None -32600 invalid request: batches are not supported
 None -32700 parse error: not one JSON value
 None -32000 request too large (over 1048576 bytes)
 None -32700 parse error: not one JSON value
+None -32600 invalid request: "id" must be a string or an integer
+None -32700 parse error: not one JSON value
 EOF
-assert_file_eq "errors: -32700, -32601, -32602, -32600 and the size error" errors.want errors
+assert_file_eq "errors: -32700 (also 100000 levels deep), -32601, -32602, -32600 (also an id null) and the size error" errors.want errors
 assert_eq "after an oversized request the next one is answered" "{}" "$(rget 13 result)"
 assert_eq "a bad argument is a tool error (isError) the model can read" \
     "true argument 'paths' must be an array of strings" \
