@@ -197,12 +197,8 @@ $INIT
 cancel 1 300 {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"scan","arguments":{"paths":["big"]}}}
 {"jsonrpc":"2.0","id":2,"method":"ping"}
 EOF
-start=$(date +%s%N)
 $TALK s4 out.jsonl -- "$MCPLOG" mcp --tz UTC --max-inflate 0 2>err
 assert_eq "cancel: exit 0, only protocol" 0 $?
+# Had the scan run to its end (seconds), its answer would be there.
 assert_eq "cancel: the cancelled scan is not answered, the ping after it is" \
     "NO RESPONSE {}" "$(rget 1 result) $(rget 2 result)"
-el=$((($(date +%s%N) - start) / 1000000))
-whole=$(TZ=UTC /usr/bin/time -f %e "$MCPLOG" scan --max-inflate 0 big 2>&1 >/dev/null | tail -n 1)
-assert_eq "cancel: done before a whole scan would be (${el} ms, the scan: ${whole} s)" 1 \
-    "$(python3 -c "import sys; print(int($el / 1000 < float('$whole')))")"
