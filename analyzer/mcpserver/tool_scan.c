@@ -90,7 +90,8 @@ static struct json_object *tools_json(struct mcp_srv_scan *x,
         return arr;
     st = mcp_engine_stats(x->scan.engine, (size_t)r);
     g = mcp_calloc(st->ngroups + 1, sizeof(*g));
-    memcpy(g, st->groups, st->ngroups * sizeof(*g));
+    if (st->ngroups > 0)
+        memcpy(g, st->groups, st->ngroups * sizeof(*g));
     qsort(g, st->ngroups, sizeof(*g), by_calls);
     for (size_t i = 0; i < st->ngroups && i < MCP_SRV_LIST_MAX; i++) {
         struct json_object *o = json_object_new_object();

@@ -42,7 +42,11 @@ trap 'stop_api' EXIT
 # --- Claude Code -----------------------------------------------------------------------
 
 start_api api-setup "" "{}"
-client "$CLAUDE" mcp add mcplog -- "$MCPLOG" mcp --tz UTC --config "$T/c.yaml" \
+# The client passes a server only the environment it is given (-e): the
+# sanitizer build finds the shipped rules through MCPLOG_DATADIR.
+DENV=
+[ -z "${MCPLOG_DATADIR:-}" ] || DENV="MCPLOG_DATADIR=$MCPLOG_DATADIR"
+client "$CLAUDE" mcp add mcplog ${DENV:+-e "$DENV"} -- "$MCPLOG" mcp --tz UTC --config "$T/c.yaml" \
     "$ROOT/samples/logs" >add.out 2>add.err
 assert_eq "claude mcp add: exit 0" 0 $?
 client "$CLAUDE" mcp list >list.out 2>list.err
@@ -109,7 +113,7 @@ with open("hl/mcp_server.log", "wb") as f:
 EOF
 insp() {
     env -i PATH="$PATH" HOME="$T/home" TMPDIR="$T/tmp" timeout 60 "$INSPECTOR" --cli \
-        -e MCPLOG_CONFIG="$T/c.yaml" "$MCPLOG" mcp --tz UTC "$T/hl" "$@"
+        -e MCPLOG_CONFIG="$T/c.yaml" ${DENV:+-e "$DENV"} "$MCPLOG" mcp --tz UTC "$T/hl" "$@"
 }
 insp --method tools/list >list.json 2>list.err
 assert_eq "inspector tools/list: exit 0" 0 $?
