@@ -202,3 +202,15 @@ assert_eq "cancel: exit 0, only protocol" 0 $?
 # Had the scan run to its end (seconds), its answer would be there.
 assert_eq "cancel: the cancelled scan is not answered, the ping after it is" \
     "NO RESPONSE {}" "$(rget 1 result) $(rget 2 result)"
+
+# --- the command line ----------------------------------------------------------------------
+
+assert_status "a bad option: exit 2, nothing on stdout" 2 "$MCPLOG" mcp --bogus </dev/null
+assert_eq "a bad option: stdout empty" "" "$(cat out)"
+printf 'mcp: {allow_cleanup: maybe}\n' >bad.yaml
+assert_status "a bad config: exit 2" 2 "$MCPLOG" mcp --config bad.yaml </dev/null
+assert_eq "a bad config: file:line:col and nothing on stdout" \
+    "1 0" "$(grep -c '^mcplog: bad.yaml:1:' err) $(wc -c <out)"
+assert_status "--max-request out of range: exit 2" 2 "$MCPLOG" mcp --max-request 10 </dev/null
+assert_status "end of input at once: exit 0, nothing on stdout" 0 "$MCPLOG" mcp </dev/null
+assert_eq "end of input at once: stdout and stderr empty" "0 0" "$(wc -c <out) $(wc -c <err)"

@@ -119,3 +119,6 @@ assert_eq "confirmed: each planned PID got one SIGTERM (exit 143)" "143 143 143|
     "$RS|$(cat "$T/s1.mark" "$T/s2.mark" "$T/s3.mark" | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "confirmed: the keeper and the other server untouched" "$S4 $D1 |no no" \
     "$(alive_all $S4 $D1)|$([ -e "$T/s4.mark" ] && echo yes || echo no) $([ -e "$T/d1.mark" ] && echo yes || echo no)"
+assert_eq "confirmed: its notices on stderr, one SIGTERM line per planned PID" \
+    "$(for p in $(echo "$S1 $S2 $S3" | tr ' ' '\n' | sort -n); do echo "mcplog: cleanup: $p: SIGTERM sent"; done)" \
+    "$(grep 'SIGTERM sent' err | sort -t: -k3 -n)"
