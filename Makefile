@@ -37,7 +37,7 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 # "sinks/sink.h"; the top of analyzer/ (scan, follow's clock, state) by
 # name alone.
 BASE_SRC   = $(addprefix analyzer/base/, mcp.c util.c path.c spawn.c optset.c alertview.c strmap.c keyset.c \
-             timeparse.c textout.c yamlutil.c template.c evloop.c statedir.c)
+             timeparse.c timeexpr.c textout.c yamlutil.c template.c evloop.c statedir.c)
 INPUT_SRC  = $(addprefix analyzer/input/, logset.c reader.c prefetch.c framer.c \
              tail.c follow.c follow_watch.c follow_discover.c \
              follow_resume.c)
@@ -53,7 +53,7 @@ OUTPUT_SRC = $(addprefix analyzer/output/, report.c termview.c termview_status.c
 TOP_SRC    = $(addprefix analyzer/, scan.c follow_clock.c state.c live.c live_feed.c)
 CLI_SRC    = $(addprefix analyzer/cli/, cli.c cmd_scan.c cmd_testrules.c \
              cmd_follow.c cmd_sinks.c cmd_silence.c cmd_routes.c cmd_ps.c \
-             cmd_cleanup.c cmd_health.c)
+             cmd_cleanup.c cmd_health.c cmd_rules.c)
 SINKS_SRC  = $(sort $(wildcard sinks/*.c))
 LIB_SRC = $(BASE_SRC) $(INPUT_SRC) $(MATCH_SRC) $(ENGINE_SRC) $(CONF_SRC) \
           $(PROC_SRC) $(OUTPUT_SRC) $(TOP_SRC) $(CLI_SRC) $(SINKS_SRC)

@@ -59,6 +59,13 @@ int mcp_size_parse(const char *s, uint64_t *bytes, char *err);
  * buf should hold 32 bytes. Returns buf. */
 char *mcp_size_format(uint64_t bytes, char *buf, size_t len);
 
+/* "Did you mean": the word of words[0..n) nearest to key (edit distance
+ * with transpositions, at most 1 for words of 4 letters or fewer, else
+ * 2; a cut-short key of 3 letters or more counts as 1), or NULL when none
+ * is near. One function for every suggestion: YAML keys, commands,
+ * options, rule and sink names. The result is one of words (borrowed). */
+const char *mcp_suggest(const char *key, const char *const *words, size_t n);
+
 struct stat;
 
 /* Whether st describes a regular file. If not, err (may be NULL) says

@@ -178,7 +178,7 @@ int mcp_cmd_cleanup(int argc, char **argv)
                                                     NULL}, stdout);
             return MCP_EXIT_OK;
         default:
-            mcp_cli_bad_option(c, argv, "cleanup");
+            mcp_cli_bad_option(c, argv, "cleanup", cl_opts);
             return MCP_EXIT_USAGE;
         }
     }

@@ -374,10 +374,9 @@ int mcp_cmd_health(int argc, char **argv)
                               stdout);
             return MCP_HEALTH_OK;
         default:
-            snprintf(msg, sizeof(msg), "health: %s option '%s'%s",
-                     c == ':' ? "missing value for" : "unknown",
-                     optind > 0 ? argv[optind - 1] : "",
-                     " (try 'mcplog health --help')");
+            mcp_cli_option_msg(msg, sizeof(msg) - 32, c, argv, "health",
+                               health_opts);
+            strcat(msg, " (try 'mcplog health --help')");
             return unknown(json, msg);
         }
     }

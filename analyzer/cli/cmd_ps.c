@@ -71,7 +71,7 @@ int mcp_cmd_ps(int argc, char **argv)
             mcp_procconf_help((const char *const[]){"server", NULL}, stdout);
             return MCP_EXIT_OK;
         default:
-            mcp_cli_bad_option(c, argv, "ps");
+            mcp_cli_bad_option(c, argv, "ps", ps_opts);
             return MCP_EXIT_USAGE;
         }
     }

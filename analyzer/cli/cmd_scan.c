@@ -26,7 +26,9 @@ static const char scan_usage[] =
     "  --rules PATH           also load rules from a file or folder\n"
     "  --no-default-rules     skip the shipped and user rules\n"
     "  --source NAME=PATH     add a file with the role NAME\n"
-    "  --since TIME           only lines at or after TIME\n"
+    "  --since TIME           only lines at or after TIME: 2025-12-10 14:00,\n"
+    "                         today, yesterday, 14:00, 2h ago, -30m,\n"
+    "                         @EPOCH (relative to the wall clock)\n"
     "  --until TIME           only lines before TIME\n"
     "  --tz ZONE              zone of the logs' naive times (default: TZ)\n"
     "  --fail-on SEVERITY     exit 3 when an alert of SEVERITY or worse "
@@ -65,18 +67,6 @@ static const struct option scan_opts[] = {
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
-
-static int parse_time_opt(const char *name, const char *arg, int64_t *t)
-{
-    char err[MCP_ERRLEN];
-
-    if (arg == NULL || mcp_time_parse_arg(arg, t) == 0)
-        return 0;
-    snprintf(err, sizeof(err), "bad time for --%s: '%s' (use 2025-12-10, "
-             "2025-12-10T14:00:00 or with a zone)", name, arg);
-    mcp_cli_usage("scan", err);
-    return -1;
-}
 
 /* --- replay ------------------------------------------------------------- */
 
@@ -197,16 +187,26 @@ int mcp_cmd_scan(int argc, char **argv)
             fputs(scan_usage, stdout);
             return MCP_EXIT_OK;
         default:
-            mcp_cli_bad_option(c, argv, "scan");
+            mcp_cli_bad_option(c, argv, "scan", scan_opts);
             return MCP_EXIT_USAGE;
         }
     }
 
     /* Times are read after every option, so that --tz applies to them
      * wherever it stands on the command line. */
-    if (parse_time_opt("since", since, &so.since) != 0 ||
-        parse_time_opt("until", until, &so.until) != 0)
+    if (mcp_cli_time("scan", "since", since, &so.since) != 0 ||
+        mcp_cli_time("scan", "until", until, &so.until) != 0)
         return MCP_EXIT_USAGE;
+    if (so.since != MCP_TIME_NONE && so.until != MCP_TIME_NONE &&
+        so.since > so.until) {
+        char a[MCP_TIME_ISO_LEN], b[MCP_TIME_ISO_LEN];
+
+        mcp_time_format_iso(so.since, a, sizeof(a));
+        mcp_time_format_iso(so.until, b, sizeof(b));
+        snprintf(err, sizeof(err), "--since (%s) is later than --until (%s)",
+                 a, b);
+        return mcp_cli_usage("scan", err);
+    }
     so.max_line = co.max_line;
     so.max_inflate = co.max_inflate;
     if (mcp_cli_load_rules(&rs, &co.rules) != 0)
