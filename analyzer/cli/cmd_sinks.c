@@ -125,6 +125,12 @@ static void print_outcome(const struct mcp_delivery *d, void *arg)
         mcp_buf_puts(&b, "ok");
         if (d->attempts > 1)
             mcp_buf_printf(&b, " after %u attempts", d->attempts);
+    } else if (d->result == MCP_SINK_RETRY) {
+        char wait[32];
+
+        mcp_duration_format(d->retry_ms, wait, sizeof(wait));
+        mcp_buf_printf(&b, "attempt %u/%u in %s: %s", d->attempts + 1,
+                       d->max_attempts, wait, d->err);
     } else {
         (*failed)++;
         mcp_buf_printf(&b, "failed after %u attempt%s: %s", d->attempts,
@@ -416,6 +422,7 @@ static int test_sink(int argc, char **argv)
         mcp_sink_alert_free(&a);
         return MCP_EXIT_USAGE;
     }
+    mcp_dispatch_report_retries(d);
     if (a.rule == NULL)
         a.rule = mcp_strdup("sinks-test");
     if (a.summary == NULL)
