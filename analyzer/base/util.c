@@ -434,7 +434,7 @@ int mcp_size_parse(const char *s, uint64_t *bytes, char *err)
         const char *name;
         uint64_t mult;
     } units[] = {
-        {"", 1}, {"b", 1},
+        {"b", 1},
         {"kb", 1000ULL}, {"mb", 1000000ULL}, {"gb", 1000000000ULL},
         {"tb", 1000000000000ULL},
         {"k", 1ULL << 10}, {"m", 1ULL << 20}, {"g", 1ULL << 30},
@@ -468,6 +468,13 @@ int mcp_size_parse(const char *s, uint64_t *bytes, char *err)
     if (digits == 0) {
         mcp_errf(err, "bad size '%s': expected a number such as 500MB, "
                  "1GiB or 512KiB", s);
+        return -1;
+    }
+    if (*p == '\0') {
+        /* As durations: "rss_warn: 500" was 500 bytes, not what anyone
+         * meant. */
+        mcp_errf(err, "bad size '%s': a unit is required, such as %sMB or "
+                 "%sMiB (B, KB, MB, GB, TB, KiB, MiB, GiB or TiB)", s, s, s);
         return -1;
     }
     if (*p == ' ')

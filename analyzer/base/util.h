@@ -51,7 +51,8 @@ int64_t mcp_wall_ms(void);
 /* Parse a size: a number with an optional fraction and a unit B, KB, MB,
  * GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024), K/M/G
  * alone meaning KiB/MiB/GiB; case-insensitive, a space before the unit
- * allowed; a bare number is bytes. Returns 0 and sets *bytes, or -1 with
+ * allowed. A unit is required, as for durations: a bare number is an
+ * error that suggests NMB or NMiB. Returns 0 and sets *bytes, or -1 with
  * the cause in err. */
 int mcp_size_parse(const char *s, uint64_t *bytes, char *err);
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf/config.h"
 #include "input/logset.h"
 #include "base/path.h"
 #include "input/reader.h"
@@ -101,6 +102,38 @@ int mcp_cli_time(const char *cmd, const char *opt, const char *arg,
         return 0;
     snprintf(msg, sizeof(msg), "--%s: %s", opt, err);
     mcp_cli_usage(cmd, msg);
+    return -1;
+}
+
+int mcp_cli_config(struct mcp_config *c, const char *path,
+                   const char *server_dir, char *err)
+{
+    if (mcp_config_load(c, path, err) != 0)
+        return -1;
+    if (server_dir != NULL &&
+        mcp_procconf_server_dir(&c->proc, server_dir, err) != 0) {
+        mcp_config_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+void mcp_cli_no_logs(const char *cmd, char *msg, size_t len)
+{
+    snprintf(msg, len, "no ./logs here: give the logs folder, e.g. mcplog %s "
+             "~/hestai-mcp-server/logs", cmd);
+}
+
+int mcp_cli_default_logs(const char *cmd, int npaths, size_t nsources)
+{
+    struct stat st;
+    char msg[160];
+
+    if (npaths > 0 || nsources > 0 || lstat("logs", &st) == 0 ||
+        errno != ENOENT)
+        return 0;
+    mcp_cli_no_logs(cmd, msg, sizeof(msg));
+    mcp_cli_error(msg);
     return -1;
 }
 

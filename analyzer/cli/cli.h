@@ -110,6 +110,21 @@ int mcp_cli_usage(const char *cmd, const char *msg);
 int mcp_cli_time(const char *cmd, const char *opt, const char *arg,
                  int64_t *t);
 
+/* Load the config as mcp_config_load (path may be NULL), then apply
+ * --server-dir server_dir when not NULL (mcp_procconf_server_dir).
+ * Returns 0, or -1 with the cause in err and nothing held. */
+struct mcp_config;
+int mcp_cli_config(struct mcp_config *c, const char *path,
+                   const char *server_dir, char *err);
+
+/* Without a DIR, FILE or --source, scan and follow read ./logs; when
+ * there is none, say what to give. Returns 0, or -1 after "mcplog: no
+ * ./logs here: give the logs folder, e.g. mcplog CMD
+ * ~/hestai-mcp-server/logs" (exit 2). mcp_cli_no_logs writes that text
+ * (without "mcplog: ") into msg (len bytes) for health's checks. */
+int mcp_cli_default_logs(const char *cmd, int npaths, size_t nsources);
+void mcp_cli_no_logs(const char *cmd, char *msg, size_t len);
+
 /* Print "mcplog: <msg>" with msg sanitized for the terminal. */
 void mcp_cli_error(const char *msg);
 

@@ -15,8 +15,9 @@
 #include "base/util.h"
 
 static const char cl_usage[] =
-    "usage: mcplog cleanup [--config FILE] [--keep oldest|newest|PID]\n"
-    "                      [--dry-run] [--yes] [--grace DUR] [--json]\n"
+    "usage: mcplog cleanup [--config FILE] [--server-dir DIR]\n"
+    "                      [--keep oldest|newest|PID] [--dry-run] [--yes]\n"
+    "                      [--grace DUR] [--json]\n"
     "\n"
     "Keep one MCP server process (see mcplog ps) and terminate the others:\n"
     "SIGTERM, then SIGKILL after the grace period. Each process is held by\n"
@@ -24,6 +25,8 @@ static const char cl_usage[] =
     "any signal, so a reused PID is never hit. The plan is printed first.\n"
     "\n"
     "  --config FILE          the config (default as for follow)\n"
+    "  --server-dir DIR       the server's folder (server: dir), no YAML\n"
+    "                         needed\n"
     "  --keep WHICH           newest (default), oldest, or a PID; among the\n"
     "                         processes with the current log open for\n"
     "                         writing when there are any (cleanup:\n"
@@ -38,10 +41,12 @@ static const char cl_usage[] =
     "Exit status: 0 done (or nothing to do), 1 a process could not be\n"
     "terminated or the confirmation was declined, 2 usage or configuration.\n";
 
-enum { OPT_CONFIG = 256, OPT_KEEP, OPT_DRY, OPT_GRACE, OPT_JSON };
+enum { OPT_CONFIG = 256, OPT_KEEP, OPT_DRY, OPT_GRACE, OPT_JSON,
+       OPT_SERVER_DIR };
 
 static const struct option cl_opts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
+    {"server-dir", required_argument, NULL, OPT_SERVER_DIR},
     {"keep", required_argument, NULL, OPT_KEEP},
     {"dry-run", no_argument, NULL, OPT_DRY},
     {"yes", no_argument, NULL, 'y'},
@@ -153,7 +158,8 @@ static const char *result_text(const struct mcp_cleanup_plan *plan, size_t i,
 
 int mcp_cmd_cleanup(int argc, char **argv)
 {
-    const char *config = NULL, *keep = NULL, *grace = NULL;
+    const char *config = NULL, *keep = NULL, *grace = NULL,
+               *server_dir = NULL;
     bool json = false, dry = false, yes = false;
     int c, rc = MCP_EXIT_OK;
     char err[MCP_ERRLEN] = "";
@@ -167,6 +173,7 @@ int mcp_cmd_cleanup(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":hy", cl_opts, NULL)) != -1) {
         switch (c) {
         case OPT_CONFIG: config = optarg; break;
+        case OPT_SERVER_DIR: server_dir = optarg; break;
         case OPT_KEEP: keep = optarg; break;
         case OPT_DRY: dry = true; break;
         case 'y': yes = true; break;
@@ -187,7 +194,7 @@ int mcp_cmd_cleanup(int argc, char **argv)
                       "--help')");
         return MCP_EXIT_USAGE;
     }
-    if (mcp_config_load(&conf, config, err) != 0) {
+    if (mcp_cli_config(&conf, config, server_dir, err) != 0) {
         mcp_cli_error(err);
         return MCP_EXIT_USAGE;
     }

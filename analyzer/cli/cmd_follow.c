@@ -168,6 +168,8 @@ int mcp_cmd_follow(int argc, char **argv)
     }
     if (mcp_cli_time("follow", "since", since, &o.since) != 0)
         return MCP_EXIT_USAGE;
+    if (mcp_cli_default_logs("follow", argc - optind, co.nsources) != 0)
+        return MCP_EXIT_USAGE;
     if (no_state)
         o.state_path = NULL;
     o.paths = argv + optind;

@@ -6,10 +6,12 @@
  * 3 UNKNOWN. A monitoring system only understands 0-3, so problems that
  * other commands report with exit 2 (bad options, a bad config, bad rules)
  * are UNKNOWN (3) here, with the cause on stderr and in the status line. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "conf/config.h"
@@ -165,12 +167,14 @@ static const char health_usage[] =
     "\n"
     "Check the MCP server as a Nagios plugin would: the server processes,\n"
     "their memory, restarts and reconnect failures in the logs (DIR,\n"
-    "default server.logs from mcplog.yaml, else ./logs), the logs folder's\n"
-    "size and the age of its newest line. One status line, a line per\n"
-    "check; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
+    "default server.logs from mcplog.yaml or --server-dir, else ./logs),\n"
+    "the logs folder's size and the age of its newest line. One status\n"
+    "line, a line per check; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
     "\n"
     "  --json                 one JSON document instead\n"
     "  --config FILE          mcplog.yaml (server:, health: thresholds)\n"
+    "  --server-dir DIR       the server's folder (server: dir; its logs\n"
+    "                         DIR/logs), no YAML needed\n"
     "  --rules PATH           also load rules from a file or folder\n"
     "  --no-default-rules     skip the shipped and user rules\n"
     "  --tz ZONE              zone of the logs' naive times (default: TZ)\n"
@@ -180,12 +184,13 @@ static const char health_usage[] =
 
 enum {
     OPT_JSON = 256, OPT_CONFIG, OPT_RULES, OPT_NO_DEFAULT, OPT_TZ,
-    OPT_MAX_INFLATE,
+    OPT_MAX_INFLATE, OPT_SERVER_DIR,
 };
 
 static const struct option health_opts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"config", required_argument, NULL, OPT_CONFIG},
+    {"server-dir", required_argument, NULL, OPT_SERVER_DIR},
     {"rules", required_argument, NULL, OPT_RULES},
     {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT},
     {"tz", required_argument, NULL, OPT_TZ},
@@ -275,7 +280,8 @@ static void on_event(const struct mcp_event *ev, void *arg)
  * mcp_reader_set_max_inflate) and fill restarts, reconnects, newest_line
  * and log_dir. Problems become UNKNOWN checks, never a failure. */
 static void health_logs(struct mcp_health *h, const struct mcp_health_conf *hc,
-                        const struct mcp_ruleset *rs, unsigned max_inflate)
+                        const struct mcp_ruleset *rs, unsigned max_inflate,
+                        bool dflt)
 {
     struct tally t = {0};
     struct mcp_scan_opts so = {.since = MCP_TIME_NONE, .until = MCP_TIME_NONE,
@@ -288,6 +294,13 @@ static void health_logs(struct mcp_health *h, const struct mcp_health_conf *hc,
     uint64_t bytes = 0;
 
     if (mcp_dir_size(h->logdir, &bytes, err) != 0) {
+        struct stat st;
+
+        /* No DIR, no server.logs and no ./logs: say what to give. */
+        if (dflt && lstat(h->logdir, &st) != 0 && errno == ENOENT) {
+            mcp_cli_no_logs("health", err, sizeof(err));
+            strcat(err, ", or --server-dir DIR");
+        }
         mcp_health_dir(h, hc, 0, err);
         mcp_health_counts(h, hc, 0, 0, MCP_TIME_NONE, err);
         return;
@@ -327,7 +340,7 @@ static void health_logs(struct mcp_health *h, const struct mcp_health_conf *hc,
 int mcp_cmd_health(int argc, char **argv)
 {
     struct mcp_rule_sources src = {0};
-    const char *config = NULL, *dir;
+    const char *config = NULL, *server_dir = NULL, *dir;
     bool json = false;
     char err[MCP_ERRLEN] = "", msg[MCP_ERRLEN + 64];
     struct mcp_config conf;
@@ -352,6 +365,9 @@ int mcp_cmd_health(int argc, char **argv)
             break;
         case OPT_CONFIG:
             config = optarg;
+            break;
+        case OPT_SERVER_DIR:
+            server_dir = optarg;
             break;
         case OPT_RULES:
             if (mcp_cli_add_rules_path(&src, optarg) != 0)
@@ -382,7 +398,7 @@ int mcp_cmd_health(int argc, char **argv)
     }
     if (argc - optind > 1)
         return unknown(json, "health: one logs folder at most");
-    if (mcp_config_load(&conf, config, err) != 0)
+    if (mcp_cli_config(&conf, config, server_dir, err) != 0)
         return unknown(json, err);
     if (mcp_cli_load_rules(&rs, &src) != 0) {
         mcp_config_free(&conf);
@@ -400,7 +416,8 @@ int mcp_cmd_health(int argc, char **argv)
         mcp_health_procs(&h, &conf.proc.health, procs, nprocs, NULL);
         mcp_procs_free(procs, nprocs);
     }
-    health_logs(&h, &conf.proc.health, &rs, max_inflate);
+    health_logs(&h, &conf.proc.health, &rs, max_inflate,
+                optind == argc && conf.proc.server.logs == NULL);
     mcp_health_finish(&h);
 
     mcp_buf_init(&out);

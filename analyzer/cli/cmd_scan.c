@@ -209,6 +209,8 @@ int mcp_cmd_scan(int argc, char **argv)
     }
     so.max_line = co.max_line;
     so.max_inflate = co.max_inflate;
+    if (mcp_cli_default_logs("scan", argc - optind, co.nsources) != 0)
+        return MCP_EXIT_USAGE;
     if (mcp_cli_load_rules(&rs, &co.rules) != 0)
         return MCP_EXIT_USAGE;
     if (mcp_logset_from_args(&ls, argv + optind, argc - optind, co.sources,
