@@ -17,6 +17,8 @@ DESTDIR ?=
 BINDIR   = $(PREFIX)/bin
 DATADIR  = $(PREFIX)/share/mcplog
 MANDIR   = $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 
 CC      ?= cc
 PKGS     = libpcre2-8 zlib yaml-0.1 libnotify libcurl
@@ -229,11 +231,15 @@ install: mcplog
 	install -m 644 docs/mcplog.1 $(DESTDIR)$(MANDIR)/man1/mcplog.1
 	install -m 644 docs/mcplog-rules.5 $(DESTDIR)$(MANDIR)/man5/mcplog-rules.5
 	install -m 644 docs/mcplog.yaml.5 $(DESTDIR)$(MANDIR)/man5/mcplog.yaml.5
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 644 docs/completion/mcplog.bash $(DESTDIR)$(BASHCOMPDIR)/mcplog
+	install -m 644 docs/completion/_mcplog $(DESTDIR)$(ZSHCOMPDIR)/_mcplog
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mcplog $(DESTDIR)$(MANDIR)/man1/mcplog.1 \
 	    $(DESTDIR)$(MANDIR)/man5/mcplog-rules.5 \
-	    $(DESTDIR)$(MANDIR)/man5/mcplog.yaml.5
+	    $(DESTDIR)$(MANDIR)/man5/mcplog.yaml.5 \
+	    $(DESTDIR)$(BASHCOMPDIR)/mcplog $(DESTDIR)$(ZSHCOMPDIR)/_mcplog
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
