@@ -137,6 +137,28 @@ int mcp_cli_default_logs(const char *cmd, int npaths, size_t nsources)
     return -1;
 }
 
+int mcp_cli_time_range(const char *since, const char *until, int64_t now,
+                       int64_t *s, int64_t *u, char *err)
+{
+    char e[MCP_ERRLEN] = "", a[MCP_TIME_ISO_LEN], b[MCP_TIME_ISO_LEN];
+
+    if (since != NULL && mcp_time_parse_expr(since, now, s, e) != 0) {
+        mcp_errf(err, "--since: %s", e);
+        return -1;
+    }
+    if (until != NULL && mcp_time_parse_expr(until, now, u, e) != 0) {
+        mcp_errf(err, "--until: %s", e);
+        return -1;
+    }
+    if (since != NULL && until != NULL && *s > *u) {
+        mcp_time_format_iso(*s, a, sizeof(a));
+        mcp_time_format_iso(*u, b, sizeof(b));
+        mcp_errf(err, "--since (%s) is later than --until (%s)", a, b);
+        return -1;
+    }
+    return 0;
+}
+
 void mcp_cli_error(const char *msg)
 {
     mcp_term_warn(msg);

@@ -103,6 +103,14 @@ void mcp_cli_bad_option(int c, char **argv, const char *cmd,
  * "Try 'mcplog CMD --help'.". Returns MCP_EXIT_USAGE. */
 int mcp_cli_usage(const char *cmd, const char *msg);
 
+/* --since and --until (either may be NULL: *since / *until untouched)
+ * against now (ms; the wall clock, read once). Returns 0, or -1 with
+ * "--since: bad time ..." or "--since (A) is later than --until (B)" in
+ * err (MCP_ERRLEN), printing nothing: scan makes it a usage error, health
+ * an UNKNOWN. Call after every option was read (--tz). */
+int mcp_cli_time_range(const char *since, const char *until, int64_t now,
+                       int64_t *s, int64_t *u, char *err);
+
 /* Read the time arg of option --opt of command cmd (timeexpr.h: "2h
  * ago", "today", "14:00", ... against the wall clock; NULL leaves *t).
  * Returns 0, or -1 after the usage error (exit 2). Call after every

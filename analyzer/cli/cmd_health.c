@@ -177,6 +177,9 @@ static const char health_usage[] =
     "                         DIR/logs), no YAML needed\n"
     "  --rules PATH           also load rules from a file or folder\n"
     "  --no-default-rules     skip the shipped and user rules\n"
+    "  --since TIME           count restarts and reconnect failures from\n"
+    "                         TIME (2h ago, today, 14:00, ...) instead of\n"
+    "                         over their windows\n"
     "  --tz ZONE              zone of the logs' naive times (default: TZ)\n"
     "  --max-inflate RATIO    gzip: a member inflating over RATIO:1\n"
     "                         past 64 MiB is damage (default 200, 0: none)\n"
@@ -184,7 +187,7 @@ static const char health_usage[] =
 
 enum {
     OPT_JSON = 256, OPT_CONFIG, OPT_RULES, OPT_NO_DEFAULT, OPT_TZ,
-    OPT_MAX_INFLATE, OPT_SERVER_DIR,
+    OPT_MAX_INFLATE, OPT_SERVER_DIR, OPT_SINCE,
 };
 
 static const struct option health_opts[] = {
@@ -195,6 +198,7 @@ static const struct option health_opts[] = {
     {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT},
     {"tz", required_argument, NULL, OPT_TZ},
     {"max-inflate", required_argument, NULL, OPT_MAX_INFLATE},
+    {"since", required_argument, NULL, OPT_SINCE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -278,11 +282,15 @@ static void on_event(const struct mcp_event *ev, void *arg)
 /* Read the log set of h->logdir through the real pipeline (mcp_scan_run
  * with the rules rs, gzip under the bound max_inflate, as
  * mcp_reader_set_max_inflate) and fill restarts, reconnects, newest_line
- * and log_dir. Problems become UNKNOWN checks, never a failure. */
-static void health_logs(struct mcp_health *h, const struct mcp_health_conf *hc,
+ * and log_dir. Problems become UNKNOWN checks, never a failure. since
+ * (or MCP_TIME_NONE) replaces both count windows by [since, now]. */
+static void health_logs(struct mcp_health *h, const struct mcp_health_conf *hc0,
                         const struct mcp_ruleset *rs, unsigned max_inflate,
-                        bool dflt)
+                        bool dflt, int64_t since)
 {
+    struct mcp_health_conf hcs = *hc0;
+    const struct mcp_health_conf *hc = &hcs;
+
     struct tally t = {0};
     struct mcp_scan_opts so = {.since = MCP_TIME_NONE, .until = MCP_TIME_NONE,
                                .max_inflate = max_inflate,
@@ -307,10 +315,16 @@ static void health_logs(struct mcp_health *h, const struct mcp_health_conf *hc,
     }
     mcp_health_dir(h, hc, bytes, NULL);
 
+    if (since != MCP_TIME_NONE) {
+        /* The checks say "in the last W": W is now - since. Counted
+         * when ts > from, so from is a millisecond before since. */
+        hcs.restarts_window_ms = h->now - since;
+        hcs.reconnects_window_ms = h->now - since;
+    }
     t.rst = mcp_ruleset_find(rs, "restarts");
     t.rec = mcp_ruleset_find(rs, "reconnect-failures");
-    t.rst_from = h->now - hc->restarts_window_ms;
-    t.rec_from = h->now - hc->reconnects_window_ms;
+    t.rst_from = h->now - hc->restarts_window_ms - (since != MCP_TIME_NONE);
+    t.rec_from = h->now - hc->reconnects_window_ms - (since != MCP_TIME_NONE);
     /* Older events cannot count: skip them before the engine. */
     widest = hc->restarts_window_ms > hc->reconnects_window_ms
                  ? hc->restarts_window_ms : hc->reconnects_window_ms;
@@ -340,7 +354,8 @@ static void health_logs(struct mcp_health *h, const struct mcp_health_conf *hc,
 int mcp_cmd_health(int argc, char **argv)
 {
     struct mcp_rule_sources src = {0};
-    const char *config = NULL, *server_dir = NULL, *dir;
+    const char *config = NULL, *server_dir = NULL, *dir, *since_arg = NULL;
+    int64_t since = MCP_TIME_NONE;
     bool json = false;
     char err[MCP_ERRLEN] = "", msg[MCP_ERRLEN + 64];
     struct mcp_config conf;
@@ -384,6 +399,9 @@ int mcp_cmd_health(int argc, char **argv)
             if (mcp_cli_max_inflate(optarg, &max_inflate, err) != 0)
                 return unknown(json, err);
             break;
+        case OPT_SINCE:
+            since_arg = optarg;
+            break;
         case 'h':
             fputs(health_usage, stdout);
             mcp_procconf_help((const char *const[]){"server", "health", NULL},
@@ -398,6 +416,7 @@ int mcp_cmd_health(int argc, char **argv)
     }
     if (argc - optind > 1)
         return unknown(json, "health: one logs folder at most");
+
     if (mcp_cli_config(&conf, config, server_dir, err) != 0)
         return unknown(json, err);
     if (mcp_cli_load_rules(&rs, &src) != 0) {
@@ -410,14 +429,24 @@ int mcp_cmd_health(int argc, char **argv)
                                   : "logs";
 
     mcp_health_init(&h, mcp_wall_ms(), dir);
+    /* --since against h.now, so that "2h ago" is a window of 2h. */
+    if (mcp_cli_time_range(since_arg, NULL, h.now, &since, NULL, err) != 0) {
+        snprintf(msg, sizeof(msg), "health: %s", err);
+        mcp_health_free(&h);
+        mcp_ruleset_free(&rs);
+        mcp_config_free(&conf);
+        return unknown(json, msg);
+    }
     if (mcp_procs_find(&conf.proc, false, &procs, &nprocs, err) != 0) {
         mcp_health_procs(&h, &conf.proc.health, NULL, 0, err);
     } else {
         mcp_health_procs(&h, &conf.proc.health, procs, nprocs, NULL);
         mcp_procs_free(procs, nprocs);
     }
+    if (since != MCP_TIME_NONE && since > h.now)
+        since = h.now; /* "tomorrow": nothing to count */
     health_logs(&h, &conf.proc.health, &rs, max_inflate,
-                optind == argc && conf.proc.server.logs == NULL);
+                optind == argc && conf.proc.server.logs == NULL, since);
     mcp_health_finish(&h);
 
     mcp_buf_init(&out);

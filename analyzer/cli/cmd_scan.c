@@ -266,19 +266,9 @@ int mcp_cmd_scan(int argc, char **argv)
 
     /* Times are read after every option, so that --tz applies to them
      * wherever it stands on the command line. */
-    if (mcp_cli_time("scan", "since", since, &so.since) != 0 ||
-        mcp_cli_time("scan", "until", until, &so.until) != 0)
-        return MCP_EXIT_USAGE;
-    if (so.since != MCP_TIME_NONE && so.until != MCP_TIME_NONE &&
-        so.since > so.until) {
-        char a[MCP_TIME_ISO_LEN], b[MCP_TIME_ISO_LEN];
-
-        mcp_time_format_iso(so.since, a, sizeof(a));
-        mcp_time_format_iso(so.until, b, sizeof(b));
-        snprintf(err, sizeof(err), "--since (%s) is later than --until (%s)",
-                 a, b);
+    if (mcp_cli_time_range(since, until, mcp_wall_ms(), &so.since,
+                           &so.until, err) != 0)
         return mcp_cli_usage("scan", err);
-    }
     so.max_line = co.max_line;
     so.max_inflate = co.max_inflate;
     if (mcp_cli_default_logs("scan", argc - optind, co.nsources) != 0)

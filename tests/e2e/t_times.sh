@@ -135,3 +135,31 @@ assert_eq "follow --since '2h ago': the lines of the last two hours" \
     "$(python3 -c '
 import json, sys
 print(" ".join(o["captures"]["tool"] for o in map(json.loads, open("f.json")) if o.get("type") == "event"))')"
+
+# 6. health --since: the restarts and reconnect failures counted from
+#    TIME, the window shown as now - TIME.
+mkdir -p hl
+{
+    for m in 150 110 70 35; do
+        echo "$(date -d "$m minutes ago" '+%Y-%m-%d %H:%M:%S'),000 - root - INFO - Process PID: $m"
+    done
+    echo "$(date -d '20 minutes ago' '+%Y-%m-%d %H:%M:%S'),000 - root - INFO - Failed to reconnect to hestai."
+} >hl/mcp_server.log
+hjson() { # health --json ARGS: "restarts window reconnects window"
+    "$MCPLOG" health --json "$@" hl >h.json 2>err
+    echo "$(jget h.json checks.2.value) $(jget h.json checks.2.window) $(jget h.json checks.3.value) $(jget h.json checks.3.window)"
+}
+assert_eq "health: the configured windows (7d, 1h)" "4 604800 1 3600" "$(hjson)"
+assert_eq "health --since '2h ago': 3 restarts, 1 reconnect failure in 2h" "3 7200 1 7200" "$(hjson --since '2h ago')"
+assert_eq "health --since -1h: 1 restart in 1h" "1 3600 1 3600" "$(hjson --since -1h)"
+assert_eq "health --since '30 min ago': none, 1 reconnect failure" "0 1800 1 1800" "$(hjson --since '30 min ago')"
+# @EPOCH of the 150-minute line: inclusive.
+e=$(date -d "$(sed -n '1s/,000 - .*//p' hl/mcp_server.log)" +%s)
+assert_eq "health --since @EPOCH: that line counts" "4" "$("$MCPLOG" health --json --since "@$e" hl >h.json 2>err; jget h.json checks.2.value)"
+"$MCPLOG" health --since '2h ago' hl >out 2>err
+assert_eq "health --since '2h ago': the status line's counts" \
+    "3 restarts in 2h (more than 1), 1 reconnect failure in 2h" \
+    "$(sed -n '1s/.* - \(3 restarts in 2h (more than 1)\).*\(1 reconnect failure in 2h\).*/\1, \2/p' out)"
+assert_status "health --since bad: UNKNOWN (3)" 3 "$MCPLOG" health --since 'a while ago' hl
+assert_eq "health --since bad: the status line" \
+    "MCPLOG UNKNOWN - health: --since: bad time 'a while ago': 'a while' is not a duration such as 2h, 30min or 1h30m" "$(cat out)"
