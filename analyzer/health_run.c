@@ -1,7 +1,10 @@
 /* health_run.c - the measurements of `mcplog health` (health_run.h). */
 #include "health_run.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/path.h"
 #include "base/timeparse.h"
@@ -31,11 +34,16 @@ static void on_event(const struct mcp_event *ev, void *arg)
 /* Read the log set of h->logdir through the real pipeline (mcp_scan_run
  * with the rules rs, gzip under the bound max_inflate, as
  * mcp_reader_set_max_inflate) and fill restarts, reconnects, newest_line
- * and log_dir. Problems become UNKNOWN checks, never a failure. */
-static void health_logs(struct mcp_health *h, const struct mcp_health_conf *hc,
+ * and log_dir. Problems become UNKNOWN checks, never a failure. since
+ * (or MCP_TIME_NONE) replaces both count windows by [since, now]. */
+static void health_logs(struct mcp_health *h, const struct mcp_health_conf *hc0,
                         const struct mcp_ruleset *rs, unsigned max_inflate,
+                        const char *missing, int64_t since,
                         const atomic_bool *cancel)
 {
+    struct mcp_health_conf hcs = *hc0;
+    const struct mcp_health_conf *hc = &hcs;
+
     struct tally t = {0};
     struct mcp_scan_opts so = {.since = MCP_TIME_NONE, .until = MCP_TIME_NONE,
                                .max_inflate = max_inflate,
@@ -48,16 +56,27 @@ static void health_logs(struct mcp_health *h, const struct mcp_health_conf *hc,
     uint64_t bytes = 0;
 
     if (mcp_dir_size(h->logdir, &bytes, err) != 0) {
+        struct stat st;
+
+        /* The caller's default folder is missing: its words. */
+        if (missing != NULL && lstat(h->logdir, &st) != 0 && errno == ENOENT)
+            snprintf(err, sizeof(err), "%s", missing);
         mcp_health_dir(h, hc, 0, err);
         mcp_health_counts(h, hc, 0, 0, MCP_TIME_NONE, err);
         return;
     }
     mcp_health_dir(h, hc, bytes, NULL);
 
+    if (since != MCP_TIME_NONE) {
+        /* The checks say "in the last W": W is now - since. Counted
+         * when ts > from, so from is a millisecond before since. */
+        hcs.restarts_window_ms = h->now - since;
+        hcs.reconnects_window_ms = h->now - since;
+    }
     t.rst = mcp_ruleset_find(rs, "restarts");
     t.rec = mcp_ruleset_find(rs, "reconnect-failures");
-    t.rst_from = h->now - hc->restarts_window_ms;
-    t.rec_from = h->now - hc->reconnects_window_ms;
+    t.rst_from = h->now - hc->restarts_window_ms - (since != MCP_TIME_NONE);
+    t.rec_from = h->now - hc->reconnects_window_ms - (since != MCP_TIME_NONE);
     /* Older events cannot count: skip them before the engine. */
     widest = hc->restarts_window_ms > hc->reconnects_window_ms
                  ? hc->restarts_window_ms : hc->reconnects_window_ms;
@@ -87,6 +106,7 @@ static void health_logs(struct mcp_health *h, const struct mcp_health_conf *hc,
 
 void mcp_health_gather(struct mcp_health *h, const struct mcp_procconf *pc,
                        const struct mcp_ruleset *rs, unsigned max_inflate,
+                       int64_t since, const char *missing,
                        const atomic_bool *cancel)
 {
     struct mcp_proc *procs = NULL;
@@ -99,6 +119,6 @@ void mcp_health_gather(struct mcp_health *h, const struct mcp_procconf *pc,
         mcp_health_procs(h, &pc->health, procs, nprocs, NULL);
         mcp_procs_free(procs, nprocs);
     }
-    health_logs(h, &pc->health, rs, max_inflate, cancel);
+    health_logs(h, &pc->health, rs, max_inflate, missing, since, cancel);
     mcp_health_finish(h);
 }

@@ -41,6 +41,7 @@ dunst
 prometheus-alertmanager
 systemd
 util-linux
+zsh
 "
 
 # The MCP client the client tests run (tests/client/README.md). Pinned: its
@@ -59,6 +60,8 @@ INSPECTOR_BIN="$CLIENT_PREFIX/node_modules/.bin/mcp-inspector"
 # What --check looks for: commands and pkg-config modules.
 COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager busctl dunstctl dbus-send unshare nsenter node"
 MODULES="libpcre2-8 zlib yaml-0.1 cmocka libnotify libcurl json-c"
+COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager busctl dunstctl dbus-send unshare nsenter node zsh bash"
+MODULES="libpcre2-8 zlib yaml-0.1 cmocka libnotify libcurl"
 
 list() {
     for p in $PACKAGES; do echo "$p"; done

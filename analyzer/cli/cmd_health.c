@@ -6,10 +6,12 @@
  * 3 UNKNOWN. A monitoring system only understands 0-3, so problems that
  * other commands report with exit 2 (bad options, a bad config, bad rules)
  * are UNKNOWN (3) here, with the cause on stderr and in the status line. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "conf/config.h"
@@ -162,14 +164,19 @@ static const char health_usage[] =
     "\n"
     "Check the MCP server as a Nagios plugin would: the server processes,\n"
     "their memory, restarts and reconnect failures in the logs (DIR,\n"
-    "default server.logs from mcplog.yaml, else ./logs), the logs folder's\n"
-    "size and the age of its newest line. One status line, a line per\n"
-    "check; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
+    "default server.logs from mcplog.yaml or --server-dir, else ./logs),\n"
+    "the logs folder's size and the age of its newest line. One status\n"
+    "line, a line per check; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
     "\n"
     "  --json                 one JSON document instead\n"
     "  --config FILE          mcplog.yaml (server:, health: thresholds)\n"
+    "  --server-dir DIR       the server's folder (server: dir; its logs\n"
+    "                         DIR/logs), no YAML needed\n"
     "  --rules PATH           also load rules from a file or folder\n"
     "  --no-default-rules     skip the shipped and user rules\n"
+    "  --since TIME           count restarts and reconnect failures from\n"
+    "                         TIME (2h ago, today, 14:00, ...) instead of\n"
+    "                         over their windows\n"
     "  --tz ZONE              zone of the logs' naive times (default: TZ)\n"
     "  --max-inflate RATIO    gzip: a member inflating over RATIO:1\n"
     "                         past 64 MiB is damage (default 200, 0: none)\n"
@@ -177,16 +184,18 @@ static const char health_usage[] =
 
 enum {
     OPT_JSON = 256, OPT_CONFIG, OPT_RULES, OPT_NO_DEFAULT, OPT_TZ,
-    OPT_MAX_INFLATE,
+    OPT_MAX_INFLATE, OPT_SERVER_DIR, OPT_SINCE,
 };
 
 static const struct option health_opts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"config", required_argument, NULL, OPT_CONFIG},
+    {"server-dir", required_argument, NULL, OPT_SERVER_DIR},
     {"rules", required_argument, NULL, OPT_RULES},
     {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT},
     {"tz", required_argument, NULL, OPT_TZ},
     {"max-inflate", required_argument, NULL, OPT_MAX_INFLATE},
+    {"since", required_argument, NULL, OPT_SINCE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -252,9 +261,10 @@ static int unknown(bool json, const char *cause)
 int mcp_cmd_health(int argc, char **argv)
 {
     struct mcp_rule_sources src = {0};
-    const char *config = NULL, *dir;
+    const char *config = NULL, *server_dir = NULL, *dir, *since_arg = NULL;
+    int64_t since = MCP_TIME_NONE;
     bool json = false;
-    char err[MCP_ERRLEN] = "", msg[MCP_ERRLEN + 64];
+    char err[MCP_ERRLEN] = "", msg[MCP_ERRLEN + 64], missing[MCP_ERRLEN];
     struct mcp_config conf;
     struct mcp_ruleset rs;
     struct mcp_health h;
@@ -276,6 +286,9 @@ int mcp_cmd_health(int argc, char **argv)
         case OPT_CONFIG:
             config = optarg;
             break;
+        case OPT_SERVER_DIR:
+            server_dir = optarg;
+            break;
         case OPT_RULES:
             if (mcp_cli_add_rules_path(&src, optarg) != 0)
                 return unknown(json, "too many --rules options");
@@ -291,22 +304,25 @@ int mcp_cmd_health(int argc, char **argv)
             if (mcp_cli_max_inflate(optarg, &max_inflate, err) != 0)
                 return unknown(json, err);
             break;
+        case OPT_SINCE:
+            since_arg = optarg;
+            break;
         case 'h':
             fputs(health_usage, stdout);
             mcp_procconf_help((const char *const[]){"server", "health", NULL},
                               stdout);
             return MCP_HEALTH_OK;
         default:
-            snprintf(msg, sizeof(msg), "health: %s option '%s'%s",
-                     c == ':' ? "missing value for" : "unknown",
-                     optind > 0 ? argv[optind - 1] : "",
-                     " (try 'mcplog health --help')");
+            mcp_cli_option_msg(msg, sizeof(msg) - 32, c, argv, "health",
+                               health_opts);
+            strcat(msg, " (try 'mcplog health --help')");
             return unknown(json, msg);
         }
     }
     if (argc - optind > 1)
         return unknown(json, "health: one logs folder at most");
-    if (mcp_config_load(&conf, config, err) != 0)
+
+    if (mcp_cli_config(&conf, config, server_dir, err) != 0)
         return unknown(json, err);
     if (mcp_cli_load_rules(&rs, &src) != 0) {
         mcp_config_free(&conf);
@@ -318,7 +334,25 @@ int mcp_cmd_health(int argc, char **argv)
                                   : "logs";
 
     mcp_health_init(&h, mcp_wall_ms(), dir);
-    mcp_health_gather(&h, &conf.proc, &rs, max_inflate, NULL);
+    /* --since against h.now, so that "2h ago" is a window of 2h. */
+    if (mcp_cli_time_range(since_arg, NULL, h.now, &since, NULL, err) != 0) {
+        snprintf(msg, sizeof(msg), "health: %s", err);
+        mcp_health_free(&h);
+        mcp_ruleset_free(&rs);
+        mcp_config_free(&conf);
+        return unknown(json, msg);
+    }
+    if (since != MCP_TIME_NONE && since > h.now)
+        since = h.now; /* "tomorrow": nothing to count */
+    /* No DIR, no server.logs and no ./logs: say what to give. */
+    missing[0] = '\0';
+    if (optind == argc && conf.proc.server.logs == NULL) {
+        mcp_cli_no_logs("health", missing, sizeof(missing));
+        strncat(missing, ", or --server-dir DIR",
+                sizeof(missing) - strlen(missing) - 1);
+    }
+    mcp_health_gather(&h, &conf.proc, &rs, max_inflate, since,
+                      missing[0] ? missing : NULL, NULL);
 
     mcp_buf_init(&out);
     if (json) {

@@ -26,6 +26,8 @@ static const char mcp_usage[] =
     "Only protocol goes to stdout; every notice goes to stderr.\n"
     "\n"
     "  --config FILE          mcplog.yaml (server:, health:, cleanup:, mcp:)\n"
+    "  --server-dir DIR       the server's folder (server: dir; its logs\n"
+    "                         DIR/logs unless server: logs is set)\n"
     "  --rules PATH           also load rules from a file or folder\n"
     "  --no-default-rules     skip the shipped and user rules\n"
     "  --tz ZONE              zone of the logs' naive times (default: TZ)\n"
@@ -37,11 +39,12 @@ static const char mcp_usage[] =
     "                         64 MiB)\n"
     "  -h, --help             this help\n";
 
-enum { OPT_CONFIG = 256, OPT_STATE, OPT_MAX_REQUEST };
+enum { OPT_CONFIG = 256, OPT_SERVER_DIR, OPT_STATE, OPT_MAX_REQUEST };
 
 static const struct option mcp_opts[] = {
     MCP_CLI_COMMON_OPTIONS,
     {"config", required_argument, NULL, OPT_CONFIG},
+    {"server-dir", required_argument, NULL, OPT_SERVER_DIR},
     {"state", required_argument, NULL, OPT_STATE},
     {"max-request", required_argument, NULL, OPT_MAX_REQUEST},
     {"help", no_argument, NULL, 'h'},
@@ -67,7 +70,7 @@ int mcp_cmd_mcp(int argc, char **argv)
     struct mcp_cli_common co = {0};
     struct mcp_srv_opts so = {0};
     struct mcp_rule_sources fsrc;
-    const char *config = NULL;
+    const char *config = NULL, *server_dir = NULL;
     char err[MCP_ERRLEN] = "";
     struct mcp_config conf;
     struct mcp_ruleset rs, rsf;
@@ -82,6 +85,9 @@ int mcp_cmd_mcp(int argc, char **argv)
             return MCP_EXIT_USAGE;
         case OPT_CONFIG:
             config = optarg;
+            break;
+        case OPT_SERVER_DIR:
+            server_dir = optarg;
             break;
         case OPT_STATE:
             so.state_path = optarg;
@@ -100,11 +106,11 @@ int mcp_cmd_mcp(int argc, char **argv)
             fputs(mcp_usage, stdout);
             return MCP_EXIT_OK;
         default:
-            mcp_cli_bad_option(c, argv, "mcp");
+            mcp_cli_bad_option(c, argv, "mcp", mcp_opts);
             return MCP_EXIT_USAGE;
         }
     }
-    if (mcp_config_load(&conf, config, err) != 0) {
+    if (mcp_cli_config(&conf, config, server_dir, err) != 0) {
         mcp_cli_error(err);
         return MCP_EXIT_USAGE;
     }

@@ -89,10 +89,11 @@ struct json_object *mcp_srv_alert(const struct mcp_ruleset *rs,
  * err when even that is too large. */
 struct json_object *mcp_srv_bound(struct json_object *res, char *err);
 
-/* A time argument (timeparse.h's forms) into *t, MCP_TIME_NONE when
- * absent. Returns 0, or -1 with err. */
-int mcp_srv_time_arg(struct json_object *args, const char *name, int64_t *t,
-                     char *err);
+/* A time argument (timeexpr.h's forms: "2h ago", "yesterday", "14:00",
+ * "2025-12-10 14:00", ...) against now into *t, MCP_TIME_NONE when
+ * absent. Returns 0, or -1 with "argument 'since': bad time ..." in err. */
+int mcp_srv_time_arg(struct json_object *args, const char *name, int64_t now,
+                     int64_t *t, char *err);
 
 /* Whether the request running was cancelled. */
 bool mcp_srv_cancelled(struct mcp_srv *s);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/timeparse.h"
+#include "base/timeexpr.h"
 #include "base/util.h"
 #include "engine/engine.h"
 #include "mcpserver/srv_int.h"
@@ -13,16 +13,16 @@
 #define CLUSTERS_SHOWN 10
 #define STARTUPS_SHOWN 20
 
-int mcp_srv_time_arg(struct json_object *args, const char *name, int64_t *t,
-                     char *err)
+int mcp_srv_time_arg(struct json_object *args, const char *name, int64_t now,
+                     int64_t *t, char *err)
 {
     const char *v = mcp_srv_arg_str(args, name);
+    char why[MCP_ERRLEN] = "";
 
     *t = MCP_TIME_NONE;
-    if (v == NULL || mcp_time_parse_arg(v, t) == 0)
+    if (v == NULL || mcp_time_parse_expr(v, now, t, why) == 0)
         return 0;
-    mcp_errf(err, "argument '%s': bad time (use 2025-12-10, "
-             "2025-12-10T14:00:00 or with a zone)", name);
+    mcp_errf(err, "argument '%s': %s", name, why);
     return -1;
 }
 
@@ -153,10 +153,16 @@ struct json_object *mcp_tool_scan(struct mcp_srv *s, struct json_object *args,
     size_t n, total, from;
     struct mcp_alert *const *al;
 
+    int64_t now = mcp_wall_ms();
+
     if (mcp_srv_args(args, names, "assa", err) != 0 ||
-        mcp_srv_time_arg(args, "since", &since, err) != 0 ||
-        mcp_srv_time_arg(args, "until", &until, err) != 0)
+        mcp_srv_time_arg(args, "since", now, &since, err) != 0 ||
+        mcp_srv_time_arg(args, "until", now, &until, err) != 0)
         return NULL;
+    if (since != MCP_TIME_NONE && until != MCP_TIME_NONE && since > until) {
+        mcp_errf(err, "argument 'since' is later than 'until'");
+        return NULL;
+    }
     if (args != NULL)
         json_object_object_get_ex(args, "paths", &paths);
     if (mcp_srv_scan_run(s, paths, since, until, &x, err) != 0) {

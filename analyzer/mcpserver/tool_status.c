@@ -68,7 +68,7 @@ struct json_object *mcp_tool_status(struct mcp_srv *s,
         return NULL;
     mcp_health_init(&h, mcp_wall_ms(), default_logs(s->o));
     mcp_health_gather(&h, &s->o->conf->proc, s->o->rs, s->o->max_inflate,
-                      &s->cancel);
+                      MCP_TIME_NONE, NULL, &s->cancel);
     mcp_buf_init(&b);
     mcp_health_json(&h, &b, false);
     mcp_health_free(&h);

@@ -2,7 +2,8 @@
  * Schemas of their arguments and results, annotations (srv_int.h). */
 #include "mcpserver/srv_int.h"
 
-#define TIME_DESC "a time: 2025-12-10, 2025-12-10T14:00:00, or with a zone"
+#define TIME_DESC "a time as journalctl takes it: 2h ago, yesterday, " \
+    "14:00, 2025-12-10 14:00, ISO 8601, @EPOCH"
 
 #define ALERT_SCHEMA                                                         \
     "{\"type\":\"object\",\"properties\":{\"rule\":{\"type\":\"string\"},"   \

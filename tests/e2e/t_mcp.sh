@@ -97,6 +97,23 @@ assert_eq "cleanup, not offered, says how to turn it on" \
 assert_eq "a bad time is a tool error" "true" "$(rget 16 result.isError)"
 assert_eq "stderr: nothing (no notice was due)" "" "$(cat err)"
 
+# Times as people type them (mcplog(1) TIME), against the wall clock.
+cat >s1b <<EOF
+$INIT
+{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"scan","arguments":{"since":"2h ago"}}}
+{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"scan","arguments":{"since":"today","until":"yesterday"}}}
+{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"scan","arguments":{"until":"2025-12-10 09:00"}}}
+EOF
+$TALK s1b out.jsonl -- "$MCPLOG" mcp --tz UTC "$ROOT/samples/logs" 2>err
+assert_eq "times: exit 0" 0 $?
+assert_eq "times: '2h ago' reads nothing of the 2025 samples" "false 0 0" \
+    "$(rget 1 result.isError) $(sc 1 rules.0.matches) $(sc 1 alerts.#)"
+assert_eq "times: since later than until is a tool error" \
+    "true argument 'since' is later than 'until'" \
+    "$(rget 2 result.isError) $(rget 2 result.content.0.text)"
+assert_eq "times: until '2025-12-10 09:00' (as mcplog scan --until)" "2025-12-10T09:00:00.000Z 49" \
+    "$(sc 3 until) $(sc 3 rules.0.matches)"
+
 # --- the scan tool on the samples ----------------------------------------------------
 
 cat >s2 <<EOF
