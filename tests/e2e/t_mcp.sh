@@ -103,6 +103,7 @@ $INIT
 {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"scan","arguments":{"since":"2h ago"}}}
 {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"scan","arguments":{"since":"today","until":"yesterday"}}}
 {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"scan","arguments":{"until":"2025-12-10 09:00"}}}
+{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"scan","arguments":{"clients":["claude-code"]}}}
 EOF
 $TALK s1b out.jsonl -- "$MCPLOG" mcp --tz UTC "$ROOT/samples/logs" 2>err
 assert_eq "times: exit 0" 0 $?
@@ -111,6 +112,9 @@ assert_eq "times: '2h ago' reads nothing of the 2025 samples" "false 0 0" \
 assert_eq "times: since later than until is a tool error" \
     "true argument 'since' is later than 'until'" \
     "$(rget 2 result.isError) $(rget 2 result.content.0.text)"
+assert_eq "clients: not read by this build yet, said as a tool error" \
+    "true argument 'clients': the clients' logs cannot be read by this build yet" \
+    "$(rget 4 result.isError) $(rget 4 result.content.0.text)"
 assert_eq "times: until '2025-12-10 09:00' (as mcplog scan --until)" "2025-12-10T09:00:00.000Z 49" \
     "$(sc 3 until) $(sc 3 rules.0.matches)"
 
