@@ -215,7 +215,8 @@ struct json_object *mcp_srv_clusters(struct mcp_srv_scan *x, size_t max)
 {
     struct json_object *arr = json_object_new_array();
 
-    qsort(x->cl, x->ncl, sizeof(*x->cl), by_count);
+    if (x->ncl > 1)
+        qsort(x->cl, x->ncl, sizeof(*x->cl), by_count);
     for (size_t i = 0; i < x->ncl && i < max; i++) {
         const struct mcp_srv_cluster *c = &x->cl[i];
         struct json_object *o = json_object_new_object();
