@@ -5,10 +5,11 @@
 #                   against real writers (make follow-test, ~12 min), unit
 #                   and end-to-end again under AddressSanitizer + UBSan,
 #                   valgrind, and a replay of the fuzz corpora
+#   make e2e-zlib   the gzip end-to-end tests against the zlib-only reader
 #   make asan       only the sanitizer pass
 #   make valgrind   unit tests and scan under valgrind
 #   make fuzz       build and run every fuzz target (FUZZ_TIME seconds each)
-#   make bench      benchmark against zcat | grep (never fails on speed)
+#   make bench      benchmark against zcat | grep and rg -z (never fails on speed)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -19,9 +20,20 @@ MANDIR   = $(PREFIX)/share/man
 
 CC      ?= cc
 PKGS     = libpcre2-8 zlib yaml-0.1 libnotify libcurl
+# gzip is inflated with ISA-L (Debian libisal-dev) when pkg-config finds
+# it, with zlib otherwise; `make ISAL=0` builds the zlib-only reader.
+ISAL    ?= $(shell pkg-config --exists libisal 2>/dev/null && echo 1 || echo 0)
+ifeq ($(ISAL),1)
+PKGS    += libisal
+ISAL_SRC = analyzer/reader_isal.c
+ISAL_DEF =
+else
+ISAL_SRC =
+ISAL_DEF = -DMCP_NO_ISAL
+endif
 WARN     = -Wall -Wextra -Werror
 OPT     ?= -O2 -g
-BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -MMD -MP \
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -MMD -MP $(ISAL_DEF) \
               -DMCP_DATADIR='"$(DATADIR)"' -Ianalyzer -Isinks \
               $(shell pkg-config --cflags $(PKGS))
 ALL_CFLAGS  = $(BASE_CFLAGS) $(CFLAGS)
@@ -33,10 +45,11 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 # The pipeline, in data-flow order (docs/architecture.md).
 LIB_SRC = analyzer/util.c analyzer/strmap.c analyzer/keyset.c analyzer/timeparse.c \
-          analyzer/logset.c analyzer/reader.c analyzer/framer.c \
-          analyzer/prefilter.c analyzer/pattern.c analyzer/template.c analyzer/yamlutil.c \
+          analyzer/logset.c analyzer/reader.c analyzer/reader_zlib.c $(ISAL_SRC) \
+          analyzer/framer.c \
+          analyzer/prefilter.c analyzer/litset.c analyzer/litsel.c analyzer/pattern.c analyzer/template.c analyzer/yamlutil.c \
           analyzer/rules.c analyzer/event.c analyzer/matcher.c \
-          analyzer/engine.c analyzer/engine_alert.c analyzer/engine_state.c analyzer/prefetch.c analyzer/scan.c analyzer/textout.c \
+          analyzer/engine.c analyzer/engine_alert.c analyzer/engine_state.c analyzer/prefetch.c analyzer/scanpool.c analyzer/scan.c analyzer/textout.c \
           analyzer/report.c analyzer/termview.c analyzer/cli.c analyzer/cmd_scan.c \
           analyzer/cmd_testrules.c \
           analyzer/evloop.c analyzer/tail.c analyzer/follow.c analyzer/follow_resume.c \
@@ -60,7 +73,7 @@ LIB_AOBJ = $(LIB_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 UNIT_ABIN = $(UNIT_SRC:tests/unit/%.c=$(BA)/unit/%)
 
-.PHONY: all check check-deps unit e2e asan valgrind fuzz fuzz-smoke bench install FORCE follow-test \
+.PHONY: all check check-deps unit e2e e2e-zlib asan valgrind fuzz fuzz-smoke bench install FORCE follow-test \
         uninstall clean samples samples-expected
 
 all: mcplog
@@ -87,6 +100,41 @@ $(B)/datadir.stamp: FORCE
 $(B)/analyzer/cli.o $(BA)/analyzer/cli.o: $(B)/datadir.stamp
 FORCE:
 
+# --- the zlib-only reader ---------------------------------------------------
+# With ISA-L built in, the reader is also built with -DMCP_NO_ISAL (as
+# `make ISAL=0` would): its unit tests (test_reader, test_inflate) run in
+# `make unit`, and the end-to-end tests that read gzip (t_gzip, t_inflate,
+# t_scanpar) run against build/zlib/mcplog in `make e2e-zlib` (part of
+# `make check`).
+BZ = build/zlib
+ifeq ($(ISAL),1)
+ZLIB_OBJ  = $(filter-out $(B)/analyzer/reader%.o,$(LIB_OBJ)) \
+            $(BZ)/analyzer/reader.o $(BZ)/analyzer/reader_zlib.o
+ZUNIT_BIN = $(BZ)/unit/test_reader $(BZ)/unit/test_inflate
+ZMCPLOG   = $(BZ)/mcplog
+else
+ZUNIT_BIN =
+ZMCPLOG   = mcplog
+endif
+
+$(BZ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DMCP_NO_ISAL -c -o $@ $<
+
+$(BZ)/libmcplog.a: $(ZLIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BZ)/mcplog: $(BZ)/libmcplog.a $(B)/analyzer/main.o
+	$(CC) $(ALL_CFLAGS) -o $@ $(B)/analyzer/main.o $(BZ)/libmcplog.a $(LIBS) $(LDFLAGS)
+
+$(BZ)/unit/%: tests/unit/%.c $(BZ)/libmcplog.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DMCP_NO_ISAL -o $@ $< $(BZ)/libmcplog.a $(LIBS) $(TEST_LIBS)
+
+e2e-zlib: $(ZMCPLOG)
+	@E2E_ONLY="t_gzip t_inflate t_scanpar" MCPLOG=$(CURDIR)/$(ZMCPLOG) sh tests/e2e/run.sh
+
 # --- sanitizer build ---------------------------------------------------
 
 $(BA)/mcplog: $(BA)/libmcplog.a $(BA)/analyzer/main.o
@@ -109,8 +157,8 @@ $(BA)/unit/%: tests/unit/%.c $(BA)/libmcplog.a
 check-deps:
 	@sh tests/deps.sh --check
 
-unit: $(UNIT_BIN)
-	@sh tests/run-unit.sh $(UNIT_BIN)
+unit: $(UNIT_BIN) $(ZUNIT_BIN)
+	@sh tests/run-unit.sh $(UNIT_BIN) $(ZUNIT_BIN)
 
 e2e: mcplog
 	@MCPLOG=$(CURDIR)/mcplog sh tests/e2e/run.sh
@@ -127,11 +175,13 @@ asan: $(UNIT_ABIN) $(BA)/mcplog
 TALLY = $(CURDIR)/$(B)/check-tally
 check: check-deps
 	@mkdir -p $(B) && rm -f $(TALLY)
-	@$(MAKE) --no-print-directory all $(UNIT_BIN)
-	@echo "== unit tests"
-	@CHECK_TALLY=$(TALLY) sh tests/run-unit.sh $(UNIT_BIN)
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(ZUNIT_BIN) $(ZMCPLOG)
+	@echo "== unit tests (and the zlib-only reader's)"
+	@CHECK_TALLY=$(TALLY) sh tests/run-unit.sh $(UNIT_BIN) $(ZUNIT_BIN)
 	@echo "== end-to-end tests"
 	@CHECK_TALLY=$(TALLY) MCPLOG=$(CURDIR)/mcplog sh tests/e2e/run.sh
+	@echo "== gzip end-to-end tests with the zlib-only reader"
+	@CHECK_TALLY=$(TALLY) $(MAKE) --no-print-directory e2e-zlib
 	@echo "== follow with real writers (logrotate, RotatingFileHandler, SIGKILL)"
 	@CHECK_TALLY=$(TALLY) $(MAKE) --no-print-directory follow-test
 	@CHECK_TALLY=$(TALLY) $(MAKE) --no-print-directory asan

@@ -136,6 +136,9 @@ void mcp_framer_destroy(struct mcp_framer *f);
  * cost no memory. */
 void mcp_framer_trim(struct mcp_framer *f);
 
+/* Number of '\n' bytes in p[0..n) (with AVX2 when the CPU has it). */
+uint64_t mcp_line_count(const char *p, size_t n);
+
 /* Length of the line starting at p, without its '\n' and a '\r' before it.
  * end is one past the chunk's last byte. */
 static inline size_t mcp_line_trim(const char *p, const char *end)

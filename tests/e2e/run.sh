@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run every end-to-end test script (tests/e2e/t_*.sh) against $MCPLOG and
-# print the closing line "e2e: N passed, N failed".
+# print the closing line "e2e: N passed, N failed". E2E_ONLY: run only the
+# scripts whose path holds one of its words (E2E_ONLY="t_gzip t_inflate").
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 : "${MCPLOG:?set MCPLOG to the binary under test}"
 export MCPLOG ROOT
@@ -11,7 +12,13 @@ export MCPLOG_CONFIG="$ROOT/tests/e2e/terminal-only.yaml"
 pass=0
 fail=0
 for t in "$ROOT"/tests/e2e/t_*.sh; do
-    [ -n "${E2E_ONLY:-}" ] && case "$t" in *"$E2E_ONLY"*) ;; *) continue ;; esac
+    if [ -n "${E2E_ONLY:-}" ]; then
+        want=no
+        for only in $E2E_ONLY; do
+            case "$t" in *"$only"*) want=yes ;; esac
+        done
+        [ $want = yes ] || continue
+    fi
     dir=$(mktemp -d)
     name=$(basename "$t" .sh)
     res=$(cd "$dir" && TNAME=$name T=$dir sh -c ". '$ROOT/tests/e2e/lib.sh'; . '$t'; echo \"RESULT \$PASS \$FAIL\"" 2>&1)
