@@ -15,10 +15,17 @@ struct cands {
     bool unsorted;
 };
 
+/* The sample a literal set is tuned on: follow's first chunks can be a
+ * line or two, so a set tuned on less is compiled again when a chunk
+ * twice as large comes (a few times at most). */
+#define SAMPLE_WANT (64u * 1024)
+
 /* One selection: its key and its literal set. */
 struct sel {
     bool *active;
-    struct mcp_litset *set;    /* NULL until its first chunk */
+    bool compiled;             /* set is made (NULL: no literals) */
+    struct mcp_litset *set;
+    size_t sample;             /* bytes of text it was tuned on */
     uint32_t *owner;           /* literal -> probe */
 };
 
@@ -68,6 +75,11 @@ static void compile(struct mcp_litsel *ls, struct sel *s, const char *data,
     const char **lit = NULL;
     size_t *litlen = NULL, n = 0;
 
+    mcp_litset_free(s->set);
+    free(s->owner);
+    s->owner = NULL;
+    s->compiled = true;
+    s->sample = len;
     for (size_t i = 0; i < ls->n; i++) {
         const struct mcp_prefilter *pf = ls->pf[i];
 
@@ -127,7 +139,8 @@ void mcp_litsel_scan(struct mcp_litsel *ls, const char *data, size_t len)
     if (ls->cur >= ls->nsels)
         return;
     s = &ls->sels[ls->cur];
-    if (s->set == NULL)
+    if (!s->compiled || (s->set != NULL && s->sample < SAMPLE_WANT &&
+                         len >= 2 * s->sample && len > 4096))
         compile(ls, s, data, len);
     ls->data = data;
     mcp_litset_scan(s->set, data, len, on_literal, ls);
