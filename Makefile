@@ -46,13 +46,13 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 # The pipeline, in data-flow order (docs/architecture.md).
 LIB_SRC = analyzer/util.c analyzer/strmap.c analyzer/keyset.c analyzer/timeparse.c \
           analyzer/logset.c analyzer/reader.c analyzer/reader_zlib.c $(ISAL_SRC) \
-          analyzer/framer.c \
+          analyzer/framer.c analyzer/timeguard.c \
           analyzer/prefilter.c analyzer/litset.c analyzer/litsel.c analyzer/pattern.c analyzer/template.c analyzer/yamlutil.c \
           analyzer/rules.c analyzer/event.c analyzer/matcher.c \
-          analyzer/engine.c analyzer/engine_alert.c analyzer/engine_state.c analyzer/prefetch.c analyzer/scanpool.c analyzer/scan.c analyzer/textout.c \
+          analyzer/engine.c analyzer/engine_alert.c analyzer/engine_state.c analyzer/prefetch.c analyzer/scanpool.c analyzer/scantask.c analyzer/scan.c analyzer/textout.c \
           analyzer/report.c analyzer/termview.c analyzer/cli.c analyzer/cmd_scan.c \
           analyzer/cmd_testrules.c \
-          analyzer/evloop.c analyzer/tail.c analyzer/follow.c analyzer/follow_resume.c \
+          analyzer/evloop.c analyzer/tail.c analyzer/follow.c analyzer/follow_resume.c analyzer/follow_clock.c \
           analyzer/state.c analyzer/cmd_follow.c \
           analyzer/config.c analyzer/procconf.c analyzer/notify.c analyzer/silence.c analyzer/cmd_sinks.c \
           analyzer/cmd_silence.c analyzer/cmd_routes.c \

@@ -19,6 +19,7 @@
 #include "engine.h"
 #include "evloop.h"
 #include "follow.h"
+#include "follow_clock.h"
 #include "logset.h"
 #include "matcher.h"
 #include "notify.h"
@@ -101,6 +102,9 @@ static const struct option follow_opts[] = {
 /* The input index of the probes' lines (probes.h): no file has it. */
 #define PROBE_INPUT UINT32_MAX
 
+/* The longest a wake-up reads before the loop turns (see rounds()). */
+#define WAKE_MS 100
+
 struct fctx {
     struct mcp_ruleset rs;
     struct mcp_rule_sources src;
@@ -112,11 +116,14 @@ struct fctx {
     struct mcp_follow *follow;
     struct mcp_evloop *loop;
     struct mcp_evtimer *safety, *poller, *due, *probe;
+    struct mcp_evtimer *more;        /* reading goes on at once */
     struct mcp_probes *probes;       /* NULL: probes off */
     struct mcp_action *action;       /* the cleanup action */
     struct mcp_buf probe_lines;
     uint64_t probe_offset, probe_lineno; /* of the virtual "probe" input */
-    struct mcp_batch batch;
+    struct mcp_batch batch;          /* the matcher's events of a chunk */
+    struct mcp_batch timed;          /* ... with the time each carries */
+    struct mcp_fclock *clock;        /* the log clock between lines */
     const char *state_path;
     bool all;
     int64_t since;
@@ -125,7 +132,6 @@ struct fctx {
     int64_t last_prune;              /* monotonic ms */
     char *silences;                  /* the silences file */
     const char *cur_path;            /* file of the event being fed */
-    int64_t anchor_log, anchor_wall; /* the log clock between lines */
     int exit_code;
 };
 
@@ -141,9 +147,7 @@ static int usage_error(const char *msg)
  * nothing more is written; windows still count lines by their log time. */
 static int64_t log_now(const struct fctx *x)
 {
-    if (x->anchor_log == MCP_TIME_NONE)
-        return MCP_TIME_NONE;
-    return x->anchor_log + (mcp_wall_ms() - x->anchor_wall);
+    return mcp_fclock_now(x->clock);
 }
 
 static void on_action_notice(const char *msg, void *arg)
@@ -205,11 +209,7 @@ static void feed_event(struct fctx *x, const struct mcp_event *ev,
     if (x->since != MCP_TIME_NONE && ev->ts != MCP_TIME_NONE &&
         ev->ts < x->since)
         return;
-    if (ev->ts != MCP_TIME_NONE &&
-        (x->anchor_log == MCP_TIME_NONE || ev->ts >= log_now(x))) {
-        x->anchor_log = ev->ts;
-        x->anchor_wall = mcp_wall_ms();
-    }
+    mcp_fclock_seen(x->clock, ev->ts);
     /* Probe lines are not shown (one per probe interval while a
      * condition lasts): their alerts are. */
     if (ev->kind == MCP_EV_MATCH && ev->input != PROBE_INPUT)
@@ -219,8 +219,9 @@ static void feed_event(struct fctx *x, const struct mcp_event *ev,
     x->cur_path = NULL;
 }
 
-/* With --all, lines that matched nothing are shown too, in order. */
-static void show_all(struct fctx *x, const struct mcp_chunk *c,
+/* With --all, lines that matched nothing are shown too, in order, each
+ * with the time it carries. */
+static void show_all(struct fctx *x, const struct mcp_chunk *c, size_t fi,
                      const char *path)
 {
     const char *p = c->data, *end = c->data + c->len;
@@ -235,11 +236,13 @@ static void show_all(struct fctx *x, const struct mcp_chunk *c,
         bool matched = false;
 
         if (mcp_time_parse_prefix(p, (size_t)(end - p), &own))
-            ts = own;
-        while (e < x->batch.n && x->batch.ev[e]->lineno == lineno) {
-            if (x->batch.ev[e]->kind == MCP_EV_MATCH)
+            ts = mcp_fclock_line_time(x->clock, fi,
+                                      c->offset + (uint64_t)(p - c->data),
+                                      own);
+        while (e < x->timed.n && x->timed.ev[e]->lineno == lineno) {
+            if (x->timed.ev[e]->kind == MCP_EV_MATCH)
                 matched = true;
-            feed_event(x, x->batch.ev[e++], path);
+            feed_event(x, x->timed.ev[e++], path);
         }
         if (!matched && (x->since == MCP_TIME_NONE ||
                          (ts != MCP_TIME_NONE && ts >= x->since)))
@@ -257,12 +260,13 @@ static void on_chunk(const struct mcp_chunk *c, const struct mcp_ffamily *fam,
 
     mcp_matcher_select(x->matcher, fam->role, fam->role_name, fam->base, fi);
     mcp_matcher_chunk(x->matcher, c, &x->batch);
+    mcp_fclock_chunk(x->clock, fi, path, c, &x->batch, &x->timed);
     if (x->all)
-        show_all(x, c, path);
+        show_all(x, c, fi, path);
     else
-        for (size_t i = 0; i < x->batch.n; i++)
-            feed_event(x, x->batch.ev[i], path);
-    mcp_batch_clear(&x->batch);
+        for (size_t i = 0; i < x->timed.n; i++)
+            feed_event(x, x->timed.ev[i], path);
+    mcp_batch_clear(&x->timed);
     x->dirty = true;
 }
 
@@ -342,16 +346,35 @@ static void maybe_prune(struct fctx *x)
     }
 }
 
-static void rounds(struct fctx *x)
+/* Read what is there, in rounds, for about ms (reading stops at the end
+ * of the first MCP_FOLLOW_SLICE past it; WAKE_MS for a wake-up): a writer
+ * faster than us must not keep the loop from signals, timers and
+ * deliveries. What is left is read when the loop turns again, at once
+ * (x->more). */
+static void rounds(struct fctx *x, int64_t ms)
 {
-    while (mcp_follow_round(x->follow, mcp_mono_ms()) >= MCP_FOLLOW_BATCH) {
+    int64_t end = mcp_mono_ms() + ms;
+    bool more;
+
+    while ((more = mcp_follow_round(x->follow, mcp_mono_ms(), end) >=
+                   MCP_FOLLOW_BATCH)) {
         checkpoint(x, false);
         maybe_prune(x);
+        if (mcp_mono_ms() >= end)
+            break;
     }
     if (log_now(x) != MCP_TIME_NONE)
         mcp_engine_advance(x->engine, log_now(x));
     checkpoint(x, false);
     arm_due(x);
+    if (more && x->more != NULL)
+        mcp_evtimer_arm_now(x->more);
+}
+
+static void on_more(struct mcp_evtimer *t, void *arg)
+{
+    (void)t;
+    rounds(arg, WAKE_MS);
 }
 
 static void on_inotify(int fd, uint32_t events, void *arg)
@@ -361,7 +384,7 @@ static void on_inotify(int fd, uint32_t events, void *arg)
     (void)fd;
     (void)events;
     mcp_follow_drain_inotify(x->follow);
-    rounds(x);
+    rounds(x, WAKE_MS);
 }
 
 static void on_timer(struct mcp_evtimer *t, void *arg)
@@ -369,7 +392,7 @@ static void on_timer(struct mcp_evtimer *t, void *arg)
     struct fctx *x = arg;
 
     (void)t;
-    rounds(x);
+    rounds(x, WAKE_MS);
     maybe_prune(x);
     if (x->action != NULL)
         mcp_action_poll(x->action, on_action_notice, x);
@@ -460,9 +483,10 @@ static void reload(struct fctx *x)
     mcp_ruleset_free(&x->rs);
     x->rs = rs;
     x->engine = mcp_engine_create(&x->rs, on_alert, x);
-    mcp_engine_set_repeat(x->engine, x->conf.repeat_interval_ms);
+    mcp_engine_set_repeat(x->engine, x->conf.repeat_interval_ms, 1);
     x->matcher = mcp_matcher_create(&x->rs);
-    mcp_engine_load(x->engine, saved.data ? saved.data : "", saved.len);
+    mcp_engine_load(x->engine, saved.data ? saved.data : "", saved.len,
+                    MCP_TIME_NONE, MCP_TIME_NONE);
     mcp_buf_free(&saved);
     mcp_termview_set_rules(x->view, &x->rs);
     sync_view(x, x->engine);
@@ -477,7 +501,7 @@ static void on_signal(int signo, void *arg)
         reload(x);
         return;
     }
-    rounds(x);
+    rounds(x, 0); /* what is pending, cut after its first full slice */
     checkpoint(x, true);
     mcp_evloop_stop(x->loop);
 }
@@ -503,7 +527,7 @@ static void replay(struct fctx *x, struct mcp_logset *ls)
 
 int mcp_cmd_follow(int argc, char **argv)
 {
-    struct fctx x = {.since = MCP_TIME_NONE, .anchor_log = MCP_TIME_NONE};
+    struct fctx x = {.since = MCP_TIME_NONE};
     struct mcp_follow_opts fo = {.grace_ms = 5000, .start = MCP_START_END};
     struct mcp_termview_opts vo = {.status = true};
     const char *sources[64], *since = NULL, *config = NULL;
@@ -513,7 +537,7 @@ int mcp_cmd_follow(int argc, char **argv)
     char err[MCP_ERRLEN] = "";
     struct mcp_logset ls;
     struct mcp_state st;
-    int c, ifd = -1;
+    int c, ifd = -1, lock = -1;
     static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 
     x.state_path = mcp_state_default_path();
@@ -631,12 +655,26 @@ int mcp_cmd_follow(int argc, char **argv)
         mcp_ruleset_free(&x.rs);
         return MCP_EXIT_USAGE;
     }
+    /* The checkpoint is ours alone, in a folder that is ours alone (with
+     * --no-state, the silences' folder is still checked). */
+    if (x.state_path != NULL)
+        lock = mcp_state_claim(x.state_path, err);
+    if (x.state_path != NULL ? lock < 0
+                             : mcp_state_check_dir(mcp_state_default_path(),
+                                                   false, err) != 0) {
+        mcp_cli_error(err);
+        mcp_ruleset_free(&x.rs);
+        mcp_config_free(&x.conf);
+        return MCP_EXIT_USAGE;
+    }
 
     if (mcp_cli_logset(&ls, argv + optind, argc - optind, sources, nsources,
                        true, err) != 0) {
         mcp_cli_error(err);
         mcp_ruleset_free(&x.rs);
         mcp_config_free(&x.conf);
+        if (lock >= 0)
+            close(lock);
         return MCP_EXIT_USAGE;
     }
 
@@ -646,9 +684,15 @@ int mcp_cmd_follow(int argc, char **argv)
         setvbuf(stdout, NULL, _IOFBF, 64 * 1024);
     x.view = mcp_termview_create(stdout, STDOUT_FILENO, &x.rs, &vo);
     x.engine = mcp_engine_create(&x.rs, on_alert, &x);
-    mcp_engine_set_repeat(x.engine, x.conf.repeat_interval_ms);
+    mcp_engine_set_repeat(x.engine, x.conf.repeat_interval_ms, 1);
     x.matcher = mcp_matcher_create(&x.rs);
     x.follow = mcp_follow_create(&ls, &fo, on_chunk, on_notice, &x);
+    {
+        size_t nf;
+
+        mcp_follow_families(x.follow, &nf);
+        x.clock = mcp_fclock_create(nf, on_notice, &x);
+    }
     x.loop = mcp_evloop_create(err);
     if (x.loop == NULL ||
         mcp_evloop_signals(x.loop, sigs, 3, on_signal, &x, err) != 0) {
@@ -695,16 +739,10 @@ int mcp_cmd_follow(int argc, char **argv)
                 if (strcmp(st.fam_path[i], fams[k].path) == 0)
                     st.pos[i].family = (uint32_t)k;
         }
-        mcp_engine_load(x.engine, st.engine.data ? st.engine.data : "",
-                        st.engine.len);
+        st.saved = mcp_fclock_restore(x.clock, x.engine,
+                                      st.engine.data ? st.engine.data : "",
+                                      st.engine.len, st.saved);
         sync_view(&x, x.engine);
-        /* The log clock goes on from where the checkpoint left it, by the
-         * wall time since: a deadline that passed while mcplog was down
-         * fires now, not at the next line. */
-        if (mcp_engine_now(x.engine) != MCP_TIME_NONE && st.saved > 0) {
-            x.anchor_log = mcp_engine_now(x.engine);
-            x.anchor_wall = st.saved;
-        }
     }
     /* inotify first, so that the files opened below get their watches. */
     if (!poll_mode) {
@@ -724,7 +762,8 @@ int mcp_cmd_follow(int argc, char **argv)
     /* A slow safety re-stat (events can be lost), or the polling timer. */
     x.safety = mcp_evloop_add_timer(x.loop, on_timer, &x, err);
     x.due = mcp_evloop_add_timer(x.loop, on_due, &x, err);
-    if (x.safety == NULL || x.due == NULL) {
+    x.more = mcp_evloop_add_timer(x.loop, on_more, &x, err);
+    if (x.safety == NULL || x.due == NULL || x.more == NULL) {
         mcp_cli_error(err);
         x.exit_code = MCP_EXIT_USAGE;
         goto out;
@@ -753,7 +792,7 @@ int mcp_cmd_follow(int argc, char **argv)
         }
         mcp_evtimer_arm(x.probe, 1, 0);
     }
-    rounds(&x);
+    rounds(&x, WAKE_MS);
     if (mcp_evloop_run(x.loop) != 0) {
         mcp_cli_error("the event loop failed");
         x.exit_code = MCP_EXIT_USAGE;
@@ -771,6 +810,8 @@ out:
         mcp_notify_destroy(x.notify, 5000, on_sink_msg, &x);
     mcp_termview_destroy(x.view);
     mcp_batch_free(&x.batch);
+    mcp_batch_free(&x.timed);
+    mcp_fclock_destroy(x.clock);
     mcp_follow_destroy(x.follow);
     mcp_matcher_destroy(x.matcher);
     mcp_engine_destroy(x.engine);
@@ -779,5 +820,7 @@ out:
     mcp_ruleset_free(&x.rs);
     mcp_config_free(&x.conf);
     free(x.silences);
+    if (lock >= 0)
+        close(lock); /* the checkpoint is free for another follow */
     return x.exit_code;
 }

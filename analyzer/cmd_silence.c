@@ -158,6 +158,14 @@ int mcp_cmd_silence(int argc, char **argv)
             return MCP_EXIT_USAGE;
         }
     }
+    if (strcmp(verb, "list") != 0 && strcmp(verb, "expire") != 0 &&
+        strcmp(verb, "add") != 0)
+        return usage_error("silence: use add, list or expire");
+    /* Only in a folder that is the user's alone (list: if it exists). */
+    if (mcp_state_check_dir(state, strcmp(verb, "list") != 0, err) != 0) {
+        mcp_cli_error(err);
+        return MCP_EXIT_USAGE;
+    }
     path = mcp_silence_path(state);
     if (strcmp(verb, "list") == 0) {
         struct mcp_silences s;
@@ -250,5 +258,5 @@ int mcp_cmd_silence(int argc, char **argv)
         return rc == 0 ? MCP_EXIT_OK : rc == -2 ? MCP_EXIT_USAGE : 1;
     }
     free(path);
-    return usage_error("silence: use add, list or expire");
+    return MCP_EXIT_OK; /* not reached: the verb was checked above */
 }

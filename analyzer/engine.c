@@ -423,18 +423,42 @@ struct mcp_engine *mcp_engine_create(const struct mcp_ruleset *rs,
         mcp_keyset_init(&e->r[i].dropped, MCP_ENGINE_MAX_DROPPED_KEYS);
     }
     e->now = MCP_TIME_NONE;
+    e->repeat_burst = 1;
     return e;
 }
 
-void mcp_engine_set_repeat(struct mcp_engine *e, int64_t ms)
+void mcp_engine_set_repeat(struct mcp_engine *e, int64_t ms, unsigned burst)
 {
     e->repeat_ms = ms > 0 ? ms : 0;
+    e->repeat_burst = burst > 0 ? burst : 1;
+}
+
+/* A repeat of g's alert falls due at `when` while the clock moves to now:
+ * the next one is an interval later, or, once this move has told
+ * repeat_burst of them, the first of the schedule after now. */
+static void repeat(struct mcp_engine *e, struct group *g, int64_t when,
+                   int64_t now)
+{
+    struct mcp_alert *a = g->alert;
+
+    if (a == NULL || !a->firing || a->next_repeat != when ||
+        e->repeat_ms <= 0)
+        return;
+    if (g->rep_move != e->moves) {
+        g->rep_move = e->moves;
+        g->rep_n = 0;
+    }
+    if (++g->rep_n >= e->repeat_burst)
+        when += (now - when) / e->repeat_ms * e->repeat_ms;
+    engine_arm_repeat(e, a, when);
+    engine_tell(e, a, MCP_ALERT_REPEAT);
 }
 
 void mcp_engine_advance(struct mcp_engine *e, int64_t now)
 {
     if (now == MCP_TIME_NONE)
         return;
+    e->moves++;
     while (e->nheap > 0 && e->heap[0].when <= now) {
         struct timer t = heap_pop(e);
 
@@ -443,12 +467,7 @@ void mcp_engine_advance(struct mcp_engine *e, int64_t now)
         if (t.kind == T_DEADLINE) {
             on_deadline(e, &t);
         } else if (t.kind == T_REPEAT) {
-            struct mcp_alert *a = t.g->alert;
-
-            if (a != NULL && a->firing && a->next_repeat == t.when) {
-                engine_arm_repeat(e, a, t.when);
-                engine_tell(e, a, MCP_ALERT_REPEAT);
-            }
+            repeat(e, t.g, t.when, now);
         } else if (t.gen == t.g->gen && t.g->alert != NULL &&
                    t.g->alert->firing) {
             t.g->alert->firing = false;

@@ -16,7 +16,8 @@
  * - cooldown: within `cooldown` after an alert of a key ends, a new trigger
  *   for the same key reopens that alert instead of raising a new one;
  * - repeat: an alert still firing repeat_interval after it fired (or last
- *   repeated) is told again as REPEAT.
+ *   repeated) is told again as REPEAT, a bounded number of times per move
+ *   of the clock (mcp_engine_set_repeat).
  *
  * Time is the log's time only. The engine's clock is the latest event time
  * seen, moved on by mcp_engine_advance() (follow adds wall-clock ticks).
@@ -84,8 +85,14 @@ struct mcp_engine *mcp_engine_create(const struct mcp_ruleset *rs,
                                      mcp_alert_fn fn, void *arg);
 
 /* Repeat firing alerts every ms of log time (0, the default: never).
- * Set it before mcp_engine_load(). */
-void mcp_engine_set_repeat(struct mcp_engine *e, int64_t ms);
+ * One move of the clock (a feed or an advance) tells at most `burst`
+ * repeats per alert (0 counts as 1); the next is then the first of the
+ * schedule after the new time. follow passes 1: after downtime (or any
+ * jump of its clock) one repeat, never one per missed interval; scan's
+ * replay passes MCP_ENGINE_REPEAT_BURST: faithful to log time over a
+ * real gap, never a storm. Set it before mcp_engine_load(). */
+void mcp_engine_set_repeat(struct mcp_engine *e, int64_t ms, unsigned burst);
+#define MCP_ENGINE_REPEAT_BURST 1000
 
 /* Feed one event. The engine takes ownership of nothing: ev stays the
  * caller's. Events with ts MCP_TIME_NONE take the engine's clock. */
@@ -142,8 +149,14 @@ void mcp_engine_save(const struct mcp_engine *e, struct mcp_buf *out);
 
 /* Restore what mcp_engine_save wrote into a fresh engine. Rules whose
  * definition changed (or are gone) start fresh; malformed lines are
- * skipped. Alerts restored are not announced again. */
-void mcp_engine_load(struct mcp_engine *e, const char *data, size_t len);
+ * skipped. Alerts restored are not announced again. Times are range
+ * checked: into MCP_TIME_MIN..MCP_TIME_MAX, no window, alert or
+ * expectation time after the clock, a deadline within `within` of its
+ * start, a repeat within one interval of the clock. A saved clock later
+ * than limit (MCP_TIME_NONE: no limit) is taken back to `to`; then the
+ * saved clock is returned, else MCP_TIME_NONE. */
+int64_t mcp_engine_load(struct mcp_engine *e, const char *data, size_t len,
+                        int64_t limit, int64_t to);
 
 /* Most distinct groups tracked per rule (memory bound). A key past it is
  * counted in the rule's total, groups_dropped and keys_dropped, but has

@@ -28,6 +28,8 @@ struct group {
     uint64_t last_seq;          /* last match counted into alert */
     uint64_t gen;               /* invalidates stale resolve timers */
     bool pinned;                /* mcp_engine_prune: still needed */
+    uint64_t rep_move;          /* the move of the clock its alert last */
+    unsigned rep_n;             /* repeated in, and how many times */
 };
 
 struct rstate {
@@ -60,6 +62,8 @@ struct mcp_engine {
     struct rstate *r;
     int64_t now;
     int64_t repeat_ms;          /* 0: alerts do not repeat */
+    unsigned repeat_burst;      /* most repeats per alert per move */
+    uint64_t moves;             /* calls of mcp_engine_advance */
     struct timer *heap;
     size_t nheap, capheap;
     uint64_t torder;

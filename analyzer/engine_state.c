@@ -15,6 +15,10 @@
  *   engine alert NAME KEY ID START END COUNT FIRING OUTSTANDING SUMMARY LINE
  *                NEXT_REPEAT (optional: older checkpoints lack it)
  *   engine pend NAME KEY START DEADLINE MISSED
+ *
+ * A checkpoint is read back with its times range checked (engine.h): the
+ * clock first (a separate pass, so the order of the lines does not
+ * matter), then everything else is clamped against it.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -150,6 +154,34 @@ static long long num(struct loader *L, int i)
     return strtoll(L->tok[i], NULL, 10);
 }
 
+/* A saved counter (written with %llu: read back the same way). */
+static uint64_t unum(struct loader *L, int i)
+{
+    return strtoull(L->tok[i], NULL, 10);
+}
+
+/* A saved time: into [MCP_TIME_MIN, MCP_TIME_MAX], and not after the
+ * clock (everything saved happened by then). */
+static int64_t saved_time(struct loader *L, int i)
+{
+    long long v = num(L, i);
+
+    if (v < MCP_TIME_MIN)
+        v = MCP_TIME_MIN;
+    if (v > MCP_TIME_MAX)
+        v = MCP_TIME_MAX;
+    if (L->e->now != MCP_TIME_NONE && v > L->e->now)
+        v = L->e->now;
+    return v;
+}
+
+static int cmp_time(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
 static void load_group(struct loader *L)
 {
     struct mcp_engine *e = L->e;
@@ -171,8 +203,8 @@ static void load_group(struct loader *L)
     g = engine_get_group(e, (uint32_t)rule, key, (const char **)vals);
     if (g == NULL)
         goto out;
-    g->seq = (uint64_t)num(L, 4);
-    g->last_seq = (uint64_t)num(L, 5);
+    g->seq = unum(L, 4);
+    g->last_seq = unum(L, 5);
     at = 7 + nv;
     nring = (size_t)num(L, at++);
     for (size_t t = 0; t < nring && at < L->n; t++, at++)
@@ -182,8 +214,10 @@ static void load_group(struct loader *L)
                         (g->rn - 1) * sizeof(*g->ring));
                 g->rn--;
             }
-            g->ring[g->rn++] = num(L, at);
+            g->ring[g->rn++] = saved_time(L, at);
         }
+    if (g->rn > 1)
+        qsort(g->ring, g->rn, sizeof(*g->ring), cmp_time);
 out:
     free(key);
     for (int v = 0; v < nv; v++)
@@ -210,7 +244,7 @@ static void load_alert(struct loader *L)
     if (g == NULL)
         return;
     a = mcp_calloc(1, sizeof(*a));
-    a->id = (uint64_t)num(L, 4);
+    a->id = unum(L, 4);
     a->rule = (uint32_t)rule;
     a->severity = r->severity;
     a->nlabels = r->n_group_by;
@@ -219,11 +253,14 @@ static void load_alert(struct loader *L)
         a->label_value[i] = mcp_strdup(g->values[i] ? g->values[i] : "");
     }
     a->key = mcp_strdup(g->key);
-    a->start = num(L, 5);
-    a->end = num(L, 6);
-    a->count = (uint64_t)num(L, 7);
+    a->start = saved_time(L, 5);
     a->firing = num(L, 8) != 0;
-    a->outstanding = (uint64_t)num(L, 9);
+    /* Firing: no end; ended: not before its start. */
+    a->end = a->firing ? MCP_TIME_NONE : saved_time(L, 6);
+    if (!a->firing && a->end < a->start)
+        a->end = a->start;
+    a->count = unum(L, 7);
+    a->outstanding = unum(L, 9);
     a->summary = str(L, 10);
     a->last_line = mcp_unescape(L->tok[11], L->len[11], &ll);
     a->last_line_len = ll;
@@ -234,12 +271,16 @@ static void load_alert(struct loader *L)
     g->alert = a;
     if (a->firing && e->repeat_ms > 0) {
         /* Keep the repeat schedule; without one (an older checkpoint, or
-         * repeat newly configured) the next repeat is counted from now. */
+         * repeat newly configured), or one more than an interval away, the
+         * next repeat is counted from now. One in the past is told once
+         * (mcp_engine_advance), however far back. */
         int64_t next = L->n == 13 ? num(L, 12) : MCP_TIME_NONE;
+        int64_t now = e->now != MCP_TIME_NONE ? e->now : a->start;
 
-        if (next == MCP_TIME_NONE || next > e->now + e->repeat_ms)
-            engine_arm_repeat(e, a, e->now != MCP_TIME_NONE ? e->now
-                                                            : a->start);
+        if (next != MCP_TIME_NONE && next < MCP_TIME_MIN)
+            next = MCP_TIME_MIN;
+        if (next == MCP_TIME_NONE || next > now + e->repeat_ms)
+            engine_arm_repeat(e, a, now);
         else {
             a->next_repeat = next;
             engine_heap_push(e, (struct timer){.when = next, .kind = T_REPEAT,
@@ -274,8 +315,14 @@ static void load_pend(struct loader *L)
     if (g == NULL || rs->npend >= MAX_PENDING)
         return;
     p = mcp_calloc(1, sizeof(*p));
-    p->start = num(L, 4);
+    p->start = saved_time(L, 4);
+    /* The deadline is `within` after the start (the rule's hash holds
+     * `within`): one before the start or later than that is taken as
+     * start + within. */
     p->deadline = num(L, 5);
+    if (p->deadline < p->start ||
+        p->deadline > p->start + e->rs->rules[rule].within_ms)
+        p->deadline = p->start + e->rs->rules[rule].within_ms;
     p->missed = num(L, 6) != 0;
     p->g = g;
     p->exp = SIZE_MAX;
@@ -291,50 +338,91 @@ static void load_pend(struct loader *L)
                                            .p = p});
 }
 
-void mcp_engine_load(struct mcp_engine *e, const char *data, size_t len)
+/* "engine clock NOW NEXTID": the later clock and the larger id. A clock
+ * before MCP_TIME_MIN means none; after MCP_TIME_MAX, MCP_TIME_MAX. */
+static void load_clock(struct loader *L, int64_t *saved)
+{
+    struct mcp_engine *e = L->e;
+    long long now = num(L, 2);
+
+    if (now > MCP_TIME_MAX)
+        now = MCP_TIME_MAX;
+    if (now >= MCP_TIME_MIN && (*saved == MCP_TIME_NONE || now > *saved))
+        *saved = now;
+    if (unum(L, 3) > e->next_id)
+        e->next_id = unum(L, 3);
+}
+
+/* One line of the state; pass 0 reads the clock only, pass 1 the rest. */
+static void load_line(struct loader *L, const char *p, size_t n, int pass,
+                      int64_t *saved)
+{
+    struct mcp_engine *e = L->e;
+    char *line = mcp_strndup(p, n), *save = NULL;
+
+    L->n = 0;
+    for (char *t = strtok_r(line, " ", &save); t && L->n < MAX_TOK;
+         t = strtok_r(NULL, " ", &save)) {
+        L->tok[L->n] = t;
+        L->len[L->n++] = strlen(t);
+    }
+    if (L->n < 2 || strcmp(L->tok[0], "engine") != 0) {
+        free(line);
+        return;
+    }
+    if (strcmp(L->tok[1], "clock") == 0) {
+        if (pass == 0 && L->n == 4)
+            load_clock(L, saved);
+    } else if (pass == 0) {
+        /* the rest in pass 1 */
+    } else if (strcmp(L->tok[1], "rule") == 0 && L->n == 4) {
+        char *name = str(L, 2);
+        int i = mcp_ruleset_find(e->rs, name);
+
+        if (i >= 0 &&
+            strtoull(L->tok[3], NULL, 16) == rule_hash(&e->rs->rules[i]))
+            L->rule_ok[i] = 1;
+        free(name);
+    } else if (strcmp(L->tok[1], "group") == 0) {
+        load_group(L);
+    } else if (strcmp(L->tok[1], "alert") == 0) {
+        load_alert(L);
+    } else if (strcmp(L->tok[1], "pend") == 0) {
+        load_pend(L);
+    }
+    free(line);
+}
+
+int64_t mcp_engine_load(struct mcp_engine *e, const char *data, size_t len,
+                        int64_t limit, int64_t to)
 {
     struct loader L = {.e = e};
-    const char *p = data, *end = data + len;
+    int64_t saved = MCP_TIME_NONE, was = MCP_TIME_NONE;
 
     L.rule_ok = mcp_calloc(e->rs->n + 1, sizeof(int));
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end;
-        char *line = mcp_strndup(p, (size_t)(le - p)), *save = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        const char *p = data, *end = data + len;
 
-        L.n = 0;
-        for (char *t = strtok_r(line, " ", &save); t && L.n < MAX_TOK;
-             t = strtok_r(NULL, " ", &save)) {
-            L.tok[L.n] = t;
-            L.len[L.n++] = strlen(t);
-        }
-        if (L.n >= 2 && strcmp(L.tok[0], "engine") == 0) {
-            if (strcmp(L.tok[1], "clock") == 0 && L.n == 4) {
-                int64_t now = num(&L, 2);
-
-                if (now != MCP_TIME_NONE &&
-                    (e->now == MCP_TIME_NONE || now > e->now))
-                    e->now = now;
-                if ((uint64_t)num(&L, 3) > e->next_id)
-                    e->next_id = (uint64_t)num(&L, 3);
-            } else if (strcmp(L.tok[1], "rule") == 0 && L.n == 4) {
-                char *name = str(&L, 2);
-                int i = mcp_ruleset_find(e->rs, name);
-
-                if (i >= 0 &&
-                    strtoull(L.tok[3], NULL, 16) == rule_hash(&e->rs->rules[i]))
-                    L.rule_ok[i] = 1;
-                free(name);
-            } else if (strcmp(L.tok[1], "group") == 0) {
-                load_group(&L);
-            } else if (strcmp(L.tok[1], "alert") == 0) {
-                load_alert(&L);
-            } else if (strcmp(L.tok[1], "pend") == 0) {
-                load_pend(&L);
+        if (pass == 1) {
+            /* The clock is known: everything else is checked against
+             * it. */
+            if (saved != MCP_TIME_NONE && limit != MCP_TIME_NONE &&
+                saved > limit) {
+                was = saved;
+                saved = to;
             }
+            if (saved != MCP_TIME_NONE &&
+                (e->now == MCP_TIME_NONE || saved > e->now))
+                e->now = saved;
         }
-        free(line);
-        p = nl ? nl + 1 : end;
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            const char *le = nl ? nl : end;
+
+            load_line(&L, p, (size_t)(le - p), pass, &saved);
+            p = nl ? nl + 1 : end;
+        }
     }
     free(L.rule_ok);
+    return was;
 }

@@ -150,6 +150,13 @@ void mcp_evtimer_arm(struct mcp_evtimer *t, int64_t delay_ms,
     timerfd_settime(t->fd, 0, &it, NULL);
 }
 
+void mcp_evtimer_arm_now(struct mcp_evtimer *t)
+{
+    struct itimerspec it = {.it_value = {.tv_sec = 0, .tv_nsec = 1}};
+
+    timerfd_settime(t->fd, 0, &it, NULL);
+}
+
 void mcp_evtimer_disarm(struct mcp_evtimer *t)
 {
     struct itimerspec it;

@@ -33,6 +33,9 @@ struct mcp_evtimer *mcp_evloop_add_timer(struct mcp_evloop *l,
 void mcp_evtimer_arm(struct mcp_evtimer *t, int64_t delay_ms,
                      int64_t interval_ms);
 void mcp_evtimer_disarm(struct mcp_evtimer *t);
+/* Fire once at the next turn of the loop, without a sleep: with whatever
+ * else is ready then (a signal, another timer), in any order. */
+void mcp_evtimer_arm_now(struct mcp_evtimer *t);
 
 /* Deliver these signals through the loop (they are blocked for the
  * process and read from a signalfd). Returns 0 or -1 (err). */

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "evloop.h"
 #include "reader.h"
 #include "timeparse.h"
 #include "util.h"
@@ -157,7 +158,9 @@ bool mcp_follow_drain_inotify(struct mcp_follow *f)
     bool any = false;
     ssize_t n;
 
-    while ((n = read(f->ifd, buf, sizeof(buf))) > 0) {
+    /* Bounded: what is left wakes the loop again (level-triggered). */
+    for (int k = 0; k < 64 && (n = read(f->ifd, buf, sizeof(buf))) > 0;
+         k++) {
         for (char *p = buf; p < buf + n;) {
             struct inotify_event *ev = (struct inotify_event *)p;
 
@@ -206,6 +209,48 @@ struct mcp_tail *follow_open_tail(struct mcp_follow *f, const char *path,
     return t;
 }
 
+struct mcp_tail *follow_open_live(struct mcp_follow *f, size_t fi,
+                                  uint64_t offset, uint64_t line,
+                                  int64_t carry)
+{
+    struct mcp_ffamily *ff = &f->fam[fi];
+    char err[MCP_ERRLEN] = "";
+    struct mcp_tail *t = mcp_tail_open(ff->path, offset, line, carry,
+                                       f->o.max_line, err);
+    int e = errno;
+    struct stat st;
+
+    if (t != NULL) {
+        watch_tail(f, t);
+        /* Another object than the one refused (an inode number is
+         * reused at once: the type tells a FIFO from its successor). */
+        if (ff->missing_noted ||
+            (ff->blocked && (t->dev != ff->blocked_dev ||
+                             t->ino != ff->blocked_ino ||
+                             ff->blocked_type != S_IFREG)))
+            follow_notice(f, "%s appeared, reading it", ff->base);
+        else if (ff->blocked)
+            follow_notice(f, "%s can be read now, reading it", ff->base);
+        ff->missing_noted = ff->blocked = false;
+        return t;
+    }
+    if (e == ENOENT)
+        return NULL;
+    if (stat(ff->path, &st) != 0)
+        memset(&st, 0, sizeof(st));
+    if (!ff->blocked || st.st_dev != ff->blocked_dev ||
+        st.st_ino != ff->blocked_ino ||
+        (st.st_mode & S_IFMT) != ff->blocked_type || e != ff->blocked_errno)
+        follow_notice(f, "%s, not followed", err);
+    ff->blocked = true;
+    ff->missing_noted = false;
+    ff->blocked_dev = st.st_dev;
+    ff->blocked_ino = st.st_ino;
+    ff->blocked_type = st.st_mode & S_IFMT;
+    ff->blocked_errno = e;
+    return NULL;
+}
+
 static void close_tail(struct mcp_follow *f, struct mcp_tail *t)
 {
     if (f->ifd >= 0 && t->wd >= 0)
@@ -223,17 +268,31 @@ void follow_add_drain(struct mcp_ffamily *ff, struct mcp_tail *t,
     ff->drain[ff->ndrain++] = t;
 }
 
-/* Deliver what t has now, within the round's budget. */
+/* Deliver what t has now, within the round's budget, MCP_FOLLOW_SLICE
+ * bytes at a time: past the round's deadline the budget is spent (the
+ * round is cut), so that input slow to handle (a flood of tiny lines,
+ * each one shown) still lets the event loop turn in time. */
 static void read_tail(struct mcp_follow *f, size_t fi, struct mcp_tail *t)
 {
     struct mcp_chunk c;
     char err[MCP_ERRLEN] = "";
-    int rc;
+    int rc = 0;
 
-    t->budget = f->budget;
-    while ((rc = mcp_tail_next(t, &c, err)) == 1)
-        f->chunk(&c, &f->fam[fi], (uint32_t)fi, t->path, f->arg);
-    f->budget = t->budget;
+    while (f->budget > 0) {
+        size_t slice = f->budget < MCP_FOLLOW_SLICE ? f->budget
+                                                    : MCP_FOLLOW_SLICE;
+
+        t->budget = slice;
+        while ((rc = mcp_tail_next(t, &c, err)) == 1)
+            f->chunk(&c, &f->fam[fi], (uint32_t)fi, t->path, f->arg);
+        f->budget -= slice - t->budget;
+        if (rc < 0 || t->budget > 0)
+            break; /* a read error, or all there is for now */
+        if (mcp_mono_ms() >= f->deadline) {
+            f->budget = 0;
+            f->cut = true;
+        }
+    }
     if (rc < 0)
         follow_notice(f, "%s", err);
 }
@@ -347,7 +406,7 @@ static void discover(struct mcp_follow *f, size_t fi, int64_t now)
             !S_ISREG(st.st_mode) || is_current(ff, st.st_dev, st.st_ino) ||
             st.st_mtime < f->start_wall)
             continue;
-        fd = open(m[i].path, O_RDONLY | O_CLOEXEC);
+        fd = mcp_open_regular(m[i].path, &st, NULL);
         if (fd < 0)
             continue;
         for (size_t s = 0; s < f->nseen && !skip; s++) {
@@ -397,7 +456,9 @@ static void check_family(struct mcp_follow *f, size_t fi, int64_t now)
 {
     struct mcp_ffamily *ff = &f->fam[fi];
     struct stat st;
-    bool exists = stat(ff->path, &st) == 0 && S_ISREG(st.st_mode);
+    /* Anything at the name; what is not a regular file is refused (once)
+     * by follow_open_live. */
+    bool exists = stat(ff->path, &st) == 0;
 
     if (ff->live != NULL && exists &&
         (st.st_dev != ff->live->dev || st.st_ino != ff->live->ino)) {
@@ -406,7 +467,7 @@ static void check_family(struct mcp_follow *f, size_t fi, int64_t now)
         follow_notice(f, "%s was rotated, reopening", ff->base);
         relabel(ff, ff->live);
         follow_add_drain(ff, ff->live, now + f->o.grace_ms);
-        ff->live = follow_open_tail(f, ff->path, 0, 1, MCP_TIME_NONE);
+        ff->live = follow_open_live(f, fi, 0, 1, MCP_TIME_NONE);
         discover(f, fi, now);
     } else if (ff->live != NULL && !exists) {
         follow_notice(f, "%s is gone (renamed or deleted), waiting for it",
@@ -416,11 +477,13 @@ static void check_family(struct mcp_follow *f, size_t fi, int64_t now)
         ff->live = NULL;
         ff->missing_noted = true;
     } else if (ff->live == NULL && exists) {
-        if (ff->missing_noted)
-            follow_notice(f, "%s appeared, reading it", ff->base);
-        ff->missing_noted = false;
-        ff->live = follow_open_tail(f, ff->path, 0, 1, MCP_TIME_NONE);
-        discover(f, fi, now);
+        ff->live = follow_open_live(f, fi, 0, 1, MCP_TIME_NONE);
+        if (ff->live != NULL)
+            discover(f, fi, now);
+    } else if (ff->live == NULL && ff->blocked) {
+        /* What could not be followed went away: wait for a file. */
+        ff->blocked = false;
+        ff->missing_noted = true;
     } else if (ff->live != NULL && mcp_tail_truncated(ff->live)) {
         truncated(f, fi, now);
     } else if (ff->live != NULL) {
@@ -452,10 +515,12 @@ static void close_drained(struct mcp_follow *f, size_t fi, int64_t now)
     ff->ndrain = k;
 }
 
-size_t mcp_follow_round(struct mcp_follow *f, int64_t now)
+size_t mcp_follow_round(struct mcp_follow *f, int64_t now, int64_t deadline)
 {
     follow_watch_dirs(f);
     f->budget = MCP_FOLLOW_BATCH;
+    f->deadline = deadline;
+    f->cut = false;
     for (size_t fi = 0; fi < f->nfam; fi++) {
         struct mcp_ffamily *ff = &f->fam[fi];
 
@@ -490,50 +555,7 @@ size_t mcp_follow_round(struct mcp_follow *f, int64_t now)
             read_tail(f, fi, ff->live);
         close_drained(f, fi, now);
     }
-    return MCP_FOLLOW_BATCH - f->budget;
-}
-
-/* --- positions ------------------------------------------------------------- */
-
-static void push_pos(struct mcp_fpos **v, size_t *n, uint32_t fi,
-                     const struct mcp_tail *t, bool live)
-{
-    struct mcp_fpos *p;
-
-    *v = mcp_realloc(*v, (*n + 1) * sizeof(**v));
-    p = &(*v)[(*n)++];
-    p->family = fi;
-    p->path = mcp_strdup(t->path);
-    p->dev = (uint64_t)t->dev;
-    p->ino = (uint64_t)t->ino;
-    p->fp = t->fp;
-    p->offset = mcp_tail_consumed(t);
-    p->line = mcp_framer_next_line(t->fr);
-    p->carry_ts = MCP_TIME_NONE;
-    p->live = live;
-}
-
-struct mcp_fpos *mcp_follow_positions(struct mcp_follow *f, size_t *n)
-{
-    struct mcp_fpos *v = NULL;
-
-    *n = 0;
-    for (size_t fi = 0; fi < f->nfam; fi++) {
-        struct mcp_ffamily *ff = &f->fam[fi];
-
-        for (size_t i = 0; i < ff->ndrain; i++)
-            push_pos(&v, n, (uint32_t)fi, ff->drain[i], false);
-        if (ff->live != NULL)
-            push_pos(&v, n, (uint32_t)fi, ff->live, true);
-    }
-    return v;
-}
-
-void mcp_follow_free_positions(struct mcp_fpos *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(p[i].path);
-    free(p);
+    return f->cut ? MCP_FOLLOW_BATCH : MCP_FOLLOW_BATCH - f->budget;
 }
 
 struct mcp_ffamily *mcp_follow_families(struct mcp_follow *f, size_t *n)

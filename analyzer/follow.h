@@ -35,6 +35,9 @@
 #include "tail.h"
 
 #define MCP_FOLLOW_BATCH (256 * 1024)
+/* A round reads a file this much at a time, looking at its deadline in
+ * between. */
+#define MCP_FOLLOW_SLICE (64 * 1024)
 
 enum mcp_follow_start {
     MCP_START_END = 0,   /* like tail -F: only what is written from now */
@@ -60,7 +63,14 @@ struct mcp_ffamily {
     struct mcp_tail *live;
     struct mcp_tail **drain;
     size_t ndrain;
-    bool missing_noted;
+    bool missing_noted;  /* nothing at the live name, said so */
+    /* Something at the live name that cannot be followed (another file
+     * type, unreadable), said so once: its identity, type and the cause. */
+    bool blocked;
+    dev_t blocked_dev;
+    ino_t blocked_ino;
+    unsigned blocked_type;   /* st_mode & S_IFMT */
+    int blocked_errno;
 };
 
 /* Where a file was left, for checkpoints. */
@@ -104,9 +114,12 @@ void mcp_follow_open(struct mcp_follow *f, const struct mcp_fpos *pos,
  * callback: the archives read before going live with --replay. */
 void mcp_follow_read_file(struct mcp_follow *f, size_t fi, const char *path);
 
-/* Read and look for rotations. Returns the bytes read; call again at once
- * while it returns MCP_FOLLOW_BATCH or more. */
-size_t mcp_follow_round(struct mcp_follow *f, int64_t now_mono);
+/* Read and look for rotations. Reading stops once deadline (monotonic ms)
+ * has passed, at the end of a MCP_FOLLOW_SLICE. Returns the bytes read,
+ * or MCP_FOLLOW_BATCH when the deadline cut the round short: there is
+ * more to read at once while it returns MCP_FOLLOW_BATCH or more. */
+size_t mcp_follow_round(struct mcp_follow *f, int64_t now_mono,
+                        int64_t deadline);
 
 /* The families and their count. */
 struct mcp_ffamily *mcp_follow_families(struct mcp_follow *f, size_t *n);

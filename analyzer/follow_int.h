@@ -34,6 +34,8 @@ struct mcp_follow {
     int64_t start_wall;      /* seconds: files older are not "missed" */
     int ifd;                 /* inotify, or -1 (polling) */
     size_t budget;           /* bytes left in this round */
+    int64_t deadline;        /* mono ms: the round is cut after it */
+    bool cut;                /* this round was cut at its deadline */
 };
 
 /* A file of a family in its folder (rotated member or live name). */
@@ -50,6 +52,14 @@ char *follow_join(const char *dir, const char *name);
 /* Open a tail (with its inotify watch); NULL, with a notice unless the
  * file does not exist. */
 struct mcp_tail *follow_open_tail(struct mcp_follow *f, const char *path,
+                                  uint64_t offset, uint64_t line,
+                                  int64_t carry);
+/* Open the live file of family fi at offset. NULL when it cannot be
+ * followed now: nothing there is left to the caller; anything else at the
+ * name (a FIFO, a device, a folder, an unreadable file) is reported once
+ * per object and cause ("..., not followed") and tried again quietly at
+ * each look. Announces a file that appeared or became readable. */
+struct mcp_tail *follow_open_live(struct mcp_follow *f, size_t fi,
                                   uint64_t offset, uint64_t line,
                                   int64_t carry);
 void follow_add_drain(struct mcp_ffamily *ff, struct mcp_tail *t,

@@ -1,7 +1,8 @@
 /* follow_resume.c - where following starts: at the end of the live
  * files, at their start, or where a checkpoint left off, across
- * rotations and compression that happened while mcplog was down; and the
- * archives read in full by --replay. */
+ * rotations and compression that happened while mcplog was down; the
+ * archives read in full by --replay; and the positions a checkpoint
+ * records. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -95,13 +96,13 @@ static void start_fresh(struct mcp_follow *f, size_t fi)
     int fd;
 
     if (f->o.start == MCP_START_END &&
-        (fd = open(ff->path, O_RDONLY | O_CLOEXEC)) >= 0) {
+        (fd = mcp_open_regular(ff->path, NULL, NULL)) >= 0) {
         if (mcp_tail_find_end(fd, &off, &lines, &ts) != 0)
             off = lines = 0;
         close(fd);
     }
-    ff->live = follow_open_tail(f, ff->path, off, lines + 1, ts);
-    if (ff->live == NULL)
+    ff->live = follow_open_live(f, fi, off, lines + 1, ts);
+    if (ff->live == NULL && !ff->blocked)
         ff->missing_noted = true;
 }
 
@@ -138,6 +139,10 @@ static void resume_family(struct mcp_follow *f, size_t fi,
         if (pos[p].family != fi)
             continue;
         any = true;
+        /* A file that was empty has no fingerprint to be found by, and
+         * nothing of it was read: what it holds now is new (below). */
+        if (pos[p].fp.len == 0 && pos[p].offset == 0)
+            continue;
         for (size_t i = 0; i < n; i++) {
             if (at[i] != NULL || !member_has_fp(m[i].path, &pos[p].fp))
                 continue;
@@ -169,22 +174,24 @@ static void resume_family(struct mcp_follow *f, size_t fi,
         uint64_t line = at[i] ? at[i]->line : 1;
         int64_t carry = at[i] ? at[i]->carry_ts : MCP_TIME_NONE;
 
-        if (at[i] == NULL && mtime_ms(m[i].path) <= saved_wall)
-            continue; /* not written since the checkpoint: read before */
+        /* Not written since the checkpoint: read before. Not the live
+         * file, which is followed whatever it holds. */
+        if (at[i] == NULL && !live && mtime_ms(m[i].path) <= saved_wall)
+            continue;
         if (m[i].gz) {
             read_whole(f, fi, m[i].path, from, line, carry);
             continue;
         }
+        if (live) {
+            ff->live = follow_open_live(f, fi, from, line, carry);
+            continue;
+        }
         struct mcp_tail *t = follow_open_tail(f, m[i].path, from, line, carry);
 
-        if (t == NULL)
-            continue;
-        if (live)
-            ff->live = t;
-        else
+        if (t != NULL)
             follow_add_drain(ff, t, now + f->o.grace_ms);
     }
-    if (ff->live == NULL)
+    if (ff->live == NULL && !ff->blocked)
         ff->missing_noted = true;
     free(at);
     follow_free_members(m, n);
@@ -199,9 +206,51 @@ void mcp_follow_open(struct mcp_follow *f, const struct mcp_fpos *pos,
             resume_family(f, fi, pos, npos, saved_wall, now);
         else
             start_fresh(f, fi);
-        if (f->fam[fi].live == NULL)
+        if (f->fam[fi].live == NULL && !f->fam[fi].blocked)
             follow_notice(f, "%s does not exist yet, waiting for it",
                    f->fam[fi].path);
     }
 }
 
+/* --- positions ------------------------------------------------------------- */
+
+static void push_pos(struct mcp_fpos **v, size_t *n, uint32_t fi,
+                     const struct mcp_tail *t, bool live)
+{
+    struct mcp_fpos *p;
+
+    *v = mcp_realloc(*v, (*n + 1) * sizeof(**v));
+    p = &(*v)[(*n)++];
+    p->family = fi;
+    p->path = mcp_strdup(t->path);
+    p->dev = (uint64_t)t->dev;
+    p->ino = (uint64_t)t->ino;
+    p->fp = t->fp;
+    p->offset = mcp_tail_consumed(t);
+    p->line = mcp_framer_next_line(t->fr);
+    p->carry_ts = MCP_TIME_NONE;
+    p->live = live;
+}
+
+struct mcp_fpos *mcp_follow_positions(struct mcp_follow *f, size_t *n)
+{
+    struct mcp_fpos *v = NULL;
+
+    *n = 0;
+    for (size_t fi = 0; fi < f->nfam; fi++) {
+        struct mcp_ffamily *ff = &f->fam[fi];
+
+        for (size_t i = 0; i < ff->ndrain; i++)
+            push_pos(&v, n, (uint32_t)fi, ff->drain[i], false);
+        if (ff->live != NULL)
+            push_pos(&v, n, (uint32_t)fi, ff->live, true);
+    }
+    return v;
+}
+
+void mcp_follow_free_positions(struct mcp_fpos *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(p[i].path);
+    free(p);
+}

@@ -159,11 +159,7 @@ static int regular_file(const char *path, char *err)
         mcp_errf(err, "%s: %s", path, strerror(errno));
         return -1;
     }
-    if (!S_ISREG(st.st_mode)) {
-        mcp_errf(err, "%s: not a regular file", path);
-        return -1;
-    }
-    return 0;
+    return mcp_is_regular(&st, path, err) ? 0 : -1;
 }
 
 int mcp_logset_add_dir(struct mcp_logset *ls, const char *dir, char *err)

@@ -36,7 +36,9 @@ struct mcp_input {
     uint64_t file_bytes; /* bytes on disk */
     uint64_t lines;
     uint64_t long_lines;
-    int64_t first_ts, last_ts;
+    int64_t first_ts, last_ts; /* times of its first and last lines
+                                  (as the time guard has them) */
+    uint64_t time_jumps; /* lines dated too far ahead (timeguard.h) */
     bool damaged;
     char *damage;        /* message, or NULL */
     char *note;          /* non-fatal note (trailing garbage, skipped .gz) */

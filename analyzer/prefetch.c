@@ -11,13 +11,11 @@
 #include <string.h>
 
 #include "reader.h"
-#include "timeparse.h"
 #include "util.h"
 
 struct mcp_prefetch {
     struct mcp_reader *r;
     struct mcp_framer *f;
-    int64_t first_ts, last_ts;
 };
 
 static ssize_t reader_fn(void *arg, char *buf, size_t cap, char *err)
@@ -37,7 +35,6 @@ struct mcp_prefetch *mcp_prefetch_open(const char *path, size_t max_line,
     pf = mcp_calloc(1, sizeof(*pf));
     pf->r = r;
     pf->f = mcp_framer_create(max_line, MCP_FRAMER_RECORDS, reader_fn, r);
-    pf->first_ts = pf->last_ts = MCP_TIME_NONE;
     return pf;
 }
 
@@ -52,6 +49,7 @@ static void add_chunk(struct mcp_chunks *cs, const struct mcp_chunk *c)
         cs->capn = cs->capn ? 2 * cs->capn : 4;
         cs->chunk = mcp_realloc(cs->chunk, cs->capn * sizeof(*cs->chunk));
         cs->at = mcp_realloc(cs->at, cs->capn * sizeof(*cs->at));
+        cs->evend = mcp_realloc(cs->evend, cs->capn * sizeof(*cs->evend));
     }
     memcpy(cs->buf + cs->len, c->data, c->len);
     cs->chunk[cs->n] = *c;
@@ -75,10 +73,6 @@ int mcp_prefetch_fill(struct mcp_prefetch *pf, struct mcp_chunks *cs,
         rc = mcp_framer_next(pf->f, &c, err);
         if (rc != 1)
             break;
-        if (pf->first_ts == MCP_TIME_NONE && c.first_ts != MCP_TIME_NONE)
-            pf->first_ts = c.first_ts;
-        if (c.last_ts != MCP_TIME_NONE)
-            pf->last_ts = c.last_ts;
         add_chunk(cs, &c);
     }
     if (rc == 1)
@@ -90,8 +84,6 @@ int mcp_prefetch_fill(struct mcp_prefetch *pf, struct mcp_chunks *cs,
     end->bytes = st.bytes;
     end->lines = st.lines;
     end->long_lines = st.long_lines;
-    end->first_ts = pf->first_ts;
-    end->last_ts = pf->last_ts;
     end->damage = rc < 0 ? mcp_strdup(err) : NULL;
     end->note = mcp_reader_warning(pf->r) != NULL
                     ? mcp_strdup(mcp_reader_warning(pf->r))
@@ -113,5 +105,6 @@ void mcp_chunks_free(struct mcp_chunks *cs)
     free(cs->buf);
     free(cs->chunk);
     free(cs->at);
+    free(cs->evend);
     memset(cs, 0, sizeof(*cs));
 }

@@ -29,6 +29,8 @@ struct mcp_chunks {
     struct mcp_chunk *chunk;  /* .data is NULL: chunk i starts at
                                  buf + at[i] (buf may move while filling) */
     size_t *at;
+    size_t *evend;            /* the matcher's: events found up to the end
+                                 of chunk i */
     size_t n, capn;
 };
 
@@ -36,7 +38,6 @@ struct mcp_chunks {
 struct mcp_prefetch_end {
     bool compressed;
     uint64_t file_bytes, bytes, lines, long_lines;
-    int64_t first_ts, last_ts; /* MCP_TIME_NONE: no line had one */
     char *damage;              /* owned by the receiver, or NULL */
     char *note;                /* owned by the receiver, or NULL */
 };

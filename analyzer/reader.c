@@ -114,24 +114,11 @@ struct mcp_reader *mcp_reader_open(const char *path, char *err)
     ssize_t got;
     int fd;
 
-    /* O_NONBLOCK so that opening a FIFO by mistake does not wait for a
-     * writer; it is cleared again once the file is known to be regular. */
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        mcp_errf(err, "%s: %s", path, strerror(errno));
+    /* Only a regular file: a FIFO or a device given as a log would
+     * block or never end. */
+    fd = mcp_open_regular(path, &st, err);
+    if (fd < 0)
         return NULL;
-    }
-    if (fstat(fd, &st) != 0) {
-        mcp_errf(err, "%s: %s", path, strerror(errno));
-        close(fd);
-        return NULL;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        mcp_errf(err, "%s: not a regular file", path);
-        close(fd);
-        return NULL;
-    }
-    (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     /* Sniff with pread so the file position stays at 0. A short file
      * (0 or 1 byte) cannot be gzip. */
     do

@@ -77,6 +77,13 @@ static void text_inputs(struct mcp_buf *b, const struct mcp_logset *ls,
         mcp_buf_puts(b, " .. ");
         put_time(b, in->last_ts);
         mcp_buf_putc(b, '\n');
+        if (in->time_jumps > 0)
+            mcp_buf_printf(b, "            %llu time jump%s: %s dated over "
+                           "1h ahead of %s neighbours took their time\n",
+                           (unsigned long long)in->time_jumps,
+                           in->time_jumps == 1 ? "" : "s",
+                           in->time_jumps == 1 ? "a line" : "lines",
+                           in->time_jumps == 1 ? "its" : "their");
         if (in->long_lines > 0)
             mcp_buf_printf(b, "            %llu line%s longer than the "
                            "limit, matched on %s start\n",
@@ -273,10 +280,15 @@ void mcp_report_text(FILE *fp, const struct mcp_logset *ls,
     text_alerts(&b, ls, rs, s);
     text_groups(&b, rs, s);
     text_expectations(&b, ls, rs, s);
-    mcp_buf_printf(&b, "\nTotals: %llu lines, %llu bytes, %llu matches\n",
+    mcp_buf_printf(&b, "\nTotals: %llu lines, %llu bytes, %llu matches",
                    (unsigned long long)s->lines,
                    (unsigned long long)s->bytes,
                    (unsigned long long)s->matches);
+    if (s->time_jumps > 0)
+        mcp_buf_printf(&b, ", %llu time jump%s",
+                       (unsigned long long)s->time_jumps,
+                       s->time_jumps == 1 ? "" : "s");
+    mcp_buf_putc(&b, '\n');
     fwrite(b.data, 1, b.len, fp);
     mcp_buf_free(&b);
 }
@@ -307,6 +319,8 @@ static void json_inputs(struct mcp_json *j, const struct mcp_logset *ls)
         mcp_json_time(j, in->first_ts);
         mcp_json_key(j, "last");
         mcp_json_time(j, in->last_ts);
+        mcp_json_key(j, "time_jumps");
+        mcp_json_int(j, (int64_t)in->time_jumps);
         mcp_json_key(j, "damaged");
         mcp_json_bool(j, in->damaged);
         mcp_json_key(j, "damage");
@@ -471,6 +485,8 @@ void mcp_report_json(FILE *fp, const struct mcp_logset *ls,
     mcp_json_int(&j, (int64_t)s->bytes);
     mcp_json_key(&j, "matches");
     mcp_json_int(&j, (int64_t)s->matches);
+    mcp_json_key(&j, "time_jumps");
+    mcp_json_int(&j, (int64_t)s->time_jumps);
     mcp_json_end_obj(&j);
     mcp_json_end_obj(&j);
     mcp_buf_putc(&b, '\n');

@@ -43,7 +43,8 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
 
     memset(out, 0, sizeof(*out));
     out->engine = mcp_engine_create(rs, o->on_alert, o->arg);
-    mcp_engine_set_repeat(out->engine, o->repeat_ms);
+    mcp_engine_set_repeat(out->engine, o->repeat_ms,
+                          MCP_ENGINE_REPEAT_BURST);
     out->limit_errors = mcp_calloc(rs->n + 1, sizeof(uint64_t));
     pool = mcp_scanpool_start(ls, rs, o->max_line, o->max_inflate, 0, err);
     if (pool == NULL)
@@ -96,6 +97,7 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
     for (size_t i = 0; i < ls->n; i++) {
         out->lines += ls->inputs[i].lines;
         out->bytes += ls->inputs[i].bytes;
+        out->time_jumps += ls->inputs[i].time_jumps;
         if (ls->inputs[i].damaged)
             out->damaged = true;
     }

@@ -36,6 +36,7 @@ struct mcp_scan {
     uint64_t *limit_errors; /* per rule */
     bool damaged;           /* some input was damaged */
     uint64_t lines, bytes, matches;
+    uint64_t time_jumps;    /* lines dated too far ahead (timeguard.h) */
 };
 
 /* Run the scan. Per-input figures are written into ls->inputs. Damage is

@@ -177,28 +177,28 @@ int mcp_silences_load(struct mcp_silences *s, const char *path, char *err)
 {
     int fd;
     struct stat st;
-    char *data;
+    char *data, why[MCP_ERRLEN] = "";
     bool over;
 
     memset(s, 0, sizeof(*s));
+    memset(&st, 0, sizeof(st));
     s->path = mcp_strdup(path);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return 0;
-        mcp_errf(err, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (fstat(fd, &st) != 0 || (data = slurp(fd, &over, err, path)) == NULL) {
-        mcp_errf(err, "%s: %s", path, strerror(errno));
-        close(fd);
+    fd = mcp_open_regular(path, &st, why); /* a FIFO must not block */
+    s->dev = st.st_dev;
+    s->ino = st.st_ino;
+    s->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    if (fd < 0 && errno == ENOENT)
+        return 0; /* no silences */
+    if (fd < 0)
+        mcp_errf(err, "%s", why);
+    if (fd < 0 || (data = slurp(fd, &over, err, path)) == NULL) {
+        if (fd >= 0)
+            close(fd);
+        s->failed = true;
         return -1;
     }
     close(fd);
     s->present = true;
-    s->dev = st.st_dev;
-    s->ino = st.st_ino;
-    s->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
     if (over) {
         struct mcp_buf w;
 
@@ -221,11 +221,17 @@ int mcp_silences_refresh(struct mcp_silences *s, char *err)
 
     if (!exists && !s->present)
         return 0;
-    if (exists && s->present && st.st_dev == s->dev && st.st_ino == s->ino &&
+    /* Unchanged since read, or since it failed (said once). */
+    if (exists && (s->present || s->failed) && st.st_dev == s->dev &&
+        st.st_ino == s->ino &&
         (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec ==
             s->mtime_ns)
         return 0;
     if (mcp_silences_load(&fresh, s->path, err) != 0) {
+        s->dev = fresh.dev; /* the old set stays; this file is not retried */
+        s->ino = fresh.ino;
+        s->mtime_ns = fresh.mtime_ns;
+        s->failed = true;
         mcp_silences_free(&fresh);
         return -1;
     }
@@ -308,25 +314,6 @@ static size_t pick(struct mcp_silences *s, bool *keep, bool adding,
     return kept;
 }
 
-/* Write out to path atomically (tmp, fsync, rename). */
-static int replace(const char *path, const struct mcp_buf *out, char *err)
-{
-    struct mcp_buf tmpp;
-    int fd, rc = 0;
-
-    mcp_buf_init(&tmpp);
-    mcp_buf_printf(&tmpp, "%s.tmp", path);
-    fd = open(tmpp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0 || write(fd, out->data ? out->data : "", out->len) !=
-                      (ssize_t)out->len ||
-        fsync(fd) != 0 || close(fd) != 0 || rename(tmpp.data, path) != 0) {
-        mcp_errf(err, "%s: %s", path, strerror(errno));
-        rc = -1;
-    }
-    mcp_buf_free(&tmpp);
-    return rc;
-}
-
 /* The changes once the file is read: add or expire, then write. Returns
  * as update. */
 static int change(struct mcp_silences *s, struct mcp_silence *add,
@@ -375,7 +362,8 @@ static int change(struct mcp_silences *s, struct mcp_silence *add,
         rc = -2;
         goto done;
     }
-    rc = replace(s->path, &out, err);
+    rc = mcp_state_replace(s->path, out.data ? out.data : "", out.len, true,
+                           err);
 done:
     free(keep);
     mcp_buf_free(&out);
@@ -398,7 +386,7 @@ static int update(const char *path, struct mcp_silence *add,
     }
     mcp_buf_init(&lockp);
     mcp_buf_printf(&lockp, "%s.lock", path);
-    lfd = open(lockp.data, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    lfd = open(lockp.data, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (lfd < 0 || flock(lfd, LOCK_EX) != 0) {
         mcp_errf(err, "%s: %s", lockp.data, strerror(errno));
         if (lfd >= 0)

@@ -49,19 +49,23 @@ struct mcp_silences {
     bool present;
     char *warn;                  /* the file was over MCP_SILENCE_MAX_FILE:
                                     why part of it was not read, or NULL */
+    bool failed;                 /* the file at dev/ino/mtime could not be
+                                    read: not retried until it changes */
 };
 
 /* The silences file for the checkpoint at state_path. malloc'd. */
 char *mcp_silence_path(const char *state_path);
 
-/* Read path into s (a missing file is no silence). Malformed lines are
- * skipped. A file over MCP_SILENCE_MAX_FILE (written by something else)
- * gives the silences of its first MCP_SILENCE_MAX_FILE bytes, with s->warn
- * saying so. Returns 0, or -1 with the cause in err. */
+/* Read path into s (a missing file is no silence; only a regular file is
+ * read). Malformed lines are skipped. A file over MCP_SILENCE_MAX_FILE
+ * (written by something else) gives the silences of its first
+ * MCP_SILENCE_MAX_FILE bytes, with s->warn saying so. Returns 0, or -1
+ * with the cause in err. */
 int mcp_silences_load(struct mcp_silences *s, const char *path, char *err);
 
 /* Re-read when the file changed since the last load. Returns 1 when it
- * was re-read, 0 when unchanged, -1 on error (the old set stays). */
+ * was re-read, 0 when unchanged, -1 on error (the old set stays, and the
+ * same file is not tried again until it changes). */
 int mcp_silences_refresh(struct mcp_silences *s, char *err);
 
 /* Whether sl's fields are within the caps above. Returns 0, or -1 with

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,15 +55,163 @@ int mcp_state_mkdirs(const char *path)
     return 0;
 }
 
+/* The folder part of path ("." when there is none). */
+static char *dir_of(const char *path)
+{
+    const char *s = strrchr(path, '/');
+
+    if (s == NULL)
+        return mcp_strdup(".");
+    return mcp_strndup(path, s == path ? 1 : (size_t)(s - path));
+}
+
+int mcp_state_check_dir(const char *path, bool create, char *err)
+{
+    char *dir = dir_of(path);
+    struct stat st;
+    int rc = -1;
+
+    if (create && mcp_state_mkdirs(path) != 0) {
+        mcp_errf(err, "%s: cannot create its folder: %s", path,
+                 strerror(errno));
+    } else if (stat(dir, &st) != 0) {
+        if (errno == ENOENT && !create)
+            rc = 0; /* nothing there to read */
+        else
+            mcp_errf(err, "%s: %s", dir, strerror(errno));
+    } else if (!S_ISDIR(st.st_mode)) {
+        mcp_errf(err, "%s: not a folder", dir);
+    } else if (st.st_uid != geteuid()) {
+        mcp_errf(err, "%s: the state folder belongs to uid %u, not to uid "
+                 "%u; refusing it", dir, (unsigned)st.st_uid,
+                 (unsigned)geteuid());
+    } else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        mcp_errf(err, "%s: the state folder is writable by group or others "
+                 "(mode %o); refusing it", dir,
+                 (unsigned)(st.st_mode & 07777));
+    } else {
+        rc = 0;
+    }
+    free(dir);
+    return rc;
+}
+
+int mcp_state_claim(const char *path, char *err)
+{
+    struct mcp_buf lp;
+    struct stat st;
+    char pid[32];
+    int fd = -1, n;
+
+    if (stat(path, &st) == 0 && !mcp_is_regular(&st, path, err))
+        return -1;
+    if (mcp_state_check_dir(path, true, err) != 0)
+        return -1;
+    mcp_buf_init(&lp);
+    mcp_buf_printf(&lp, "%s.lock", path);
+    fd = open(lp.data, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+              0600);
+    if (fd < 0 || fstat(fd, &st) != 0 || !mcp_is_regular(&st, lp.data, err)) {
+        mcp_errf(err, "%s: %s", lp.data, strerror(errno));
+        goto fail;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        ssize_t got = errno == EWOULDBLOCK ? pread(fd, pid, sizeof(pid) - 1, 0)
+                                           : -1;
+        long other = 0;
+
+        if (got < 0) {
+            mcp_errf(err, "%s: %s", lp.data, strerror(errno));
+            goto fail;
+        }
+        pid[got] = '\0';
+        other = strtol(pid, NULL, 10);
+        if (other > 0)
+            mcp_errf(err, "checkpoint %s is in use by another mcplog follow "
+                     "(pid %ld)", path, other);
+        else
+            mcp_errf(err, "checkpoint %s is in use by another mcplog follow",
+                     path);
+        goto fail;
+    }
+    n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+        mcp_errf(err, "%s: %s", lp.data, strerror(errno));
+        goto fail;
+    }
+    mcp_buf_free(&lp);
+    return fd;
+fail:
+    if (fd >= 0)
+        close(fd);
+    mcp_buf_free(&lp);
+    return -1;
+}
+
+int mcp_state_replace(const char *path, const char *data, size_t len,
+                      bool sync, char *err)
+{
+    struct mcp_buf tp;
+    int fd = -1, rc = -1;
+    size_t off = 0;
+
+    mcp_buf_init(&tp);
+    mcp_buf_printf(&tp, "%s.tmp", path);
+    /* A new file, never one found there: a leftover of a crash is removed
+     * (this process holds the lock that makes it the only writer), and so
+     * is a link someone planted, without writing through it. */
+    for (int i = 0; i < 2 && fd < 0; i++) {
+        fd = open(tp.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+                               O_CLOEXEC, 0600);
+        if (fd < 0 && (errno != EEXIST || unlink(tp.data) != 0))
+            break;
+    }
+    if (fd < 0) {
+        mcp_errf(err, "%s: %s", tp.data, strerror(errno));
+        goto out;
+    }
+    while (off < len) {
+        ssize_t n = write(fd, data + off, len - off);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            mcp_errf(err, "%s: %s", tp.data, strerror(errno));
+            goto out;
+        }
+        off += (size_t)n;
+    }
+    if (sync && fsync(fd) != 0) {
+        mcp_errf(err, "%s: fsync: %s", tp.data, strerror(errno));
+        goto out;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        mcp_errf(err, "%s: %s", tp.data, strerror(errno));
+        goto out;
+    }
+    fd = -1;
+    if (rename(tp.data, path) != 0) {
+        mcp_errf(err, "%s: rename: %s", path, strerror(errno));
+        goto out;
+    }
+    rc = 0;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (rc != 0)
+        unlink(tp.data);
+    mcp_buf_free(&tp);
+    return rc;
+}
+
 int mcp_state_save(const char *path, const struct mcp_fpos *pos,
                    size_t npos, const struct mcp_ffamily *fams,
                    const char *engine, size_t engine_len, bool sync,
                    char *err)
 {
     struct mcp_buf b;
-    char tmp[PATH_MAX];
-    int fd, rc = -1;
-    size_t off = 0;
+    int rc = -1;
 
     mcp_buf_init(&b);
     mcp_buf_puts(&b, HEADER);
@@ -88,44 +237,11 @@ int mcp_state_save(const char *path, const struct mcp_fpos *pos,
         mcp_buf_append(&b, engine, engine_len);
     mcp_buf_printf(&b, "end %016" PRIx64 "\n", fnv(b.data, b.len));
 
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    if (mcp_state_mkdirs(path) != 0) {
+    if (mcp_state_mkdirs(path) != 0)
         mcp_errf(err, "%s: cannot create its folder: %s", path,
                  strerror(errno));
-        goto out;
-    }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        mcp_errf(err, "%s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    while (off < b.len) {
-        ssize_t n = write(fd, b.data + off, b.len - off);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            mcp_errf(err, "%s: %s", tmp, strerror(errno));
-            close(fd);
-            unlink(tmp);
-            goto out;
-        }
-        off += (size_t)n;
-    }
-    if (sync && fsync(fd) != 0) {
-        mcp_errf(err, "%s: fsync: %s", tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        goto out;
-    }
-    close(fd);
-    if (rename(tmp, path) != 0) {
-        mcp_errf(err, "%s: rename: %s", path, strerror(errno));
-        unlink(tmp);
-        goto out;
-    }
-    rc = 0;
-out:
+    else
+        rc = mcp_state_replace(path, b.data, b.len, sync, err);
     mcp_buf_free(&b);
     return rc;
 }
@@ -161,25 +277,44 @@ static int parse_pos(struct mcp_state *st, char *line)
 
 int mcp_state_load(const char *path, struct mcp_state *st, char *err)
 {
-    FILE *fp = fopen(path, "re");
     struct mcp_buf all;
     char buf[65536];
-    size_t n;
+    ssize_t n;
     char *p, *end, *tail;
     uint64_t want;
+    struct stat sb;
+    char why[MCP_ERRLEN] = "";
+    int fd;
 
     memset(st, 0, sizeof(*st));
     mcp_buf_init(&st->engine);
-    if (fp == NULL) {
+    mcp_buf_init(&all);
+    fd = mcp_open_regular(path, &sb, why);
+    if (fd < 0) {
         if (errno == ENOENT)
-            return 0;
-        mcp_errf(err, "%s: %s", path, strerror(errno));
+            return 0; /* no checkpoint yet */
+        mcp_errf(err, "%s", why);
         return -1;
     }
-    mcp_buf_init(&all);
-    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-        mcp_buf_append(&all, buf, n);
-    fclose(fp);
+    /* Capped: never more than MCP_STATE_MAX in memory, even when the
+     * file grows while it is read. */
+    while ((uint64_t)sb.st_size <= MCP_STATE_MAX && all.len <= MCP_STATE_MAX &&
+           (n = read(fd, buf, sizeof(buf))) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            mcp_errf(err, "%s: %s", path, strerror(errno));
+            close(fd);
+            goto bad;
+        }
+        mcp_buf_append(&all, buf, (size_t)n);
+    }
+    close(fd);
+    if ((uint64_t)sb.st_size > MCP_STATE_MAX || all.len > MCP_STATE_MAX) {
+        mcp_errf(err, "%s: too large (over %d MiB)", path,
+                 MCP_STATE_MAX >> 20);
+        goto bad;
+    }
     if (all.len < strlen(HEADER) || memcmp(all.data, HEADER, strlen(HEADER))) {
         mcp_errf(err, "%s: not an mcplog state file (version 1)", path);
         goto bad;

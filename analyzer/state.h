@@ -24,6 +24,11 @@
 #include "follow.h"
 #include "util.h"
 
+/* The largest checkpoint read (a real one is kilobytes to a few MiB:
+ * positions, and per alerting rule at most 10,000 groups of window
+ * times); a larger file is rejected unread, like a damaged one. */
+#define MCP_STATE_MAX (64 * 1024 * 1024)
+
 struct mcp_state {
     struct mcp_fpos *pos;
     size_t npos;
@@ -44,12 +49,35 @@ int mcp_state_save(const char *path, const struct mcp_fpos *pos,
                    char *err);
 
 /* Read. Returns 1 when loaded, 0 when there is no file, -1 when it is
- * damaged (err says why; st is left empty). */
+ * damaged, not a regular file, over MCP_STATE_MAX or unreadable (err
+ * says why; st is left empty). */
 int mcp_state_load(const char *path, struct mcp_state *st, char *err);
 
 void mcp_state_free(struct mcp_state *st);
 
 /* Create the folders leading to path (mode 0700). Returns 0 or -1. */
 int mcp_state_mkdirs(const char *path);
+
+/* The folder of a state file (checkpoint, silences) must be the user's
+ * alone: owned by the effective uid and not writable by group or others
+ * (else others could plant links at the names written there, or
+ * silences). create: make missing folders first (0700); without it a
+ * missing folder passes (nothing to read). Returns 0 or -1 (err). */
+int mcp_state_check_dir(const char *path, bool create, char *err);
+
+/* Before follow reads the checkpoint at path: path must be a regular file
+ * or absent, its folder passes mcp_state_check_dir (created if missing),
+ * and the checkpoint is claimed: an exclusive flock on PATH.lock (opened
+ * O_NOFOLLOW, our PID written in it), so a second follow on it is refused
+ * with the first one's PID. Returns the lock's descriptor, to keep open
+ * until exit, or -1 (err). */
+int mcp_state_claim(const char *path, char *err);
+
+/* Replace path by data atomically: PATH.tmp is created anew (O_EXCL |
+ * O_NOFOLLOW; a leftover, or a link planted there, is unlinked, never
+ * written through), written, fsync'd when sync, renamed over path. The
+ * caller must be the only writer (a lock). Returns 0 or -1 (err). */
+int mcp_state_replace(const char *path, const char *data, size_t len,
+                      bool sync, char *err);
 
 #endif

@@ -93,17 +93,10 @@ struct mcp_tail *mcp_tail_open(const char *path, uint64_t offset,
 {
     struct mcp_tail *t;
     struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    int fd = mcp_open_regular(path, &st, err);
 
-    if (fd < 0) {
-        mcp_errf(err, "%s: %s", path, strerror(errno));
+    if (fd < 0)
         return NULL;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        mcp_errf(err, "%s: not a regular file", path);
-        close(fd);
-        return NULL;
-    }
     if (lseek(fd, (off_t)offset, SEEK_SET) < 0) {
         mcp_errf(err, "%s: cannot seek to %llu: %s", path,
                  (unsigned long long)offset, strerror(errno));
@@ -127,16 +120,26 @@ int mcp_tail_find_end(int fd, uint64_t *offset, uint64_t *lines,
                       int64_t *last_ts)
 {
     static const size_t bufsz = 256 * 1024;
-    char *buf = mcp_malloc(bufsz);
-    uint64_t pos = 0, end = 0, n = 0;
+    char *buf;
+    uint64_t pos = 0, end = 0, n = 0, size;
     int64_t ts = MCP_TIME_NONE;
-    ssize_t got;
+    ssize_t got = 0;
+    struct stat st;
 
+    if (fstat(fd, &st) != 0)
+        return -1;
+    /* Up to the size it has now: a writer faster than us must not keep
+     * this loop going. */
+    size = (uint64_t)st.st_size;
+    buf = mcp_malloc(bufsz);
     /* One pass: count lines, remember the end of the last complete line
      * and the last line start that carries a timestamp. A line start that
      * straddles two reads is skipped for the timestamp (rare, harmless:
      * the time is only the carry for continuation lines). */
-    while ((got = pread(fd, buf, bufsz, (off_t)pos)) > 0) {
+    while (pos < size &&
+           (got = pread(fd, buf, size - pos < bufsz ? (size_t)(size - pos)
+                                                    : bufsz,
+                        (off_t)pos)) > 0) {
         const char *p = buf, *e = buf + got;
 
         while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {

@@ -55,14 +55,16 @@ bool mcp_tail_fp_matches(int fd, uint64_t size,
 
 /* Open path and position it at offset (the end of a complete line) with
  * the framer's line numbers starting at first_line and carry_ts the time in
- * force there. Returns NULL with err set. */
+ * force there. Only a regular file (mcp_open_regular): NULL with err and
+ * errno set otherwise (ENOENT: nothing there). */
 struct mcp_tail *mcp_tail_open(const char *path, uint64_t offset,
                                uint64_t first_line, int64_t carry_ts,
                                size_t max_line, char *err);
 
-/* The end of the last complete line before the end of the file, the number
- * of lines before it and the last timestamp before it (for starting at
- * the end like tail -F). */
+/* The end of the last complete line before the end of the file (its size
+ * when called: a growing file is not chased), the number of lines before
+ * it and the last timestamp before it (for starting at the end like
+ * tail -F). */
 int mcp_tail_find_end(int fd, uint64_t *offset, uint64_t *lines,
                       int64_t *last_ts);
 

@@ -11,6 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Every time a parser can produce lies in [MCP_TIME_MIN, MCP_TIME_MAX]
+ * (years 0000 to 9999, a day of zone offset either side). Times read back
+ * from a checkpoint are clamped into it, so that adding a duration (at
+ * most INT64_MAX / 4, see mcp_duration_parse) never overflows. */
+#define MCP_TIME_MIN (-62167305600000LL)
+#define MCP_TIME_MAX (253402387200000LL)
+
 /* Length of "YYYY-MM-DD HH:MM:SS,mmm". */
 #define MCP_PYTIME_LEN 23
 

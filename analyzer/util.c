@@ -2,10 +2,13 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void mcp_errf(char *err, const char *fmt, ...)
 {
@@ -28,6 +31,59 @@ void mcp_warnf(const char *fmt, ...)
     va_end(ap);
     /* One write per message so lines from threads do not interleave. */
     fprintf(stderr, "mcplog: %s\n", msg);
+}
+
+bool mcp_is_regular(const struct stat *st, const char *path, char *err)
+{
+    const char *kind = S_ISFIFO(st->st_mode)  ? "fifo"
+                       : S_ISCHR(st->st_mode)  ? "character device"
+                       : S_ISBLK(st->st_mode)  ? "block device"
+                       : S_ISSOCK(st->st_mode) ? "socket"
+                                               : "unknown type";
+
+    if (S_ISREG(st->st_mode))
+        return true;
+    if (S_ISDIR(st->st_mode)) {
+        mcp_errf(err, "%s: is a directory", path);
+        errno = EISDIR;
+    } else {
+        mcp_errf(err, "%s: not a regular file (%s)", path, kind);
+        errno = EINVAL;
+    }
+    return false;
+}
+
+int mcp_open_regular(const char *path, struct stat *st, char *err)
+{
+    struct stat tmp;
+    int fd = -1, e;
+
+    if (st == NULL)
+        st = &tmp;
+    /* The type first: a device is never opened (opening one can have
+     * effects), a FIFO never waited on. */
+    if (stat(path, st) != 0)
+        goto bad;
+    if (!mcp_is_regular(st, path, err))
+        return -1;
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, st) != 0)
+        goto bad;
+    if (!mcp_is_regular(st, path, err)) { /* swapped in meanwhile */
+        e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+bad:
+    e = errno;
+    if (fd >= 0)
+        close(fd);
+    mcp_errf(err, "%s: %s", path, strerror(e));
+    errno = e;
+    return -1;
 }
 
 static void oom(size_t n)

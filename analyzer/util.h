@@ -44,6 +44,22 @@ int mcp_duration_parse(const char *s, int64_t *ms, char *err);
  * 3600000 -> "1h", 90000 -> "1m30s", 1500 -> "1.5s". buf must hold 32 bytes. */
 void mcp_duration_format(int64_t ms, char *buf, size_t len);
 
+struct stat;
+
+/* Whether st describes a regular file. If not, err (may be NULL) says
+ * what it is instead, "PATH: is a directory" or "PATH: not a regular
+ * file (fifo)" (character device, block device, socket), and errno is
+ * EISDIR for a directory, EINVAL for another type. */
+bool mcp_is_regular(const struct stat *st, const char *path, char *err);
+
+/* Open path read-only if it is a regular file, without ever waiting on
+ * it: stat, then open O_NONBLOCK|O_NOCTTY|O_CLOEXEC (a FIFO or a device
+ * swapped in meanwhile cannot block), fstat again, then back to blocking
+ * mode. Returns the descriptor (st filled when not NULL), or -1 with err
+ * and errno: the system's (ENOENT when nothing is there, EACCES), or as
+ * mcp_is_regular() sets it. */
+int mcp_open_regular(const char *path, struct stat *st, char *err);
+
 /* A growable byte buffer. `data` is always NUL-terminated (the NUL is not
  * counted in len), so it can be handed to printf-style code when the content
  * is known to hold no NUL. */

@@ -125,3 +125,37 @@ print("yes" if -1 not in pos and pos == sorted(pos) else "no")' "$@"
 # sorted_seqs SEQS: the same numbers sorted (to check "each exactly once"
 # where lines of different files may interleave).
 sorted_seqs() { echo "$1" | tr ' ' '\n' | sort -n | tr '\n' ' ' | sed 's/ $//'; }
+
+# fix_ckpt FILE SED-EXPR: edit a follow checkpoint with sed, then write
+# its "end" line again (FNV-1a 64 of every byte before it, state.h).
+fix_ckpt() {
+    sed -i "$2" "$1"
+    python3 -c '
+import sys
+p = sys.argv[1]
+lines = open(p, "rb").read().split(b"\n")
+body = b"".join(l + b"\n" for l in lines if l and not l.startswith(b"end "))
+h = 1469598103934665603
+for c in body:
+    h = ((h ^ c) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+open(p, "wb").write(body + b"end %016x\n" % h)' "$1"
+}
+
+# now_ts: a log timestamp of the wall clock now (UTC, as run.sh sets TZ)
+now_ts() { python3 -c 'import datetime; print(datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M:%S,000"))'; }
+
+# count_alerts FILE STATUS RULE: alert objects of that status and rule in
+# follow's JSON output (lines that are not JSON, e.g. cut short, skipped)
+count_alerts() {
+    python3 -c '
+import json, sys
+n = 0
+for l in open(sys.argv[1], errors="replace"):
+    try:
+        o = json.loads(l)
+    except ValueError:
+        continue
+    if o.get("type") == "alert" and o["status"] == sys.argv[2] and o["rule"] == sys.argv[3]:
+        n += 1
+print(n)' "$@"
+}

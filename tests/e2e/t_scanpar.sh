@@ -2,14 +2,17 @@
 # files of a family read at once, a file's chunks matched on any core, the
 # ISA-L inflater) changes nothing in the results. Four logrotate layouts of
 # the same generated logs (tests/bench/genlogs.py: delaycompress, many
-# numbered members, one big plain file, dateext) and a damaged one (a
+# numbered members, one big plain file, dateext), a damaged one (a
 # truncated member, a corrupt one, trailing garbage, all in one family so
-# the warnings have one order), each scanned with 1, 2 and 3 workers
-# (MCPLOG_SCAN_THREADS): the JSON report, the text report and stderr are
-# byte for byte what mcplog printed before the split (the digests below
-# were taken with the one-thread-per-family scan of main 635a866; the JSON
-# without "file_bytes", the size of gzip members as this machine's zlib
-# writes them), and equal across worker counts.
+# the warnings have one order) and one with time jumps (13 lines dated 3
+# days ahead, some of them ending a file; runs of 5 lines 5 h ahead: the
+# time guard holds events across chunks and files), each scanned with 1, 2
+# and 3 workers (MCPLOG_SCAN_THREADS): the JSON report, the text report
+# and stderr are byte for byte what mcplog printed before the split (the
+# digests below were taken with the one-thread-per-family scan of main
+# c84458c, which has the time guard; the JSON without "file_bytes", the
+# size of gzip members as this machine's zlib writes them), and equal
+# across worker counts.
 export HOME="$T"
 unset XDG_CONFIG_HOME
 export MCPLOG_DATADIR="$ROOT"
@@ -29,6 +32,44 @@ b = bytearray(open(p, 'rb').read())
 b[len(b) // 2] ^= 0x10
 open(p, 'wb').write(bytes(b))
 open('damaged/mcp_server.log.15.gz', 'ab').write(b'garbage\n')
+EOF
+
+# jumps: the big plain server log with lines moved ahead, cut into 10 files
+python3 - <<'EOF'
+import datetime, gzip, os, re
+TS = re.compile(rb'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(,\d{3})')
+lines = open('bigplain/mcp_server.log', 'rb').read().split(b'\n')[:-1]
+def shift(line, hours):
+    m = TS.match(line)
+    t = datetime.datetime.strptime(m.group(1).decode(), '%Y-%m-%d %H:%M:%S')
+    t += datetime.timedelta(hours=hours)
+    return t.strftime('%Y-%m-%d %H:%M:%S').encode() + line[m.end(1):]
+k, marks = 0, []
+for i, l in enumerate(lines):
+    if not TS.match(l):
+        continue
+    k += 1
+    if k % 7001 == 0:
+        lines[i] = shift(l, 72)
+        marks.append(i)
+    elif k % 15013 < 5:
+        lines[i] = shift(l, 5)
+os.makedirs('jumps')
+cuts = sorted(set([m + 1 for m in marks[::3]] + list(range(20000, len(lines), 20000))))
+parts, prev = [], 0
+for c in cuts + [len(lines)]:
+    if c > prev:
+        parts.append(lines[prev:c])
+        prev = c
+n = len(parts)
+for idx, p in enumerate(parts):
+    data = b'\n'.join(p) + b'\n'
+    age = n - 1 - idx
+    name = 'mcp_server.log' + ('' if age == 0 else '.1' if age == 1 else '.%d.gz' % age)
+    if age > 1:
+        data = gzip.compress(data, 6, mtime=0)
+    open(os.path.join('jumps', name), 'wb').write(data)
+open('jumps/mcp_activity.log', 'wb').write(open('bigplain/mcp_activity.log', 'rb').read())
 EOF
 
 sha() { sha256sum | cut -c1-64; }
@@ -54,21 +95,25 @@ check() {
 
 NOTHING=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 check delay 5 0 102304 \
-    d888636a3a7a4f776270ea366bc1a20b189395d4210f3cef4f6ade5f60cdb006 \
+    1539b02dfb479f570c6dd9322a4da3bbbcdf5b485f579b67544c1977dfb5b0ad \
     8a6748133cb63fd15043ea9e8d4b6509d5f641982a54f78f2ad286bf0972cb8c $NOTHING
 check numbered 22 0 87303 \
-    9aeefdc8095232791f7768ae7158615d992d7c77505ff86461726b13b5b75a6e \
+    38bb3b2a72178e438a7d02e94b4ec9145b1e5466dd9e4f3cb2e87386a2ac5304 \
     8e47106403facc99ea594f357fc566978ed3d152312a9139dd4fd03346578369 $NOTHING
 check bigplain 2 0 102304 \
-    39d83538581133abc7f9bb0f8d87ea3c48a45233973ee7a9555b435ae8d5a882 \
+    81aa2251d8cd8fe56d52fc1712bf8bd09ab2bc7d51216b1351ceb334681655c7 \
     24b4583166cc95c96409857c42a226031f94f18a04d6ec3c3f1f007f2fb3ff8e $NOTHING
 check dateext 11 0 87303 \
-    1b49267e852e8932cd89b59ff010ec20d2c91d871481b7af2ac80e3aef6842ad \
+    aa30dfeca3c736319e33e88af3ad288ccf88870985e7389962e09bdaf0bffa65 \
     0a525be511878124c35fd8d5fb9b05f7429d47b39dfcaab48ce56626c53a956a $NOTHING
 check damaged 22 1 84714 \
-    8ac0b0619ac523f024c1e53f2fbcbbb125320f6e57b1d1e53612a2d0b38566e7 \
-    58faf6d201657106963e3af379e3a3df052c39c769adf18e2100d33652193e53 \
+    4c330e11024697347fba80e4fe199959f29442fa3c6fc409b46ffe22d6599fa5 \
+    bb2960d14f56f075e708b039ab9ff2e38327863acea771e45e5f9faa6b9f91c4 \
     dc08916ed97ffbd5612c41c93f83610df1f68edaf1153021e3c5a39679fa3d67
+check jumps 11 0 102304 \
+    23731ca366b4cb3fa4385a2683e3d72943bb73f2b5e998d52abf1778c56a6d98 \
+    998b79d851ece7343cf9df4f07fdd235fe1494b707d9d23d32551625843160c8 $NOTHING
+assert_eq "jumps: 13 time jumps" 13 "$(jget jumps.2.json totals.time_jumps)"
 assert_eq "damaged: the warnings, in file order" \
     "mcplog: warning: ignored 8 trailing bytes after the last gzip member at offset 51210
 mcplog: damaged/mcp_server.log.10.gz: truncated gzip stream at offset 25477

@@ -455,7 +455,7 @@ static void test_repeat(void **state)
     struct fx *f = setup(THRESH);
 
     (void)state;
-    mcp_engine_set_repeat(f->e, 20 * M);
+    mcp_engine_set_repeat(f->e, 20 * M, MCP_ENGINE_REPEAT_BURST);
     for (int i = 0; i < 6; i++)
         feed(f, 0, MCP_EV_MATCH, T0 + i * M, NULL, NULL);
     /* fired at T0+5m: repeats at 25m and 45m; with the match at 30m the
@@ -478,15 +478,15 @@ static void test_repeat_restored(void **state)
     struct mcp_buf b;
 
     (void)state;
-    mcp_engine_set_repeat(f->e, 20 * M);
+    mcp_engine_set_repeat(f->e, 20 * M, MCP_ENGINE_REPEAT_BURST);
     for (int i = 0; i < 6; i++)
         feed(f, 0, MCP_EV_MATCH, T0 + i * M, NULL, NULL);
     mcp_engine_advance(f->e, T0 + 10 * M);
     mcp_buf_init(&b);
     mcp_engine_save(f->e, &b);
     g = setup(THRESH);
-    mcp_engine_set_repeat(g->e, 20 * M);
-    mcp_engine_load(g->e, b.data, b.len);
+    mcp_engine_set_repeat(g->e, 20 * M, MCP_ENGINE_REPEAT_BURST);
+    mcp_engine_load(g->e, b.data, b.len, MCP_TIME_NONE, MCP_TIME_NONE);
     mcp_buf_free(&b);
     mcp_engine_advance(g->e, T0 + 25 * M - 1);
     assert_string_equal(g->log, "");

@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <ftw.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,11 +18,11 @@
 #include <zlib.h>
 
 #include "reader.h"
+#include "tmpdir.h"
 #include "util.h"
 
 #define IN_SIZE (256 * 1024) /* reader.c's input buffer */
 
-static char tmpdir[64];
 
 struct bytes {
     unsigned char *p;
@@ -217,7 +216,7 @@ static void test_open_errors(void **state)
 
     err[0] = '\0';
     assert_null(mcp_reader_open(tmpdir, err));
-    snprintf(want, sizeof(want), "%s: not a regular file", tmpdir);
+    snprintf(want, sizeof(want), "%s: is a directory", tmpdir);
     assert_string_equal(err, want);
 
     /* A FIFO is refused at once (opening it must not wait for a writer). */
@@ -225,9 +224,14 @@ static void test_open_errors(void **state)
     assert_int_equal(mkfifo(path, 0600), 0);
     err[0] = '\0';
     assert_null(mcp_reader_open(path, err));
-    snprintf(want, sizeof(want), "%s: not a regular file", path);
+    snprintf(want, sizeof(want), "%s: not a regular file (fifo)", path);
     assert_string_equal(err, want);
     unlink(path);
+
+    /* A device is refused without being opened or read. */
+    err[0] = '\0';
+    assert_null(mcp_reader_open("/dev/zero", err));
+    assert_string_equal(err, "/dev/zero: not a regular file (character device)");
     mcp_reader_close(NULL);
 }
 
@@ -627,27 +631,6 @@ static void test_decoders_agree(void **state)
     free(gz.p);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    strcpy(tmpdir, "/tmp/mcplog-test-reader-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int type,
-                        struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    return type == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    return nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -664,5 +647,5 @@ int main(void)
         cmocka_unit_test(test_decoders_agree),
     };
 
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
