@@ -19,9 +19,10 @@
  *
  * Bounds (per family): raw_jobs jobs read and not judged yet (RAW_JOBS, or
  * 4 more than the workers if that is more; RESERVE of them only for the
- * head); HEAD_EVENTS bytes of judged events of the head and the ended
+ * head); HEAD_EVENTS bytes of matched events of the head and the ended
  * files before it waiting for the merge, HEAD_EVENTS + LATER_EVENTS in
- * all; EXTRA_OPEN files open beyond the heads (in all). Progress: the
+ * all (counted from the match on: events can be far larger than their
+ * text); EXTRA_OPEN files open beyond the heads (in all). Progress: the
  * merge waits for the next job of the file it is in. That job is being
  * read, matched or judged (matching never waits; a matched job that is
  * next in order can always be judged), or the file is the family's head
@@ -47,7 +48,7 @@
 #include "scanpool_int.h"
 #include "util.h"
 
-#define RAW_JOBS 8
+#define RAW_JOBS 6
 #define RESERVE 2
 #define HEAD_EVENTS (512u << 10)
 #define LATER_EVENTS (1u << 20)
@@ -128,6 +129,14 @@ static struct src *pick_read(struct mcp_scanpool *p, struct fam **out)
     return NULL;
 }
 
+/* The file of input i. */
+static struct src *src_of(struct mcp_scanpool *p, size_t i)
+{
+    size_t fi = (size_t)p->ls->inputs[i].family;
+
+    return &p->fam[fi].src[i - p->ls->families[fi].first];
+}
+
 /* A family whose guard has work, or NULL. */
 static struct fam *pick_judge(struct mcp_scanpool *p)
 {
@@ -172,6 +181,7 @@ static void *worker_main(void *arg)
             mcp_scantask_match(w, j);
             pthread_mutex_lock(&p->mu);
             j->state = J_MATCHED;
+            src_of(p, j->input)->held += j->out.bytes;
             mcp_scanpool_wake_worker(p);
             continue;
         }

@@ -37,7 +37,7 @@ struct src {
     struct mcp_prefetch_end end;
     struct job *head, *tail;
     struct job *judge;          /* its next job to judge, or NULL */
-    size_t held;                /* bytes of its judged, unmerged events */
+    size_t held;                /* bytes of its matched, unmerged events */
 };
 
 struct fam {

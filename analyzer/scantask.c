@@ -235,6 +235,7 @@ void mcp_scantask_judge(struct mcp_scanpool *p, struct fam *f)
         }
         s = &f->src[f->gsrc];
         j = s->judge;
+        s->held -= j->out.bytes; /* counted again once judged */
         pthread_mutex_unlock(&p->mu);
         judge_job(f, j);
         pthread_mutex_lock(&p->mu);
