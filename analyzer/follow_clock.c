@@ -4,10 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "evloop.h"
-#include "timeguard.h"
-#include "timeparse.h"
-#include "util.h"
+#include "match/timeguard.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 /* Time jump notices after the first: at most one a minute per family. */
 #define JUMP_NOTICE_MS (60 * 1000)
@@ -23,7 +22,7 @@ struct mcp_fclock {
     int64_t anchor_log, anchor_wall;
     struct fam_clock *fam;
     size_t nfam;
-    mcp_fclock_notice_fn notice;
+    mcp_notice_fn notice;
     void *arg;
     const char *path;            /* of the chunk being judged */
     size_t cur;                  /* its family */
@@ -31,7 +30,7 @@ struct mcp_fclock {
 
 static void on_line_time(const struct mcp_tg_line *l, void *arg);
 
-struct mcp_fclock *mcp_fclock_create(size_t nfam, mcp_fclock_notice_fn notice,
+struct mcp_fclock *mcp_fclock_create(size_t nfam, mcp_notice_fn notice,
                                      void *arg)
 {
     struct mcp_fclock *c = mcp_calloc(1, sizeof(*c));

@@ -18,17 +18,16 @@
 
 #include <stdint.h>
 
-#include "engine.h"
-#include "event.h"
-#include "framer.h"
+#include "engine/engine.h"
+#include "match/event.h"
+#include "input/framer.h"
 
-typedef void (*mcp_fclock_notice_fn)(const char *msg, void *arg);
 
 struct mcp_fclock;
 
 /* A clock for nfam families, no anchor yet. notice(msg, arg) tells the
  * user (msg is unsanitized: it holds log paths). */
-struct mcp_fclock *mcp_fclock_create(size_t nfam, mcp_fclock_notice_fn notice,
+struct mcp_fclock *mcp_fclock_create(size_t nfam, mcp_notice_fn notice,
                                      void *arg);
 void mcp_fclock_destroy(struct mcp_fclock *c);
 

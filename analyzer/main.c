@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char usage[] =
     "usage: mcplog COMMAND [options]\n"
@@ -25,6 +25,22 @@ static const char usage[] =
     "  mcplog COMMAND --help     options of a command\n"
     "  mcplog --version\n";
 
+/* The commands, as `mcplog NAME` runs them. */
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"scan", mcp_cmd_scan},
+    {"follow", mcp_cmd_follow},
+    {"test-rules", mcp_cmd_test_rules},
+    {"routes", mcp_cmd_routes},
+    {"silence", mcp_cmd_silence},
+    {"ps", mcp_cmd_ps},
+    {"cleanup", mcp_cmd_cleanup},
+    {"health", mcp_cmd_health},
+    {"sinks", mcp_cmd_sinks},
+};
+
 int main(int argc, char **argv)
 {
     /* Byte semantics everywhere: log text is never locale-decoded. */
@@ -42,24 +58,9 @@ int main(int argc, char **argv)
         printf("mcplog %s\n", MCP_VERSION);
         return MCP_EXIT_OK;
     }
-    if (strcmp(argv[1], "scan") == 0)
-        return mcp_cmd_scan(argc - 1, argv + 1);
-    if (strcmp(argv[1], "follow") == 0)
-        return mcp_cmd_follow(argc - 1, argv + 1);
-    if (strcmp(argv[1], "test-rules") == 0)
-        return mcp_cmd_test_rules(argc - 1, argv + 1);
-    if (strcmp(argv[1], "routes") == 0)
-        return mcp_cmd_routes(argc - 1, argv + 1);
-    if (strcmp(argv[1], "silence") == 0)
-        return mcp_cmd_silence(argc - 1, argv + 1);
-    if (strcmp(argv[1], "ps") == 0)
-        return mcp_cmd_ps(argc - 1, argv + 1);
-    if (strcmp(argv[1], "cleanup") == 0)
-        return mcp_cmd_cleanup(argc - 1, argv + 1);
-    if (strcmp(argv[1], "health") == 0)
-        return mcp_cmd_health(argc - 1, argv + 1);
-    if (strcmp(argv[1], "sinks") == 0)
-        return mcp_cmd_sinks(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
     mcp_cli_error("unknown command (try 'mcplog --help')");
     return MCP_EXIT_USAGE;
 }

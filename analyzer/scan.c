@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "scanpool.h"
-#include "timeparse.h"
-#include "util.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 /* The merge's place in one family's stream of events. */
 struct family_head {

@@ -14,9 +14,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine.h"
-#include "logset.h"
-#include "rules.h"
+#include "engine/engine.h"
+#include "input/logset.h"
+#include "match/rules.h"
 
 struct mcp_scan_opts {
     int64_t since;       /* MCP_TIME_NONE: no lower bound (inclusive) */

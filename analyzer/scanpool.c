@@ -46,7 +46,7 @@
 #include <unistd.h>
 
 #include "scanpool_int.h"
-#include "util.h"
+#include "base/util.h"
 
 #define RAW_JOBS 6
 #define RESERVE 2

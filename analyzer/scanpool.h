@@ -17,9 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
-#include "logset.h"
-#include "rules.h"
+#include "match/event.h"
+#include "input/logset.h"
+#include "match/rules.h"
 
 struct mcp_scanpool;
 

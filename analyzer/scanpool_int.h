@@ -9,12 +9,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "event.h"
-#include "logset.h"
-#include "matcher.h"
-#include "prefetch.h"
-#include "rules.h"
-#include "timeguard.h"
+#include "match/event.h"
+#include "input/logset.h"
+#include "match/matcher.h"
+#include "input/prefetch.h"
+#include "match/rules.h"
+#include "match/timeguard.h"
 
 enum { J_READY, J_RUNNING, J_MATCHED, J_DONE };
 

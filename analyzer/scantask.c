@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "textout.h"
-#include "util.h"
+#include "base/textout.h"
+#include "base/util.h"
 
 static void warn_input(const char *what, const char *msg)
 {

@@ -21,8 +21,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "follow.h"
-#include "util.h"
+#include "input/follow.h"
+#include "base/statedir.h"
+#include "base/util.h"
 
 /* The largest checkpoint read (a real one is kilobytes to a few MiB:
  * positions, and per alerting rule at most 10,000 groups of window
@@ -36,10 +37,6 @@ struct mcp_state {
     struct mcp_buf engine; /* the "engine ..." lines, for mcp_engine_load */
     int64_t saved;       /* wall-clock ms when it was written */
 };
-
-/* Default path: $XDG_STATE_HOME/mcplog/state, else
- * ~/.local/state/mcplog/state. Static buffer. */
-const char *mcp_state_default_path(void);
 
 /* Write atomically. fams gives the family path of each position's family
  * index. sync: fsync the file before the rename. Returns 0 or -1 (err). */
@@ -55,16 +52,6 @@ int mcp_state_load(const char *path, struct mcp_state *st, char *err);
 
 void mcp_state_free(struct mcp_state *st);
 
-/* Create the folders leading to path (mode 0700). Returns 0 or -1. */
-int mcp_state_mkdirs(const char *path);
-
-/* The folder of a state file (checkpoint, silences) must be the user's
- * alone: owned by the effective uid and not writable by group or others
- * (else others could plant links at the names written there, or
- * silences). create: make missing folders first (0700); without it a
- * missing folder passes (nothing to read). Returns 0 or -1 (err). */
-int mcp_state_check_dir(const char *path, bool create, char *err);
-
 /* Before follow reads the checkpoint at path: path must be a regular file
  * or absent, its folder passes mcp_state_check_dir (created if missing),
  * and the checkpoint is claimed: an exclusive flock on PATH.lock (opened
@@ -72,12 +59,5 @@ int mcp_state_check_dir(const char *path, bool create, char *err);
  * with the first one's PID. Returns the lock's descriptor, to keep open
  * until exit, or -1 (err). */
 int mcp_state_claim(const char *path, char *err);
-
-/* Replace path by data atomically: PATH.tmp is created anew (O_EXCL |
- * O_NOFOLLOW; a leftover, or a link planted there, is unlinked, never
- * written through), written, fsync'd when sync, renamed over path. The
- * caller must be the only writer (a lock). Returns 0 or -1 (err). */
-int mcp_state_replace(const char *path, const char *data, size_t len,
-                      bool sync, char *err);
 
 #endif

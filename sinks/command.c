@@ -23,10 +23,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "command_int.h"
-#include "sink.h"
-#include "textout.h"
-#include "util.h"
+#include "sinks/command_int.h"
+#include "sinks/sink.h"
+#include "base/textout.h"
+#include "base/util.h"
 
 /* How much of the first line of stderr goes into an error message. */
 #define STDERR_LINE_MAX 200
@@ -47,26 +47,29 @@ struct command_ctx {
     bool retry[256];          /* exit statuses that mean RETRY */
 };
 
-static const struct mcp_sink_opt opts[] = {
-    {"argv", MCP_OPT_STRLIST, NULL, true,
-     offsetof(struct command_ctx, argv),
-     "the program and its arguments, run without a shell; argv[0] is a "
-     "path or a name looked up in PATH at start-up"},
-    {"timeout", MCP_OPT_DURATION, "10s", false,
-     offsetof(struct command_ctx, timeout),
-     "how long the program may run before SIGTERM to its process group"},
-    {"kill_grace", MCP_OPT_DURATION, "2s", false,
-     offsetof(struct command_ctx, kill_grace),
-     "time between SIGTERM and SIGKILL after a timeout"},
-    {"env", MCP_OPT_STRLIST, NULL, false, offsetof(struct command_ctx, env),
-     "extra fixed variables, each NAME=value"},
-    {"clear_env", MCP_OPT_BOOL, "false", false,
-     offsetof(struct command_ctx, clear_env),
-     "start from PATH, HOME and LANG only, not mcplog's environment"},
-    {"retry_on_exit", MCP_OPT_STRLIST, NULL, false,
-     offsetof(struct command_ctx, retry_on_exit),
-     "exit statuses that mean try again later (default: [75], EX_TEMPFAIL)"},
-    {NULL, 0, NULL, false, 0, NULL},
+static const struct mcp_opt opts[] = {
+    MCP_OPT("argv", MCP_OPT_STRLIST, NULL, true,
+            offsetof(struct command_ctx, argv),
+            "the program and its arguments, run without a shell; argv[0] is a "
+            "path or a name looked up in PATH at start-up"),
+    MCP_OPT("timeout", MCP_OPT_DURATION, "10s", false,
+            offsetof(struct command_ctx, timeout),
+            "how long the program may run before SIGTERM to its process "
+            "group"),
+    MCP_OPT("kill_grace", MCP_OPT_DURATION, "2s", false,
+            offsetof(struct command_ctx, kill_grace),
+            "time between SIGTERM and SIGKILL after a timeout"),
+    MCP_OPT("env", MCP_OPT_STRLIST, NULL, false,
+            offsetof(struct command_ctx, env),
+            "extra fixed variables, each NAME=value"),
+    MCP_OPT("clear_env", MCP_OPT_BOOL, "false", false,
+            offsetof(struct command_ctx, clear_env),
+            "start from PATH, HOME and LANG only, not mcplog's environment"),
+    MCP_OPT("retry_on_exit", MCP_OPT_STRLIST, NULL, false,
+            offsetof(struct command_ctx, retry_on_exit),
+            "exit statuses that mean try again later (default: [75], "
+            "EX_TEMPFAIL)"),
+    {0},
 };
 
 /* ---- init ---- */

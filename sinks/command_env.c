@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "command_int.h"
-#include "textout.h"
-#include "timeparse.h"
-#include "util.h"
+#include "sinks/command_int.h"
+#include "base/textout.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 extern char **environ;
 
@@ -247,7 +247,7 @@ int mcp_command_env_alert(const char *sink, const struct mcp_sink_alert *a,
     mcp_buf_init(&labels);
     mcp_json_init(&j, &labels, false);
     mcp_json_begin_obj(&j);
-    for (int i = 0; i < a->nlabels && i < MCP_RULE_MAX_GROUP; i++) {
+    for (int i = 0; i < a->nlabels && i < MCP_MAX_LABELS; i++) {
         const char *val = a->label_value[i] != NULL ? a->label_value[i] : "";
 
         mcp_buf_reset(&v);

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sink.h"
+#include "sinks/sink.h"
 
 /* ---- command_env.c ---- */
 
@@ -39,7 +39,7 @@ const char *mcp_command_env_get(const struct mcp_command_env *e,
 void mcp_command_env_free(struct mcp_command_env *e);
 
 /* Room needed for the alert's variables. */
-#define MCP_COMMAND_ALERT_VARS (16 + MCP_RULE_MAX_GROUP)
+#define MCP_COMMAND_ALERT_VARS (16 + MCP_MAX_LABELS)
 
 /* Fill vars with the alert's "MCPLOG_*=value" strings (each allocated;
  * the caller frees them) and return how many. sink is the instance name.

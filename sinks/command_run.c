@@ -1,15 +1,9 @@
 /* command_run.c - run one child process for the command sink (STYLE.md 15).
  *
- * The child is started with posix_spawn (glibc uses clone(CLONE_VFORK):
- * safe in a threaded program, nothing runs in the child but exec) with
- *  - its own process group (POSIX_SPAWN_SETPGROUP, pgid = its pid), so a
- *    timeout can end the child and whatever it started;
- *  - an empty signal mask and the default disposition for every signal:
- *    mcplog's main thread blocks SIGINT/SIGTERM/SIGHUP for its signalfd,
- *    and this thread blocks SIGPIPE while it writes;
- *  - stdin a pipe carrying the alert, stdout /dev/null, stderr a pipe;
- *  - every descriptor above 2 closed in the child (closefrom), on top of
- *    O_CLOEXEC on everything mcplog opens.
+ * The child is started with mcp_spawn (base/spawn.h: posix_spawn, its own
+ * process group so a timeout can end the child and whatever it started,
+ * an empty signal mask and default dispositions, every descriptor above 2
+ * closed), with stdin a pipe carrying the alert and stderr a pipe.
  *
  * The calling thread waits with poll() on a pidfd, the stdin pipe and the
  * stderr pipe: no SIGCHLD handler (the main thread owns signals) and no
@@ -32,7 +26,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -41,7 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "command_int.h"
+#include "base/spawn.h"
+#include "sinks/command_int.h"
 
 /* After the child exits, at most this much more stderr is read: a
  * grandchild that keeps writing must not keep us here. */
@@ -178,43 +172,14 @@ static void not_run(struct mcp_command_result *res, const char *what, int e)
 static pid_t spawn(const struct mcp_command *c, int in_rd, int err_wr,
                    struct mcp_command_result *res)
 {
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    sigset_t none, all;
+    const char *what;
     pid_t pid = -1;
-    int rc;
+    int rc = mcp_spawn(&pid, c->path, c->argv, c->envp, in_rd, err_wr, &what);
 
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&attr);
-    rc = posix_spawn_file_actions_adddup2(&fa, in_rd, 0);
-    if (rc == 0)
-        rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null",
-                                              O_WRONLY, 0);
-    if (rc == 0)
-        rc = posix_spawn_file_actions_adddup2(&fa, err_wr, 2);
-    if (rc == 0)
-        rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-    if (rc == 0)
-        rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-                                                 POSIX_SPAWN_SETSIGMASK |
-                                                 POSIX_SPAWN_SETSIGDEF);
-    if (rc == 0)
-        rc = posix_spawnattr_setpgroup(&attr, 0);
-    if (rc == 0)
-        rc = posix_spawnattr_setsigmask(&attr, &none);
-    if (rc == 0)
-        rc = posix_spawnattr_setsigdefault(&attr, &all);
-    if (rc != 0)
-        not_run(res, "posix_spawn setup", rc);
-    else if ((rc = posix_spawn(&pid, c->path, &fa, &attr, c->argv,
-                               c->envp)) != 0) {
-        not_run(res, "cannot run", rc);
-        pid = -1;
+    if (rc != 0) {
+        not_run(res, what, rc);
+        return -1;
     }
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
     return pid;
 }
 

@@ -12,20 +12,20 @@
  * Text: the summary is plain text (the specification says so, and dunst,
  * GNOME Shell and mako quote it before rendering), the body is Pango
  * markup, so it is escaped once with g_markup_escape_text. Before either,
- * shown_text() repairs invalid UTF-8 (U+FFFD; GVariant would refuse it),
- * writes C0 controls, NUL and DEL as \xNN and C1, bidi and invisible
- * format characters as \u{NNNN} (the notation of the terminal view), and
- * caps the length.
+ * shown_str() passes it through the terminal view's escaper
+ * (mcp_text_cut: C0 controls, NUL and DEL as \xNN, C1, bidi and invisible
+ * format characters as \u{NNNN}), invalid UTF-8 repaired as U+FFFD
+ * (GVariant would refuse it), and caps the length.
  */
 #include <glib.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "desktop_int.h"
-#include "sink.h"
-#include "textout.h"
-#include "util.h"
+#include "sinks/desktop_int.h"
+#include "sinks/sink.h"
+#include "base/textout.h"
+#include "base/util.h"
 
 #define SUMMARY_CAP 300     /* bytes of summary shown */
 #define LABEL_CAP 200       /* bytes of a label value shown */
@@ -34,58 +34,10 @@
 
 /* --- text ---------------------------------------------------------------- */
 
-static bool invisible_or_bidi(uint32_t c)
-{
-    return (c >= 0x80 && c <= 0x9f) ||            /* C1 controls */
-           c == 0x061c || c == 0x200b || c == 0x200c || c == 0x200d ||
-           c == 0x200e || c == 0x200f ||
-           (c >= 0x202a && c <= 0x202e) ||        /* embeddings, overrides */
-           (c >= 0x2066 && c <= 0x2069) ||        /* isolates */
-           c == 0x2028 || c == 0x2029 || c == 0xfeff;
-}
-
-/* Append at most cap bytes of s[0..n) to out as text safe to show (see the
- * top of the file); a cut is marked with "…". The result is valid UTF-8
- * without NUL or control characters other than TAB. */
-static void shown_text(struct mcp_buf *out, const char *s, size_t n,
-                       size_t cap)
-{
-    const unsigned char *p = (const unsigned char *)s, *end = p + n;
-    const unsigned char *stop = n > cap ? p + cap : end;
-
-    while (p < stop) {
-        uint32_t cp;
-        size_t len;
-
-        if ((*p >= 0x20 && *p < 0x7f) || *p == '\t') {
-            mcp_buf_putc(out, (char)*p++);
-            continue;
-        }
-        if (*p < 0x80) {
-            mcp_buf_printf(out, "\\x%02x", *p++);
-            continue;
-        }
-        len = mcp_utf8_decode(p, (size_t)(end - p), &cp);
-        if (len == 0) {
-            mcp_buf_puts(out, "\xef\xbf\xbd");    /* U+FFFD */
-            p++;
-        } else if (p + len > stop) {
-            break;                                /* would pass the cap */
-        } else {
-            if (invisible_or_bidi(cp))
-                mcp_buf_printf(out, "\\u{%04x}", cp);
-            else
-                mcp_buf_append(out, p, len);
-            p += len;
-        }
-    }
-    if (p < end)
-        mcp_buf_puts(out, "\xe2\x80\xa6");        /* U+2026 */
-}
-
+/* At most cap bytes of s, safe to show (see the top of the file). */
 static void shown_str(struct mcp_buf *out, const char *s, size_t cap)
 {
-    shown_text(out, s, strlen(s), cap);
+    mcp_text_cut(out, s, strlen(s), cap);
 }
 
 /* The notification summary (plain text): the alert's summary, or its rule
@@ -120,7 +72,7 @@ static void make_body(struct mcp_buf *b, const struct mcp_sink_alert *a)
     mcp_buf_printf(b, "\ncount: %llu", (unsigned long long)a->count);
     if (a->last_line && a->last_line_len > 0) {
         mcp_buf_puts(b, "\nline: ");
-        shown_text(b, a->last_line, a->last_line_len, LINE_CAP);
+        mcp_text_cut(b, a->last_line, a->last_line_len, LINE_CAP);
     }
     if (a->context_last) {
         mcp_buf_puts(b, "\ntraceback: ");
@@ -270,18 +222,18 @@ static void destroy(void *ctx)
     dk_close(ctx);
 }
 
-static const struct mcp_sink_opt opts[] = {
-    {"timeout", MCP_OPT_DURATION, "5s", false,
-     offsetof(struct desktop, timeout_ms),
-     "bound on one delivery: connecting to the session bus, checking the "
-     "notification service answers, and libnotify's Notify call"},
-    {"expire", MCP_OPT_STR, "default", false,
-     offsetof(struct desktop, expire),
-     "how long the notification stays: a duration, 'never', or 'default' "
-     "(the notification server decides)"},
-    {"icon", MCP_OPT_STR, NULL, false, offsetof(struct desktop, icon),
-     "icon name (from the icon theme) or file path; none by default"},
-    {NULL, 0, NULL, false, 0, NULL},
+static const struct mcp_opt opts[] = {
+    MCP_OPT("timeout", MCP_OPT_DURATION, "5s", false,
+            offsetof(struct desktop, timeout_ms),
+            "bound on one delivery: connecting to the session bus, checking "
+            "the notification service answers, and libnotify's Notify call"),
+    MCP_OPT("expire", MCP_OPT_STR, "default", false,
+            offsetof(struct desktop, expire),
+            "how long the notification stays: a duration, 'never', or "
+            "'default' (the notification server decides)"),
+    MCP_OPT("icon", MCP_OPT_STR, NULL, false, offsetof(struct desktop, icon),
+            "icon name (from the icon theme) or file path; none by default"),
+    {0},
 };
 
 /* The desktop sink type (sinks/registry.c). Every failure is FAIL, never

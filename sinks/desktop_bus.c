@@ -59,8 +59,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "desktop_int.h"
-#include "util.h"
+#include "sinks/desktop_int.h"
+#include "base/util.h"
 
 #define BUS_NAME "org.freedesktop.Notifications"
 #define BUS_PATH "/org/freedesktop/Notifications"

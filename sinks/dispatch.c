@@ -2,7 +2,7 @@
  * (see dispatch.h). Locking: each worker's queue has its own mutex and
  * condition; outcomes go through one mutex-protected list and an eventfd.
  * A sink's ctx is only touched by its worker between init and destroy. */
-#include "dispatch.h"
+#include "sinks/dispatch.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -13,8 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "evloop.h"
-#include "util.h"
+#include "base/util.h"
 
 struct item {
     struct mcp_sink_alert a;
@@ -48,7 +47,7 @@ struct worker {
 };
 
 struct mcp_dispatch {
-    struct mcp_config *c;
+    struct mcp_sink_conf *sinks;
     struct worker *w;
     size_t nw;
     int efd;
@@ -261,11 +260,12 @@ static void free_outcomes(struct mcp_dispatch *d)
     d->nout = 0;
 }
 
-struct mcp_dispatch *mcp_dispatch_create(struct mcp_config *c, char *err)
+struct mcp_dispatch *mcp_dispatch_create(struct mcp_sink_conf *sinks,
+                                         size_t n, char *err)
 {
     struct mcp_dispatch *d = mcp_calloc(1, sizeof(*d));
 
-    d->c = c;
+    d->sinks = sinks;
     d->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (d->efd < 0) {
         mcp_errf(err, "eventfd: %s", strerror(errno));
@@ -274,10 +274,10 @@ struct mcp_dispatch *mcp_dispatch_create(struct mcp_config *c, char *err)
     }
     pthread_mutex_init(&d->mu, NULL);
     cond_init(&d->cv);
-    d->w = mcp_calloc(c->nsinks ? c->nsinks : 1, sizeof(*d->w));
-    for (size_t i = 0; i < c->nsinks; i++) {
+    d->w = mcp_calloc(n ? n : 1, sizeof(*d->w));
+    for (size_t i = 0; i < n; i++) {
         struct worker *w = &d->w[i];
-        struct mcp_sink_conf *s = &c->sinks[i];
+        struct mcp_sink_conf *s = &sinks[i];
         char cause[MCP_ERRLEN] = "";
 
         w->d = d;
@@ -357,7 +357,7 @@ size_t mcp_dispatch_results(struct mcp_dispatch *d, mcp_delivery_fn fn,
     pthread_mutex_unlock(&d->mu);
     for (size_t i = 0; i < n; i++) {
         struct mcp_delivery dl = {
-            d->c->sinks[out[i].sink].name, out[i].key, out[i].rule,
+            d->sinks[out[i].sink].name, out[i].key, out[i].rule,
             out[i].status, out[i].result, out[i].attempts, out[i].elapsed,
             out[i].err, out[i].dropped,
         };

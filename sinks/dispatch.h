@@ -19,8 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "sink.h"
+#include "sinks/sinkconf.h"
 
 struct mcp_dispatch;
 
@@ -38,11 +37,13 @@ struct mcp_delivery {
 
 typedef void (*mcp_delivery_fn)(const struct mcp_delivery *d, void *arg);
 
-/* Start every sink of c that is not disabled (init in this thread, then
- * its worker). c must
- * outlive the dispatcher. Returns NULL with "sink 'NAME' (file:line:col):
- * cause" in err when an init fails (the ones started are stopped). */
-struct mcp_dispatch *mcp_dispatch_create(struct mcp_config *c, char *err);
+/* Start every sink of sinks[0..n) that is not disabled (init in this
+ * thread, then its worker). The array must outlive the dispatcher; sink
+ * i of the other calls is sinks[i]. Returns NULL with "file:line:col:
+ * sink 'NAME': cause" in err when an init fails (the ones started are
+ * stopped). */
+struct mcp_dispatch *mcp_dispatch_create(struct mcp_sink_conf *sinks,
+                                         size_t n, char *err);
 
 /* Queue a copy of a for sink i. When its queue is full: with wait, block
  * until there is room (scan --replay); without, return -1 (the alert is

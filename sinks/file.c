@@ -12,8 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sink.h"
-#include "util.h"
+#include "base/path.h"
+#include "sinks/sink.h"
+#include "base/util.h"
 
 struct file_ctx {
     char *path;
@@ -24,15 +25,17 @@ struct file_ctx {
     bool dirty;         /* written since the last fsync (batch) */
 };
 
-static const struct mcp_sink_opt opts[] = {
-    {"path", MCP_OPT_STR, NULL, true, offsetof(struct file_ctx, path),
-     "the file to append to (created when missing; ~/ is $HOME)"},
-    {"fsync", MCP_OPT_STR, "batch", false,
-     offsetof(struct file_ctx, fsync_mode),
-     "never | always (after every line) | batch (when the queue is empty)"},
-    {"mode", MCP_OPT_STR, "0600", false, offsetof(struct file_ctx, mode_text),
-     "permission bits of a new file, in octal"},
-    {NULL, 0, NULL, false, 0, NULL},
+static const struct mcp_opt opts[] = {
+    MCP_OPT("path", MCP_OPT_STR, NULL, true, offsetof(struct file_ctx, path),
+            "the file to append to (created when missing; ~/ is $HOME)"),
+    MCP_OPT("fsync", MCP_OPT_STR, "batch", false,
+            offsetof(struct file_ctx, fsync_mode),
+            "never | always (after every line) | batch (when the queue is "
+            "empty)"),
+    MCP_OPT("mode", MCP_OPT_STR, "0600", false,
+            offsetof(struct file_ctx, mode_text),
+            "permission bits of a new file, in octal"),
+    {0},
 };
 
 static int open_file(struct file_ctx *c, char *err)
@@ -53,13 +56,13 @@ static int init(void *ctx, const char *instance, char *err)
     (void)instance;
     c->fd = -1;
     /* "~/..." is under $HOME, as in a shell. */
-    if (strncmp(c->path, "~/", 2) == 0 && getenv("HOME") != NULL) {
-        struct mcp_buf b;
+    {
+        char *full = mcp_path_tilde(c->path, err);
 
-        mcp_buf_init(&b);
-        mcp_buf_printf(&b, "%s/%s", getenv("HOME"), c->path + 2);
+        if (full == NULL)
+            return -1;
         free(c->path);
-        c->path = mcp_buf_steal(&b);
+        c->path = full;
     }
     if (strcmp(c->fsync_mode, "never") != 0 &&
         strcmp(c->fsync_mode, "always") != 0 &&

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sink.h"
-#include "textout.h"
-#include "util.h"
+#include "sinks/sink.h"
+#include "base/textout.h"
+#include "base/util.h"
 
 extern const struct mcp_sink_ops mcp_sink_desktop;
 extern const struct mcp_sink_ops mcp_sink_command;
@@ -28,19 +28,19 @@ const struct mcp_sink_ops *mcp_sink_type(const char *name)
     return NULL;
 }
 
-const char *mcp_alert_status_name(enum mcp_alert_status s)
+struct mcp_alert_view mcp_sink_alert_view(const struct mcp_sink_alert *a)
 {
-    switch (s) {
-    case MCP_STATUS_FIRING: return "firing";
-    case MCP_STATUS_UPDATE: return "update";
-    case MCP_STATUS_REPEAT: return "repeat";
-    case MCP_STATUS_RESOLVED: return "resolved";
-    }
-    return "?";
+    return (struct mcp_alert_view){
+        a->rule, a->severity, a->nlabels,
+        (const char *const *)a->label_name,
+        (const char *const *)a->label_value, a->start, a->end, a->count,
+        a->summary,
+    };
 }
 
 void mcp_sink_alert_json(struct mcp_buf *b, const struct mcp_sink_alert *a)
 {
+    struct mcp_alert_view v = mcp_sink_alert_view(a);
     struct mcp_json j;
 
     mcp_json_init(&j, b, false);
@@ -55,21 +55,7 @@ void mcp_sink_alert_json(struct mcp_buf *b, const struct mcp_sink_alert *a)
     mcp_json_str(&j, mcp_severity_name(a->severity));
     mcp_json_key(&j, "status");
     mcp_json_str(&j, mcp_alert_status_name(a->status));
-    mcp_json_key(&j, "labels");
-    mcp_json_begin_obj(&j);
-    for (int i = 0; i < a->nlabels; i++) {
-        mcp_json_key(&j, a->label_name[i]);
-        mcp_json_str(&j, a->label_value[i]);
-    }
-    mcp_json_end_obj(&j);
-    mcp_json_key(&j, "start");
-    mcp_json_time(&j, a->start);
-    mcp_json_key(&j, "end");
-    mcp_json_time(&j, a->end);
-    mcp_json_key(&j, "count");
-    mcp_json_int(&j, (int64_t)a->count);
-    mcp_json_key(&j, "summary");
-    mcp_json_str(&j, a->summary);
+    mcp_alert_view_json(&j, &v);
     mcp_json_key(&j, "line");
     mcp_json_strn(&j, a->last_line, a->last_line_len);
     mcp_json_key(&j, "context");

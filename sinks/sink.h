@@ -6,7 +6,7 @@
  *
  * Life of a sink instance (one `sinks:` entry of mcplog.yaml):
  *   1. the core allocates ctx_size zeroed bytes and fills them from the
- *      config through the options table (mcp_sinkopt_set): unknown keys,
+ *      config through the options table (base/optset.h): unknown keys,
  *      wrong types and missing required options are config errors;
  *   2. init(ctx, name, err) in the main thread: check the options further,
  *      open what needs opening. -1 with err is a config error (exit 2);
@@ -30,23 +30,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rules.h"
+#include "base/alertview.h"
+#include "base/mcp.h"
+#include "base/optset.h"
 
 enum mcp_sink_result {
     MCP_SINK_OK = 0,
     MCP_SINK_RETRY = 1,
     MCP_SINK_FAIL = 2,
 };
-
-/* What happened to the alert. */
-enum mcp_alert_status {
-    MCP_STATUS_FIRING = 0,   /* new, or reopened within its cooldown */
-    MCP_STATUS_UPDATE = 1,   /* count or summary changed while firing */
-    MCP_STATUS_REPEAT = 2,   /* still firing after repeat_interval */
-    MCP_STATUS_RESOLVED = 3,
-};
-
-const char *mcp_alert_status_name(enum mcp_alert_status s);
 
 /* One alert transition, as the dispatcher hands it to the sinks: a
  * self-contained copy (the engine's alert may change or go while it waits
@@ -60,8 +52,8 @@ struct mcp_sink_alert {
     enum mcp_severity severity;
     enum mcp_alert_status status;
     int nlabels;
-    char *label_name[MCP_RULE_MAX_GROUP];
-    char *label_value[MCP_RULE_MAX_GROUP];
+    char *label_name[MCP_MAX_LABELS];
+    char *label_value[MCP_MAX_LABELS];
     int64_t start;             /* log time, ms since the epoch */
     int64_t end;               /* MCP_TIME_NONE unless resolved */
     int64_t sent;              /* wall time the transition was queued */
@@ -75,35 +67,10 @@ struct mcp_sink_alert {
     bool replay;               /* from `scan --replay`: not live */
 };
 
-/* Option types. The context field at `offset` has this C type:
- *   STR       char *          (NULL when absent and no default)
- *   INT       long
- *   BOOL      bool
- *   DURATION  int64_t         milliseconds ("30s", "500ms", "2m")
- *   STRLIST   char **         NULL-terminated, or NULL when absent
- *   SEVERITY  int             enum mcp_severity */
-enum mcp_opt_type {
-    MCP_OPT_STR = 0,
-    MCP_OPT_INT,
-    MCP_OPT_BOOL,
-    MCP_OPT_DURATION,
-    MCP_OPT_STRLIST,
-    MCP_OPT_SEVERITY,
-};
-
-struct mcp_sink_opt {
-    const char *key;
-    enum mcp_opt_type type;
-    const char *def;           /* default as config text, NULL for none */
-    bool required;
-    size_t offset;             /* into the sink's context */
-    const char *help;
-};
-
 struct mcp_sink_ops {
     const char *name;          /* the `type:` of a sinks entry */
     const char *help;          /* one line for `mcplog sinks` */
-    const struct mcp_sink_opt *opts; /* ends with a {NULL} entry */
+    const struct mcp_opt *opts; /* ends with a {NULL} entry */
     size_t ctx_size;
     int (*init)(void *ctx, const char *instance, char *err);
     enum mcp_sink_result (*emit)(void *ctx, const struct mcp_sink_alert *a,
@@ -117,6 +84,9 @@ extern const struct mcp_sink_ops *const mcp_sink_types[];
 
 /* The sink type called name, or NULL. */
 const struct mcp_sink_ops *mcp_sink_type(const char *name);
+
+/* The alert as every output reads it (borrowed from a). */
+struct mcp_alert_view mcp_sink_alert_view(const struct mcp_sink_alert *a);
 
 /* Write the JSON object for a (one line, no newline) to b: the shape the
  * command sink's stdin, the file sink and the webhook's `json` format

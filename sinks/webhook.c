@@ -25,11 +25,12 @@
 
 #include <curl/curl.h>
 
-#include "cli.h"
-#include "sink.h"
-#include "textout.h"
-#include "util.h"
-#include "webhook_int.h"
+#include "base/mcp.h"
+#include "base/path.h"
+#include "sinks/sink.h"
+#include "base/textout.h"
+#include "base/util.h"
+#include "sinks/webhook_int.h"
 
 #ifndef MCP_VERSION
 #define MCP_VERSION "unknown"
@@ -92,20 +93,15 @@ static void global_put(void)
     pthread_mutex_unlock(&global_lock);
 }
 
-/* The first line of path, trimmed: a URL kept out of the config file.
- * A leading "~/" is $HOME. */
-static char *read_url_file(const char *path, char *err)
+/* The first line of path, trimmed: a URL kept out of the config file. */
+static char *read_url_at(const char *path, char *err)
 {
-    char buf[URL_FILE_MAX + 1], full[4096];
-    const char *home = getenv("HOME"), *nl;
+    char buf[URL_FILE_MAX + 1];
+    const char *nl;
     size_t len = 0, b, e;
     ssize_t n;
     int fd;
 
-    if (strncmp(path, "~/", 2) == 0 && home != NULL && home[0] != '\0') {
-        snprintf(full, sizeof(full), "%s/%s", home, path + 2);
-        path = full;
-    }
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         mcp_errf(err, "url_file %s: %s", path, strerror(errno));
@@ -145,6 +141,18 @@ static char *read_url_file(const char *path, char *err)
         return NULL;
     }
     return mcp_strndup(buf + b, e - b);
+}
+
+/* The same, a leading "~/" being $HOME. */
+static char *read_url_file(const char *path, char *err)
+{
+    char *full = mcp_path_tilde(path, err), *url;
+
+    if (full == NULL)
+        return NULL;
+    url = read_url_at(full, err);
+    free(full);
+    return url;
 }
 
 /* Check the URL with libcurl's parser (http or https only) and, for
@@ -457,27 +465,31 @@ static void destroy(void *ctx)
     cleanup(ctx);
 }
 
-static const struct mcp_sink_opt opts[] = {
-    {"url", MCP_OPT_STR, NULL, false, offsetof(struct webhook, url),
-     "http:// or https:// URL to POST to (or url_file)"},
-    {"url_file", MCP_OPT_STR, NULL, false, offsetof(struct webhook, url_file),
-     "file whose first line is the URL, to keep it out of this file"},
-    {"format", MCP_OPT_STR, "json", false, offsetof(struct webhook, format),
-     "json (the alert object) or alertmanager (POST /api/v2/alerts)"},
-    {"timeout", MCP_OPT_DURATION, "10s", false,
-     offsetof(struct webhook, timeout), "limit for the whole request"},
-    {"connect_timeout", MCP_OPT_DURATION, "5s", false,
-     offsetof(struct webhook, connect_timeout), "limit for connecting"},
-    {"headers", MCP_OPT_STRLIST, NULL, false,
-     offsetof(struct webhook, headers),
-     "extra request headers, \"Name: value\" (values are never printed)"},
-    {"generator_url", MCP_OPT_STR, NULL, false,
-     offsetof(struct webhook, generator_url),
-     "alertmanager: generatorURL (default mcplog://HOST/RULE)"},
-    {"firing_ttl", MCP_OPT_DURATION, "24h", false,
-     offsetof(struct webhook, firing_ttl),
-     "alertmanager: endsAt of a firing alert is now + this; 0s omits it"},
-    {NULL, 0, NULL, false, 0, NULL},
+static const struct mcp_opt opts[] = {
+    MCP_OPT("url", MCP_OPT_STR, NULL, false, offsetof(struct webhook, url),
+            "http:// or https:// URL to POST to (or url_file)"),
+    MCP_OPT("url_file", MCP_OPT_STR, NULL, false,
+            offsetof(struct webhook, url_file),
+            "file whose first line is the URL, to keep it out of this file"),
+    MCP_OPT("format", MCP_OPT_STR, "json", false,
+            offsetof(struct webhook, format),
+            "json (the alert object) or alertmanager (POST /api/v2/alerts)"),
+    MCP_OPT("timeout", MCP_OPT_DURATION, "10s", false,
+            offsetof(struct webhook, timeout), "limit for the whole request"),
+    MCP_OPT("connect_timeout", MCP_OPT_DURATION, "5s", false,
+            offsetof(struct webhook, connect_timeout), "limit for connecting"),
+    MCP_OPT("headers", MCP_OPT_STRLIST, NULL, false,
+            offsetof(struct webhook, headers),
+            "extra request headers, \"Name: value\" (values are never "
+            "printed)"),
+    MCP_OPT("generator_url", MCP_OPT_STR, NULL, false,
+            offsetof(struct webhook, generator_url),
+            "alertmanager: generatorURL (default mcplog://HOST/RULE)"),
+    MCP_OPT("firing_ttl", MCP_OPT_DURATION, "24h", false,
+            offsetof(struct webhook, firing_ttl),
+            "alertmanager: endsAt of a firing alert is now + this; 0s omits "
+            "it"),
+    {0},
 };
 
 const struct mcp_sink_ops mcp_sink_webhook = {

@@ -18,8 +18,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "textout.h"
-#include "webhook_int.h"
+#include "base/textout.h"
+#include "sinks/webhook_int.h"
 
 /* ---- redaction ------------------------------------------------------ */
 
@@ -184,7 +184,7 @@ static void put_pct(struct mcp_buf *b, const char *s)
     }
 }
 
-#define NAMES_MAX (3 + MCP_RULE_MAX_GROUP)
+#define NAMES_MAX (3 + MCP_MAX_LABELS)
 
 static int name_used(char *const *names, int n, const char *s)
 {
@@ -219,7 +219,7 @@ void mcp_webhook_am_body(struct mcp_buf *b, const struct mcp_sink_alert *a,
     names[nnames++] = mcp_strdup("instance");
     mcp_json_key(&j, "instance");
     mcp_json_str(&j, a->host != NULL ? a->host : "");
-    for (int i = 0; i < a->nlabels && i < MCP_RULE_MAX_GROUP; i++) {
+    for (int i = 0; i < a->nlabels && i < MCP_MAX_LABELS; i++) {
         struct mcp_buf nb;
 
         mcp_buf_init(&nb);

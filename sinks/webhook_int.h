@@ -7,8 +7,8 @@
 
 #include <stdint.h>
 
-#include "sink.h"
-#include "util.h"
+#include "sinks/sink.h"
+#include "base/util.h"
 
 /* How much of the log line (and of the traceback line) goes into the
  * Alertmanager annotations, in bytes of the raw line. */

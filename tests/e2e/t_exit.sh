@@ -87,7 +87,7 @@ assert_status "no command: exit 2" 2 "$MCPLOG"
 
 # ---------------------------------------------------------------------------
 # 4. --version and --help.
-ver=$(sed -n 's/^#define MCP_VERSION "\(.*\)"$/\1/p' "$ROOT/analyzer/cli.h")
+ver=$(sed -n 's/^#define MCP_VERSION "\(.*\)"$/\1/p' "$ROOT/analyzer/base/mcp.h")
 assert_status "--version: exit 0" 0 "$MCPLOG" --version
 assert_eq "--version: output" "mcplog $ver" "$(cat out)"
 assert_status "scan --help: exit 0" 0 "$MCPLOG" scan --help

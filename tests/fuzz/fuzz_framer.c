@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "framer.h"
-#include "timeparse.h"
-#include "util.h"
+#include "input/framer.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 struct src {
     const uint8_t *data;

@@ -20,8 +20,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "reader.h"
-#include "util.h"
+#include "input/reader.h"
+#include "base/util.h"
 
 #define CHECK(cond)                                                        \
     do {                                                                   \

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pattern.h"
-#include "rules.h"
-#include "util.h"
+#include "match/pattern.h"
+#include "match/rules.h"
+#include "base/util.h"
 
 static void check_set(const struct mcp_ruleset *rs)
 {

@@ -24,13 +24,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine.h"
-#include "matcher.h"
-#include "rules.h"
+#include "engine/engine.h"
+#include "match/matcher.h"
+#include "match/rules.h"
 #include "state.h"
-#include "timeguard.h"
-#include "timeparse.h"
-#include "util.h"
+#include "match/timeguard.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 #define CHECK(cond)                                                        \
     do {                                                                   \
@@ -73,12 +73,12 @@ static struct {
 } told[64];
 static int ntold;
 
-static void on_alert(const struct mcp_alert *a, enum mcp_transition t,
+static void on_alert(const struct mcp_alert *a, enum mcp_alert_status t,
                      void *arg)
 {
     (void)arg;
     CHECK(a->start >= MCP_TIME_MIN);
-    if (t != MCP_ALERT_REPEAT)
+    if (t != MCP_STATUS_REPEAT)
         return;
     for (int i = 0; i < ntold; i++)
         if (told[i].a == a) {

@@ -10,10 +10,10 @@
 
 #include <cmocka.h>
 
-#include "engine.h"
-#include "rules.h"
-#include "timeparse.h"
-#include "util.h"
+#include "engine/engine.h"
+#include "match/rules.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 #define S 1000LL
 #define M (60 * S)
@@ -26,9 +26,12 @@ struct fx {
     char log[4096];     /* transitions, "F:id:count R:id ..." */
 };
 
-static const char *tname[] = {"F", "U", "R", "P"};
+static const char *tname[] = {
+    [MCP_STATUS_FIRING] = "F", [MCP_STATUS_UPDATE] = "U",
+    [MCP_STATUS_RESOLVED] = "R", [MCP_STATUS_REPEAT] = "P",
+};
 
-static void on_alert(const struct mcp_alert *a, enum mcp_transition t,
+static void on_alert(const struct mcp_alert *a, enum mcp_alert_status t,
                      void *arg)
 {
     struct fx *f = arg;

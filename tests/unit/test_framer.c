@@ -21,9 +21,9 @@
 
 #include <cmocka.h>
 
-#include "framer.h"
-#include "timeparse.h"
-#include "util.h"
+#include "input/framer.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 struct src {
     const char *data;
@@ -1497,10 +1497,46 @@ static void test_line_count(void **state)
     assert_int_equal(mcp_line_count(buf, sizeof(buf)), sizeof(buf));
 }
 
+/* mcp_chunk_line walks a chunk's lines: text without "\n" or "\r\n",
+ * numbers from first_line, decoded offsets from the chunk's offset. */
+static void test_chunk_lines(void **state)
+{
+    static const char data[] = "a\r\nbb\n\nccc\n";
+    struct mcp_chunk c = {.data = data, .len = sizeof(data) - 1,
+                          .offset = 100, .first_line = 5, .lines = 4};
+    struct mcp_line l = {0};
+    struct mcp_chunk none = {.data = data, .len = 0, .first_line = 1};
+
+    (void)state;
+    assert_true(mcp_chunk_line(&c, &l));
+    assert_int_equal(l.len, 1);
+    assert_memory_equal(l.text, "a", 1);
+    assert_int_equal(l.lineno, 5);
+    assert_int_equal(l.offset, 100);
+    assert_true(mcp_chunk_line(&c, &l));
+    assert_int_equal(l.len, 2);
+    assert_memory_equal(l.text, "bb", 2);
+    assert_int_equal(l.lineno, 6);
+    assert_int_equal(l.offset, 103);
+    assert_true(mcp_chunk_line(&c, &l));
+    assert_int_equal(l.len, 0);
+    assert_int_equal(l.lineno, 7);
+    assert_int_equal(l.offset, 106);
+    assert_true(mcp_chunk_line(&c, &l));
+    assert_int_equal(l.len, 3);
+    assert_memory_equal(l.text, "ccc", 3);
+    assert_int_equal(l.lineno, 8);
+    assert_int_equal(l.offset, 107);
+    assert_false(mcp_chunk_line(&c, &l));
+    memset(&l, 0, sizeof(l));
+    assert_false(mcp_chunk_line(&none, &l));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_line_count),
+        cmocka_unit_test(test_chunk_lines),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_only_newline),
         cmocka_unit_test(test_lines_and_final_newline),

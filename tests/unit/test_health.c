@@ -15,14 +15,15 @@
 
 #include <cmocka.h>
 
-#include "action.h"
-#include "config.h"
-#include "evloop.h"
-#include "health.h"
-#include "probes.h"
-#include "procconf.h"
-#include "timeparse.h"
-#include "util.h"
+#include "proc/action.h"
+#include "conf/config.h"
+#include "base/evloop.h"
+#include "proc/health.h"
+#include "base/path.h"
+#include "proc/probes.h"
+#include "conf/procconf.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 #define S 1000LL
 #define NOW 1765375200000LL /* 2025-12-10 14:00:00 UTC */

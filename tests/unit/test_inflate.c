@@ -20,8 +20,8 @@
 #include <cmocka.h>
 #include <zlib.h>
 
-#include "reader.h"
-#include "util.h"
+#include "input/reader.h"
+#include "base/util.h"
 
 #define CHUNK (1u << 20)
 #define LINE "2025-12-10 14:00:00,000 - __main__ - INFO - tool call done 12ms\n"

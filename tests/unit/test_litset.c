@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "litset.h"
+#include "match/litset.h"
 
 struct hit {
     size_t pos;

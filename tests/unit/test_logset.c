@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "logset.h"
-#include "util.h"
+#include "input/logset.h"
+#include "base/util.h"
 
 static char dir[256];
 

@@ -18,9 +18,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "pattern.h"
-#include "prefilter.h"
-#include "util.h"
+#include "match/pattern.h"
+#include "match/prefilter.h"
+#include "base/util.h"
 
 static struct mcp_pattern *compile(const char *src, int flags)
 {

@@ -20,11 +20,12 @@
 #define SYS_pidfd_send_signal 424
 #endif
 
-#include "cleanup.h"
-#include "procconf.h"
-#include "procs.h"
+#include "proc/cleanup.h"
+#include "base/path.h"
+#include "conf/procconf.h"
+#include "proc/procs.h"
 #include "proctest.h"
-#include "util.h"
+#include "base/util.h"
 
 static void test_argv_anchored(void **state)
 {
@@ -298,21 +299,10 @@ static void test_choose(void **state)
 {
     struct mcp_proc v[4];
     struct mcp_cleanup_opts o;
-    struct mcp_cleanup_conf cc = {.keep = MCP_KEEP_NEWEST,
-                                  .prefer_writer = true,
-                                  .writer_window_ms = 300000,
-                                  .grace_ms = 5000};
     char err[MCP_ERRLEN] = "", *why = NULL;
 
     (void)state;
-    memset(v, 0, sizeof(v));
-    for (int i = 0; i < 4; i++) {
-        v[i].pid = 100 + i;
-        v[i].start_ticks = 1000 + (uint64_t)i;
-        v[i].log_write_age_ms = -1;
-        v[i].log_modified_age_ms = -1;
-    }
-    mcp_cleanup_opts_init(&o, &cc);
+    choose_setup(v, &o);
     assert_int_equal(mcp_cleanup_choose(v, 3, &o, &why, err), 2);
     assert_string_equal(why, "newest");
     free(why);

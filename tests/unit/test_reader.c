@@ -17,9 +17,9 @@
 #include <cmocka.h>
 #include <zlib.h>
 
-#include "reader.h"
+#include "input/reader.h"
 #include "tmpdir.h"
-#include "util.h"
+#include "base/util.h"
 
 #define IN_SIZE (256 * 1024) /* reader.c's input buffer */
 

@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pattern.h"
-#include "rules.h"
-#include "util.h"
+#include "match/pattern.h"
+#include "match/rules.h"
+#include "base/util.h"
 
 /* --- helpers ------------------------------------------------------------ */
 

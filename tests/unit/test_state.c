@@ -17,7 +17,7 @@
 
 #include "state.h"
 #include "tmpdir.h"
-#include "util.h"
+#include "base/util.h"
 
 static char *at(const char *name)
 {

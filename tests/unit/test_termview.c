@@ -17,13 +17,13 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "engine.h"
-#include "event.h"
-#include "rules.h"
-#include "termview.h"
-#include "textout.h"
-#include "timeparse.h"
-#include "util.h"
+#include "engine/engine.h"
+#include "match/event.h"
+#include "match/rules.h"
+#include "output/termview.h"
+#include "base/textout.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 #define S 1000LL
 #define M (60 * S)
@@ -272,17 +272,17 @@ static void test_alert_lines(void **state)
     (void)state;
     mkalert(&x, R_RECONNECT, "hestai", T0, MCP_TIME_NONE, 3,
             "3 reconnect failures of hestai");
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_FIRING);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING);
     x.a.count = 4;
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_UPDATE); /* not in non-quiet */
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE); /* not in non-quiet */
     x.a.end = T0 + 5 * M + 1500;
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_RESOLVED);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED);
     /* A plain alerting rule: only the ▲ line. */
     mkalert(&x, R_WARN, NULL, T0 + 6 * M, MCP_TIME_NONE, 1, NULL);
     x.a.severity = MCP_SEV_WARNING;
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_FIRING);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING);
     x.a.end = x.a.start;
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_RESOLVED);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED);
     assert_string_equal(out(f),
         "-- 2025-12-10 --\n"
         "14:36:02.114  ▲ ALERT critical reconnect-failures{server=hestai} "
@@ -300,9 +300,9 @@ static void test_alert_color(void **state)
 
     (void)state;
     mkalert(&x, R_RECONNECT, "hestai", T0, MCP_TIME_NONE, 3, "boom");
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_FIRING);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING);
     x.a.end = T0 + M;
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_RESOLVED);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED);
     assert_string_equal(out(f),
         "\033[2m-- 2025-12-10 --\033[0m\n"
         "14:36:02.114  \033[1;7;31m▲ ALERT critical\033[0m "
@@ -323,15 +323,15 @@ static void test_quiet(void **state)
          NULL);
     mcp_termview_line(f->v, "p", 1, T0, "plain", 5);
     mkalert(&x, R_RECONNECT, "a", T0, MCP_TIME_NONE, 3, "s");
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_FIRING);
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_UPDATE); /* same count */
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE); /* same count */
     x.a.count = 4;
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_UPDATE);
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_UPDATE);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE);
     x.a.count = 5;
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_UPDATE);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE);
     x.a.end = T0 + 2 * M;
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_RESOLVED);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED);
     assert_string_equal(out(f),
         "-- 2025-12-10 --\n"
         "14:36:02.114  ▲ ALERT critical reconnect-failures{server=a} "
@@ -350,9 +350,9 @@ static void test_quiet_update_color(void **state)
 
     (void)state;
     mkalert(&x, R_RECONNECT, "a", MCP_TIME_NONE, MCP_TIME_NONE, 3, NULL);
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_FIRING);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING);
     x.a.count = 9;
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_UPDATE);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE);
     assert_string_equal(out(f),
         "--:--:--.---  \033[1;7;31m▲ ALERT critical\033[0m "
         "\033[1mreconnect-failures\033[0m{server=a} count=3\n"
@@ -404,15 +404,15 @@ static void test_json(void **state)
     mcp_termview_line(f->v, "logs/a.log", 9, T0, "plain", 5);
     mcp_termview_line(f->v, NULL, 10, MCP_TIME_NONE, "x\ty", 3);
     mkalert(&x, R_RECONNECT, "hestai", T0, MCP_TIME_NONE, 3, "3 failures");
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_FIRING);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING);
     x.a.count = 4;
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_UPDATE);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE);
     x.a.end = T0 + M;
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_RESOLVED);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED);
     mkalert(&x, R_WARN, NULL, T0, T0, 1, NULL);
     x.a.id = 8;
     x.a.severity = MCP_SEV_WARNING;
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_RESOLVED);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED);
     mcp_termview_notice(f->v, "logs/a.log was rotated, reopening");
     mcp_termview_tick(f->v, 5000); /* no status line in JSON */
     assert_string_equal(out(f),
@@ -465,7 +465,7 @@ static void test_json_quiet(void **state)
     show(f, R_TOOLS, MCP_EV_MATCH, T0, "TOOL_CALL: ls", "ls", NULL);
     mcp_termview_line(f->v, "p", 1, T0, "plain", 5);
     mkalert(&x, R_RECONNECT, NULL, T0, MCP_TIME_NONE, 3, NULL);
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_FIRING);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING);
     assert_string_equal(out(f),
         "{\"type\":\"alert\",\"status\":\"firing\",\"id\":7,"
         "\"rule\":\"reconnect-failures\",\"severity\":\"critical\","
@@ -575,9 +575,9 @@ static void feed_hostile(struct fx *f)
                       HOSTILE_LEN);
     mkalert(&x, R_RECONNECT, "srv\x1b[2J\xe2\x80\xae", T0, MCP_TIME_NONE, 3,
             "sum \x1b]8;;http://evil\x07 \xc2\x9b\r\b");
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_FIRING);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING);
     x.a.end = T0 + S;
-    mcp_termview_alert(f->v, &x.a, MCP_ALERT_RESOLVED);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED);
 }
 
 static void test_hostile_never(void **state)
@@ -678,7 +678,7 @@ static void test_notice_stderr(void **state)
 }
 
 /* The engine drives the view: threshold fires, updates (quiet), resolves. */
-static void on_alert(const struct mcp_alert *a, enum mcp_transition t,
+static void on_alert(const struct mcp_alert *a, enum mcp_alert_status t,
                      void *arg)
 {
     mcp_termview_alert(arg, a, t);
@@ -906,7 +906,7 @@ static void test_status_line(void **state)
     for (int i = 0; i < 3; i++)
         tty_event(v, &rs, R_WARN, MCP_TIME_NONE, "WARN w", "w");
     mkalert(&x, R_RECONNECT, "h", MCP_TIME_NONE, MCP_TIME_NONE, 3, NULL);
-    mcp_termview_alert(v, &x.a, MCP_ALERT_FIRING);
+    mcp_termview_alert(v, &x.a, MCP_STATUS_FIRING);
     free(pty_read(&p));
     mcp_termview_tick(v, 21000);
     assert_read(&p, "\r\033[Kmcplog  1 firing | tool-calls 2 (0.0/s)  "
@@ -933,7 +933,7 @@ static void test_status_line(void **state)
 
     /* resolving takes it off the firing count; destroy erases */
     x.a.end = T0;
-    mcp_termview_alert(v, &x.a, MCP_ALERT_RESOLVED);
+    mcp_termview_alert(v, &x.a, MCP_STATUS_RESOLVED);
     free(pty_read(&p));
     mcp_termview_tick(v, 62000);
     free(pty_read(&p));
@@ -988,7 +988,7 @@ static void test_sync_alerts(void **state)
     load_rules(&rs);
     v = pty_view(&p, &rs, MCP_COLOR_NEVER, false);
     mkalert(&x, R_RECONNECT, "a", T0, MCP_TIME_NONE, 3, NULL);
-    mcp_termview_alert(v, &x.a, MCP_ALERT_FIRING);
+    mcp_termview_alert(v, &x.a, MCP_STATUS_FIRING);
     mcp_termview_tick(v, 0);
     free(pty_read(&p));
     mkalert(&y, R_RECONNECT, "b", T0, MCP_TIME_NONE, 5, NULL);
@@ -999,14 +999,14 @@ static void test_sync_alerts(void **state)
     list[1] = &z.a;
     mcp_termview_sync_alerts(v, list, 2);
     x.a.end = T0 + S;
-    mcp_termview_alert(v, &x.a, MCP_ALERT_RESOLVED); /* gone: no-op */
+    mcp_termview_alert(v, &x.a, MCP_STATUS_RESOLVED); /* gone: no-op */
     mcp_termview_tick(v, 1000);
     free(pty_read(&p));
     mcp_termview_tick(v, 2000);
     assert_read(&p, "\r\033[Kmcplog  1 firing | no matches yet");
     y.a.end = T0 + S;
-    mcp_termview_alert(v, &y.a, MCP_ALERT_RESOLVED);
-    mcp_termview_alert(v, &y.a, MCP_ALERT_RESOLVED);
+    mcp_termview_alert(v, &y.a, MCP_STATUS_RESOLVED);
+    mcp_termview_alert(v, &y.a, MCP_STATUS_RESOLVED);
     mcp_termview_tick(v, 3000);
     free(pty_read(&p));
     mcp_termview_tick(v, 4000);

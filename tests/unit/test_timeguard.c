@@ -18,9 +18,9 @@
 
 #include <cmocka.h>
 
-#include "timeguard.h"
-#include "timeparse.h"
-#include "util.h"
+#include "match/timeguard.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 #define T0 1765375200000LL /* 2025-12-10 14:00:00 UTC */
 #define FORGED 253402300799000LL

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "timeparse.h"
-#include "util.h"
+#include "base/timeparse.h"
+#include "base/util.h"
 
 static void set_tz(const char *tz)
 {

@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "sink.h"
-#include "util.h"
-#include "webhook_int.h"
+#include "sinks/sink.h"
+#include "base/util.h"
+#include "sinks/webhook_int.h"
 
 #define T0 1765375200000LL /* 2025-12-10 14:00:00 UTC */
 #define H (3600 * 1000LL)

@@ -1,0 +1,85 @@
+/* textout.h - the escaping functions for text that came from a log.
+ *
+ * Log text is hostile (STYLE.md 16). Every output has one function here:
+ * - terminal: control characters, ESC (and so CSI/OSC sequences), DEL, C1
+ *   controls (raw bytes 0x80-0x9f and U+0080-U+009F), bidi overrides and
+ *   invisible format characters are written visibly as \xNN or \u{NNNN};
+ *   invalid UTF-8 bytes as \xNN. TAB is kept. Nothing is interpreted.
+ * - JSON: full string escaping, invalid UTF-8 replaced by U+FFFD.
+ */
+#ifndef MCP_TEXTOUT_H
+#define MCP_TEXTOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/util.h"
+
+/* Append s[0..n) to out, safe for a terminal. Returns true when anything
+ * had to be escaped. */
+bool mcp_sanitize_term(struct mcp_buf *out, const char *s, size_t n);
+
+/* The same for a NUL-terminated s (NULL appends nothing). */
+void mcp_term_str(struct mcp_buf *out, const char *s);
+
+/* Write the NUL-terminated s to fp, safe for a terminal. */
+void mcp_term_fputs(const char *s, FILE *fp);
+
+/* Print "mcplog: <msg>" to stderr with msg escaped for the terminal
+ * (mcp_warnf with mcp_term_str). */
+void mcp_term_warn(const char *msg);
+
+/* mcp_term_str, then spaces up to width bytes of what it appended: the
+ * escaped form of "%-*s", for a column of names or paths. */
+void mcp_term_pad(struct mcp_buf *out, const char *s, int width);
+
+/* s[0..n) cut after max bytes (backed off to the start of a UTF-8
+ * character), escaped as mcp_sanitize_term does, then "…" when it was
+ * cut: at most 4 * max + 3 bytes are appended. */
+void mcp_term_cut(struct mcp_buf *out, const char *s, size_t n, size_t max);
+
+/* The same for a display that needs valid UTF-8 (a desktop notification):
+ * an invalid byte becomes U+FFFD instead of \xNN. */
+void mcp_text_cut(struct mcp_buf *out, const char *s, size_t n, size_t max);
+
+/* A text field of a text view (a capture, a label value, a summary, a
+ * group key): the NUL-terminated s (NULL appends nothing) cut like an
+ * event's line, mcp_term_cut at MCP_TERM_FIELD_MAX bytes. */
+#define MCP_TERM_FIELD_MAX 2048
+void mcp_term_field(struct mcp_buf *out, const char *s);
+
+/* Append s[0..n) as a JSON string literal (with quotes). Returns true when
+ * invalid UTF-8 was replaced. */
+bool mcp_json_string(struct mcp_buf *out, const char *s, size_t n);
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when the bytes at s
+ * are not a valid sequence (overlong, surrogate, out of range, cut off).
+ * *cp receives the code point. */
+size_t mcp_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+
+/* A tiny JSON writer on top of mcp_json_string: it tracks commas. */
+struct mcp_json {
+    struct mcp_buf *out;
+    int depth;
+    bool need_comma[32];
+    bool pretty;
+    bool after_key;
+};
+
+void mcp_json_init(struct mcp_json *j, struct mcp_buf *out, bool pretty);
+void mcp_json_begin_obj(struct mcp_json *j);
+void mcp_json_end_obj(struct mcp_json *j);
+void mcp_json_begin_arr(struct mcp_json *j);
+void mcp_json_end_arr(struct mcp_json *j);
+void mcp_json_key(struct mcp_json *j, const char *k);
+void mcp_json_str(struct mcp_json *j, const char *s);
+void mcp_json_strn(struct mcp_json *j, const char *s, size_t n);
+void mcp_json_int(struct mcp_json *j, int64_t v);
+void mcp_json_bool(struct mcp_json *j, bool v);
+void mcp_json_null(struct mcp_json *j);
+/* An ISO 8601 time with milliseconds, or null for MCP_TIME_NONE. */
+void mcp_json_time(struct mcp_json *j, int64_t ms);
+
+#endif

@@ -1,0 +1,287 @@
+/* cmd_scan.c - `mcplog scan`: post-mortem analysis of a log set. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "conf/config.h"
+#include "input/framer.h"
+#include "input/logset.h"
+#include "output/notify.h"
+#include "output/report.h"
+#include "match/rules.h"
+#include "scan.h"
+#include "base/timeparse.h"
+#include "base/util.h"
+
+static const char scan_usage[] =
+    "usage: mcplog scan [options] [DIR|FILE...]\n"
+    "\n"
+    "Analyse MCP server logs (default ./logs): mcp_server.log,\n"
+    "mcp_activity.log and their rotated members, plain or gzip.\n"
+    "\n"
+    "  --json                 one JSON document instead of the report\n"
+    "  --rules PATH           also load rules from a file or folder\n"
+    "  --no-default-rules     skip the shipped and user rules\n"
+    "  --source NAME=PATH     add a file with the role NAME\n"
+    "  --since TIME           only lines at or after TIME\n"
+    "  --until TIME           only lines before TIME\n"
+    "  --tz ZONE              zone of the logs' naive times (default: TZ)\n"
+    "  --fail-on SEVERITY     exit 3 when an alert of SEVERITY or worse "
+    "fired\n"
+    "  --max-line BYTES       longest line kept whole (default 1048576)\n"
+    "  --max-inflate RATIO    gzip: a member inflating over RATIO:1\n"
+    "                         past 64 MiB is damage (default 200, 0: none)\n"
+    "  --replay               send the alerts, as they fire in log time,\n"
+    "                         through the routes to the file sinks\n"
+    "  --replay-sinks LIST    ... to these sinks instead (names, comma\n"
+    "                         separated, or all): commands and webhooks\n"
+    "                         only run when named here\n"
+    "  --config FILE          sinks and routes for --replay\n"
+    "  -h, --help             this help\n";
+
+enum {
+    OPT_JSON = 256,
+    OPT_SINCE,
+    OPT_UNTIL,
+    OPT_FAIL_ON,
+    OPT_REPLAY,
+    OPT_REPLAY_SINKS,
+    OPT_CONFIG,
+};
+
+static const struct option scan_opts[] = {
+    MCP_CLI_COMMON_OPTIONS,
+    MCP_CLI_INPUT_OPTIONS,
+    {"json", no_argument, NULL, OPT_JSON},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"until", required_argument, NULL, OPT_UNTIL},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"replay", no_argument, NULL, OPT_REPLAY},
+    {"replay-sinks", required_argument, NULL, OPT_REPLAY_SINKS},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse_time_opt(const char *name, const char *arg, int64_t *t)
+{
+    char err[MCP_ERRLEN];
+
+    if (arg == NULL || mcp_time_parse_arg(arg, t) == 0)
+        return 0;
+    snprintf(err, sizeof(err), "bad time for --%s: '%s' (use 2025-12-10, "
+             "2025-12-10T14:00:00 or with a zone)", name, arg);
+    mcp_cli_usage("scan", err);
+    return -1;
+}
+
+/* --- replay ------------------------------------------------------------- */
+
+struct replay {
+    struct mcp_logset *ls;
+    struct mcp_config conf;
+    struct mcp_notify *n;
+    struct mcp_scan *scan;
+    unsigned long failures;
+};
+
+static void replay_alert(const struct mcp_alert *a, enum mcp_alert_status t,
+                         void *arg)
+{
+    struct replay *r = arg;
+
+    mcp_notify_alert(r->n, a, t,
+                     a->last_line != NULL && a->last_input < r->ls->n
+                         ? r->ls->inputs[a->last_input].path
+                         : NULL,
+                     true);
+}
+
+static int64_t replay_clock(void *arg)
+{
+    struct replay *r = arg;
+
+    return mcp_engine_now(r->scan->engine);
+}
+
+static void replay_msg(const char *text, void *arg)
+{
+    struct replay *r = arg;
+
+    r->failures++;
+    mcp_cli_error(text);
+}
+
+/* Keep the sinks named in list (or every one for "all"); without a list,
+ * the file sinks. Returns 0, or -1 with err for an unknown name. */
+static int replay_select(struct mcp_config *c, const char *list, char *err)
+{
+    for (size_t i = 0; i < c->nsinks; i++)
+        c->sinks[i].disabled =
+            list != NULL ? strcmp(list, "all") != 0
+                         : strcmp(c->sinks[i].ops->name, "file") != 0;
+    if (list == NULL || strcmp(list, "all") == 0)
+        return 0;
+    {
+        char *copy = mcp_strdup(list), *save = NULL;
+        int rc = 0;
+
+        for (char *t = strtok_r(copy, ",", &save); t != NULL && rc == 0;
+             t = strtok_r(NULL, ",", &save)) {
+            long i = mcp_config_sink(c, t);
+
+            if (i < 0) {
+                mcp_errf(err, "--replay-sinks: %s has no sink called '%s'",
+                         c->path ? c->path : "the built-in config", t);
+                rc = -1;
+            } else {
+                c->sinks[i].disabled = false;
+            }
+        }
+        free(copy);
+        return rc;
+    }
+}
+
+int mcp_cmd_scan(int argc, char **argv)
+{
+    struct mcp_cli_common co = {0};
+    struct mcp_scan_opts so = {.since = MCP_TIME_NONE,
+                               .until = MCP_TIME_NONE};
+    const char *since = NULL, *until = NULL;
+    bool json = false, replay = false;
+    const char *replay_sinks = NULL, *config = NULL;
+    struct replay rp;
+    int fail_on = 0, c, rc = MCP_EXIT_OK;
+    char err[MCP_ERRLEN] = "";
+    struct mcp_ruleset rs;
+    struct mcp_logset ls;
+    struct mcp_scan scan;
+
+    optind = 1;
+    while ((c = mcp_cli_getopt(argc, argv, ":h", scan_opts, &co, "scan")) !=
+           -1) {
+        switch (c) {
+        case MCP_CLI_OPT_ERROR:
+            return MCP_EXIT_USAGE;
+        case OPT_JSON:
+            json = true;
+            break;
+        case OPT_SINCE:
+            since = optarg;
+            break;
+        case OPT_UNTIL:
+            until = optarg;
+            break;
+        case OPT_FAIL_ON:
+            fail_on = mcp_severity_parse(optarg);
+            if (fail_on <= 0)
+                return mcp_cli_usage("scan",
+                                     "--fail-on takes info, warning or "
+                                     "critical");
+            break;
+        case OPT_REPLAY:
+            replay = true;
+            break;
+        case OPT_REPLAY_SINKS:
+            replay = true;
+            replay_sinks = optarg;
+            break;
+        case OPT_CONFIG:
+            config = optarg;
+            break;
+        case 'h':
+            fputs(scan_usage, stdout);
+            return MCP_EXIT_OK;
+        default:
+            mcp_cli_bad_option(c, argv, "scan");
+            return MCP_EXIT_USAGE;
+        }
+    }
+
+    /* Times are read after every option, so that --tz applies to them
+     * wherever it stands on the command line. */
+    if (parse_time_opt("since", since, &so.since) != 0 ||
+        parse_time_opt("until", until, &so.until) != 0)
+        return MCP_EXIT_USAGE;
+    so.max_line = co.max_line;
+    so.max_inflate = co.max_inflate;
+    if (mcp_cli_load_rules(&rs, &co.rules) != 0)
+        return MCP_EXIT_USAGE;
+    if (mcp_logset_from_args(&ls, argv + optind, argc - optind, co.sources,
+                             co.nsources, false, err) != 0) {
+        mcp_cli_error(err);
+        mcp_ruleset_free(&rs);
+        return MCP_EXIT_USAGE;
+    }
+
+    /* --replay: the same routes and sinks as follow, in log time; a full
+     * queue waits instead of dropping. */
+    memset(&rp, 0, sizeof(rp));
+    memset(&scan, 0, sizeof(scan));
+    if (replay) {
+        if (mcp_config_load(&rp.conf, config, err) != 0 ||
+            replay_select(&rp.conf, replay_sinks, err) != 0 ||
+            (rp.n = mcp_notify_create(&rp.conf, &rs, err)) == NULL) {
+            mcp_cli_error(err);
+            mcp_config_free(&rp.conf);
+            mcp_logset_free(&ls);
+            mcp_ruleset_free(&rs);
+            return MCP_EXIT_USAGE;
+        }
+        rp.scan = &scan;
+        rp.ls = &ls;
+        mcp_notify_set_replay(rp.n, replay_clock, &rp);
+        so.on_alert = replay_alert;
+        so.arg = &rp;
+        so.repeat_ms = rp.conf.repeat_interval_ms;
+    }
+
+    if (mcp_scan_run(&ls, &rs, &so, &scan, err) != 0) {
+        mcp_cli_error(err);
+        rc = MCP_EXIT_USAGE;
+    } else {
+        size_t n;
+        struct mcp_alert *const *al = mcp_engine_alerts(scan.engine, &n);
+
+        struct mcp_report_figures fig = {
+            scan.engine, scan.limit_errors, scan.lines, scan.bytes,
+            scan.matches, scan.time_jumps,
+        };
+
+        if (json)
+            mcp_report_json(stdout, &ls, &rs, &fig);
+        else
+            mcp_report_text(stdout, &ls, &rs, &fig);
+        if (scan.damaged)
+            rc = MCP_EXIT_DAMAGED;
+        for (size_t i = 0; fail_on > 0 && i < n; i++)
+            if ((int)al[i]->severity >= fail_on)
+                rc = MCP_EXIT_ALERT;
+    }
+    if (rp.n != NULL) {
+        struct mcp_notify_stats st;
+
+        /* Every transition goes out (or is given up) before the exit. */
+        mcp_notify_wait(rp.n, INT64_MAX / 4, replay_msg, &rp);
+        mcp_notify_stats(rp.n, &st);
+        mcp_notify_destroy(rp.n, 0, replay_msg, &rp);
+        fprintf(stderr, "mcplog: replay: %llu sent to sinks, %llu delivered, "
+                "%llu failed, %llu silenced\n", st.queued, st.delivered,
+                st.failed, st.silenced);
+        if (st.failed > 0 && rc == MCP_EXIT_OK)
+            rc = MCP_EXIT_DAMAGED;
+        mcp_config_free(&rp.conf);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        mcp_warnf("error writing the report");
+        rc = MCP_EXIT_USAGE;
+    }
+    mcp_scan_free(&scan);
+    mcp_logset_free(&ls);
+    mcp_ruleset_free(&rs);
+    return rc;
+}

@@ -1,0 +1,110 @@
+/* logset.h - which files make up the logs, in what order.
+ *
+ * A log set is a list of inputs grouped into families. A family is one log
+ * (mcp_server.log, mcp_activity.log, or a file given with --source) and its
+ * rotated members, ordered oldest first:
+ *
+ *   dateext archives   name-YYYYMMDD[HH][.gz], by date
+ *   timed archives     name.YYYY-MM-DD[_HH-MM[-SS]][.gz], by date
+ *   numbered archives  name.N[.gz], highest N first (Python's .1...5 and
+ *                      logrotate's .N / .N.gz, delaycompress included)
+ *   the live file      name
+ *
+ * When both name.N and name.N.gz exist (logrotate is compressing right
+ * now), the plain file is complete and the .gz is not yet: the plain file
+ * is read and the .gz skipped, with a note.
+ */
+#ifndef MCP_LOGSET_H
+#define MCP_LOGSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/mcp.h"
+
+struct mcp_input {
+    char *path;          /* as it will be opened */
+    char *role_name;     /* "server", "activity", or the --source NAME */
+    enum mcp_role role;
+    char *base;          /* file base name, for rule source globs */
+    int family;          /* index into mcp_logset.families */
+
+    /* Filled while reading (by the family's thread). */
+    bool compressed;
+    uint64_t bytes;      /* decoded bytes */
+    uint64_t file_bytes; /* bytes on disk */
+    uint64_t lines;
+    uint64_t long_lines;
+    int64_t first_ts, last_ts; /* times of its first and last lines
+                                  (as the time guard has them) */
+    uint64_t time_jumps; /* lines dated too far ahead (timeguard.h) */
+    bool damaged;
+    char *damage;        /* message, or NULL */
+    char *note;          /* non-fatal note (trailing garbage, skipped .gz) */
+};
+
+struct mcp_family {
+    char *name;          /* e.g. "mcp_server.log" or the --source NAME */
+    size_t first, count; /* its inputs are inputs[first .. first+count) */
+};
+
+struct mcp_logset {
+    struct mcp_input *inputs;
+    size_t n, cap;
+    struct mcp_family *families;
+    size_t nfam;
+    char **notes;        /* discovery notes, e.g. skipped duplicates */
+    size_t nnotes;
+};
+
+void mcp_logset_init(struct mcp_logset *ls);
+
+/* Add a folder: find mcp_server.log and mcp_activity.log and their rotated
+ * members. A folder holding neither is an error. Returns 0 or -1 (err). */
+int mcp_logset_add_dir(struct mcp_logset *ls, const char *dir, char *err);
+
+/* For follow: add a folder's two known logs by name even when they do
+ * not exist yet (follow waits for them). Existing rotated members are
+ * added as mcp_logset_add_dir would. Returns 0 or -1 (err: the folder
+ * cannot be read). */
+int mcp_logset_add_dir_expected(struct mcp_logset *ls, const char *dir,
+                                char *err);
+
+/* Add one file. role_name NULL: the role comes from the base name
+ * (mcp_server.log* -> server, mcp_activity.log* -> activity, else the file
+ * is its own family named after its base name with role "other").
+ * Otherwise role_name names the family ("server" and "activity" set those
+ * roles). Returns 0 or -1 (err: the file cannot be stat'ed or is not a
+ * regular file). */
+int mcp_logset_add_file(struct mcp_logset *ls, const char *path,
+                        const char *role_name, char *err);
+
+/* The role a file's base name implies: "server" for mcp_server.log and
+ * its rotated members, "activity" likewise, NULL for any other name. */
+const char *mcp_logset_role_of(const char *base);
+
+/* Group the inputs into families and order each family oldest first.
+ * Call once after adding everything. Duplicate paths are dropped. */
+void mcp_logset_finish(struct mcp_logset *ls);
+
+void mcp_logset_free(struct mcp_logset *ls);
+
+/* The rotation rank of a member name relative to its family base name:
+ * returns false when name is not base or a rotated member of base.
+ * Otherwise *cls is 0 for dated archives, 1 for numbered, 2 for the live
+ * file, *key orders within a class (older first), *gz tells a .gz suffix.
+ * Exposed for unit tests. */
+bool mcp_logset_member(const char *base, const char *name, int *cls,
+                       int64_t *key, bool *gz);
+
+/* Fill ls from the command line: each of paths[0..npaths) (a folder is
+ * a logs folder; with follow, its families may be missing yet), then each
+ * --source NAME=PATH of sources[0..nsources), or ./logs when both are
+ * empty. Returns 0 with ls finished, or -1 with the first error in err
+ * and ls freed. ls is initialised here. */
+int mcp_logset_from_args(struct mcp_logset *ls, char **paths, int npaths,
+                         const char *const *sources, size_t nsources,
+                         bool follow, char *err);
+
+#endif
