@@ -20,6 +20,9 @@
 #   BENCH_RUNS     timed runs per command; the best wall time is reported,
 #                  and the slowest run next to it (default 3)
 #   PYTHON         interpreter for genlogs.py (default python3)
+#   BENCH_BEFORE   another mcplog binary (say, main's) timed in the same
+#                  run, after this one: its figures, this one's ratio to
+#                  it, and whether the two JSON reports are identical
 #
 # The commands of a set run in the same invocation, after one warm-up read,
 # so the ratios compare like with like; mcplog and ripgrep use every core,
@@ -51,6 +54,11 @@ PATTERN='Failed to reconnect|Process PID: [0-9]+|Server ready - waiting for tool
 die() { echo "bench: $*" >&2; exit 1; }
 
 [ -x "$MCPLOG" ] || die "mcplog binary not found or not executable: $MCPLOG"
+BEFORE=${BENCH_BEFORE:-}
+if [ -n "$BEFORE" ]; then
+    case $BEFORE in /*) ;; *) BEFORE=$(pwd)/$BEFORE ;; esac
+    [ -x "$BEFORE" ] || die "BENCH_BEFORE is not an executable: $BEFORE"
+fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mcplog-bench.XXXXXX") || die "mktemp failed"
 trap 'rm -rf "$WORK"' EXIT
@@ -136,6 +144,18 @@ family() {
     [ -f "$1/$2" ] && printf '%s' "$2"
 }
 
+# scan_ok STATUS BINARY: stop on a real failure only: 0 and 1 are normal
+# for a scan (1 may mean "alerts raised"); 2 is a usage or configuration
+# error; 126/127 could not run; >128 died from a signal.
+scan_ok() {
+    if [ "$1" -eq 2 ] || [ "$1" -ge 126 ]; then
+        echo "bench: $2 failed (exit $1):" >&2
+        tail -n 20 "$WORK/stderr" >&2
+        exit 1
+    fi
+    [ "$1" -eq 0 ] || echo "bench: note: $2 scan exited $1" >&2
+}
+
 # bench_set NAME DIR SIZE_MB [GENLOGS_ARGS...]
 bench_set() {
     set_name=$1 DIR=$2 size=$3
@@ -159,20 +179,21 @@ bench_set() {
 
     echo "bench: $set_name: the commands:"
     echo "bench:   $MCPLOG scan --json $DIR"
+    [ -z "$BEFORE" ] || echo "bench:   $BEFORE scan --json $DIR   (before)"
     echo "bench:   cd $DIR && for f in $FILES; do zcat -f \$f; done | grep -cE '$PATTERN'"
     [ $HAVE_RG = no ] || echo "bench:   cd $DIR && rg -z -c '$PATTERN' $FILES"
 
-    best_of "$set_name: mcplog scan" /dev/null "$MCPLOG" scan --json "$DIR"
-    M_WALL=$B_WALL M_MAX=$B_MAX M_RSS=$B_RSS M_STATUS=$B_STATUS
-    # Real failures only: 0 and 1 are normal for a scan (1 may mean "alerts
-    # raised"); 2 is a usage or configuration error; 126/127 could not run;
-    # >128 died from a signal.
-    if [ "$M_STATUS" -eq 2 ] || [ "$M_STATUS" -ge 126 ]; then
-        echo "bench: mcplog failed (exit $M_STATUS):" >&2
-        tail -n 20 "$WORK/stderr" >&2
-        exit 1
+    best_of "$set_name: mcplog scan" "$WORK/report" "$MCPLOG" scan --json "$DIR"
+    M_WALL=$B_WALL M_MAX=$B_MAX M_RSS=$B_RSS
+    scan_ok "$B_STATUS" "$MCPLOG"
+    P_WALL=- P_MAX=- P_RSS=- SAME=-
+    if [ -n "$BEFORE" ]; then
+        best_of "$set_name: before" "$WORK/report.before" "$BEFORE" scan --json "$DIR"
+        P_WALL=$B_WALL P_MAX=$B_MAX P_RSS=$B_RSS
+        scan_ok "$B_STATUS" "$BEFORE"
+        SAME=no
+        cmp -s "$WORK/report" "$WORK/report.before" && SAME=yes
     fi
-    [ "$M_STATUS" -eq 0 ] || echo "bench: note: mcplog scan exited $M_STATUS" >&2
     # shellcheck disable=SC2086
     best_of "$set_name: zcat | grep" "$WORK/count" sh "$WORK/baseline.sh" "$DIR" "$PATTERN" $FILES
     G_WALL=$B_WALL G_MAX=$B_MAX G_RSS=$B_RSS
@@ -190,6 +211,7 @@ bench_set() {
         -v mw="$M_WALL" -v mx="$M_MAX" -v mr="$M_RSS" \
         -v gw="$G_WALL" -v gx="$G_MAX" -v gr="$G_RSS" -v cnt="$G_COUNT" \
         -v rw="$R_WALL" -v rx="$R_MAX" -v rr="$R_RSS" -v rcnt="$R_COUNT" \
+        -v pw="$P_WALL" -v px="$P_MAX" -v pr="$P_RSS" -v same="$SAME" \
         -v runs="$RUNS" -v load="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)" 'BEGIN {
         mib = 1048576
         printf "\nmcplog benchmark, set %s (best of %d runs each; load average %s)\n", name, runs, load
@@ -197,6 +219,10 @@ bench_set() {
         printf "  %-24s %8s %8s %12s %10s\n", "", "wall s", "slowest", "peak RSS MiB", "MiB/s"
         rss = (mr == "-") ? "n/a" : sprintf("%.1f", mr / 1024)
         printf "  %-24s %8.2f %8.2f %12s %10.1f\n", "mcplog scan --json", mw, mx, rss, (mw > 0 ? raw / mib / mw : 0)
+        if (pw != "-") {
+            rss = (pr == "-") ? "n/a" : sprintf("%.1f", pr / 1024)
+            printf "  %-24s %8.2f %8.2f %12s %10.1f\n", "before (BENCH_BEFORE)", pw, px, rss, (pw > 0 ? raw / mib / pw : 0)
+        }
         rss = (gr == "-") ? "n/a" : sprintf("%.1f", gr / 1024)
         printf "  %-24s %8.2f %8.2f %12s %10.1f\n", "zcat -f | grep -cE", gw, gx, rss, (gw > 0 ? raw / mib / gw : 0)
         if (rw != "-") {
@@ -211,6 +237,12 @@ bench_set() {
         if (rw != "-" && rw > 0) {
             r = mw / rw
             printf "  ratio mcplog / rg -z -c    %.2f   (target <= 0.60) %s\n", r, (r <= 0.6 ? "ok" : "MISSED")
+        }
+        if (pw != "-" && pw > 0) {
+            printf "  ratio mcplog / before      %.2f   (before / zcat|grep %.2f", mw / pw, (gw > 0 ? pw / gw : 0)
+            if (rw != "-" && rw > 0)
+                printf ", before / rg %.2f", pw / rw
+            printf "); JSON reports identical: %s\n", same
         }
         if (mr != "-")
             printf "  mcplog peak RSS            %.1f MiB (target <= 32) %s\n", mr / 1024, (mr / 1024 <= 32 ? "ok" : "MISSED")
