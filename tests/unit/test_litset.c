@@ -1,4 +1,4 @@
-/* test_litset.c - analyzer/litset.c, the one-pass multi-literal search.
+/* test_litset.c - analyzer/match/litset.c, the one-pass multi-literal search.
  *
  * Every occurrence of every literal must be reported, exactly once, by
  * every search loop this CPU can run (AVX2, SSSE3, scalar), whatever the
