@@ -40,6 +40,7 @@ dunst
 prometheus-alertmanager
 systemd
 util-linux
+zsh
 "
 
 # The MCP client the client tests run (tests/client/README.md). Pinned: its
@@ -52,7 +53,7 @@ CLIENT_BIN="$CLIENT_PREFIX/node_modules/.bin/claude"
 # What --check looks for: commands and pkg-config modules. libisal is
 # optional for a build (make ISAL=0, or none found: zlib only) but checked
 # here, so that `make check` tests both gzip decoders; rg is for make bench.
-COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager busctl dunstctl dbus-send unshare nsenter node rg"
+COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager busctl dunstctl dbus-send unshare nsenter node zsh bash rg"
 MODULES="libpcre2-8 zlib libisal yaml-0.1 cmocka libnotify libcurl"
 
 list() {
