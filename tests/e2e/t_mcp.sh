@@ -200,16 +200,17 @@ assert_eq "hostile: no response with the id forged in the log" "NO RESPONSE" "$(
 
 # --- cancellation ------------------------------------------------------------------------
 
-# A gzip member of 1.5 GiB of one line no rule matches (kept small on
-# disk): scanning it takes seconds, the cancellation comes after 300 ms.
+# A gzip member of 512 MiB of tool calls (kept small on disk): 18 million
+# events, a whole scan takes seconds (11 s on the 2-core machine); the
+# cancellation comes after 300 ms.
 mkdir -p big
 python3 - <<'EOF'
 import zlib
-line = b'2025-12-10 14:00:00,000 - root - INFO - nothing to see here ' + b'.' * 60 + b'\n'
-block = line * (1 << 20 >> 7)
+line = b'2025-12-10 14:00:00,000 - TOOL_CALL: chat with 3 arguments\n'
+block = line * ((1 << 20) // len(line))
 c = zlib.compressobj(1, zlib.DEFLATED, 31)
-with open("big/mcp_server.log.1.gz", "wb") as f:
-    for _ in range(1536):
+with open("big/mcp_activity.log.1.gz", "wb") as f:
+    for _ in range(512):
         f.write(c.compress(block))
     f.write(c.flush())
 EOF
