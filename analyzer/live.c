@@ -118,8 +118,6 @@ static void maybe_prune(struct mcp_live *l)
     }
     mcp_engine_prune(l->engine);
     mcp_follow_trim(l->follow);
-#include "live.h"
-
 #ifdef __GLIBC__
     malloc_trim(0); /* freed heap pages back to the kernel too */
 #endif
@@ -465,6 +463,7 @@ void mcp_live_destroy(struct mcp_live *l)
     mcp_termview_destroy(l->view);
     mcp_batch_free(&l->batch);
     mcp_batch_free(&l->timed);
+    free(l->hits);
     mcp_fclock_destroy(l->clock);
     mcp_follow_destroy(l->follow);
     mcp_matcher_destroy(l->matcher);

@@ -41,6 +41,8 @@ struct mcp_live {
     uint64_t probe_offset, probe_lineno; /* of the virtual "probe" input */
     struct mcp_batch batch;          /* the matcher's events of a chunk */
     struct mcp_batch timed;          /* ... with the time each carries */
+    struct mcp_termview_hit *hits;   /* a line's events, for the view */
+    size_t caphits;
     char **other;                    /* input nfam + i: path other[i] */
     size_t nother;
     bool dirty;                      /* fed since the last checkpoint */
@@ -70,7 +72,7 @@ void live_alert(const struct mcp_alert *a, enum mcp_alert_status t,
 
 /* notify's terminal target: the view. */
 void live_terminal(const struct mcp_alert *a, enum mcp_alert_status t,
-                   void *arg);
+                   bool silenced, void *arg);
 
 /* Free the names of the inputs met so far. */
 void live_free_inputs(struct mcp_live *l);
