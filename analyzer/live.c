@@ -225,10 +225,14 @@ static void reload(struct mcp_live *l)
 
     mcp_ruleset_init(&rs);
     if (mcp_rules_load_sources(&rs, &l->o.rules, err) != 0) {
+        char msg[MCP_ERRLEN + 64];
+
         mcp_ruleset_free(&rs);
-        mcp_term_warn(err);
-        mcp_termview_notice(l->view, "reload failed: the rules in force "
-                                     "stay (see the error above)");
+        /* Through the view, as every notice: on a TTY it erases the
+         * status line first instead of being written onto its row. */
+        snprintf(msg, sizeof(msg), "reload failed, the rules in force "
+                 "stay: %s", err);
+        mcp_termview_notice(l->view, msg);
         return;
     }
     /* The old engine and matcher point at l->rs: save the alert state and
@@ -282,6 +286,29 @@ static void replay(struct mcp_live *l)
     }
 }
 
+/* "resuming from checkpoint (saved 2m ago)": its age in wall time, cut
+ * to what a reader needs (seconds under a minute, minutes under a day,
+ * hours from there; "0s" when saved in the future). */
+static void resume_notice(struct mcp_live *l, int64_t saved)
+{
+    static const int64_t cut[][2] = {
+        {60 * 1000LL, 1000},
+        {24 * 3600 * 1000LL, 60 * 1000},
+        {INT64_MAX, 3600 * 1000},
+    };
+    int64_t age = mcp_wall_ms() - saved;
+    char d[32], msg[96];
+    size_t i = 0;
+
+    if (age < 0)
+        age = 0;
+    while (age >= cut[i][0])
+        i++;
+    mcp_duration_format(age - age % cut[i][1], d, sizeof(d));
+    snprintf(msg, sizeof(msg), "resuming from checkpoint (saved %s ago)", d);
+    mcp_termview_notice(l->view, msg);
+}
+
 /* Resume from the checkpoint when there is one for these files, then
  * open the files: where it says, or as the options say. */
 static void open_files(struct mcp_live *l)
@@ -308,6 +335,7 @@ static void open_files(struct mcp_live *l)
         st.saved = mcp_fclock_restore(l->clock, l->engine,
                                       st.engine.data ? st.engine.data : "",
                                       st.engine.len, st.saved);
+        resume_notice(l, st.saved);
         sync_alerts(l);
     }
     /* inotify first, so that the files opened below get their watches. */

@@ -96,6 +96,15 @@ void live_terminal(const struct mcp_alert *a, enum mcp_alert_status t,
 
 /* --- events --------------------------------------------------------------- */
 
+/* Whether the view shows a line of these events (one is a MATCH). */
+static bool shown(struct mcp_event *const *ev, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ev[i]->kind == MCP_EV_MATCH)
+            return true;
+    return false;
+}
+
 /* The n events of one log line (one input, one line number, one time):
  * the engine's timers due before the line fire first (their alert lines
  * come before it), then the events are fed with the view holding alert
@@ -116,6 +125,8 @@ static void feed_line(struct mcp_live *l, struct mcp_event *const *ev,
     }
     mcp_fclock_seen(l->clock, ts);
     mcp_engine_advance(l->engine, ts);
+    if (ev[0]->input != PROBE_INPUT && shown(ev, n))
+        mcp_termview_day(l->view, ts);
     mcp_termview_hold(l->view);
     for (size_t i = 0; i < n; i++) {
         const struct mcp_alert *a = mcp_engine_feed(l->engine, ev[i]);

@@ -130,7 +130,9 @@ static bool decide(struct mcp_notify *n, const struct mcp_alert *a,
         k = track(n, a->id, false);
         *told = k != NULL ? k->told : !silenced;
         untrack(n, a->id);
-        return true;
+        /* Resolved at the instant it fired (a plain rule's line, no
+         * cooldown): one event, its firing said it all. */
+        return a->end != a->start;
     }
     k = track(n, a->id, true);
     if (t == MCP_STATUS_UPDATE && k->last_update != MCP_TIME_NONE &&
@@ -144,7 +146,9 @@ static bool decide(struct mcp_notify *n, const struct mcp_alert *a,
 }
 
 /* Queue transition t of a for the sinks n->want names. A silenced alert
- * reaches no sink, except the resolution of one a sink was told fires. */
+ * reaches no sink; a resolution reaches them when they were told it
+ * fires (silence or not), and only then; the first transition they are
+ * told (an update after a silence ended) is a firing. */
 static void to_sinks(struct mcp_notify *n, const struct mcp_alert *a,
                      enum mcp_alert_status t, const char *source, bool replay,
                      bool silenced, bool told)
@@ -157,10 +161,12 @@ static void to_sinks(struct mcp_notify *n, const struct mcp_alert *a,
         any |= n->want[i];
     if (!any)
         return;
-    if (silenced && !(t == MCP_STATUS_RESOLVED && told)) {
+    if (t == MCP_STATUS_RESOLVED ? !told : silenced) {
         n->st.silenced++;
         return;
     }
+    if (t != MCP_STATUS_RESOLVED && !told)
+        t = MCP_STATUS_FIRING;
     memset(&m, 0, sizeof(m));
     m.key = mcp_sink_key(r->name, a->nlabels, a->label_name,
                          (const char *const *)a->label_value);

@@ -126,6 +126,33 @@ void termview_line_start(struct mcp_termview *v, int prio)
         mcp_buf_printf(&v->buf, "<%d>", prio);
 }
 
+/* The date line, when day (YYYY-MM-DD) is not the last one shown. */
+static void put_date(struct mcp_termview *v, const char *day)
+{
+    if (strcmp(day, v->date) == 0)
+        return;
+    strcpy(v->date, day);
+    termview_line_start(v, PRIO_INFO);
+    termview_sgr(v, SGR_DIM);
+    mcp_buf_printf(&v->buf, "-- %s --", day);
+    termview_sgr(v, SGR_RESET);
+    mcp_buf_putc(&v->buf, '\n');
+}
+
+void mcp_termview_day(struct mcp_termview *v, int64_t ts)
+{
+    char t[MCP_TIME_ISO_LEN];
+
+    if (v->o.json || ts == MCP_TIME_NONE)
+        return;
+    mcp_time_format_log(ts, t, sizeof(t));
+    if (strlen(t) != MCP_PYTIME_LEN)
+        return;
+    t[10] = '\0';
+    put_date(v, t);
+    termview_put(v);
+}
+
 void termview_put_time(struct mcp_termview *v, int64_t ms, const char *lead,
                        int prio)
 {
@@ -144,14 +171,7 @@ void termview_put_time(struct mcp_termview *v, int64_t ms, const char *lead,
     }
     t[10] = '\0';
     t[19] = '.';
-    if (strcmp(t, v->date) != 0) {
-        strcpy(v->date, t);
-        termview_line_start(v, PRIO_INFO);
-        termview_sgr(v, SGR_DIM);
-        mcp_buf_printf(&v->buf, "-- %s --", t);
-        termview_sgr(v, SGR_RESET);
-        mcp_buf_putc(&v->buf, '\n');
-    }
+    put_date(v, t);
     termview_line_start(v, prio);
     termview_sgr(v, lead);
     mcp_buf_puts(&v->buf, t + 11);

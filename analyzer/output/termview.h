@@ -71,6 +71,12 @@ void mcp_termview_events(struct mcp_termview *v,
 void mcp_termview_event(struct mcp_termview *v, const struct mcp_event *ev,
                         const char *path);
 
+/* Show the date line of ts now when its day is not the last one shown
+ * (text mode): before a line's events are fed with the view held, so
+ * that the line, shown first, comes after its date line and the alert
+ * lines it raised need none. */
+void mcp_termview_day(struct mcp_termview *v, int64_t ts);
+
 /* Hold alert lines and notices back (hold) until release, which writes
  * them: while a line's events are fed to the engine, the alerts they
  * raise come out after the line itself. Nests. */

@@ -141,13 +141,16 @@ wait_for h.json '"rule":"extra"' 5
 assert_eq "reload: the unchanged rule's alert is not raised again" 1 \
     "$(grep -c '"status":"firing"' h.json)"
 assert_contains "reload: the unchanged rule's alert goes on (same id)" h.json \
-    '"type":"alert","status":"update","id":1,"rule":"burst"'
+    '{"type":"event","time":"2025-12-10T14:00:03.000Z","rule":"burst","severity":"warning","captures":{},"file":"logs/mcp_server.log","line":3,"text":"2025-12-10 14:00:03,000 - root - INFO - seq=3","alert":1}'
+assert_not_contains "reload: its update waits for update_interval (1m)" h.json \
+    '"status":"update"'
 assert_contains "reload: the new rule is in force" h.json '"rule":"extra"'
 echo 'rules: [ {name: broken, match: "("} ]' >hup.yaml
 kill -HUP "$PID"
 wait_for h.json 'reload failed' 5
-assert_contains "bad reload: the error names the file and position" h.err \
-    "mcplog: hup.yaml:1:34: rule 'broken': pattern error at offset 1: missing closing parenthesis"
+assert_contains "bad reload: a notice names the file and position" h.json \
+    "{\"type\":\"notice\",\"message\":\"reload failed, the rules in force stay: hup.yaml:1:34: rule 'broken': pattern error at offset 1: missing closing parenthesis\"}"
+assert_eq "bad reload: nothing on stderr" "" "$(cat h.err)"
 line 4 >>logs/mcp_server.log
 wait_for h.json '"seq":"4"' 5
 assert_contains "bad reload: the old rules stay in force" h.json '"seq":"4"'
@@ -220,5 +223,8 @@ Y
     stop
     assert_not_contains "$mode: the firing alert is not raised again" w3.json '"status":"firing"'
     assert_contains "$mode: it goes on with the same id" w3.json \
-        '"type":"alert","status":"update","id":1,"rule":"burst"'
+        '{"type":"event","time":"2025-12-10T14:00:03.000Z","rule":"burst","severity":"warning","captures":{},"file":"logs/mcp_server.log","line":3,"text":"2025-12-10 14:00:03,000 - root - INFO - seq=3","alert":1}'
+    assert_eq "$mode: the resume is told first" \
+        '{"type":"notice","message":"resuming from checkpoint (saved Ns ago)"}' \
+        "$(head -n 1 w3.json | sed 's/saved [0-9]*s ago/saved Ns ago/')"
 done

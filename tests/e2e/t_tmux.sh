@@ -122,12 +122,12 @@ wait_pane 'EVIL normal line after the attacks' 'mcplog  1 firing | hostile 11 ('
 assert_eq "the lines and the new status line arrived" 0 $?
 
 # Every row of the screen. The status line's rate depends on timing: it
-# is compared as (R/s).
-cap | sed '$ s/ ([0-9]*\.[0-9]\/s)$/ (R\/s)/' >screen.txt
+# is compared as (R/min).
+cap | sed '$ s/ ([0-9.]*\/min)$/ (R\/min)/' >screen.txt
 cat >screen.want <<'W'
 -- logs/mcp_activity.log does not exist yet, waiting for it
 -- 2025-12-10 --
-14:00:01.000  warning   hostile  2025-12-10 14:00:01,000 - root - INFO - EVIL normal line before the attacks
+14:00:01.000  -         hostile  2025-12-10 14:00:01,000 - root - INFO - EVIL normal line before the attacks
 14:00:02.000  warning   hostile  2025-12-10 14:00:02,000 - root - INFO - EVIL clear \x1b[2J screen
 14:00:02.000  ▲ ALERT warning hostile count=2: 2 hostile lines in 1m
 14:00:03.000  warning   hostile  2025-12-10 14:00:03,000 - root - INFO - EVIL title \x1b]0;PWNED\x07 set
@@ -139,7 +139,7 @@ cat >screen.want <<'W'
 14:00:09.000  warning   hostile  2025-12-10 14:00:09,000 - root - INFO - EVIL rlo \u{202e}gnp.exe
 14:00:10.000  warning   hostile  2025-12-10 14:00:10,000 - root - INFO - EVIL osc unterminated \x1b]0;PWNED2
 14:00:11.000  warning   hostile  2025-12-10 14:00:11,000 - root - INFO - EVIL normal line after the attacks
-mcplog  1 firing | hostile 11 (R/s)
+mcplog  1 firing | hostile 11 (R/min)
 W
 assert_file_eq "every row of the screen, escapes shown literally" \
     screen.want screen.txt

@@ -438,6 +438,33 @@ static void test_alert_color(void **state)
     fx_free(f);
 }
 
+/* A line's events are fed with the view held: the line comes first,
+ * after its date line, then the alert lines it raised, which need no
+ * date line of their own (a first version wrote the line above the date
+ * line: the alert line had taken it while held). */
+static void test_hold_order(void **state)
+{
+    struct fx *f = fx_new(MCP_COLOR_NEVER, false, false, false);
+    struct alert_fx x;
+
+    (void)state;
+    mcp_termview_day(f->v, T0);
+    mcp_termview_hold(f->v);
+    mkalert(&x, R_RECONNECT, "h", T0, MCP_TIME_NONE, 1, NULL);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING, false);
+    show_fed(f, R_RECONNECT, T0, "Reconnect failed for h", "h", 1,
+             MCP_SEV_CRITICAL);
+    mcp_termview_release(f->v);
+    mcp_termview_day(f->v, T0 + 1);          /* same day: nothing */
+    assert_string_equal(out(f),
+        "-- 2025-12-10 --\n"
+        "14:36:02.114  critical  reconnect-failures{server=h}  "
+        "Reconnect failed for h\n"
+        "14:36:02.114  ▲ ALERT critical reconnect-failures{server=h} "
+        "count=1\n");
+    fx_free(f);
+}
+
 /* --quiet: no events or lines; every alert line. */
 static void test_quiet(void **state)
 {
@@ -1272,6 +1299,7 @@ int main(void)
         cmocka_unit_test(test_event_cut),
         cmocka_unit_test(test_alert_lines),
         cmocka_unit_test(test_alert_color),
+        cmocka_unit_test(test_hold_order),
         cmocka_unit_test(test_quiet),
         cmocka_unit_test(test_alert_no_time),
         cmocka_unit_test(test_all),
