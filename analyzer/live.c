@@ -22,6 +22,8 @@
 
 /* The longest a wake-up reads before the loop turns (see rounds()). */
 #define WAKE_MS 100
+/* What is queued for the sinks at exit gets this long to go out. */
+#define DRAIN_MS 5000
 
 static void on_delivery(int fd, uint32_t events, void *arg)
 {
@@ -474,6 +476,40 @@ int mcp_live_run(struct mcp_live *l)
     return mcp_evloop_run(l->loop);
 }
 
+/* Before the sinks' queues get their DRAIN_MS: say what is waited for
+ * (none of it when nothing is queued), and let a second SIGINT or
+ * SIGTERM end mcplog at once: their default action again (the
+ * checkpoint is written; one already pending acts now). The notice
+ * erased the status line and it is not drawn again, so a kill leaves
+ * none behind. */
+static void drain_notice(struct mcp_live *l)
+{
+    struct mcp_buf what;
+    sigset_t set;
+    size_t n;
+
+    mcp_buf_init(&what);
+    n = mcp_notify_pending(l->notify, &what);
+    if (n > 0) {
+        struct mcp_buf msg;
+
+        mcp_buf_init(&msg);
+        mcp_buf_printf(&msg, "waiting up to %ds for %zu queued alert%s "
+                       "(%s); Ctrl-C again to quit now", DRAIN_MS / 1000,
+                       n, n == 1 ? "" : "s", what.data);
+        mcp_termview_notice(l->view, msg.data);
+        mcp_buf_free(&msg);
+        fflush(stdout);
+    }
+    mcp_buf_free(&what);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 void mcp_live_destroy(struct mcp_live *l)
 {
     if (l == NULL)
@@ -486,8 +522,10 @@ void mcp_live_destroy(struct mcp_live *l)
     mcp_probes_destroy(l->probes);
     mcp_buf_free(&l->probe_lines);
     /* What is queued for the sinks gets a few seconds to go out. */
-    if (l->notify != NULL)
-        mcp_notify_destroy(l->notify, 5000, live_notice, l);
+    if (l->notify != NULL) {
+        drain_notice(l);
+        mcp_notify_destroy(l->notify, DRAIN_MS, live_notice, l);
+    }
     mcp_termview_destroy(l->view);
     mcp_batch_free(&l->batch);
     mcp_batch_free(&l->timed);

@@ -352,6 +352,23 @@ size_t mcp_notify_wait(struct mcp_notify *n, int64_t timeout_ms,
     return mcp_dispatch_wait(n->d, timeout_ms, outcome, &p);
 }
 
+size_t mcp_notify_pending(struct mcp_notify *n, struct mcp_buf *what)
+{
+    size_t total = 0;
+
+    for (size_t i = 0; i < n->c->nsinks; i++) {
+        size_t k = mcp_dispatch_pending_at(n->d, i);
+
+        if (k == 0)
+            continue;
+        if (total > 0)
+            mcp_buf_puts(what, ", ");
+        mcp_buf_printf(what, "%zu for %s", k, n->c->sinks[i].name);
+        total += k;
+    }
+    return total;
+}
+
 void mcp_notify_destroy(struct mcp_notify *n, int64_t grace_ms,
                         mcp_notice_fn msg, void *arg)
 {

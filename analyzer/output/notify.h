@@ -59,6 +59,11 @@ void mcp_notify_restored(struct mcp_notify *n, struct mcp_alert *const *a,
 void mcp_notify_set_replay(struct mcp_notify *n, int64_t (*clock)(void *),
                            void *arg);
 
+/* Deliveries queued or under way: returns how many; what gets them per
+ * sink, "2 for ops, 1 for desktop" (appended; sink names are the
+ * config's). */
+size_t mcp_notify_pending(struct mcp_notify *n, struct mcp_buf *what);
+
 /* Wait until every queued alert was delivered or given up (at most
  * timeout_ms), passing failures to msg; returns how many are left. */
 size_t mcp_notify_wait(struct mcp_notify *n, int64_t timeout_ms,

@@ -279,6 +279,29 @@ assert_eq "within 3 s (reading never waited for the webhooks)" yes \
 echo "alerts: five alerts through the file sink in $(( (t1 - t0) / 1000000 )) ms with one webhook slow (3 s) and one down" >&2
 kill -TERM "$PID"; wait "$PID"; RC=$?
 assert_eq "follow: exit 0 on SIGTERM with deliveries pending" 0 "$RC"
+# What it waits for is told (issue 13 item 6: 5 s of silence before):
+# five in the slow webhook (one on its 3 s request), five in the one down
+# (the first in its 1 s backoff).
+assert_eq "at exit: the wait is told, per sink" \
+    '{"type":"notice","message":"waiting up to 5s for 10 queued alerts (5 for slow, 5 for down); Ctrl-C again to quit now"}' \
+    "$(grep -F 'waiting up to' out.json)"
+# A second SIGTERM (or Ctrl-C) while it waits ends it at once, by that
+# signal (the checkpoint was written at the first).
+: >out.json
+"$MCPLOG" follow --json --no-default-rules --rules r.yaml --config w.yaml \
+    --no-state logs >out.json 2>err &
+PID=$!
+sleep 0.4
+for k in 1 2; do L $((600 + k)) "oops again $k"; done
+wait_for w.jsonl 'oops again 2' 3
+kill -TERM "$PID"
+wait_for out.json 'Ctrl-C again to quit now' 3
+t0=$(date +%s%N)
+kill -TERM "$PID"; { wait "$PID"; } 2>/dev/null; RC=$?
+t1=$(date +%s%N)
+assert_eq "second SIGTERM: ended by it (128 + 15)" 143 "$RC"
+assert_eq "second SIGTERM: at once (under 1 s, not the 5 s wait)" yes \
+    "$([ $(( (t1 - t0) / 1000000 )) -lt 1000 ] && echo yes || echo no)"
 kill -TERM "$HPID"; wait "$HPID"
 
 # mcplog routes test: the routes that match, in order, and the targets.
