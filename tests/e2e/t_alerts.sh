@@ -199,6 +199,18 @@ assert_eq "after the expiry the web alert reaches the sink; no resolved for the 
 assert_eq "silence list: the ended silence is not listed" 1 "$(wc -l <o)"
 "$MCPLOG" silence list --all --state "$T/state" >o
 assert_contains "silence list --all shows it ended" o "ended     st* tool=web  # deploy <b>"
+# Its end in local time to the second, as ps and the reports show times
+# (issue 13 item 8: it was ISO 8601 with an offset): in Asia/Kolkata
+# (+05:30), the JSON's instant as Python shows it there.
+TZ=Asia/Kolkata "$MCPLOG" silence list --all --state "$T/state" >o
+"$MCPLOG" silence list --all --json --state "$T/state" >sl.json
+assert_eq "silence list: the header and the local end time" \
+    "ID                ENDS                 LEFT      MATCHES
+$id  $(python3 -c '
+import json, datetime, zoneinfo
+e = json.load(open("sl.json"))[0]["ends"]
+t = datetime.datetime.fromisoformat(e.replace("Z", "+00:00"))
+print(t.astimezone(zoneinfo.ZoneInfo("Asia/Kolkata")).strftime("%Y-%m-%d %H:%M:%S"))')  ended     st* tool=web  # deploy <b>" "$(cat o)"
 "$MCPLOG" silence expire 0123456789abcdef --state "$T/state" >o 2>e
 assert_eq "expire an unknown id: exit 1" 1 $?
 assert_contains "unknown id named" e "no silence with id '0123456789abcdef'"
