@@ -272,22 +272,6 @@ static void on_signal(int signo, void *arg)
 
 /* --- the session ---------------------------------------------------------- */
 
-/* Read the rotated archives of every family, oldest first, before going
- * live (--replay). */
-static void replay(struct mcp_live *l)
-{
-    size_t nf;
-    struct mcp_ffamily *fams = mcp_follow_families(l->follow, &nf);
-
-    for (size_t fi = 0; fi < l->ls.nfam; fi++) {
-        const struct mcp_family *lf = &l->ls.families[fi];
-
-        for (size_t i = lf->first; i < lf->first + lf->count; i++)
-            if (strcmp(l->ls.inputs[i].path, fams[fi].path) != 0)
-                mcp_follow_read_file(l->follow, fi, l->ls.inputs[i].path);
-    }
-}
-
 /* "resuming from checkpoint (saved 2m ago)": its age in wall time, cut
  * to what a reader needs (seconds under a minute, minutes under a day,
  * hours from there; "0s" when saved in the future). */
@@ -352,7 +336,7 @@ static void open_files(struct mcp_live *l)
         }
     }
     if (l->o.replay && st.npos == 0)
-        replay(l);
+        live_replay(l);
     mcp_follow_open(l->follow, st.pos, st.npos, st.saved, mcp_mono_ms());
     mcp_state_free(&st);
 }

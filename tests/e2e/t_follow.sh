@@ -182,6 +182,34 @@ for mode in inotify poll; do
     assert_eq "$mode: --since: only lines at or after the time" "5 6 7 8" "$(seqs u.json)"
 done
 
+# --replay with two families: their archives merged in time order, as
+# scan merges them (issue 13 item 9: it read one family's archives, then
+# the other's from the start again); a record's continuation lines stay
+# with it; a tie goes to the first family, as in scan (the activity log:
+# families are in name order).
+rm -rf logs && mkdir logs
+{ line 1; line 4; printf 'Traceback (most recent call last):\nValueError: four\n'; } >logs/mcp_server.log.2
+gzip logs/mcp_server.log.2
+line 6 >logs/mcp_server.log.1
+: >logs/mcp_server.log
+{ line 2; line 3; } >logs/mcp_activity.log.2
+{ line 5; echo "$(ts 6) - root - INFO - seq=60"; } >logs/mcp_activity.log.1
+: >logs/mcp_activity.log
+start inotify m.json --no-state --replay --all
+line 7 >>logs/mcp_server.log
+wait_for m.json '"seq":"7"' 5
+stop
+assert_eq "--replay, two families: one stream in time order" \
+    "1 2 3 4 Traceback ValueError 5 60 6 7" "$(python3 -c '
+import json, sys
+out = []
+for o in map(json.loads, open(sys.argv[1])):
+    if o["type"] == "event":
+        out.append(o["captures"]["seq"])
+    elif o["type"] == "line":
+        out.append(o["text"].split(" ")[0].rstrip(":"))
+print(" ".join(out))' m.json)"
+
 # The alert state survives a restart: a window half-filled before the
 # restart fills after it, and an alert firing before it goes on after it
 # with the same id instead of being raised again.
