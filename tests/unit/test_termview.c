@@ -156,7 +156,7 @@ static void show_line(struct fx *f, int64_t t, const char *line, int n,
                       const int *rule, const char *const *c,
                       const uint64_t *alert, const enum mcp_severity *sev)
 {
-    struct mcp_termview_hit h[4];
+    struct mcp_termview_hit h[4] = {{0}};
     struct mcp_event *ev[4];
 
     for (int i = 0; i < n; i++) {
