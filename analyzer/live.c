@@ -460,32 +460,34 @@ int mcp_live_run(struct mcp_live *l)
     return mcp_evloop_run(l->loop);
 }
 
-/* Before the sinks' queues get their DRAIN_MS: say what is waited for
- * (none of it when nothing is queued), and let a second SIGINT or
- * SIGTERM end mcplog at once: their default action again (the
- * checkpoint is written; one already pending acts now). The notice
+/* Before the sinks' queues get their DRAIN_MS, when something is queued:
+ * say what is waited for, and let a second SIGINT or SIGTERM end mcplog
+ * at once: their default action again (the checkpoint is written; one
+ * already pending acts now). The notice
  * erased the status line and it is not drawn again, so a kill leaves
  * none behind. */
 static void drain_notice(struct mcp_live *l)
 {
-    struct mcp_buf what;
+    struct mcp_buf what, msg;
     sigset_t set;
     size_t n;
 
     mcp_buf_init(&what);
     n = mcp_notify_pending(l->notify, &what);
-    if (n > 0) {
-        struct mcp_buf msg;
-
-        mcp_buf_init(&msg);
-        mcp_buf_printf(&msg, "waiting up to %ds for %zu queued alert%s "
-                       "(%s); Ctrl-C again to quit now", DRAIN_MS / 1000,
-                       n, n == 1 ? "" : "s", what.data);
-        mcp_termview_notice(l->view, msg.data);
-        mcp_buf_free(&msg);
-        fflush(stdout);
+    if (n == 0) {
+        /* No wait: a second signal (`timeout` sends its SIGTERM to the
+         * child and to its process group) changes nothing. */
+        mcp_buf_free(&what);
+        return;
     }
+    mcp_buf_init(&msg);
+    mcp_buf_printf(&msg, "waiting up to %ds for %zu queued alert%s (%s); "
+                   "Ctrl-C again to quit now", DRAIN_MS / 1000, n,
+                   n == 1 ? "" : "s", what.data);
+    mcp_termview_notice(l->view, msg.data);
+    mcp_buf_free(&msg);
     mcp_buf_free(&what);
+    fflush(stdout);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     sigemptyset(&set);

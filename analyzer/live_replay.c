@@ -11,7 +11,8 @@
  * the first whose key passes the other streams' smallest; the run goes
  * through live_chunk as a chunk of its own (a slice of the framer's
  * chunk: its offset, first line and time in force are the slice's). A
- * family alone is read in runs of whole chunks. */
+ * chunk whose last time goes first goes whole, unwalked (a family alone:
+ * every chunk). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,6 +120,18 @@ static void run(struct mcp_live *l, struct stream *s, bool lim_any,
     const char *end = NULL;
     struct mcp_line peek = s->ln;
 
+    /* A chunk not started whose last time goes first (a family alone:
+     * every chunk) goes whole, its lines not walked. */
+    if (s->ln.text == NULL &&
+        (!lim_any || before(s->c.last_ts != MCP_TIME_NONE ? s->c.last_ts
+                                                           : s->carry,
+                            s->fi, lim, limfi))) {
+        if (s->c.last_ts != MCP_TIME_NONE)
+            s->carry = s->c.last_ts;
+        s->have = false;
+        live_chunk(&s->c, &fams[s->fi], (uint32_t)s->fi, s->path, l);
+        return;
+    }
     sub.carry_ts = s->carry;
     sub.first_ts = sub.last_ts = MCP_TIME_NONE;
     while (mcp_chunk_line(&s->c, &peek)) {
