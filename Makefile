@@ -19,7 +19,7 @@ DATADIR  = $(PREFIX)/share/mcplog
 MANDIR   = $(PREFIX)/share/man
 
 CC      ?= cc
-PKGS     = libpcre2-8 zlib yaml-0.1 libnotify libcurl
+PKGS     = libpcre2-8 zlib yaml-0.1 libnotify libcurl json-c
 WARN     = -Wall -Wextra -Werror
 OPT     ?= -O2 -g
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -MMD -MP \
@@ -39,6 +39,7 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 BASE_SRC   = $(addprefix analyzer/base/, mcp.c util.c path.c spawn.c optset.c alertview.c strmap.c keyset.c \
              timeparse.c textout.c yamlutil.c template.c evloop.c statedir.c)
 INPUT_SRC  = $(addprefix analyzer/input/, logset.c reader.c prefetch.c framer.c \
+             format.c format_json.c format_text.c clients.c clients_reg.c \
              tail.c follow.c follow_watch.c follow_discover.c \
              follow_resume.c)
 MATCH_SRC  = $(addprefix analyzer/match/, prefilter.c pattern.c rules.c rules_read.c event.c \

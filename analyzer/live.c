@@ -393,6 +393,7 @@ static int start_loop(struct mcp_live *l, char *err)
 static int load(struct mcp_live *l, char *err)
 {
     l->o.rules.probes = true;
+    l->o.rules.clients = l->o.clients != 0;
     mcp_ruleset_init(&l->rs);
     if (mcp_rules_load_sources(&l->rs, &l->o.rules, err) != 0 ||
         mcp_config_load(&l->conf, l->o.config, err) != 0)
@@ -406,7 +407,8 @@ static int load(struct mcp_live *l, char *err)
         return -1;
     }
     if (mcp_logset_from_args(&l->ls, l->o.paths, l->o.npaths, l->o.sources,
-                             l->o.nsources, true, err) != 0)
+                             l->o.nsources, l->o.clients, &l->ties, true,
+                             err) != 0)
         return -1;
     l->have_ls = true;
     return 0;
@@ -472,6 +474,7 @@ void mcp_live_destroy(struct mcp_live *l)
     mcp_evloop_destroy(l->loop);
     if (l->have_ls)
         mcp_logset_free(&l->ls);
+    mcp_ties_free(&l->ties);
     mcp_ruleset_free(&l->rs);
     mcp_config_free(&l->conf);
     free(l->silences);

@@ -10,6 +10,7 @@
 #include "engine/engine.h"
 #include "follow_clock.h"
 #include "input/follow.h"
+#include "input/clients.h"
 #include "input/logset.h"
 #include "live.h"
 #include "match/event.h"
@@ -24,6 +25,7 @@ struct mcp_live {
     struct mcp_ruleset rs;
     struct mcp_config conf;
     struct mcp_logset ls;
+    struct mcp_ties ties;            /* logs folders tied to client names */
     bool have_ls;
     int lock;                        /* the checkpoint's claim, or -1 */
     struct mcp_engine *engine;

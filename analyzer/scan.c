@@ -117,6 +117,7 @@ static void read_input(struct family_job *j, struct mcp_matcher *m,
     struct mcp_input *in = &j->ls->inputs[idx];
     char err[MCP_ERRLEN] = "";
     struct mcp_framer *f;
+    struct mcp_fmt *fmt = NULL;
     struct mcp_framer_stats st;
     struct mcp_chunk c;
     int rc;
@@ -124,8 +125,17 @@ static void read_input(struct family_job *j, struct mcp_matcher *m,
     in->compressed = mcp_prefetch_compressed(pf);
     in->file_bytes = mcp_prefetch_file_size(pf);
     mcp_matcher_select(m, in->role, in->role_name, in->base, (uint32_t)idx);
-    f = mcp_framer_create(j->max_line, MCP_FRAMER_RECORDS, mcp_prefetch_read,
-                          pf);
+    if (in->format != MCP_FMT_TEXT) {
+        /* A client's file: the format stage turns its records into
+         * record lines between the reader and the framer. */
+        fmt = mcp_input_format(in, false, mcp_prefetch_read, pf);
+        mcp_matcher_structured(m, true);
+        f = mcp_framer_create(j->max_line, MCP_FRAMER_RECORDS, mcp_fmt_read,
+                              fmt);
+    } else {
+        f = mcp_framer_create(j->max_line, MCP_FRAMER_RECORDS,
+                              mcp_prefetch_read, pf);
+    }
     while ((rc = mcp_framer_next(f, &c, err)) == 1) {
         mcp_matcher_chunk(m, &c, &j->found);
         mcp_timeguard_chunk(j->guard, idx, (uint32_t)idx, &c, &j->found,
@@ -144,6 +154,7 @@ static void read_input(struct family_job *j, struct mcp_matcher *m,
     in->lines = st.lines;
     in->long_lines = st.long_lines;
     mcp_framer_destroy(f);
+    mcp_fmt_destroy(fmt);
 }
 
 /* The time each line with its own time carries (the guard's verdict):
@@ -269,6 +280,8 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
         if (bev->ts != MCP_TIME_NONE &&
             ((o->since != MCP_TIME_NONE && bev->ts < o->since) ||
              (o->until != MCP_TIME_NONE && bev->ts >= o->until)))
+            continue;
+        if (o->server != NULL && !mcp_rules_event_server(rs, bev, o->server))
             continue;
         if (o->on_event != NULL)
             o->on_event(bev, o->arg);

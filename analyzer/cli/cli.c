@@ -1,5 +1,6 @@
 /* cli.c - rule sources and messages shared by the subcommands. */
 #include "cli/cli.h"
+#include "input/clients.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -116,6 +117,16 @@ static int common_opt(struct mcp_cli_common *o, int c, const char *arg,
         if (o->nsources == MCP_CLI_MAX_SOURCES)
             return usage(cmd, "too many --source options");
         o->sources[o->nsources++] = arg;
+        return 1;
+    case MCP_CLI_OPT_CLIENT:
+        if (mcp_clients_parse(arg, &o->clients, err) != 0)
+            return usage(cmd, err);
+        o->clients_set = true;
+        return 1;
+    case MCP_CLI_OPT_SERVER:
+        if (arg[0] == '\0')
+            return usage(cmd, "--server takes a server name");
+        o->server = arg;
         return 1;
     case MCP_CLI_OPT_MAX_LINE: {
         char *end;

@@ -39,6 +39,8 @@ enum {
     MCP_CLI_OPT_MAX_INFLATE,       /* --max-inflate RATIO */
     MCP_CLI_OPT_SOURCE,            /* --source NAME=PATH */
     MCP_CLI_OPT_MAX_LINE,          /* --max-line BYTES */
+    MCP_CLI_OPT_CLIENT,            /* --client NAME */
+    MCP_CLI_OPT_SERVER,            /* --server NAME */
 };
 #define MCP_CLI_COMMON_OPTIONS                                              \
     {"rules", required_argument, NULL, MCP_CLI_OPT_RULES},                 \
@@ -47,7 +49,9 @@ enum {
     {"max-inflate", required_argument, NULL, MCP_CLI_OPT_MAX_INFLATE}
 #define MCP_CLI_INPUT_OPTIONS                                               \
     {"source", required_argument, NULL, MCP_CLI_OPT_SOURCE},               \
-    {"max-line", required_argument, NULL, MCP_CLI_OPT_MAX_LINE}
+    {"max-line", required_argument, NULL, MCP_CLI_OPT_MAX_LINE},            \
+    {"client", required_argument, NULL, MCP_CLI_OPT_CLIENT},               \
+    {"server", required_argument, NULL, MCP_CLI_OPT_SERVER}
 
 #define MCP_CLI_MAX_SOURCES 64
 
@@ -57,6 +61,9 @@ struct mcp_cli_common {
     size_t nsources;
     size_t max_line;               /* 0: MCP_MAX_LINE_DEFAULT */
     unsigned max_inflate;          /* 0: MCP_INFLATE_DEFAULT */
+    unsigned clients;              /* --client (input/clients.h) */
+    bool clients_set;              /* --client given (over the config's) */
+    const char *server;            /* --server NAME, or NULL */
 };
 
 /* getopt_long for the command cmd (opterr off: messages are ours) that

@@ -175,6 +175,8 @@ int mcp_cmd_follow(int argc, char **argv)
     o.rules = co.rules;
     o.sources = co.sources;
     o.nsources = co.nsources;
+    o.clients = co.clients;
+    o.server = co.server;
     o.follow.max_line = co.max_line;
     o.follow.max_inflate = co.max_inflate;
     l = mcp_live_create(&o, err);

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "conf/config.h"
 #include "input/framer.h"
+#include "input/clients.h"
 #include "input/logset.h"
 #include "output/notify.h"
 #include "output/report.h"
@@ -26,6 +27,10 @@ static const char scan_usage[] =
     "  --rules PATH           also load rules from a file or folder\n"
     "  --no-default-rules     skip the shipped and user rules\n"
     "  --source NAME=PATH     add a file with the role NAME\n"
+    "  --client NAME          also read a client's logs of its servers:\n"
+    "                         claude-code, claude-desktop, auto, none\n"
+    "                         (repeatable; alone: only the client's)\n"
+    "  --server NAME          only the events of this server\n"
     "  --since TIME           only lines at or after TIME\n"
     "  --until TIME           only lines before TIME\n"
     "  --tz ZONE              zone of the logs' naive times (default: TZ)\n"
@@ -160,6 +165,7 @@ int mcp_cmd_scan(int argc, char **argv)
     struct mcp_ruleset rs;
     struct mcp_logset ls;
     struct mcp_scan scan;
+    struct mcp_ties ties = {NULL, 0};
 
     optind = 1;
     while ((c = mcp_cli_getopt(argc, argv, ":h", scan_opts, &co, "scan")) !=
@@ -209,10 +215,13 @@ int mcp_cmd_scan(int argc, char **argv)
         return MCP_EXIT_USAGE;
     so.max_line = co.max_line;
     so.max_inflate = co.max_inflate;
+    co.rules.clients = co.clients != 0;
     if (mcp_cli_load_rules(&rs, &co.rules) != 0)
         return MCP_EXIT_USAGE;
+    so.server = co.server;
     if (mcp_logset_from_args(&ls, argv + optind, argc - optind, co.sources,
-                             co.nsources, false, err) != 0) {
+                             co.nsources, co.clients, &ties, false,
+                             err) != 0) {
         mcp_cli_error(err);
         mcp_ruleset_free(&rs);
         return MCP_EXIT_USAGE;
@@ -283,5 +292,6 @@ int mcp_cmd_scan(int argc, char **argv)
     mcp_scan_free(&scan);
     mcp_logset_free(&ls);
     mcp_ruleset_free(&rs);
+    mcp_ties_free(&ties);
     return rc;
 }

@@ -1,5 +1,6 @@
 /* logset.c - discover the files of each log family and order them. */
 #include "input/logset.h"
+#include "input/clients.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -140,6 +141,35 @@ static void add_input(struct mcp_logset *ls, const char *path,
     in->first_ts = in->last_ts = MCP_TIME_NONE;
     /* The family name is kept in note until finish() groups inputs. */
     in->note = mcp_strdup(family);
+}
+
+struct mcp_input *mcp_logset_add_client(struct mcp_logset *ls,
+                                        const char *path, const char *family,
+                                        enum mcp_format fmt,
+                                        const char *server,
+                                        const char *client)
+{
+    struct mcp_input *in;
+
+    add_input(ls, path, mcp_role_name(MCP_ROLE_CLIENT), family);
+    in = &ls->inputs[ls->n - 1];
+    in->role = MCP_ROLE_CLIENT;
+    in->format = fmt;
+    in->server = server ? mcp_strdup(server) : NULL;
+    in->client = client ? mcp_strdup(client) : NULL;
+    return in;
+}
+
+struct mcp_fmt *mcp_input_format(const struct mcp_input *in, bool follow,
+                                 mcp_read_fn inner, void *arg)
+{
+    struct mcp_fmt *f = mcp_fmt_create(in->format, in->server, follow,
+                                       inner, arg);
+
+    for (size_t i = 0; i < in->nspans; i++)
+        mcp_fmt_skip_span(f, in->spans[i].server, strlen(in->spans[i].server),
+                          in->spans[i].first, in->spans[i].last);
+    return f;
 }
 
 static const char *role_of_family(const char *family)
@@ -313,6 +343,11 @@ static void free_input(struct mcp_input *in)
     free(in->base);
     free(in->damage);
     free(in->note);
+    free(in->server);
+    free(in->client);
+    for (size_t i = 0; i < in->nspans; i++)
+        free(in->spans[i].server);
+    free(in->spans);
 }
 
 void mcp_logset_finish(struct mcp_logset *ls)
@@ -419,6 +454,7 @@ static void add_path(struct mcp_logset *ls, const char *path, bool follow,
 
 int mcp_logset_from_args(struct mcp_logset *ls, char **paths, int npaths,
                          const char *const *sources, size_t nsources,
+                         unsigned clients, struct mcp_ties *ties,
                          bool follow, char *err)
 {
     mcp_logset_init(ls);
@@ -432,7 +468,22 @@ int mcp_logset_from_args(struct mcp_logset *ls, char **paths, int npaths,
         mcp_logset_add_file(ls, eq + 1, name, err);
         free(name);
     }
-    if (err[0] == '\0' && npaths == 0 && nsources == 0)
+    if (err[0] == '\0' && clients != 0) {
+        long n = mcp_clients_add(ls, clients, follow, ties, err);
+
+        if (n == 0 && !(clients & MCP_CLIENT_AUTO))
+            push_note(ls, mcp_strdup("--client: no client log found"));
+        for (size_t i = 0; ties != NULL && i < ties->n; i++) {
+            struct mcp_buf b;
+
+            mcp_buf_init(&b);
+            mcp_buf_printf(&b, "%s is the client's server '%s' (%s)",
+                           ties->t[i].dir, ties->t[i].server,
+                           ties->t[i].how);
+            push_note(ls, mcp_buf_steal(&b));
+        }
+    }
+    if (err[0] == '\0' && npaths == 0 && nsources == 0 && clients == 0)
         add_path(ls, "logs", follow, err);
     if (err[0] != '\0') {
         mcp_logset_free(ls);

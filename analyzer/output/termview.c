@@ -263,6 +263,15 @@ static void json_event(struct mcp_termview *v, const struct mcp_rule *r,
         mcp_json_str(&j, ev->cap[idx[k]]);
     }
     mcp_json_end_obj(&j);
+    for (int f = 0; f < MCP_NFIELDS; f++) {
+        static const char *const fname[MCP_NFIELDS] = {"server", "session",
+                                                       "level"};
+
+        if (ev->field[f] == NULL)
+            continue;
+        mcp_json_key(&j, fname[f]);
+        mcp_json_str(&j, ev->field[f]);
+    }
     mcp_json_key(&j, "file");
     mcp_json_str(&j, path);
     mcp_json_key(&j, "line");
@@ -304,6 +313,13 @@ void mcp_termview_event(struct mcp_termview *v, const struct mcp_event *ev,
     for (int k = 0; k < n; k++) {
         name[k] = mcp_pattern_capture_name(p, idx[k], NULL);
         value[k] = ev->cap[idx[k]];
+    }
+    /* A client's event is labelled with its server (the record's field)
+     * unless a capture already names it. */
+    if (ev->field[MCP_FIELD_SERVER] != NULL && n < MCP_PATTERN_MAX_CAPS &&
+        mcp_event_value(ev, p, "server", 6) == ev->field[MCP_FIELD_SERVER]) {
+        name[n] = "server";
+        value[n++] = ev->field[MCP_FIELD_SERVER];
     }
     mcp_labels_term(&v->buf, n, name, value);
     if (ev->kind == MCP_EV_FOLLOW)

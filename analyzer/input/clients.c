@@ -1,0 +1,387 @@
+/* clients.c - where Claude Code and Claude Desktop keep their logs. */
+#include "input/clients.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "input/clients_int.h"
+#include "base/path.h"
+#include "base/util.h"
+
+int mcp_clients_parse(const char *name, unsigned *mask, char *err)
+{
+    if (strcmp(name, "claude-code") == 0)
+        *mask |= MCP_CLIENT_CLAUDE_CODE;
+    else if (strcmp(name, "claude-desktop") == 0)
+        *mask |= MCP_CLIENT_CLAUDE_DESKTOP;
+    else if (strcmp(name, "auto") == 0)
+        *mask |= MCP_CLIENT_ALL | MCP_CLIENT_AUTO;
+    else if (strcmp(name, "none") == 0)
+        *mask = 0;
+    else {
+        mcp_errf(err, "unknown client '%s' (use claude-code, claude-desktop, "
+                 "auto or none)", name);
+        return -1;
+    }
+    return 0;
+}
+
+char *mcp_client_slug(const char *name)
+{
+    char *s = mcp_strdup(name);
+
+    for (char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9')))
+            *p = '-';
+    return s;
+}
+
+/* --- listing --------------------------------------------------------- */
+
+struct names {
+    char **v;
+    size_t n;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entries of dir (no dot files) that are regular files (dirs: false)
+ * or folders (dirs: true), not through symlinks, in name order. */
+static void list(const char *dir, bool dirs, struct names *out)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+
+    out->v = NULL;
+    out->n = 0;
+    if (d == NULL)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        struct stat st;
+        char *p;
+
+        if (e->d_name[0] == '.')
+            continue;
+        p = mcp_calloc(1, strlen(dir) + strlen(e->d_name) + 2);
+        sprintf(p, "%s/%s", dir, e->d_name);
+        if (lstat(p, &st) == 0 &&
+            (dirs ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode))) {
+            out->v = mcp_realloc(out->v, (out->n + 1) * sizeof(char *));
+            out->v[out->n++] = mcp_strdup(e->d_name);
+        }
+        free(p);
+    }
+    closedir(d);
+    if (out->n > 1)
+        qsort(out->v, out->n, sizeof(char *), cmp_str);
+}
+
+static void names_free(struct names *n)
+{
+    for (size_t i = 0; i < n->n; i++)
+        free(n->v[i]);
+    free(n->v);
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+
+    return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+static char *join(const char *a, const char *b)
+{
+    char *p = mcp_malloc(strlen(a) + strlen(b) + 2);
+
+    sprintf(p, "%s/%s", a, b);
+    return p;
+}
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* --- Claude Code ------------------------------------------------------ */
+
+struct sessions {
+    char **v;
+    size_t n;
+};
+
+static bool has_session(const struct sessions *s, const char *id)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], id) == 0)
+            return true;
+    return false;
+}
+
+/* One project's connection logs: a family per server folder. */
+static long code_project(struct mcp_logset *ls, const char *root,
+                         const char *proj, const struct regs *rs,
+                         bool follow, struct sessions *seen)
+{
+    char *pdir = join(root, proj);
+    struct names srv;
+    long added = 0;
+
+    list(pdir, true, &srv);
+    for (size_t i = 0; i < srv.n; i++) {
+        const char *slug = srv.v[i];
+        char *sdir, *family;
+        const char *name;
+        struct names files;
+
+        if (strncmp(slug, "mcp-logs-", 9) != 0)
+            continue;
+        name = regs_name_of_slug(rs, slug + 9);
+        if (name == NULL)
+            name = slug + 9;
+        sdir = join(pdir, slug);
+        family = mcp_malloc(strlen(proj) + strlen(name) + 16);
+        sprintf(family, "claude-code/%s/%s", proj, name);
+        list(sdir, false, &files);
+        for (size_t k = 0; k < files.n; k++) {
+            char *path = join(sdir, files.v[k]);
+            bool jsonl = ends_with(files.v[k], ".jsonl");
+
+            if (jsonl || (!follow && ends_with(files.v[k], ".txt"))) {
+                char *sess = jsonl ? conn_log_session(path) : NULL;
+
+                mcp_logset_add_client(ls, path, family,
+                                      jsonl ? MCP_FMT_CC_JSONL
+                                            : MCP_FMT_CC_JSON_ARRAY,
+                                      name, "claude-code");
+                added++;
+                if (sess != NULL && !has_session(seen, sess)) {
+                    seen->v = mcp_realloc(seen->v,
+                                          (seen->n + 1) * sizeof(char *));
+                    seen->v[seen->n++] = sess;
+                } else {
+                    free(sess);
+                }
+            }
+            free(path);
+        }
+        names_free(&files);
+        free(family);
+        free(sdir);
+    }
+    names_free(&srv);
+    free(pdir);
+    return added;
+}
+
+static long claude_code(struct mcp_logset *ls, bool follow, char *err)
+{
+    const char *home = getenv("HOME"), *cfg = getenv("CLAUDE_CONFIG_DIR");
+    char root[4096], *claude, *regfile;
+    struct regs rs;
+    struct names projects;
+    struct sessions seen = {NULL, 0};
+    long added = 0;
+
+    if (home == NULL || home[0] != '/') {
+        mcp_errf(err, "--client claude-code: HOME is not an absolute path");
+        return -1;
+    }
+    claude = cfg != NULL && cfg[0] == '/' ? mcp_strdup(cfg)
+                                          : join(home, ".claude");
+    regfile = cfg != NULL && cfg[0] == '/' ? join(cfg, ".claude.json")
+                                           : join(home, ".claude.json");
+    regs_read(&rs, regfile);
+    /* The cache root: XDG (Linux), then ~/Library/Caches (macOS). */
+    for (int r = 0; r < 2; r++) {
+        if (r == 0 && !mcp_path_xdg("XDG_CACHE_HOME", ".cache",
+                                    "claude-cli-nodejs", root, sizeof(root)))
+            continue;
+        if (r == 1)
+            snprintf(root, sizeof(root), "%s/Library/Caches/claude-cli-nodejs",
+                     home);
+        list(root, true, &projects);
+        for (size_t i = 0; i < projects.n; i++)
+            added += code_project(ls, root, projects.v[i], &rs, follow,
+                                  &seen);
+        names_free(&projects);
+    }
+
+    /* Transcripts: the reconnect results; a family per project. */
+    {
+        char *pdir = join(claude, "projects");
+
+        list(pdir, true, &projects);
+        for (size_t i = 0; i < projects.n; i++) {
+            char *dir = join(pdir, projects.v[i]), *family;
+            struct names files;
+
+            family = mcp_malloc(strlen(projects.v[i]) + 32);
+            sprintf(family, "claude-code/%s/transcripts", projects.v[i]);
+            list(dir, false, &files);
+            for (size_t k = 0; k < files.n; k++)
+                if (ends_with(files.v[k], ".jsonl")) {
+                    char *path = join(dir, files.v[k]);
+
+                    mcp_logset_add_client(ls, path, family,
+                                          MCP_FMT_CC_TRANSCRIPT, NULL,
+                                          "claude-code");
+                    added++;
+                    free(path);
+                }
+            names_free(&files);
+            free(family);
+            free(dir);
+        }
+        names_free(&projects);
+        free(pdir);
+    }
+
+    /* The debug logs of sessions no connection log has. */
+    {
+        char *ddir = join(claude, "debug");
+        struct names files;
+
+        list(ddir, false, &files);
+        for (size_t k = 0; k < files.n; k++) {
+            char *id = mcp_strdup(files.v[k]), *path;
+
+            if (!ends_with(id, ".txt")) {
+                free(id);
+                continue;
+            }
+            id[strlen(id) - 4] = '\0';
+            if (!has_session(&seen, id)) {
+                path = join(ddir, files.v[k]);
+                mcp_logset_add_client(ls, path, "claude-code/debug",
+                                      MCP_FMT_CC_DEBUG, NULL, "claude-code");
+                added++;
+                free(path);
+            }
+            free(id);
+        }
+        names_free(&files);
+        free(ddir);
+    }
+    for (size_t i = 0; i < seen.n; i++)
+        free(seen.v[i]);
+    free(seen.v);
+    regs_free(&rs);
+    free(regfile);
+    free(claude);
+    return added;
+}
+
+/* --- Claude Desktop --------------------------------------------------- */
+
+static long desktop_dir(struct mcp_logset *ls, const char *dir)
+{
+    struct names files;
+    struct mcp_span *spans = NULL;
+    size_t nspans = 0;
+    long added = 0;
+    char *main = NULL;
+
+    list(dir, false, &files);
+    for (size_t k = 0; k < files.n; k++) {
+        const char *b = files.v[k];
+        char *path = join(dir, b), *name, *family, *srv = NULL;
+        int64_t first, last;
+
+        if (strcmp(b, "mcp.log") == 0) {
+            main = path;
+            continue;
+        }
+        if (strncmp(b, "mcp-server-", 11) != 0 || !ends_with(b, ".log")) {
+            free(path);
+            continue;
+        }
+        name = mcp_strndup(b + 11, strlen(b) - 15);
+        family = mcp_malloc(strlen(dir) + strlen(name) + 32);
+        sprintf(family, "claude-desktop/%s", name);
+        mcp_logset_add_client(ls, path, family, MCP_FMT_DESKTOP_SERVER, name,
+                              "claude-desktop");
+        added++;
+        if (desktop_span(path, &srv, &first, &last)) {
+            spans = mcp_realloc(spans, (nspans + 1) * sizeof(*spans));
+            spans[nspans].server = srv;
+            spans[nspans].first = first;
+            spans[nspans].last = last;
+            nspans++;
+        }
+        free(family);
+        free(name);
+        free(path);
+    }
+    if (main != NULL) {
+        struct mcp_input *in =
+            mcp_logset_add_client(ls, main, "claude-desktop/mcp.log",
+                                  MCP_FMT_DESKTOP, NULL, "claude-desktop");
+
+        in->spans = spans;
+        in->nspans = nspans;
+        spans = NULL;
+        nspans = 0;
+        added++;
+        free(main);
+    }
+    for (size_t i = 0; i < nspans; i++)
+        free(spans[i].server);
+    free(spans);
+    names_free(&files);
+    return added;
+}
+
+static long claude_desktop(struct mcp_logset *ls)
+{
+    char dir[4096];
+    const char *home = getenv("HOME");
+    long added = 0;
+
+    if (mcp_path_xdg("XDG_CONFIG_HOME", ".config", "Claude/logs", dir,
+                     sizeof(dir)) && is_dir(dir))
+        added += desktop_dir(ls, dir);
+    if (home != NULL && home[0] == '/') {
+        snprintf(dir, sizeof(dir), "%s/Library/Logs/Claude", home);
+        if (is_dir(dir))
+            added += desktop_dir(ls, dir);
+    }
+    return added;
+}
+
+long mcp_clients_add(struct mcp_logset *ls, unsigned mask, bool follow,
+                     struct mcp_ties *ties, char *err)
+{
+    long added = 0, n;
+
+    if (mask & MCP_CLIENT_CLAUDE_CODE) {
+        const char *home = getenv("HOME"), *cfg = getenv("CLAUDE_CONFIG_DIR");
+
+        if (home != NULL && home[0] == '/') {
+            char *regfile = cfg != NULL && cfg[0] == '/'
+                                ? join(cfg, ".claude.json")
+                                : join(home, ".claude.json");
+            struct regs rs;
+
+            regs_read(&rs, regfile);
+            regs_tie(&rs, ls, ties);
+            regs_free(&rs);
+            free(regfile);
+        }
+        if ((n = claude_code(ls, follow, err)) < 0)
+            return -1;
+        added += n;
+    }
+    if (mask & MCP_CLIENT_CLAUDE_DESKTOP)
+        added += claude_desktop(ls);
+    return added;
+}
