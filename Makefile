@@ -40,7 +40,7 @@ BASE_SRC   = $(addprefix analyzer/base/, mcp.c util.c path.c spawn.c optset.c al
              timeparse.c textout.c yamlutil.c template.c evloop.c statedir.c)
 INPUT_SRC  = $(addprefix analyzer/input/, logset.c reader.c prefetch.c framer.c \
              format.c format_json.c format_text.c clients.c clients_reg.c \
-             tail.c follow.c follow_watch.c follow_discover.c \
+             tail.c follow.c follow_watch.c follow_discover.c follow_tree.c \
              follow_resume.c)
 MATCH_SRC  = $(addprefix analyzer/match/, prefilter.c pattern.c rules.c rules_read.c event.c \
              matcher.c timeguard.c)
@@ -71,7 +71,7 @@ LIB_AOBJ = $(LIB_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 UNIT_ABIN = $(UNIT_SRC:tests/unit/%.c=$(BA)/unit/%)
 
-.PHONY: all check check-deps layers unit e2e asan valgrind fuzz fuzz-smoke bench install FORCE follow-test \
+.PHONY: all check check-deps layers unit e2e asan valgrind fuzz fuzz-smoke bench install FORCE follow-test client-test \
         uninstall clean samples samples-expected
 
 all: mcplog
@@ -246,3 +246,8 @@ clean:
 samples-expected: mcplog
 	./mcplog scan --tz UTC --json samples/logs > samples/expected-scan.json
 	./mcplog scan --tz UTC samples/logs > samples/expected-scan.txt
+
+# The readers of client logs against the real Claude Code client (needs
+# tests/deps.sh's pinned install; about a minute).
+client-test: mcplog
+	MCPLOG=$(CURDIR)/mcplog sh tests/client/t_client.sh

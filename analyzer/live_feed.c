@@ -102,6 +102,9 @@ static void feed_event(struct mcp_live *l, const struct mcp_event *ev,
     if (l->o.since != MCP_TIME_NONE && ev->ts != MCP_TIME_NONE &&
         ev->ts < l->o.since)
         return;
+    if (l->o.server != NULL && !mcp_rules_event_server(&l->rs, ev,
+                                                       l->o.server))
+        return;
     mcp_fclock_seen(l->clock, ev->ts);
     /* Probe lines are not shown (one per probe interval while a
      * condition lasts): their alerts are. */
@@ -145,6 +148,8 @@ void live_chunk(const struct mcp_chunk *c, const struct mcp_ffamily *fam,
 
     mcp_matcher_select(l->matcher, fam->role, fam->role_name, fam->base,
                        input_of(l, fi, path));
+    if (fam->format != MCP_FMT_TEXT)
+        mcp_matcher_structured(l->matcher, true);
     mcp_matcher_chunk(l->matcher, c, &l->batch);
     mcp_fclock_chunk(l->clock, fi, path, c, &l->batch, &l->timed);
     if (l->o.view.all)

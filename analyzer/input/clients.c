@@ -2,6 +2,7 @@
 #include "input/clients.h"
 
 #include <dirent.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,31 @@ static bool is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Sort the files of dir in n by time of last change, oldest first (then
+ * by name): transcripts are named by a random id, and follow takes the
+ * last of a family as its live file. */
+static void sort_by_mtime(const char *dir, struct names *n)
+{
+    for (size_t i = 1; i < n->n; i++) {
+        for (size_t k = i; k > 0; k--) {
+            char *a = join(dir, n->v[k - 1]), *b = join(dir, n->v[k]);
+            struct stat sa, sb;
+            bool swap = stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+                        (sa.st_mtim.tv_sec > sb.st_mtim.tv_sec ||
+                         (sa.st_mtim.tv_sec == sb.st_mtim.tv_sec &&
+                          sa.st_mtim.tv_nsec > sb.st_mtim.tv_nsec));
+
+            free(a);
+            free(b);
+            if (!swap)
+                break;
+            char *t = n->v[k];
+            n->v[k] = n->v[k - 1];
+            n->v[k - 1] = t;
+        }
+    }
+}
+
 /* --- Claude Code ------------------------------------------------------ */
 
 struct sessions {
@@ -183,7 +209,83 @@ static long code_project(struct mcp_logset *ls, const char *root,
     return added;
 }
 
-static long claude_code(struct mcp_logset *ls, bool follow, char *err)
+static char *regfile_path(void)
+{
+    const char *home = getenv("HOME"), *cfg = getenv("CLAUDE_CONFIG_DIR");
+
+    if (cfg != NULL && cfg[0] == '/')
+        return join(cfg, ".claude.json");
+    return home != NULL && home[0] == '/' ? join(home, ".claude.json")
+                                          : NULL;
+}
+
+int mcp_clients_tree_depth(int tree)
+{
+    return tree == MCP_TREE_CC_CONN ? 2 : tree == MCP_TREE_CC_TRANSCRIPTS;
+}
+
+bool mcp_clients_tree_file(int tree, const char *rel, enum mcp_format *fmt,
+                           char **server)
+{
+    const char *b = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+    enum mcp_format f;
+    char *srv = NULL;
+
+    if (tree == MCP_TREE_CC_CONN &&
+        fnmatch("*/mcp-logs-*/*.jsonl", rel, FNM_PATHNAME) == 0) {
+        f = MCP_FMT_CC_JSONL;
+        if (server != NULL) {
+            const char *s = strstr(rel, "/mcp-logs-") + 10;
+            char *slug = mcp_strndup(s, (size_t)(strchr(s, '/') - s));
+            char *rf = regfile_path();
+            struct regs rs;
+            const char *name;
+
+            regs_read(&rs, rf ? rf : "");
+            name = regs_name_of_slug(&rs, slug);
+            srv = mcp_strdup(name ? name : slug);
+            regs_free(&rs);
+            free(rf);
+            free(slug);
+        }
+    } else if (tree == MCP_TREE_CC_TRANSCRIPTS &&
+               fnmatch("*/*.jsonl", rel, FNM_PATHNAME) == 0) {
+        f = MCP_FMT_CC_TRANSCRIPT;
+    } else if (tree == MCP_TREE_DESKTOP && strcmp(rel, "mcp.log") == 0) {
+        f = MCP_FMT_DESKTOP;
+    } else if (tree == MCP_TREE_DESKTOP && b == rel &&
+               strncmp(rel, "mcp-server-", 11) == 0 && strlen(rel) > 15 &&
+               ends_with(rel, ".log")) {
+        f = MCP_FMT_DESKTOP_SERVER;
+        if (server != NULL)
+            srv = mcp_strndup(rel + 11, strlen(rel) - 15);
+    } else {
+        return false;
+    }
+    if (fmt != NULL)
+        *fmt = f;
+    if (server != NULL)
+        *server = srv;
+    else
+        free(srv);
+    return true;
+}
+
+/* follow: the tree at dir, when it exists or must (the client was named). */
+static long add_tree(struct mcp_logset *ls, const char *dir, int tree,
+                     const char *family, const char *client, bool must)
+{
+    struct mcp_input *in;
+
+    if (!must && !is_dir(dir))
+        return 0;
+    in = mcp_logset_add_client(ls, dir, family, MCP_FMT_TEXT, NULL, client);
+    in->tree = tree;
+    return 1;
+}
+
+static long claude_code(struct mcp_logset *ls, bool follow, bool must,
+                        char *err)
 {
     const char *home = getenv("HOME"), *cfg = getenv("CLAUDE_CONFIG_DIR");
     char root[4096], *claude, *regfile;
@@ -200,6 +302,26 @@ static long claude_code(struct mcp_logset *ls, bool follow, char *err)
                                           : join(home, ".claude");
     regfile = cfg != NULL && cfg[0] == '/' ? join(cfg, ".claude.json")
                                            : join(home, ".claude.json");
+    if (follow) {
+        char *pdir = join(claude, "projects");
+
+        if (mcp_path_xdg("XDG_CACHE_HOME", ".cache", "claude-cli-nodejs",
+                         root, sizeof(root)))
+            added += add_tree(ls, root, MCP_TREE_CC_CONN,
+                              "claude-code/connection-logs", "claude-code",
+                              must);
+        snprintf(root, sizeof(root), "%s/Library/Caches/claude-cli-nodejs",
+                 home);
+        added += add_tree(ls, root, MCP_TREE_CC_CONN,
+                          "claude-code/connection-logs (macOS)",
+                          "claude-code", false);
+        added += add_tree(ls, pdir, MCP_TREE_CC_TRANSCRIPTS,
+                          "claude-code/transcripts", "claude-code", must);
+        free(pdir);
+        free(regfile);
+        free(claude);
+        return added;
+    }
     regs_read(&rs, regfile);
     /* The cache root: XDG (Linux), then ~/Library/Caches (macOS). */
     for (int r = 0; r < 2; r++) {
@@ -228,6 +350,7 @@ static long claude_code(struct mcp_logset *ls, bool follow, char *err)
             family = mcp_malloc(strlen(projects.v[i]) + 32);
             sprintf(family, "claude-code/%s/transcripts", projects.v[i]);
             list(dir, false, &files);
+            sort_by_mtime(dir, &files);
             for (size_t k = 0; k < files.n; k++)
                 if (ends_with(files.v[k], ".jsonl")) {
                     char *path = join(dir, files.v[k]);
@@ -341,11 +464,25 @@ static long desktop_dir(struct mcp_logset *ls, const char *dir)
     return added;
 }
 
-static long claude_desktop(struct mcp_logset *ls)
+static long claude_desktop(struct mcp_logset *ls, bool follow, bool must)
 {
     char dir[4096];
     const char *home = getenv("HOME");
     long added = 0;
+
+    if (follow) {
+        if (mcp_path_xdg("XDG_CONFIG_HOME", ".config", "Claude/logs", dir,
+                         sizeof(dir)))
+            added += add_tree(ls, dir, MCP_TREE_DESKTOP, "claude-desktop",
+                              "claude-desktop", must);
+        if (home != NULL && home[0] == '/') {
+            snprintf(dir, sizeof(dir), "%s/Library/Logs/Claude", home);
+            added += add_tree(ls, dir, MCP_TREE_DESKTOP,
+                              "claude-desktop (macOS)", "claude-desktop",
+                              false);
+        }
+        return added;
+    }
 
     if (mcp_path_xdg("XDG_CONFIG_HOME", ".config", "Claude/logs", dir,
                      sizeof(dir)) && is_dir(dir))
@@ -377,11 +514,12 @@ long mcp_clients_add(struct mcp_logset *ls, unsigned mask, bool follow,
             regs_free(&rs);
             free(regfile);
         }
-        if ((n = claude_code(ls, follow, err)) < 0)
+        if ((n = claude_code(ls, follow, !(mask & MCP_CLIENT_AUTO),
+                             err)) < 0)
             return -1;
         added += n;
     }
     if (mask & MCP_CLIENT_CLAUDE_DESKTOP)
-        added += claude_desktop(ls);
+        added += claude_desktop(ls, follow, !(mask & MCP_CLIENT_AUTO));
     return added;
 }

@@ -56,13 +56,35 @@ struct mcp_ties {
 /* Add the files of the clients in mask to ls (before
  * mcp_logset_finish), and tie the logs folders already in ls to the
  * server names of the registrations: each input of a tied folder gets
- * in->server. follow: only the files that can be followed (no *.txt
- * JSON arrays). Notes go to ls->notes. Returns the number of client
+ * in->server. follow: a tree input (in->tree) per client folder instead
+ * of its files (a client explicitly named: also when the folder does not
+ * exist yet). Notes go to ls->notes. Returns the number of client
  * files added; -1 with err when HOME is unusable. */
 long mcp_clients_add(struct mcp_logset *ls, unsigned mask, bool follow,
                      struct mcp_ties *ties, char *err);
 
 void mcp_ties_free(struct mcp_ties *t);
+
+/* follow reads a client's folders as trees (follow.h): one family per
+ * tree, its files found while it runs. */
+enum {
+    MCP_TREE_NONE = 0,
+    MCP_TREE_CC_CONN,        /* <cache>/claude-cli-nodejs: <project>/
+                                mcp-logs-<server>/ *.jsonl */
+    MCP_TREE_CC_TRANSCRIPTS, /* ~/.claude/projects: <project>/ *.jsonl */
+    MCP_TREE_DESKTOP,        /* Claude/logs: mcp.log, mcp-server-*.log */
+};
+
+/* How many folder levels below its root a tree's files are. */
+int mcp_clients_tree_depth(int tree);
+
+/* Whether the file at rel ('/'-separated, below the tree's root) is one
+ * the tree reads; if so (and fmt / server are not NULL) its format and
+ * the server it is about (*server malloc'd: the registered name of a
+ * connection log's folder, a Desktop log's name; NULL: named by its
+ * records). */
+bool mcp_clients_tree_file(int tree, const char *rel, enum mcp_format *fmt,
+                           char **server);
 
 /* The client's folder name for a name: every byte outside [A-Za-z0-9]
  * becomes '-'. Caller frees. */

@@ -481,6 +481,11 @@ void mcp_fmt_stats(const struct mcp_fmt *f, struct mcp_fmt_stats *s)
     *s = f->st;
 }
 
+size_t mcp_fmt_pending(const struct mcp_fmt *f)
+{
+    return f->line.len + f->whole.len;
+}
+
 void mcp_fmt_destroy(struct mcp_fmt *f)
 {
     if (f == NULL)

@@ -126,6 +126,11 @@ ssize_t mcp_fmt_read(void *arg, char *buf, size_t cap, char *err);
 
 void mcp_fmt_stats(const struct mcp_fmt *f, struct mcp_fmt_stats *s);
 
+/* Raw bytes read through inner but not yet taken in as records (a line
+ * whose newline has not come): a follower's position is the bytes read
+ * minus these. */
+size_t mcp_fmt_pending(const struct mcp_fmt *f);
+
 /* Free f (NULL is fine). */
 void mcp_fmt_destroy(struct mcp_fmt *f);
 

@@ -41,6 +41,8 @@ struct mcp_input {
     char *server;        /* a client file: the server it is about (from
                             its folder or name), or NULL */
     char *client;        /* a client file: "claude-code", ... or NULL */
+    int tree;            /* follow: path is a client's folder tree
+                            (MCP_TREE_*, clients.h), 0: a file */
     struct mcp_span *spans;  /* records to drop (Claude Desktop) */
     size_t nspans;
 
