@@ -393,10 +393,14 @@ static int start_loop(struct mcp_live *l, char *err)
 static int load(struct mcp_live *l, char *err)
 {
     l->o.rules.probes = true;
-    l->o.rules.clients = l->o.clients != 0;
     mcp_ruleset_init(&l->rs);
-    if (mcp_rules_load_sources(&l->rs, &l->o.rules, err) != 0 ||
-        mcp_config_load(&l->conf, l->o.config, err) != 0)
+    if (mcp_config_load(&l->conf, l->o.config, err) != 0)
+        return -1;
+    /* --client, else the config's clients: */
+    if (!l->o.clients_set && l->conf.clients_set)
+        l->o.clients = l->conf.clients;
+    l->o.rules.clients = l->o.clients != 0;
+    if (mcp_rules_load_sources(&l->rs, &l->o.rules, err) != 0)
         return -1;
     if (l->o.state_path != NULL) {
         l->lock = mcp_state_claim(l->o.state_path, err);

@@ -31,6 +31,7 @@ tmux
 logrotate
 libnotify-dev
 libcurl4-openssl-dev
+libjson-c-dev
 dbus
 dbus-bin
 xvfb
@@ -49,7 +50,7 @@ CLIENT_BIN="$CLIENT_PREFIX/node_modules/.bin/claude"
 
 # What --check looks for: commands and pkg-config modules.
 COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager busctl dunstctl dbus-send unshare"
-MODULES="libpcre2-8 zlib yaml-0.1 cmocka libnotify libcurl"
+MODULES="libpcre2-8 zlib yaml-0.1 cmocka libnotify libcurl json-c"
 
 list() {
     for p in $PACKAGES; do echo "$p"; done

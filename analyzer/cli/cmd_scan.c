@@ -215,6 +215,17 @@ int mcp_cmd_scan(int argc, char **argv)
         return MCP_EXIT_USAGE;
     so.max_line = co.max_line;
     so.max_inflate = co.max_inflate;
+    if (!co.clients_set) {
+        /* No --client: the config's clients: (mcplog.yaml(5)). */
+        struct mcp_config cc;
+
+        if (mcp_config_load(&cc, config, err) != 0) {
+            mcp_cli_error(err);
+            return MCP_EXIT_USAGE;
+        }
+        co.clients = cc.clients;
+        mcp_config_free(&cc);
+    }
     co.rules.clients = co.clients != 0;
     if (mcp_cli_load_rules(&rs, &co.rules) != 0)
         return MCP_EXIT_USAGE;
