@@ -12,31 +12,8 @@ cp -r "$ROOT"/tests/client/claude-code/home cc
 CC="$T"/cc
 
 # -- 1. Claude Code: connection logs and transcripts ------------------------
-cat >want <<'W'
-client-connected dies 5
-client-connected hestai_server 4
-client-connected noisy 4
-client-connections crash 5
-client-connections dies 5
-client-connections hestai_server 4
-client-connections missing 5
-client-connections noisy 4
-client-connections slow 5
-client-tool-calls dies/boom 2
-client-tool-calls hestai_server/chat 1
-client-tool-calls hestai_server/debug 1
-connection-failures crash 5
-connection-failures missing 5
-connection-failures slow 5
-reconnect-failures crash 1
-reconnect-failures missing 1
-reconnect-failures slow 1
-startup-crash crash 5
-startup-timeout slow 5
-stdout-pollution noisy 4
-tool-failures dies/boom 2
-tool-failures hestai_server/debug 1
-W
+# per rule and server: what the client wrote in one run (counts.txt)
+cp "$ROOT"/tests/client/counts.txt want
 HOME="$CC" "$MCPLOG" scan --client claude-code --json >cc.json 2>err
 assert_eq "scan --client claude-code: exit 0" 0 "$?"
 python3 "$RC" --scan cc.json >got
