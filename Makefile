@@ -49,7 +49,7 @@ ENGINE_SRC = $(addprefix analyzer/engine/, engine_timer.c engine.c engine_prune.
 CONF_SRC   = $(addprefix analyzer/conf/, config.c procconf.c)
 PROC_SRC   = $(addprefix analyzer/proc/, procs.c procread.c procmatch.c \
              procview.c cleanup.c health.c probes.c action.c)
-OUTPUT_SRC = $(addprefix analyzer/output/, report.c termview.c termview_status.c router.c notify.c \
+OUTPUT_SRC = $(addprefix analyzer/output/, report.c clientstats.c termview.c termview_status.c router.c notify.c \
              silence.c)
 TOP_SRC    = $(addprefix analyzer/, scan.c follow_clock.c state.c live.c live_feed.c)
 CLI_SRC    = $(addprefix analyzer/cli/, cli.c cmd_scan.c cmd_testrules.c \

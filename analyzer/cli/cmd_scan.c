@@ -151,6 +151,11 @@ static int replay_select(struct mcp_config *c, const char *list, char *err)
     }
 }
 
+static void count_client(const struct mcp_event *ev, void *arg)
+{
+    mcp_clientstats_event(arg, ev);
+}
+
 int mcp_cmd_scan(int argc, char **argv)
 {
     struct mcp_cli_common co = {0};
@@ -166,6 +171,7 @@ int mcp_cmd_scan(int argc, char **argv)
     struct mcp_logset ls;
     struct mcp_scan scan;
     struct mcp_ties ties = {NULL, 0};
+    struct mcp_clientstats *cstats = NULL;
 
     optind = 1;
     while ((c = mcp_cli_getopt(argc, argv, ":h", scan_opts, &co, "scan")) !=
@@ -260,6 +266,12 @@ int mcp_cmd_scan(int argc, char **argv)
         so.repeat_ms = rp.conf.repeat_interval_ms;
     }
 
+    if (co.clients != 0) {
+        /* The report's client section, from the client rules' events. */
+        cstats = mcp_clientstats_create(&rs);
+        so.on_event = count_client;
+        so.event_arg = cstats;
+    }
     if (mcp_scan_run(&ls, &rs, &so, &scan, err) != 0) {
         mcp_cli_error(err);
         rc = MCP_EXIT_USAGE;
@@ -269,7 +281,7 @@ int mcp_cmd_scan(int argc, char **argv)
 
         struct mcp_report_figures fig = {
             scan.engine, scan.limit_errors, scan.lines, scan.bytes,
-            scan.matches, scan.time_jumps,
+            scan.matches, scan.time_jumps, cstats,
         };
 
         if (json)
@@ -304,5 +316,6 @@ int mcp_cmd_scan(int argc, char **argv)
     mcp_logset_free(&ls);
     mcp_ruleset_free(&rs);
     mcp_ties_free(&ties);
+    mcp_clientstats_destroy(cstats);
     return rc;
 }

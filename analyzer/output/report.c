@@ -271,6 +271,7 @@ void mcp_report_text(FILE *fp, const struct mcp_logset *ls,
     text_alerts(&b, ls, rs, s);
     text_groups(&b, rs, s);
     text_expectations(&b, ls, rs, s);
+    mcp_clientstats_text(s->clients, &b);
     mcp_buf_printf(&b, "\nTotals: %llu lines, %llu bytes, %llu matches",
                    (unsigned long long)s->lines,
                    (unsigned long long)s->bytes,
@@ -450,6 +451,7 @@ void mcp_report_json(FILE *fp, const struct mcp_logset *ls,
     json_rules(&j, rs, s);
     json_alerts(&j, ls, rs, s);
     json_expectations(&j, rs, s);
+    mcp_clientstats_json(s->clients, &j);
     mcp_json_key(&j, "notes");
     mcp_json_begin_arr(&j);
     for (size_t i = 0; i < ls->nnotes; i++)

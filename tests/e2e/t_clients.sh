@@ -157,3 +157,27 @@ assert_contains "the server label shown escaped" ev.out 'startup-crash{server=x\
 HOME="$T"/ev "$MCPLOG" scan --client claude-desktop --json >ev.json 2>err
 assert_eq "JSON: the server name as it is, JSON-escaped" '{"x\u001b[31m]y": 1}' \
     "$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["rules"]["startup-crash"]["groups"]))' ev.json)"
+
+# -- 8. the report's client section (per server) ---------------------------
+assert_json "clients: hestai_server's attempts" cc.json clients.hestai_server.attempts 4
+assert_json "clients: hestai_server's connect time p50" cc.json clients.hestai_server.connect.p50_ms 171
+assert_json "clients: hestai_server's connect time p90" cc.json clients.hestai_server.connect.p90_ms 369
+assert_json "clients: hestai_server's connect time max" cc.json clients.hestai_server.connect.max_ms 369
+assert_json "clients: tool chat: calls" cc.json clients.hestai_server.tools.chat.calls 1
+assert_json "clients: tool chat: latency" cc.json clients.hestai_server.tools.chat.latency.max_ms 11
+assert_json "clients: tool debug: failed" cc.json clients.hestai_server.tools.debug.failed 1
+assert_json "clients: dies: boom failed twice" cc.json clients.dies.tools.boom.failed 2
+assert_json "clients: crash: failures" cc.json clients.crash.failures 5
+assert_json "clients: crash: the reason" cc.json \
+    'clients.crash.reasons.MCP error -32000: Connection closed' 5
+assert_json "clients: crash: no connect time" cc.json clients.crash.connect.p50_ms null
+assert_json "clients: sessions (client processes) of slow" cc.json clients.slow.sessions 4
+HOME="$CC" "$MCPLOG" scan --client claude-code >cc.txt 2>err
+assert_contains "text: the client section" cc.txt \
+    "  hestai_server: 4 connection attempts, 0 failed, 4 sessions"
+assert_contains "text: connect times" cc.txt \
+    "    connect time: p50 171 ms, p90 369 ms, max 369 ms"
+assert_contains "text: a tool" cc.txt \
+    "    tool boom: 2 calls, 2 failed, p50 0 ms, p90 0 ms, max 0 ms"
+assert_contains "text: a reason" cc.txt \
+    "    failed 5x: MCP error -32000: Connection closed"
