@@ -22,6 +22,14 @@ const char *mcp_format_name(enum mcp_format f)
     return (unsigned)f < MCP_FMT_COUNT ? names[f] : "?";
 }
 
+int mcp_format_parse(const char *name)
+{
+    for (int i = 0; i < MCP_FMT_COUNT; i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    return -1;
+}
+
 /* --- record lines --------------------------------------------------------- */
 
 /* Years 0000-9999 only: a time outside is written as the nearest end. */

@@ -75,6 +75,10 @@ enum mcp_format {
  * "claude-desktop-server". */
 const char *mcp_format_name(enum mcp_format f);
 
+/* A format's name (as mcp_format_name gives it) -> the format; -1 for
+ * any other name. */
+int mcp_format_parse(const char *name);
+
 /* One record line taken apart (mcp_record_split). Pointers into the
  * line; lengths without NUL. */
 struct mcp_record {

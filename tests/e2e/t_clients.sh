@@ -181,3 +181,14 @@ assert_contains "text: a tool" cc.txt \
     "    tool boom: 2 calls, 2 failed, p50 0 ms, p90 0 ms, max 0 ms"
 assert_contains "text: a reason" cc.txt \
     "    failed 5x: MCP error -32000: Connection closed"
+
+# -- 9. test-rules on a client's file: what a rule's match sees -----------
+f=$(ls "$CC"/.cache/claude-cli-nodejs/*/mcp-logs-crash/*.jsonl | head -n 1)
+"$MCPLOG" test-rules --format claude-code-jsonl "$f" >tr.out 2>err
+assert_eq "test-rules --format: exit 0" 0 "$?"
+assert_contains "the message is the text matched, the time the record's" tr.out \
+    "line 12 [2026-12-07 03:14:31,417]: Connection failed: MCP error -32000: Connection closed"
+assert_contains "the fields after the captures" tr.out \
+    "  connection-failures reason=MCP error -32000: Connection closed | server=crash session=edb3e2f5-16af-410e-b905-908e7845f5dc level=error"
+assert_contains "the record's role" tr.out ", role client, format claude-code-jsonl"
+assert_status "test-rules --format bogus: exit 2" 2 "$MCPLOG" test-rules --format bogus "$f"
