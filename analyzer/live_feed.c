@@ -150,6 +150,7 @@ void live_chunk(const struct mcp_chunk *c, const struct mcp_ffamily *fam,
                        input_of(l, fi, path));
     if (fam->format != MCP_FMT_TEXT)
         mcp_matcher_structured(l->matcher, true);
+    mcp_matcher_server(l->matcher, fam->server);
     mcp_matcher_chunk(l->matcher, c, &l->batch);
     mcp_fclock_chunk(l->clock, fi, path, c, &l->batch, &l->timed);
     if (l->o.view.all)

@@ -125,6 +125,7 @@ static void read_input(struct family_job *j, struct mcp_matcher *m,
     in->compressed = mcp_prefetch_compressed(pf);
     in->file_bytes = mcp_prefetch_file_size(pf);
     mcp_matcher_select(m, in->role, in->role_name, in->base, (uint32_t)idx);
+    mcp_matcher_server(m, in->server);
     if (in->format != MCP_FMT_TEXT) {
         /* A client's file: the format stage turns its records into
          * record lines between the reader and the framer. */

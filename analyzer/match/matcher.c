@@ -57,6 +57,7 @@ struct mcp_matcher {
     bool *rule_active;
     bool *rule_stderr;   /* structured: the rules of stderr records */
     bool structured;
+    const char *server;              /* the input's server (borrowed) */
     struct mcp_record rec;           /* the candidate's record (structured) */
     bool rec_stderr;
     bool *rule_context;  /* gather continuation lines for this rule */
@@ -139,6 +140,7 @@ void mcp_matcher_select(struct mcp_matcher *m, enum mcp_role role,
 {
     m->input = input;
     m->structured = false;
+    m->server = NULL;
     for (size_t i = 0; i < m->rs->n; i++) {
         m->rule_active[i] =
             role_name == NULL ||
@@ -163,6 +165,11 @@ void mcp_matcher_structured(struct mcp_matcher *m, bool on)
                 (on && m->rule_stderr[p->targets[t].rule]))
                 p->active = true;
     }
+}
+
+void mcp_matcher_server(struct mcp_matcher *m, const char *server)
+{
+    m->server = server;
 }
 
 /* The rules of the current line: a stderr record's or the input's. */
@@ -279,8 +286,13 @@ static void emit(struct mcp_matcher *m, const struct probe *p,
             fields[MCP_FIELD_LEVEL] = m->rec.level;
             flen[MCP_FIELD_LEVEL] = m->rec.level_len;
         }
+        if (fields[MCP_FIELD_SERVER] == NULL && m->server != NULL) {
+            fields[MCP_FIELD_SERVER] = m->server;
+            flen[MCP_FIELD_SERVER] = strlen(m->server);
+        }
         ev = mcp_event_create(ls, len, ctx, ctxlen, ncaps, caps, caplen,
-                              m->structured ? fields : NULL, flen);
+                              m->structured || m->server ? fields : NULL,
+                              flen);
         ev->rule = tg->rule;
         ev->kind = tg->kind;
         ev->input = m->input;

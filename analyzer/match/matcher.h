@@ -41,6 +41,12 @@ void mcp_matcher_select(struct mcp_matcher *m, enum mcp_role role,
  * mcp_matcher_select (which turns it off). */
 void mcp_matcher_structured(struct mcp_matcher *m, bool on);
 
+/* The input selected last is about server (a server log tied to a
+ * client's name for it, clients.h; borrowed, may be NULL): its events
+ * get the field "server" when a record gives none. Call after
+ * mcp_matcher_select (which clears it). */
+void mcp_matcher_server(struct mcp_matcher *m, const char *server);
+
 /* Match one chunk. Events are appended to out in line order (rule order
  * within a line, match before follow-up). Returns the number added. */
 size_t mcp_matcher_chunk(struct mcp_matcher *m, const struct mcp_chunk *c,

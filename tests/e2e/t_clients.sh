@@ -192,3 +192,29 @@ assert_contains "the fields after the captures" tr.out \
     "  connection-failures reason=MCP error -32000: Connection closed | server=crash session=edb3e2f5-16af-410e-b905-908e7845f5dc level=error"
 assert_contains "the record's role" tr.out ", role client, format claude-code-jsonl"
 assert_status "test-rules --format bogus: exit 2" 2 "$MCPLOG" test-rules --format bogus "$f"
+
+# -- 10. a server's logs folder tied to the client's name for it ----------
+# (the registration's args name the checkout's server.py: the paths of the
+# real run are moved to this test's folder)
+mkdir -p srv/hestai-mcp-server
+cp -r "$ROOT"/tests/client/claude-code/hestai-mcp-server/logs srv/hestai-mcp-server/
+sed -i "s|/tmp/c12-client/cc1/hestai-mcp-server|$T/srv/hestai-mcp-server|g" "$CC"/.claude.json
+HOME="$CC" "$MCPLOG" scan --client claude-code --json srv/hestai-mcp-server/logs >tie.json 2>err
+assert_json "the folder tied to its registration, said in a note" tie.json notes.0 \
+    "srv/hestai-mcp-server/logs is the client's server 'hestai_server' (args $T/srv/hestai-mcp-server/server.py of the registration in /tmp/c12-client/cc1/proj)"
+HOME="$CC" "$MCPLOG" follow --client claude-code --from-start --no-state --json \
+    srv/hestai-mcp-server/logs >tie.jsonl 2>tie.err &
+fpid=$!
+wait_for tie.jsonl '"rule":"client-tool-calls","severity":"none","captures":{"tool":"debug"' 10
+wait_for tie.jsonl '"rule":"tool-calls","severity":"none","captures":{"tool":"debug"' 10
+kill -INT "$fpid"
+wait "$fpid"
+assert_eq "follow: both sides labelled alike (server log, client log)" \
+    "client-tool-calls hestai_server/debug 1
+tool-calls hestai_server/debug 1" \
+    "$(python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o.get("type") == "event" and o["rule"] in ("tool-calls", "client-tool-calls") and o["captures"].get("tool") == "debug":
+        print(o["rule"], "%s/%s" % (o.get("server"), o["captures"]["tool"]), 1)' tie.jsonl | sort)"
