@@ -399,7 +399,8 @@ static int load(struct mcp_live *l, char *err)
     /* --client, else the config's clients: */
     if (!l->o.clients_set && l->conf.clients_set)
         l->o.clients = l->conf.clients;
-    l->o.rules.clients = l->o.clients != 0;
+    l->o.rules.clients = l->o.clients != 0 ||
+                         mcp_sources_formatted(l->o.sources, l->o.nsources);
     if (mcp_rules_load_sources(&l->rs, &l->o.rules, err) != 0)
         return -1;
     if (l->o.state_path != NULL) {

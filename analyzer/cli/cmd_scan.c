@@ -232,7 +232,8 @@ int mcp_cmd_scan(int argc, char **argv)
         co.clients = cc.clients;
         mcp_config_free(&cc);
     }
-    co.rules.clients = co.clients != 0;
+    co.rules.clients = co.clients != 0 ||
+                       mcp_sources_formatted(co.sources, co.nsources);
     if (mcp_cli_load_rules(&rs, &co.rules) != 0)
         return MCP_EXIT_USAGE;
     so.server = co.server;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "input/clients.h"
 #include "input/format.h"
 #include "input/framer.h"
 #include "input/logset.h"
@@ -155,29 +156,6 @@ static void show_event(struct mcp_buf *b, const struct mcp_ruleset *rs,
     mcp_buf_putc(b, '\n');
 }
 
-/* The server a client's file at path is about, by its name as --client
- * finds it (mcp-logs-<server>/..., mcp-server-<server>.log), or NULL.
- * Caller frees. */
-static char *server_of_path(int format, const char *path)
-{
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    size_t n = strlen(base);
-
-    if (format == MCP_FMT_DESKTOP_SERVER && strncmp(base, "mcp-server-", 11) == 0 &&
-        n > 15 && strcmp(base + n - 4, ".log") == 0)
-        return mcp_strndup(base + 11, n - 15);
-    if ((format == MCP_FMT_CC_JSONL || format == MCP_FMT_CC_JSON_ARRAY) &&
-        base != path) {
-        const char *d = base - 1;
-
-        while (d > path && d[-1] != '/')
-            d--;
-        if (strncmp(d, "mcp-logs-", 9) == 0 && base - 1 > d + 9)
-            return mcp_strndup(d + 9, (size_t)(base - 1 - (d + 9)));
-    }
-    return NULL;
-}
-
 int mcp_cmd_test_rules(int argc, char **argv)
 {
     struct mcp_cli_common co = {0};
@@ -287,7 +265,7 @@ int mcp_cmd_test_rules(int argc, char **argv)
     mcp_buf_reset(&out);
 
     if (format != MCP_FMT_TEXT) {
-        char *srv = is_stdin ? NULL : server_of_path(format, path);
+        char *srv = is_stdin ? NULL : mcp_clients_server_of_path(format, path);
 
         fs = mcp_fmt_create(format, srv, false,
                             is_stdin ? read_stdin : read_reader, rd);

@@ -523,3 +523,23 @@ long mcp_clients_add(struct mcp_logset *ls, unsigned mask, bool follow,
         added += claude_desktop(ls, follow, !(mask & MCP_CLIENT_AUTO));
     return added;
 }
+
+char *mcp_clients_server_of_path(int format, const char *path)
+{
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    size_t n = strlen(base);
+
+    if (format == MCP_FMT_DESKTOP_SERVER && strncmp(base, "mcp-server-", 11) == 0 &&
+        n > 15 && strcmp(base + n - 4, ".log") == 0)
+        return mcp_strndup(base + 11, n - 15);
+    if ((format == MCP_FMT_CC_JSONL || format == MCP_FMT_CC_JSON_ARRAY) &&
+        base != path) {
+        const char *d = base - 1;
+
+        while (d > path && d[-1] != '/')
+            d--;
+        if (strncmp(d, "mcp-logs-", 9) == 0 && base - 1 > d + 9)
+            return mcp_strndup(d + 9, (size_t)(base - 1 - (d + 9)));
+    }
+    return NULL;
+}

@@ -75,6 +75,11 @@ enum {
     MCP_TREE_DESKTOP,        /* Claude/logs: mcp.log, mcp-server-*.log */
 };
 
+/* The server a client's file at path is about, by its name as --client
+ * finds it (a format's file in mcp-logs-<server>/ or named
+ * mcp-server-<server>.log), or NULL. Caller frees. */
+char *mcp_clients_server_of_path(int format, const char *path);
+
 /* How many folder levels below its root a tree's files are. */
 int mcp_clients_tree_depth(int tree);
 

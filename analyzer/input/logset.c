@@ -136,6 +136,8 @@ static void add_input(struct mcp_logset *ls, const char *path,
         in->role = MCP_ROLE_SERVER;
     else if (strcmp(role_name, "activity") == 0)
         in->role = MCP_ROLE_ACTIVITY;
+    else if (strcmp(role_name, "client") == 0)
+        in->role = MCP_ROLE_CLIENT;
     else
         in->role = MCP_ROLE_OTHER;
     in->first_ts = in->last_ts = MCP_TIME_NONE;
@@ -452,6 +454,17 @@ static void add_path(struct mcp_logset *ls, const char *path, bool follow,
     mcp_logset_add_file(ls, path, NULL, err);
 }
 
+bool mcp_sources_formatted(const char *const *sources, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *at = strchr(sources[i], '@');
+
+        if (at != NULL && at < strchr(sources[i], '='))
+            return true;
+    }
+    return false;
+}
+
 int mcp_logset_from_args(struct mcp_logset *ls, char **paths, int npaths,
                          const char *const *sources, size_t nsources,
                          unsigned clients, struct mcp_ties *ties,
@@ -464,8 +477,31 @@ int mcp_logset_from_args(struct mcp_logset *ls, char **paths, int npaths,
         char *name = mcp_strdup(sources[i]);
         char *eq = strchr(name, '=');
 
+        char *at;
+        int fmt = MCP_FMT_TEXT;
+
         *eq = '\0'; /* checked when the option was read */
-        mcp_logset_add_file(ls, eq + 1, name, err);
+        /* NAME@FORMAT: the file is read in that format (format.h). */
+        if ((at = strchr(name, '@')) != NULL) {
+            *at = '\0';
+            if ((fmt = mcp_format_parse(at + 1)) < 0 || name[0] == '\0') {
+                mcp_errf(err, "--source %s: unknown format '%s' (use "
+                         "NAME@FORMAT=PATH, FORMAT one of text, "
+                         "claude-code-jsonl, claude-code-json-array, "
+                         "claude-code-transcript, claude-code-debug, "
+                         "claude-desktop, claude-desktop-server)", sources[i],
+                         at + 1);
+                free(name);
+                break;
+            }
+        }
+        if (mcp_logset_add_file(ls, eq + 1, name, err) == 0 &&
+            fmt != MCP_FMT_TEXT) {
+            struct mcp_input *in = &ls->inputs[ls->n - 1];
+
+            in->format = (enum mcp_format)fmt;
+            in->server = mcp_clients_server_of_path(fmt, in->path);
+        }
         free(name);
     }
     if (err[0] == '\0' && clients != 0) {

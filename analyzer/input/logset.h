@@ -132,13 +132,19 @@ bool mcp_logset_member(const char *base, const char *name, int *cls,
 
 /* Fill ls from the command line: each of paths[0..npaths) (a folder is
  * a logs folder; with follow, its families may be missing yet), then each
- * --source NAME=PATH of sources[0..nsources), then the files of the
+ * --source NAME=PATH of sources[0..nsources) (NAME@FORMAT=PATH: read in
+ * that format, format.h; the role "client" is a client's), then the files of the
  * clients in the mask `clients` (clients.h; the folders given are tied
  * to their servers' names into ties, which may be NULL without clients),
  * or ./logs when paths, sources and clients are all empty. Returns 0 with
  * ls finished, or -1 with the first error in err and ls freed. ls is
  * initialised here. */
 struct mcp_ties;
+
+/* Whether one of the --source NAME=PATH in sources[0..n) names a format
+ * (NAME@FORMAT=PATH): then the client rules are wanted too. */
+bool mcp_sources_formatted(const char *const *sources, size_t n);
+
 int mcp_logset_from_args(struct mcp_logset *ls, char **paths, int npaths,
                          const char *const *sources, size_t nsources,
                          unsigned clients, struct mcp_ties *ties,

@@ -256,6 +256,12 @@ void mcp_clientstats_text(const struct mcp_clientstats *c, struct mcp_buf *b)
                        MCP_CLIENTSTATS_SERVERS);
 }
 
+static void put_int(struct mcp_json *j, const char *key, uint64_t v)
+{
+    mcp_json_key(j, key);
+    mcp_json_int(j, (int64_t)v);
+}
+
 static void json_times(struct mcp_json *j, const char *key,
                        const struct times *t)
 {
@@ -264,8 +270,7 @@ static void json_times(struct mcp_json *j, const char *key,
 
     mcp_json_key(j, key);
     mcp_json_begin_obj(j);
-    mcp_json_key(j, "count");
-    mcp_json_int(j, (int64_t)t->count);
+    put_int(j, "count", t->count);
     for (int i = 0; i < 3; i++) {
         mcp_json_key(j, k[i]);
         if (t->count == 0)
@@ -285,10 +290,8 @@ void mcp_clientstats_json(const struct mcp_clientstats *c, struct mcp_json *j)
 
         mcp_json_key(j, c->servers.entries[i].key);
         mcp_json_begin_obj(j);
-        mcp_json_key(j, "attempts");
-        mcp_json_int(j, (int64_t)s->attempts);
-        mcp_json_key(j, "failures");
-        mcp_json_int(j, (int64_t)s->failures);
+        put_int(j, "attempts", s->attempts);
+        put_int(j, "failures", s->failures);
         mcp_json_key(j, "reasons");
         mcp_json_begin_obj(j);
         for (size_t k = 0; k < s->reasons.n; k++) {
@@ -304,18 +307,14 @@ void mcp_clientstats_json(const struct mcp_clientstats *c, struct mcp_json *j)
 
             mcp_json_key(j, s->tools.entries[k].key);
             mcp_json_begin_obj(j);
-            mcp_json_key(j, "calls");
-            mcp_json_int(j, (int64_t)t->calls);
-            mcp_json_key(j, "failed");
-            mcp_json_int(j, (int64_t)t->failed);
+            put_int(j, "calls", t->calls);
+            put_int(j, "failed", t->failed);
             json_times(j, "latency", &t->ms);
             mcp_json_end_obj(j);
         }
         mcp_json_end_obj(j);
-        mcp_json_key(j, "sessions");
-        mcp_json_int(j, (int64_t)s->sessions.n);
-        mcp_json_key(j, "dropped");
-        mcp_json_int(j, (int64_t)s->dropped);
+        put_int(j, "sessions", s->sessions.n);
+        put_int(j, "dropped", s->dropped);
         mcp_json_end_obj(j);
     }
     mcp_json_end_obj(j);

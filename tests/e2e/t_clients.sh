@@ -218,3 +218,17 @@ for l in open(sys.argv[1]):
     o = json.loads(l)
     if o.get("type") == "event" and o["rule"] in ("tool-calls", "client-tool-calls") and o["captures"].get("tool") == "debug":
         print(o["rule"], "%s/%s" % (o.get("server"), o["captures"]["tool"]), 1)' tie.jsonl | sort)"
+
+# -- 11. --source NAME@FORMAT=PATH: any file in a client's format ---------
+t=$(ls "$CC"/.claude/projects/*/2c4ddb04-*.jsonl)
+"$MCPLOG" scan --json --source "client@claude-code-transcript=$t" >src.json 2>err
+assert_json "--source client@claude-code-transcript: the 3 reconnect failures" \
+    src.json rules.reconnect-failures.matches 3
+f=$(ls "$CC"/.cache/claude-cli-nodejs/*/mcp-logs-crash/*.jsonl | tail -n 1)
+"$MCPLOG" scan --json --source "client@claude-code-jsonl=$f" >src2.json 2>err
+assert_json "--source client@claude-code-jsonl: the client rules, the server from the folder" \
+    src2.json rules.connection-failures.groups.crash 2
+assert_status "--source x@bogus=...: exit 2" 2 "$MCPLOG" scan --source "x@bogus=$f"
+assert_eq "... the message" \
+    "mcplog: --source x@bogus=$f: unknown format 'bogus' (use NAME@FORMAT=PATH, FORMAT one of text, claude-code-jsonl, claude-code-json-array, claude-code-transcript, claude-code-debug, claude-desktop, claude-desktop-server)" \
+    "$(cat err)"
