@@ -307,59 +307,6 @@ static const char *line_start(const char *data, const char *at)
     return nl ? nl + 1 : data;
 }
 
-/* Whether [p, p+n) is valid UTF-8. ASCII runs are skipped a word at a
- * time: log lines are mostly ASCII. */
-static bool valid_utf8(const char *p, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)p, *end = s + n;
-
-    while (s < end) {
-        uint32_t cp;
-        size_t len;
-
-        while (end - s >= 8) {
-            uint64_t w;
-
-            memcpy(&w, s, 8);
-            if (w & 0x8080808080808080ull)
-                break;
-            s += 8;
-        }
-        while (s < end && *s < 0x80)
-            s++;
-        if (s >= end)
-            break;
-        len = mcp_utf8_decode(s, (size_t)(end - s), &cp);
-        if (len == 0)
-            return false;
-        s += len;
-    }
-    return true;
-}
-
-/* Copy the line into m->fixed with every invalid byte replaced by U+FFFD,
- * so that patterns see a character there, as they would in any editor;
- * under PCRE2_MATCH_INVALID_UTF an invalid byte matches nothing, not even
- * '.', and a line such as "ERROR - x\xffy" would escape '(?<m>.*)$'. */
-static void repair_utf8(struct mcp_matcher *m, const char *p, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)p, *end = s + n;
-
-    mcp_buf_reset(&m->fixed);
-    while (s < end) {
-        uint32_t cp;
-        size_t len = mcp_utf8_decode(s, (size_t)(end - s), &cp);
-
-        if (len == 0) {
-            mcp_buf_append(&m->fixed, "\xef\xbf\xbd", 3);
-            s++;
-        } else {
-            mcp_buf_append(&m->fixed, s, len);
-            s += len;
-        }
-    }
-}
-
 /* Structured: the record of the line [ls, ls+len) into m->rec (its own
  * when it is a record line, else the nearest record line before it in
  * the chunk; none: m->rec.level NULL). Returns whether ls is a record
@@ -406,8 +353,8 @@ static const char *verify(struct mcp_matcher *m, const struct probe *p,
     }
     subj = ls;
     slen = len;
-    if (!valid_utf8(ls, len)) {
-        repair_utf8(m, ls, len);
+    if (!mcp_utf8_valid(ls, len)) {
+        mcp_utf8_repair(&m->fixed, ls, len);
         subj = m->fixed.data;
         slen = m->fixed.len;
     }
@@ -480,7 +427,7 @@ static void find_bad_lines(struct mcp_matcher *m, const char *data,
         const char *nl = memchr(ls, '\n', (size_t)(end - ls));
         const char *next = nl ? nl + 1 : end;
 
-        if (!valid_utf8(ls, (size_t)(next - ls))) {
+        if (!mcp_utf8_valid(ls, (size_t)(next - ls))) {
             if (m->nbad == m->capbad) {
                 m->capbad = m->capbad ? m->capbad * 2 : 64;
                 m->badutf = mcp_realloc(m->badutf,
