@@ -15,8 +15,9 @@
 #include "base/util.h"
 
 static const char cl_usage[] =
-    "usage: mcplog cleanup [--config FILE] [--keep oldest|newest|PID]\n"
-    "                      [--dry-run] [--yes] [--grace DUR] [--json]\n"
+    "usage: mcplog cleanup [--config FILE] [--keep oldest|newest|PID |\n"
+    "                      --orphans] [--dry-run] [--yes] [--grace DUR]\n"
+    "                      [--json]\n"
     "\n"
     "Keep one MCP server process (see mcplog ps) and terminate the others:\n"
     "SIGTERM, then SIGKILL after the grace period. Each process is held by\n"
@@ -25,9 +26,13 @@ static const char cl_usage[] =
     "\n"
     "  --config FILE          the config (default as for follow)\n"
     "  --keep WHICH           newest (default), oldest, or a PID; among the\n"
-    "                         processes with the current log open for\n"
-    "                         writing when there are any (cleanup:\n"
-    "                         prefer_writer), no matter who wrote last\n"
+    "                         processes with a live client when some are\n"
+    "                         orphans, then among those with the current\n"
+    "                         log open for writing when there are any\n"
+    "                         (cleanup: prefer_writer), no matter who\n"
+    "                         wrote last\n"
+    "  --orphans              terminate only the orphans (their client\n"
+    "                         exited: ps marks them), keep all the others\n"
     "  --dry-run              print the plan, signal nothing\n"
     "  -y, --yes              do not ask (required when stdin is not a\n"
     "                         terminal)\n"
@@ -38,11 +43,13 @@ static const char cl_usage[] =
     "Exit status: 0 done (or nothing to do), 1 a process could not be\n"
     "terminated or the confirmation was declined, 2 usage or configuration.\n";
 
-enum { OPT_CONFIG = 256, OPT_KEEP, OPT_DRY, OPT_GRACE, OPT_JSON };
+enum { OPT_CONFIG = 256, OPT_KEEP, OPT_ORPHANS, OPT_DRY, OPT_GRACE,
+       OPT_JSON };
 
 static const struct option cl_opts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
     {"keep", required_argument, NULL, OPT_KEEP},
+    {"orphans", no_argument, NULL, OPT_ORPHANS},
     {"dry-run", no_argument, NULL, OPT_DRY},
     {"yes", no_argument, NULL, 'y'},
     {"grace", required_argument, NULL, OPT_GRACE},
@@ -111,6 +118,14 @@ static void print_plan(const struct mcp_cleanup_plan *plan, bool dry)
     mcp_buf_init(&b);
     if (plan->n == 0) {
         mcp_buf_puts(&b, "no MCP server process found: nothing to do\n");
+    } else if (plan->orphans_only) {
+        mcp_buf_printf(&b, "%zu matching process%s, %zu orphaned (--orphans)",
+                       plan->n, plan->n == 1 ? "" : "es", n);
+        if (n == 0)
+            mcp_buf_puts(&b, ": nothing to terminate\n");
+        else
+            mcp_buf_printf(&b, ", %s %zu\n",
+                           dry ? "would terminate" : "terminating", n);
     } else {
         mcp_buf_printf(&b, "%zu matching process%s; keeping %d (",
                        plan->n, plan->n == 1 ? "" : "es",
@@ -121,10 +136,13 @@ static void print_plan(const struct mcp_cleanup_plan *plan, bool dry)
         else
             mcp_buf_printf(&b, "), %s %zu\n",
                            dry ? "would terminate" : "terminating", n);
+    }
+    if (plan->n > 0) {
         mcp_proc_header(&b, "ACTION     ");
         for (size_t i = 0; i < plan->n; i++)
-            mcp_proc_row(&b, (long)i == plan->keep ? "keep       "
-                                                    : "terminate  ",
+            mcp_proc_row(&b, plan->result[i] == MCP_CLEANUP_KEPT
+                                 ? "keep       "
+                                 : "terminate  ",
                          &plan->procs[i]);
     }
     fwrite(b.data, 1, b.len, stdout);
@@ -154,7 +172,7 @@ static const char *result_text(const struct mcp_cleanup_plan *plan, size_t i,
 int mcp_cmd_cleanup(int argc, char **argv)
 {
     const char *config = NULL, *keep = NULL, *grace = NULL;
-    bool json = false, dry = false, yes = false;
+    bool json = false, dry = false, yes = false, orphans = false;
     int c, rc = MCP_EXIT_OK;
     char err[MCP_ERRLEN] = "";
     struct mcp_config conf;
@@ -168,6 +186,7 @@ int mcp_cmd_cleanup(int argc, char **argv)
         switch (c) {
         case OPT_CONFIG: config = optarg; break;
         case OPT_KEEP: keep = optarg; break;
+        case OPT_ORPHANS: orphans = true; break;
         case OPT_DRY: dry = true; break;
         case 'y': yes = true; break;
         case OPT_GRACE: grace = optarg; break;
@@ -193,12 +212,16 @@ int mcp_cmd_cleanup(int argc, char **argv)
     }
     mcp_cleanup_opts_init(&o, &conf.proc.cleanup);
     o.dry_run = dry;
+    o.orphans_only = orphans;
     o.log = log_stderr;
     o.pause_file = getenv("MCPLOG_TEST_CLEANUP_PAUSE");
     if (o.pause_file != NULL && *o.pause_file == '\0')
         o.pause_file = NULL;
     if (keep != NULL && parse_keep(keep, &o) != 0) {
         mcp_cli_error("cleanup: --keep takes oldest, newest or a PID");
+        rc = MCP_EXIT_USAGE;
+    } else if (keep != NULL && orphans) {
+        mcp_cli_error("cleanup: --keep and --orphans exclude each other");
         rc = MCP_EXIT_USAGE;
     }
     if (grace != NULL) {
@@ -259,7 +282,7 @@ int mcp_cmd_cleanup(int argc, char **argv)
         char eb[160];
 
         for (size_t i = 0; i < plan.n; i++)
-            if ((long)i != plan.keep)
+            if (plan.result[i] != MCP_CLEANUP_KEPT)
                 printf("%d: %s\n", (int)plan.procs[i].pid,
                        result_text(&plan, i, eb, sizeof(eb)));
         if (dry)

@@ -190,6 +190,10 @@ struct mcp_tail *follow_open_live(struct mcp_follow *f, size_t fi,
 static void close_tail(struct mcp_follow *f, struct mcp_tail *t)
 {
     follow_unwatch_tail(f, t);
+    /* Its fingerprint is of what it held when opened (nothing, for a live
+     * file rotated away at once): take it from what it holds now, or a
+     * later look through the folder cannot tell it was read. */
+    mcp_tail_refresh_fp(t);
     seen_add(f, t);
     mcp_tail_close(t);
 }

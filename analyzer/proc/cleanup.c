@@ -88,12 +88,34 @@ static bool is_writer(const struct mcp_proc *p,
            p->log_modified_age_ms <= o->writer_window_ms;
 }
 
+/* The reason of a choice among the candidates: "newest", "the only
+ * process with a live client", "oldest of the 3 processes with a live
+ * client and the current log open for writing". */
+static char *choice_reason(const char *which, size_t held, size_t writers)
+{
+    const char *client = held > 0 ? "a live client" : "";
+    const char *both = held > 0 && writers > 0 ? " and " : "";
+    const char *log = writers > 0 ? "the current log open for writing" : "";
+    size_t k = writers > 0 ? writers : held;
+    char buf[192];
+
+    if (k == 0)
+        snprintf(buf, sizeof(buf), "%s", which);
+    else if (k == 1)
+        snprintf(buf, sizeof(buf), "the only process with %s%s%s", client,
+                 both, log);
+    else
+        snprintf(buf, sizeof(buf), "%s of the %zu processes with %s%s%s",
+                 which, k, client, both, log);
+    return mcp_strdup(buf);
+}
+
 long mcp_cleanup_choose(const struct mcp_proc *procs, size_t n,
                         const struct mcp_cleanup_opts *o, char **reason,
                         char *err)
 {
     const char *which = o->keep == MCP_KEEP_OLDEST ? "oldest" : "newest";
-    size_t writers = 0;
+    size_t held = 0, writers = 0;
     long best = -1;
     char buf[128];
 
@@ -111,25 +133,25 @@ long mcp_cleanup_choose(const struct mcp_proc *procs, size_t n,
     }
     if (n == 0)
         return -1;
+    /* rule 1: a process with a live client over an orphan */
     for (size_t i = 0; i < n; i++)
-        writers += is_writer(&procs[i], o);
-    /* procs are sorted by start (oldest first, then pid): the first or
-     * the last candidate, so ties go by start time */
+        held += !procs[i].orphan;
+    if (held == n)
+        held = 0;                  /* no orphan: the rule does not narrow */
+    /* rule 2: among those, the writers of the current log */
+    for (size_t i = 0; i < n; i++)
+        writers += (held == 0 || !procs[i].orphan) && is_writer(&procs[i], o);
+    /* rule 3: procs are sorted by start (oldest first, then pid): the
+     * first or the last candidate, so ties go by start time */
     for (size_t i = 0; i < n; i++) {
+        if (held > 0 && procs[i].orphan)
+            continue;
         if (writers > 0 && !is_writer(&procs[i], o))
             continue;
         if (best < 0 || o->keep == MCP_KEEP_NEWEST)
             best = (long)i;
     }
-    if (writers == 1)
-        snprintf(buf, sizeof(buf),
-                 "the only process with the current log open for writing");
-    else if (writers > 1)
-        snprintf(buf, sizeof(buf), "%s of the %zu processes with the current "
-                 "log open for writing", which, writers);
-    else
-        snprintf(buf, sizeof(buf), "%s", which);
-    *reason = mcp_strdup(buf);
+    *reason = choice_reason(which, held, writers);
     return best;
 }
 
@@ -141,8 +163,12 @@ int mcp_cleanup_plan(struct mcp_cleanup_plan *plan,
     plan->keep = -1;
     if (mcp_procs_find(pc, !o->dry_run, &plan->procs, &plan->n, err) != 0)
         return -1;
-    plan->keep = mcp_cleanup_choose(plan->procs, plan->n, o,
-                                    &plan->keep_reason, err);
+    plan->orphans_only = o->orphans_only;
+    if (o->orphans_only)
+        plan->keep_reason = mcp_strdup("--orphans");
+    else
+        plan->keep = mcp_cleanup_choose(plan->procs, plan->n, o,
+                                        &plan->keep_reason, err);
     if (plan->keep == -2) {
         mcp_cleanup_plan_free(plan);
         return -1;
@@ -151,8 +177,10 @@ int mcp_cleanup_plan(struct mcp_cleanup_plan *plan,
     plan->errnum = mcp_calloc(plan->n ? plan->n : 1, sizeof(*plan->errnum));
     plan->exit_ms = mcp_calloc(plan->n ? plan->n : 1, sizeof(*plan->exit_ms));
     for (size_t i = 0; i < plan->n; i++) {
-        plan->result[i] = (long)i == plan->keep ? MCP_CLEANUP_KEPT
-                                                : MCP_CLEANUP_PLANNED;
+        bool keep = o->orphans_only ? !plan->procs[i].orphan
+                                    : (long)i == plan->keep;
+
+        plan->result[i] = keep ? MCP_CLEANUP_KEPT : MCP_CLEANUP_PLANNED;
         plan->exit_ms[i] = -1;
     }
     return 0;
@@ -160,7 +188,11 @@ int mcp_cleanup_plan(struct mcp_cleanup_plan *plan,
 
 size_t mcp_cleanup_count(const struct mcp_cleanup_plan *plan)
 {
-    return plan->n - (plan->keep >= 0);
+    size_t k = 0;
+
+    for (size_t i = 0; i < plan->n; i++)
+        k += plan->result[i] != MCP_CLEANUP_KEPT;
+    return k;
 }
 
 /* Wait until every pidfd in fds[0..n) (-1 entries ignored) is readable
@@ -225,6 +257,10 @@ size_t mcp_cleanup_run(struct mcp_cleanup_plan *plan,
     if (plan->keep >= 0)
         note(plan, o, "cleanup: keeping %d (%s)",
              (int)plan->procs[plan->keep].pid, plan->keep_reason);
+    for (size_t i = 0; i < n && plan->orphans_only; i++)
+        if (plan->result[i] == MCP_CLEANUP_KEPT)
+            note(plan, o, "cleanup: keeping %d (--orphans: not an orphan)",
+                 (int)plan->procs[i].pid);
     if (o->dry_run) {
         for (size_t i = 0; i < n; i++)
             if (plan->result[i] == MCP_CLEANUP_PLANNED)
@@ -379,6 +415,8 @@ void mcp_cleanup_json(const struct mcp_cleanup_plan *plan,
     mcp_json_begin_obj(j);
     mcp_json_key(j, "dry_run");
     mcp_json_bool(j, plan->dry_run);
+    mcp_json_key(j, "orphans_only");
+    mcp_json_bool(j, plan->orphans_only);
     mcp_json_key(j, "keep");
     if (plan->keep >= 0)
         mcp_json_int(j, plan->procs[plan->keep].pid);
@@ -397,7 +435,8 @@ void mcp_cleanup_json(const struct mcp_cleanup_plan *plan,
         mcp_json_begin_obj(j);
         mcp_proc_json_fields(j, p);
         mcp_json_key(j, "action");
-        mcp_json_str(j, (long)i == plan->keep ? "keep" : "terminate");
+        mcp_json_str(j, plan->result[i] == MCP_CLEANUP_KEPT ? "keep"
+                                                             : "terminate");
         mcp_json_key(j, "result");
         mcp_json_str(j, mcp_cleanup_result_name(plan->result[i]));
         mcp_json_key(j, "error");

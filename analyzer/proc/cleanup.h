@@ -3,13 +3,17 @@
  * The engine behind `mcplog cleanup` and follow's cleanup action:
  *
  *   1. plan: find the matching processes (procs.h) with a pidfd opened
- *      for each at discovery, and choose the one to keep: the newest
- *      (or oldest, or --keep PID) of the processes that have a current
- *      log open for writing while that log changed within writer_window
- *      (when prefer_writer and there are any), else of all. The choice
- *      depends on nothing that flips between runs (not on who appended
- *      last), so a dry run shows the plan a real run carries out when
- *      nothing changed;
+ *      for each at discovery, and choose the one to keep (--keep PID,
+ *      else by these rules in order, each narrowing the candidates when
+ *      any of them qualify): (a) the processes with a live client, not
+ *      orphans (procs.h), when there are orphans too; (b) with
+ *      prefer_writer, those that have a current log open for writing
+ *      while that log changed within writer_window; (c) the newest (or
+ *      oldest) of what is left. The choice depends on nothing that flips
+ *      between runs (not on who appended last), so a dry run shows the
+ *      plan a real run carries out when nothing changed. With
+ *      orphans_only there is no keeper: every orphan is terminated,
+ *      every other process kept;
  *   2. run: for every other process, read its start time again; if it
  *      changed, the pid now belongs to another process: it is reported
  *      "pid reused: not signalled" and never signalled. Otherwise SIGTERM
@@ -55,6 +59,8 @@ struct mcp_cleanup_opts {
     int64_t grace_ms;              /* SIGTERM to SIGKILL */
     int64_t kill_wait_ms;          /* after SIGKILL; 0: 2 s */
     bool dry_run;                  /* plan and report, signal nothing */
+    bool orphans_only;             /* --orphans: terminate the orphans,
+                                      keep every other process */
     const char *pause_file;        /* test hook (MCPLOG_TEST_CLEANUP_PAUSE):
                                       run waits until this file exists
                                       before the start-time checks */
@@ -67,12 +73,18 @@ struct mcp_cleanup_opts {
 struct mcp_cleanup_plan {
     struct mcp_proc *procs;        /* the matching processes, oldest first */
     size_t n;
-    long keep;                     /* index of the keeper, -1 when n == 0 */
+    long keep;                     /* index of the keeper, -1 when n == 0
+                                      or orphans_only */
     char *keep_reason;             /* what decided: "newest", "oldest",
                                       "--keep PID", "the only process with
                                       the current log open for writing",
                                       "newest of the 3 processes with the
-                                      current log open for writing" */
+                                      current log open for writing",
+                                      "the only process with a live
+                                      client", "newest of the 2 processes
+                                      with a live client and the current
+                                      log open for writing", "--orphans" */
+    bool orphans_only;             /* planned with o->orphans_only */
     enum mcp_cleanup_result *result;   /* n entries */
     int *errnum;                   /* n entries: errno of a failure */
     int64_t *exit_ms;              /* n entries: signal to exit, or -1 */
@@ -101,7 +113,8 @@ int mcp_cleanup_plan(struct mcp_cleanup_plan *plan,
                      const struct mcp_procconf *pc,
                      const struct mcp_cleanup_opts *o, char *err);
 
-/* How many processes the plan terminates (all but the keeper). */
+/* How many processes the plan terminates (all but the keeper; with
+ * orphans_only, the orphans). */
 size_t mcp_cleanup_count(const struct mcp_cleanup_plan *plan);
 
 /* Carry the plan out (or, with o->dry_run, only log what would be done).
@@ -118,7 +131,8 @@ void mcp_cleanup_plan_free(struct mcp_cleanup_plan *plan);
 const char *mcp_cleanup_result_name(enum mcp_cleanup_result r);
 
 /* The plan (and results, once run) as one JSON object:
- *   {"dry_run": B, "keep": PID|null, "keep_reason": S,
+ *   {"dry_run": B, "orphans_only": B, "keep": PID|null,
+ *    "keep_reason": S,
  *    "processes": [{the members of mcp_proc_json_fields (procs.h),
  *                   "action": "keep"|"terminate", "result": NAME,
  *                   "error": S|null}],

@@ -13,11 +13,11 @@
 
 /* --- matching ------------------------------------------------------------- */
 
-static const char *base(const char *p)
+const char *mcp_path_base(const char *path)
 {
-    const char *s = strrchr(p, '/');
+    const char *s = strrchr(path, '/');
 
-    return s ? s + 1 : p;
+    return s ? s + 1 : path;
 }
 
 /* python, python3, python3.11 (a resolved /proc/PID/exe never is a
@@ -28,7 +28,7 @@ static bool is_python(const char *exe)
 
     if (exe == NULL)
         return false;
-    b = base(exe);
+    b = mcp_path_base(exe);
     if (strncmp(b, "python", 6) != 0)
         return false;
     b += 6;
@@ -215,7 +215,7 @@ static int python_rule(const char *script, const char *dir_real,
     } else {
         got = resolve(scr);
         if (got != NULL && want != NULL && strcmp(got, want) == 0) {
-            *why = fmt("%s runs %s", base(exe), got);
+            *why = fmt("%s runs %s", mcp_path_base(exe), got);
             hit = 1;
         } else if (*near == NULL && reads_same(scr, want_lex)) {
             *near = got != NULL
@@ -243,7 +243,7 @@ static bool rule_holds(const struct mcp_proc_match *m, size_t i,
     case MCP_MATCH_CWD:
         if (dir_real != NULL && is_python(exe) && cwd != NULL &&
             strcmp(cwd, dir_real) == 0) {
-            *why = fmt("%s with cwd %s", base(exe), cwd);
+            *why = fmt("%s with cwd %s", mcp_path_base(exe), cwd);
             return true;
         }
         return false;
@@ -305,6 +305,6 @@ int mcp_procs_match(const struct mcp_procconf *pc, const char *dir_real,
 char *mcp_proc_cmdline(const struct mcp_proc *p)
 {
     if (p->argc == 0)
-        return fmt("[%s]%s", p->exe ? base(p->exe) : "?", "");
+        return fmt("[%s]%s", p->exe ? mcp_path_base(p->exe) : "?", "");
     return joined(p->argv, p->argc);
 }

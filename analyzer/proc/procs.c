@@ -134,6 +134,8 @@ static void proc_clear(struct mcp_proc *p)
     free(p->exe);
     free(p->cwd);
     free(p->why);
+    free(p->parent);
+    free(p->orphan_reason);
     for (int i = 0; i < p->argc; i++)
         free(p->argv[i]);
     free(p->argv);
@@ -297,6 +299,7 @@ int mcp_procs_find_all(const struct mcp_procconf *pc, bool open_pidfds,
             continue;
         }
         mcp_proc_scan_fds(&p, logs, c.real_now_ms);
+        mcp_proc_read_parent(&p);
         if (p.match_index < 0) {
             append(&rn, &cnear, &p);   /* shown, never signalled */
             continue;

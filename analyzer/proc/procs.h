@@ -23,6 +23,11 @@
  * ("not matched: relative script path server.py, the folder it started
  * in cannot be known"), for `mcplog ps` to show.
  *
+ * Each process found also gets its parent (procparent.c): its name and
+ * kind, and whether it is an orphan, its client gone: the parent, or a
+ * launcher shell/uv/npx that is the parent, was adopted by PID 1 of its
+ * PID namespace or by the service manager (systemd, a subreaper).
+ *
  * Reading another process's /proc entries races with its exit: a process
  * that vanishes while being read is skipped. Its identity is (pid,
  * start_ticks): a pid can be reused, the pair cannot within one boot.
@@ -36,6 +41,20 @@
 #include <sys/types.h>
 
 #include "conf/procconf.h"
+
+/* What a server's parent is (procparent.c). Only INIT and SUBREAPER
+ * adopt processes whose parent exited: a server under one of them, or
+ * under a launcher under one of them, is an orphan. */
+enum mcp_parent_kind {
+    MCP_PARENT_UNKNOWN,            /* ppid 0 (outside the PID namespace of
+                                      /proc) or gone while being read */
+    MCP_PARENT_CLIENT,             /* a known MCP client: claude, Claude */
+    MCP_PARENT_SHELL,              /* sh, bash, dash, zsh, ksh, fish, ... */
+    MCP_PARENT_LAUNCHER,           /* uv, uvx, npx */
+    MCP_PARENT_INIT,               /* PID 1 of its PID namespace */
+    MCP_PARENT_SUBREAPER,          /* the service manager (systemd --user) */
+    MCP_PARENT_OTHER,              /* any other live process */
+};
 
 struct mcp_proc {
     pid_t pid;
@@ -59,6 +78,14 @@ struct mcp_proc {
                                       writing and wrote last (its fd
                                       offset is the file's end): now - the
                                       file's mtime; else -1 (unknown) */
+    char *parent;                  /* the parent's name: "claude",
+                                      "Claude", "init", "systemd", else its
+                                      exe's or comm's name; NULL when
+                                      unknown. Process text: escape it */
+    enum mcp_parent_kind parent_kind;
+    bool orphan;                   /* its client exited (see above) */
+    char *orphan_reason;           /* malloc'd, NULL unless orphan:
+                                      "adopted by init (PID 1)" */
     char *why;                     /* why it matched, or for a near miss
                                       why not (see above) */
     int match_index;               /* index into server.match; -1 for a
@@ -132,8 +159,38 @@ int mcp_procs_match(const struct mcp_procconf *pc, const char *dir_real,
                     const char *exe, char *const *argv, int argc,
                     const char *cwd, char **why);
 
+/* One process as the parent classifier sees it: /proc/PID/comm, exe
+ * (NULL when unreadable), cmdline, and whether the last number of the
+ * NSpid line of /proc/PID/status is 1 (it is PID 1 of its own PID
+ * namespace). */
+struct mcp_parent_desc {
+    pid_t pid;
+    const char *comm;
+    const char *exe;
+    char *const *argv;
+    int argc;
+    bool ns_init;
+};
+
+/* What d is, first rule that holds, with its name (malloc'd) in *name:
+ * init (pid 1 or ns_init: "init"); subreaper (exe, else comm, named
+ * systemd: "systemd"); client "claude" (argv[0], exe or comm named
+ * claude, or exe claude.exe, or argv[1] ending in claude-code/cli.js)
+ * or "Claude" (argv[0] or exe named Claude or claude-desktop, or argv[1]
+ * ending in claude-desktop/app.asar); shell (exe, else comm, named sh,
+ * bash, dash, zsh, ksh, mksh, fish, csh, tcsh, busybox); launcher (exe
+ * or argv[0] named uv or uvx, argv[0] or argv[1] named npx); else other,
+ * named by comm (else the exe's name, else "?"). Pure, for tests. */
+enum mcp_parent_kind mcp_proc_parent_classify(const struct mcp_parent_desc *d,
+                                              char **name);
+
+/* The kind's JSON name: unknown, client, shell, launcher, init,
+ * subreaper, other. */
+const char *mcp_parent_kind_name(enum mcp_parent_kind k);
+
 /* The members of p's JSON object (`ps --json`, `cleanup --json`, which
- * adds its own): pid, ppid, uid, start, uptime_ms, rss_bytes, exe, cwd
+ * adds its own): pid, ppid, parent (null when unknown), parent_kind,
+ * orphan, orphan_reason (null unless orphan), uid, start, uptime_ms, rss_bytes, exe, cwd
  * (null when unreadable), argv, logs_open, log_open_write,
  * log_write_age_ms, log_modified_age_ms (null when unknown), why, match
  * (the server.match entry from 1, null for a near miss). */

@@ -1,6 +1,7 @@
 /* procs_int.h - the /proc readers shared by procs.c (discovery),
  * procread.c (their home) and procmatch.c. Internal to the process
- * modules: nothing outside procs*.c / procmatch.c includes it. */
+ * modules: nothing outside procs*.c / procmatch.c / procparent.c
+ * includes it. */
 #ifndef MCP_PROCS_INT_H
 #define MCP_PROCS_INT_H
 
@@ -48,6 +49,15 @@ int mcp_proc_real_uid(pid_t pid, uid_t *uid);
 /* Split /proc/PID/cmdline text (NUL-separated, normally NUL-terminated)
  * into a malloc'd array of *argc malloc'd strings plus NULL. */
 char **mcp_proc_split_cmdline(const char *b, size_t len, int *argc);
+
+/* The last component of path (the text after its last '/'), borrowed
+ * from path. */
+const char *mcp_path_base(const char *path);
+
+/* Read p's parent (p->ppid) from /proc: sets parent, parent_kind, orphan
+ * and orphan_reason (procs.h, procparent.c). A parent that is gone or
+ * outside /proc's PID namespace leaves kind unknown, no orphan. */
+void mcp_proc_read_parent(struct mcp_proc *p);
 
 /* a "/" b, malloc'd. */
 char *mcp_path_join(const char *a, const char *b);

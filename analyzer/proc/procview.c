@@ -11,6 +11,8 @@
 #include "base/textout.h"
 #include "base/util.h"
 
+#define PARENT_WIDTH 22            /* a longer cell pushes WHY right */
+
 char *mcp_proc_age_format(int64_t ms, char *buf, size_t len)
 {
     int64_t s = ms < 0 ? 0 : ms / 1000;
@@ -31,8 +33,29 @@ char *mcp_proc_age_format(int64_t ms, char *buf, size_t len)
 
 void mcp_proc_header(struct mcp_buf *out, const char *lead)
 {
-    mcp_buf_printf(out, "%s%-7s %-19s %7s %9s %-14s %s\n", lead, "PID",
-                   "START", "UPTIME", "RSS", "LOGS", "WHY");
+    mcp_buf_printf(out, "%s%-7s %-19s %7s %9s %-14s %-*s %s\n", lead, "PID",
+                   "START", "UPTIME", "RSS", "LOGS", PARENT_WIDTH, "PARENT",
+                   "WHY");
+}
+
+/* The PARENT cell: "4711 claude", "1 init (orphan)", "-" when unknown;
+ * the name escaped, then padded to PARENT_WIDTH (at least one space
+ * follows). */
+static void parent_cell(struct mcp_buf *out, const struct mcp_proc *p)
+{
+    size_t start = out->len, w;
+
+    if (p->parent == NULL) {
+        mcp_buf_puts(out, "-");
+    } else {
+        mcp_buf_printf(out, "%d ", (int)p->ppid);
+        mcp_sanitize_term(out, p->parent, strlen(p->parent));
+        if (p->orphan)
+            mcp_buf_puts(out, " (orphan)");
+    }
+    w = out->len - start;
+    mcp_buf_printf(out, "%*s", w < PARENT_WIDTH ? (int)(PARENT_WIDTH - w) + 1
+                                                 : 1, "");
 }
 
 void mcp_proc_row(struct mcp_buf *out, const char *lead,
@@ -59,6 +82,7 @@ void mcp_proc_row(struct mcp_buf *out, const char *lead,
     }
     mcp_buf_printf(out, "%s%-7d %-19s %7s %9s %-14s ", lead, (int)p->pid,
                    start, up, rss, logs);
+    parent_cell(out, p);
     mcp_sanitize_term(out, p->why, strlen(p->why));
     mcp_buf_printf(out, "\n%*s    ", (int)strlen(lead), "");
     cl = mcp_proc_cmdline(p);
@@ -77,12 +101,28 @@ static void json_age(struct mcp_json *j, const char *key, int64_t ms)
         mcp_json_null(j);
 }
 
+/* A string, or null when s is NULL. */
+static void json_text(struct mcp_json *j, const char *key, const char *s)
+{
+    mcp_json_key(j, key);
+    if (s != NULL)
+        mcp_json_str(j, s);
+    else
+        mcp_json_null(j);
+}
+
 void mcp_proc_json_fields(struct mcp_json *j, const struct mcp_proc *p)
 {
     mcp_json_key(j, "pid");
     mcp_json_int(j, p->pid);
     mcp_json_key(j, "ppid");
     mcp_json_int(j, p->ppid);
+    json_text(j, "parent", p->parent);
+    mcp_json_key(j, "parent_kind");
+    mcp_json_str(j, mcp_parent_kind_name(p->parent_kind));
+    mcp_json_key(j, "orphan");
+    mcp_json_bool(j, p->orphan);
+    json_text(j, "orphan_reason", p->orphan_reason);
     mcp_json_key(j, "uid");
     mcp_json_int(j, p->uid);
     mcp_json_key(j, "start");
@@ -91,16 +131,8 @@ void mcp_proc_json_fields(struct mcp_json *j, const struct mcp_proc *p)
     mcp_json_int(j, p->uptime_ms);
     mcp_json_key(j, "rss_bytes");
     mcp_json_int(j, (int64_t)p->rss_bytes);
-    mcp_json_key(j, "exe");
-    if (p->exe != NULL)
-        mcp_json_str(j, p->exe);
-    else
-        mcp_json_null(j);
-    mcp_json_key(j, "cwd");
-    if (p->cwd != NULL)
-        mcp_json_str(j, p->cwd);
-    else
-        mcp_json_null(j);
+    json_text(j, "exe", p->exe);
+    json_text(j, "cwd", p->cwd);
     mcp_json_key(j, "argv");
     mcp_json_begin_arr(j);
     for (int k = 0; k < p->argc; k++)

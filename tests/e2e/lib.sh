@@ -95,6 +95,47 @@ wait_for() {
     return 1
 }
 
+# has_open PID FILE: whether process PID has FILE open
+has_open() {
+    _want=$(readlink -f "$2")
+    for _fd in /proc/"$1"/fd/*; do
+        [ "$(readlink "$_fd" 2>/dev/null)" = "$_want" ] && return 0
+    done
+    return 1
+}
+
+# wait_open PID FILE [SECONDS]: poll (every 20 ms, default 10 s) until
+# process PID has FILE open, then 0.1 s more for its first look at the
+# file and its watches: a follow started in the background is ready.
+# Returns 1 on timeout or when PID is gone.
+wait_open() {
+    _w=0
+    _max=$(( ${3:-10} * 50 ))
+    while [ "$_w" -lt "$_max" ]; do
+        if has_open "$1" "$2"; then
+            sleep 0.1
+            return 0
+        fi
+        kill -0 "$1" 2>/dev/null || return 1
+        sleep 0.02
+        _w=$((_w + 1))
+    done
+    return 1
+}
+
+# wait_closed PID FILE [SECONDS]: poll (every 20 ms, default 10 s) until
+# process PID no longer has FILE open. Returns 1 on timeout.
+wait_closed() {
+    _w=0
+    _max=$(( ${3:-10} * 50 ))
+    while [ "$_w" -lt "$_max" ]; do
+        has_open "$1" "$2" || return 0
+        sleep 0.02
+        _w=$((_w + 1))
+    done
+    return 1
+}
+
 # count_events FILE: the seq numbers of rule "rec" events in follow's
 # JSON output, space separated, in delivery order.
 seqs() {

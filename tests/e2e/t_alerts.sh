@@ -46,7 +46,7 @@ start() {
     "$MCPLOG" follow --json --no-default-rules --rules r.yaml --config "$1" \
         --state "$T/state" logs >>out.json 2>>err &
     PID=$!
-    sleep 0.4
+    wait_open "$PID" logs/mcp_server.log
 }
 stop() { kill -TERM "$PID"; wait "$PID"; RC=$?; }
 
@@ -263,9 +263,11 @@ rm -f out.json
 "$MCPLOG" follow --json --no-default-rules --rules r.yaml --config w.yaml \
     --no-state logs >out.json 2>err &
 PID=$!
-sleep 0.4
+wait_open "$PID" logs/mcp_server.log
+for k in 1 2 3 4 5; do echo "$(ts $((500 + k))) - root - INFO - oops number $k"; done >five
+# Timed from here: mcplog's reading, not the making of the lines.
 t0=$(date +%s%N)
-for k in 1 2 3 4 5; do L $((500 + k)) "oops number $k"; done
+while IFS= read -r l; do echo "$l" >>logs/mcp_server.log; done <five
 wait_for w.jsonl 'oops number 5' 3
 t1=$(date +%s%N)
 assert_eq "the file sink got all five while the webhook is on its first request" \

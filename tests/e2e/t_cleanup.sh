@@ -64,9 +64,13 @@ assert_eq "ps matches exactly the five servers, each for its rule" \
         "$S2 $PYBASE runs $SRV/server.py" "$S3 $PYBASE with cwd $SRV" \
         "$S4 argv matches pattern 3" "$S5 exe is $T/bin/zen-mcp-server-$R")" \
     "$(pids_why ps.json)"
+SHN=$(basename "$(readlink -f /bin/sh)")
+assert_eq "ps: started by this test's shell, so none is an orphan" \
+    "$(for p in $S1 $S2 $S3 $S4 $S5; do echo "$p $$ $SHN shell False None"; done | sort -n)" \
+    "$(parents ps.json)"
 assert_status "ps" 0 "$MCPLOG" ps --config c.yaml
 assert_eq "ps: a header and two lines per process" \
-    "PID     START                UPTIME       RSS LOGS           WHY 11" \
+    "PID     START                UPTIME       RSS LOGS           PARENT                 WHY 11" \
     "$(head -n 1 out) $(wc -l <out)"
 assert_contains "ps: the command line" out "    $PY $T/x/worker.py"
 assert_eq "ps --json: argv, cwd and exe of the relative one" \

@@ -196,7 +196,7 @@ mkdir logs2 && : >logs2/mcp_server.log && : >logs2/mcp_activity.log
 FPID=$!
 DE_MORE="$DE_MORE $FPID"
 DE_ALL="$DE_ALL $FPID"
-sleep 0.4
+wait_open "$FPID" logs2/mcp_server.log
 for i in 1 2; do echo "$(ts "$i") - root - WARNING - surge $i" >>logs2/mcp_server.log; done
 de_poll 10 calls_are 12
 kill -TERM "$FPID"
@@ -275,7 +275,7 @@ mkdir logs && : >logs/mcp_server.log && : >logs/mcp_activity.log
 FPID=$!
 DE_MORE="$DE_MORE $FPID"
 DE_ALL="$DE_ALL $FPID"
-sleep 0.4
+wait_open "$FPID" logs/mcp_server.log
 for i in 1 2 3; do echo "$(ts "$i") - root - ERROR - boom $i" >>logs/mcp_server.log; done
 flines() { [ "$(wc -l <follow.jsonl 2>/dev/null | tr -d ' ')" = 3 ]; }
 de_poll 10 flines

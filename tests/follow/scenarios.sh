@@ -37,11 +37,12 @@
 # of an empty file loses nothing anyway). Then the writers and the rotation
 # loop run; when the writers are done, the output is polled (every 0.5 s, at
 # most DRAIN_CAP=60 s) until it holds every line, mcplog gets SIGTERM (it must
-# exit 0 within 10 s) and check.py judges. Before the SIGTERM, FD_WAIT=6 s
-# (grace + 1) are given, then /proc/PID/fd must show no rotated or deleted log
-# file still open (FD_WAIT=0 skips this). The wait also ends when the output
-# has not grown for STALL_CAP=10 s (twice the default --grace): copytruncate
-# can remove lines from every file, and those never arrive.
+# exit 0 within 10 s) and check.py judges. Before the SIGTERM, /proc/PID/fd
+# must show no rotated or deleted log file still open within FD_WAIT=6 s
+# (grace + 1; polled every 100 ms, FD_WAIT=0 skips this). The drain also ends
+# when the output has not grown for STALL_CAP=10 s (twice the default
+# --grace): copytruncate can remove lines from every file, and those never
+# arrive.
 #
 # Environment:
 #   MCPLOG          the binary (may be "python3 tests/follow/reffollow.py")
@@ -50,6 +51,10 @@
 #                   rate), FOLLOW_MAXBYTES (python2), KILLS (default 5)
 #   SCENARIOS="create copytruncate ..."   MODES="inotify poll"
 #   REPEAT=N        run each scenario x mode N times (race-prone: loop)
+#   FOLLOW_JOBS=N   runs side by side (default 2; each in its own folder
+#                   with its own writers, logrotate state and mcplog; most of
+#                   a run is the paced writers). Each run's lines are printed
+#                   together, in the order above. FOLLOW_JOBS=1: one by one
 #   KEEP=1          keep the temporary folders of passing runs too (failing
 #                   ones are always kept and named)
 #   STRICT_COPYTRUNCATE=1  also fail on lines that logrotate's copytruncate
@@ -95,6 +100,7 @@ READY_CAP=${READY_CAP:-5}
 DRAIN_CAP=${DRAIN_CAP:-60}
 STALL_CAP=${STALL_CAP:-10}
 FD_WAIT=${FD_WAIT:-6}
+FOLLOW_JOBS=${FOLLOW_JOBS:-2}
 DIAG=${DIAG:-0}
 DIAGPID=""
 MISSING_GAP=${MISSING_GAP:-2}
@@ -112,8 +118,6 @@ say() { printf '%s\n' "$*"; }
 cleanup() {
     for p in $MCPID $WPIDS $DIAGPID; do kill -KILL "$p" 2>/dev/null; done
 }
-trap 'cleanup; exit 130' INT TERM
-
 now_ms() { date +%s%3N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
 
@@ -229,22 +233,38 @@ wait_delivered() {
     return 1
 }
 
-# check_fds: after the grace period only the live files may be open: no
-# rotated file and no deleted one (RELIABILITY.md 0 "Resource checks", 19)
-check_fds() {
-    local fd l n_rot=0 n_del=0 what=""
-    kill -0 "$MCPID" 2>/dev/null || return 0
+# open_fds: count the rotated (N_ROT_OPEN) and deleted (N_DEL_OPEN) log
+# files mcplog has open, named in OPEN_WHAT; status 1 when mcplog is gone
+open_fds() {
+    local fd l
+    N_ROT_OPEN=0 N_DEL_OPEN=0 OPEN_WHAT=""
+    kill -0 "$MCPID" 2>/dev/null || return 1
     for fd in /proc/"$MCPID"/fd/*; do
         l=$(readlink "$fd" 2>/dev/null) || continue
         case $l in
-            "$T"/logs/*" (deleted)") n_del=$((n_del + 1)) what="$what ${l#"$T"/}" ;;
+            "$T"/logs/*" (deleted)") N_DEL_OPEN=$((N_DEL_OPEN + 1)) OPEN_WHAT="$OPEN_WHAT ${l#"$T"/}" ;;
             "$T"/logs/mcp_server.log | "$T"/logs/mcp_activity.log | "$LOG") ;;
-            "$T"/logs/*) n_rot=$((n_rot + 1)) what="$what ${l#"$T"/}" ;;
+            "$T"/logs/*) N_ROT_OPEN=$((N_ROT_OPEN + 1)) OPEN_WHAT="$OPEN_WHAT ${l#"$T"/}" ;;
         esac
     done
-    FDS="open-rotated=$n_rot open-deleted=$n_del"
-    if [ $((n_rot + n_del)) -gt 0 ]; then
-        NOTE="$NOTE fds-still-open-${FD_WAIT}s-after-the-end:$(echo "$what" | tr ' ' ',')"
+    return 0
+}
+
+# check_fds: within FD_WAIT s (grace + 1) only the live files may be open:
+# no rotated file and no deleted one (RELIABILITY.md 0 "Resource checks",
+# 19); polled every 100 ms, so the run goes on as soon as they are closed
+check_fds() {
+    local t0 end
+    t0=$(now_ms)
+    end=$((t0 + FD_WAIT * 1000))
+    while open_fds; do
+        [ $((N_ROT_OPEN + N_DEL_OPEN)) -eq 0 ] && break
+        [ "$(now_ms)" -ge "$end" ] && break
+        sleep 0.1
+    done
+    FDS="open-rotated=$N_ROT_OPEN open-deleted=$N_DEL_OPEN closed-after=$(secs "$t0" "$(now_ms)")s"
+    if [ $((N_ROT_OPEN + N_DEL_OPEN)) -gt 0 ]; then
+        NOTE="$NOTE fds-still-open-${FD_WAIT}s-after-the-end:$(echo "$OPEN_WHAT" | tr ' ' ',')"
         RUN_OK=0
     fi
 }
@@ -526,10 +546,7 @@ EOF
     wait_delivered "$total"
     diag_stop
     FDS=""
-    if [ "$FD_WAIT" != 0 ]; then
-        sleep "$FD_WAIT"
-        check_fds
-    fi
+    [ "$FD_WAIT" != 0 ] && check_fds
     stop_mcplog
     t2=$(now_ms)
     if [ "$ROT" -lt "$N_ROT" ]; then
@@ -552,18 +569,56 @@ EOF
         "$errs" "$FDS" "${NOTE:+ note:$NOTE}"
     cat "$T/check.out"
     if [ $RUN_OK = 1 ]; then
-        PASS=$((PASS + 1))
         say "ok: $scen $mode"
         [ "$KEEP" = 1 ] || rm -rf "$T"
     else
-        FAIL=$((FAIL + 1))
-        FAILED_RUNS="$FAILED_RUNS $scen/$mode"
         say "FAIL: $scen $mode (kept: $T)"
         if [ "$errs" -gt 0 ]; then
             say "  mcplog stderr (first lines):"
             cat "$T"/err.* | head -8 | sed 's/^/    /'
         fi
     fi
+}
+
+# --- runs side by side --------------------------------------------------------
+
+# run_job I SCEN MODE: run_one in the background, its lines into $JOBDIR/I.out,
+# then "RUN_OK SCEN/MODE" into $JOBDIR/I.res. Its gaps are random from SEED
+# and I, whatever ran before it.
+run_job() {
+    (
+        trap 'cleanup; exit 130' INT TERM
+        RANDOM=$((SEED * 1000 + $1))
+        run_one "$2" "$3" >"$JOBDIR/$1.out" 2>&1
+        echo "$RUN_OK $2/$3" >"$JOBDIR/$1.res"
+    ) &
+    JOBPIDS="$JOBPIDS $!"
+}
+
+# report_done [all]: print the finished runs in order (up to the first one
+# still running) and count them; with "all" (every job waited for), a run
+# without a verdict counts as failed
+report_done() {
+    local ok name
+    while [ "$NEXT" -lt "$NJOBS" ]; do
+        if [ -e "$JOBDIR/$NEXT.res" ]; then
+            cat "$JOBDIR/$NEXT.out"
+            read -r ok name <"$JOBDIR/$NEXT.res"
+        elif [ "${1:-}" = all ]; then
+            cat "$JOBDIR/$NEXT.out" 2>/dev/null
+            ok=0 name="run-$NEXT"
+            say "FAIL: run $NEXT ended without a verdict"
+        else
+            return
+        fi
+        if [ "$ok" = 1 ]; then
+            PASS=$((PASS + 1))
+        else
+            FAIL=$((FAIL + 1))
+            FAILED_RUNS="$FAILED_RUNS $name"
+        fi
+        NEXT=$((NEXT + 1))
+    done
 }
 
 if ! command -v "$LOGROTATE" >/dev/null 2>&1; then
@@ -575,17 +630,32 @@ if ! $MCPLOG follow --help >/dev/null 2>&1; then
     say "follow: '$MCPLOG follow --help' failed: no follow command?"
     exit 2
 fi
+case $FOLLOW_JOBS in '' | *[!0-9]* | 0) say "follow: FOLLOW_JOBS must be a positive number"; exit 2 ;; esac
 
-say "follow: lines=$N_LINES rotations>=$N_ROT duration=${DUR}s kills>=$KILLS modes=[$MODES] repeat=$REPEAT"
+JOBDIR=$(mktemp -d "${TMPDIR:-/tmp}/mcplog-follow.jobs.XXXXXX")
+JOBPIDS=""
+NJOBS=0
+NEXT=0
+trap 'for p in $JOBPIDS; do kill -TERM "$p" 2>/dev/null; done; wait; rm -rf "$JOBDIR"; exit 130' INT TERM
+
+say "follow: lines=$N_LINES rotations>=$N_ROT duration=${DUR}s kills>=$KILLS modes=[$MODES] repeat=$REPEAT jobs=$FOLLOW_JOBS"
 for scen in $SCENARIOS; do
     rep=0
     while [ $rep -lt "$REPEAT" ]; do
         for mode in $MODES; do
-            run_one "$scen" "$mode"
+            while [ "$(jobs -pr | wc -l)" -ge "$FOLLOW_JOBS" ]; do
+                wait -n
+                report_done
+            done
+            run_job "$NJOBS" "$scen" "$mode"
+            NJOBS=$((NJOBS + 1))
         done
         rep=$((rep + 1))
     done
 done
+wait
+report_done all
+rm -rf "$JOBDIR"
 [ -n "$FAILED_RUNS" ] && say "follow: failed:$FAILED_RUNS"
 say "follow: $PASS passed, $FAIL failed"
 [ -n "${CHECK_TALLY:-}" ] && echo "$PASS $FAIL" >>"$CHECK_TALLY"

@@ -1,6 +1,7 @@
 /* proctest.h - helpers of the process-matching unit tests
- * (test_procs.c, test_procmatch.c): load the process sections of a
- * config from YAML text, match one process description. */
+ * (test_procs.c, test_procmatch.c, test_orphans.c): load the process
+ * sections of a config from YAML text, match one process description,
+ * set up processes for the keeper choice. */
 #ifndef MCP_PROCTEST_H
 #define MCP_PROCTEST_H
 
@@ -15,6 +16,7 @@
 #include <cmocka.h>
 
 #include "conf/procconf.h"
+#include "proc/cleanup.h"
 #include "proc/procs.h"
 #include "base/util.h"
 #include "base/yamlutil.h"
@@ -59,6 +61,26 @@ static inline int match(const struct mcp_procconf *pc, const char *dir,
         assert_string_equal(why != NULL ? why : "(none)", want_why);
     free(why);
     return idx;
+}
+
+/* Four processes for the keeper choice, oldest first (pids 100-103,
+ * start ticks 1000-1003, no log open, none an orphan), and o as the
+ * default cleanup: section (newest, prefer_writer, 5m window) makes it. */
+static inline void choose_setup(struct mcp_proc *v, struct mcp_cleanup_opts *o)
+{
+    struct mcp_cleanup_conf cc = {.keep = MCP_KEEP_NEWEST,
+                                  .prefer_writer = true,
+                                  .writer_window_ms = 300000,
+                                  .grace_ms = 5000};
+
+    memset(v, 0, 4 * sizeof(*v));
+    for (int i = 0; i < 4; i++) {
+        v[i].pid = 100 + i;
+        v[i].start_ticks = 1000 + (uint64_t)i;
+        v[i].log_write_age_ms = -1;
+        v[i].log_modified_age_ms = -1;
+    }
+    mcp_cleanup_opts_init(o, &cc);
 }
 
 #define A(...) ((char *const[]){__VA_ARGS__, NULL})

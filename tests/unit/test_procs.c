@@ -299,21 +299,10 @@ static void test_choose(void **state)
 {
     struct mcp_proc v[4];
     struct mcp_cleanup_opts o;
-    struct mcp_cleanup_conf cc = {.keep = MCP_KEEP_NEWEST,
-                                  .prefer_writer = true,
-                                  .writer_window_ms = 300000,
-                                  .grace_ms = 5000};
     char err[MCP_ERRLEN] = "", *why = NULL;
 
     (void)state;
-    memset(v, 0, sizeof(v));
-    for (int i = 0; i < 4; i++) {
-        v[i].pid = 100 + i;
-        v[i].start_ticks = 1000 + (uint64_t)i;
-        v[i].log_write_age_ms = -1;
-        v[i].log_modified_age_ms = -1;
-    }
-    mcp_cleanup_opts_init(&o, &cc);
+    choose_setup(v, &o);
     assert_int_equal(mcp_cleanup_choose(v, 3, &o, &why, err), 2);
     assert_string_equal(why, "newest");
     free(why);

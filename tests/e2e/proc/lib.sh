@@ -90,6 +90,15 @@ for p in sorted(d.get(sys.argv[2], []), key=lambda p: p["pid"]):
     print(p["pid"], p["why"])' "$1" "${2:-processes}"
 }
 
+# "pid ppid parent parent_kind orphan orphan_reason" lines of a ps or
+# cleanup JSON document, sorted by pid
+parents() {
+    python3 -c 'import json,sys
+for p in sorted(json.load(open(sys.argv[1]))["processes"], key=lambda p: p["pid"]):
+    print(p["pid"], p["ppid"], p["parent"], p["parent_kind"], p["orphan"],
+          p["orphan_reason"])' "$1"
+}
+
 # "pid result" lines of a cleanup JSON document, sorted by pid
 results() {
     python3 -c 'import json,sys

@@ -1,6 +1,8 @@
 """A dummy MCP server for the process tests (tests/e2e/t_cleanup*.sh,
 t_health.sh, t_probes.sh). It only waits; the environment makes it:
-  DUMMY_READY=FILE       create FILE once set up (handlers installed)
+  DUMMY_READY=FILE       create FILE once set up (handlers installed),
+                         holding its PID (as its own PID namespace
+                         numbers it)
   DUMMY_CHDIR=DIR        change into DIR once started (before READY)
   DUMMY_LOG=FILE         append a log line to FILE every 0.2 s (O_APPEND,
                          as Python's logging.FileHandler does)
@@ -10,8 +12,11 @@ t_health.sh, t_probes.sh). It only waits; the environment makes it:
                          (so a test decides who wrote the log last)
   DUMMY_NAME=NAME        its name for DUMMY_TURN
   DUMMY_IGNORE_TERM=1    survive SIGTERM, noting it in DUMMY_MARK
-  DUMMY_MARK=FILE        where to note the signals received
-It never signals anything itself."""
+  DUMMY_MARK=FILE        where to note the signals received ("TERM"
+                         per SIGTERM); without DUMMY_IGNORE_TERM it
+                         then exits with status 143, as SIGTERM's
+                         default action would
+It never signals anything."""
 import os
 import signal
 import time
@@ -35,8 +40,15 @@ def turn_due(turn, name, served):
     return seq if who == name and seq != served else None
 
 
+def on_term_exit(signum, frame):
+    on_term(signum, frame)
+    os._exit(128 + signal.SIGTERM)
+
+
 if os.environ.get("DUMMY_IGNORE_TERM"):
     signal.signal(signal.SIGTERM, on_term)
+elif mark:
+    signal.signal(signal.SIGTERM, on_term_exit)
 if os.environ.get("DUMMY_CHDIR"):
     os.chdir(os.environ["DUMMY_CHDIR"])
 log = os.environ.get("DUMMY_LOG")
@@ -46,7 +58,9 @@ name = os.environ.get("DUMMY_NAME", "")
 served = None
 ready = os.environ.get("DUMMY_READY")
 if ready:
-    open(ready, "w").close()
+    with open(ready + ".tmp", "w") as f:
+        f.write("%d\n" % os.getpid())
+    os.rename(ready + ".tmp", ready)
 line = "2025-12-10 14:00:00,000 - root - INFO - tick%s\n" % (
     " " + name if name else "")
 while True:
