@@ -283,9 +283,11 @@ static void json_times(struct mcp_json *j, const char *key,
 
 void mcp_clientstats_json(const struct mcp_clientstats *c, struct mcp_json *j)
 {
+    if (c == NULL)
+        return; /* no client read: no member */
     mcp_json_key(j, "clients");
     mcp_json_begin_obj(j);
-    for (size_t i = 0; c != NULL && i < c->servers.n; i++) {
+    for (size_t i = 0; i < c->servers.n; i++) {
         const struct server *s = c->servers.entries[i].value;
 
         mcp_json_key(j, c->servers.entries[i].key);

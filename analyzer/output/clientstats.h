@@ -44,7 +44,8 @@ bool mcp_clientstats_any(const struct mcp_clientstats *c);
  * every name escaped for the terminal. */
 void mcp_clientstats_text(const struct mcp_clientstats *c, struct mcp_buf *b);
 
-/* The "clients" member of the JSON document: an object of servers. */
+/* The "clients" member of the JSON document: an object of servers;
+ * nothing at all when c is NULL (no client was read). */
 void mcp_clientstats_json(const struct mcp_clientstats *c,
                           struct mcp_json *j);
 
