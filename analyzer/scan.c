@@ -285,7 +285,7 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
         if (o->server != NULL && !mcp_rules_event_server(rs, bev, o->server))
             continue;
         if (o->on_event != NULL)
-            o->on_event(bev, o->event_arg ? o->event_arg : o->arg);
+            o->on_event(bev, o->arg);
         mcp_engine_feed(out->engine, bev);
     }
     for (size_t f = 0; f < started; f++) {

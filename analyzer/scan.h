@@ -28,7 +28,6 @@ struct mcp_scan_opts {
     /* Called for every event fed to the engine (test-rules, replay);
      * may be NULL. */
     void (*on_event)(const struct mcp_event *ev, void *arg);
-    void *event_arg;     /* on_event's argument (NULL: arg) */
     /* --server: keep only the events of this server (a capture or field
      * "server"; events with no server at all are kept). NULL: all. */
     const char *server;
