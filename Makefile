@@ -56,7 +56,8 @@ BASE_SRC   = $(addprefix analyzer/base/, mcp.c util.c path.c spawn.c optset.c al
              jsonrpc.c)
 INPUT_SRC  = $(addprefix analyzer/input/, logset.c reader.c reader_zlib.c $(ISAL_SRC) \
              prefetch.c framer.c \
-             tail.c follow.c follow_watch.c follow_discover.c \
+             format.c format_json.c format_text.c clients.c clients_reg.c \
+             tail.c follow.c follow_watch.c follow_discover.c follow_tree.c \
              follow_resume.c)
 MATCH_SRC  = $(addprefix analyzer/match/, prefilter.c litset.c litsel.c pattern.c rules.c \
              rules_read.c event.c \
@@ -66,7 +67,8 @@ ENGINE_SRC = $(addprefix analyzer/engine/, engine_timer.c engine.c engine_prune.
 CONF_SRC   = $(addprefix analyzer/conf/, config.c procconf.c)
 PROC_SRC   = $(addprefix analyzer/proc/, procs.c procread.c procmatch.c \
              procparent.c procview.c cleanup.c health.c probes.c action.c)
-OUTPUT_SRC = $(addprefix analyzer/output/, report.c histogram.c termview.c termview_alert.c termview_status.c router.c notify.c \
+OUTPUT_SRC = $(addprefix analyzer/output/, report.c clientstats.c histogram.c termview.c termview_alert.c \
+             termview_status.c router.c notify.c \
              silence.c)
 TOP_SRC    = $(addprefix analyzer/, scanpool.c scantask.c scan.c health_run.c follow_clock.c state.c live.c live_feed.c live_replay.c)
 MCPSRV_SRC = $(addprefix analyzer/mcpserver/, server.c tools.c srv_json.c \
@@ -92,6 +94,7 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 UNIT_ABIN = $(UNIT_SRC:tests/unit/%.c=$(BA)/unit/%)
 
 .PHONY: all check check-stages check-deps layers unit e2e e2e-zlib asan valgrind fuzz fuzz-smoke bench install FORCE follow-test \
+        client-test \
         uninstall clean samples samples-expected
 
 all: mcplog
@@ -335,3 +338,8 @@ clean:
 samples-expected: mcplog
 	./mcplog scan --tz UTC --json samples/logs > samples/expected-scan.json
 	./mcplog scan --tz UTC samples/logs > samples/expected-scan.txt
+
+# The readers of client logs against the real Claude Code client (needs
+# tests/deps.sh's pinned install; about a minute).
+client-test: mcplog
+	MCPLOG=$(CURDIR)/mcplog sh tests/client/t_client.sh

@@ -83,6 +83,8 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
             ((o->since != MCP_TIME_NONE && bev->ts < o->since) ||
              (o->until != MCP_TIME_NONE && bev->ts >= o->until)))
             continue;
+        if (o->server != NULL && !mcp_rules_event_server(rs, bev, o->server))
+            continue;
         if (o->on_event != NULL)
             o->on_event(bev, o->arg);
         mcp_engine_feed(out->engine, bev);

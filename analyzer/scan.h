@@ -35,6 +35,9 @@ struct mcp_scan_opts {
      * ends at its next job) and the merge feeds nothing more; may be
      * NULL. */
     const atomic_bool *cancel;
+    /* --server: keep only the events of this server (a capture or field
+     * "server"; events with no server at all are kept). NULL: all. */
+    const char *server;
 };
 
 struct mcp_scan {

@@ -52,6 +52,8 @@ struct mcp_config {
     struct mcp_procconf proc;      /* server:, health:, cleanup:, probes: */
     bool mcp_allow_cleanup;        /* mcp: {allow_cleanup: true}: `mcplog
                                       mcp` offers its cleanup tool */
+    unsigned clients;              /* clients: (input/clients.h mask) */
+    bool clients_set;              /* clients: given */
 };
 
 /* Load the config: path when not NULL, else the search above (a missing

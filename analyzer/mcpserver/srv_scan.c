@@ -154,7 +154,8 @@ int mcp_srv_scan_run(struct mcp_srv *s, struct json_object *paths,
         argv = def;
         argc = 1;
     }
-    rc = mcp_logset_from_args(&x->ls, argv, argc, NULL, 0, false, err);
+    rc = mcp_logset_from_args(&x->ls, argv, argc, NULL, 0, 0, NULL, false,
+                              err);
     if (argv != o->paths && argv != def)
         free(argv);
     if (rc != 0)

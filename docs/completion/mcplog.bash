@@ -103,6 +103,12 @@ _mcplog() {
     --severity | --min-severity | --fail-on)
         COMPREPLY=($(compgen -W "info warning critical" -- "$cur"))
         return ;;
+    --client)
+        COMPREPLY=($(compgen -W "claude-code claude-desktop auto none" -- "$cur"))
+        return ;;
+    --format)
+        COMPREPLY=($(compgen -W "claude-code-jsonl claude-code-json-array claude-code-transcript claude-code-debug claude-desktop claude-desktop-server" -- "$cur"))
+        return ;;
     --by)
         COMPREPLY=($(compgen -W "hour day" -- "$cur"))
         return ;;
