@@ -198,6 +198,11 @@ assert_eq "explain_server: the cause of each failing server, from the client's r
 assert_eq "explain_server crash: one sentence, the server's stderr in its evidence" \
     "crash exited during its start (5 times; the client's last record: Connection failed: MCP error -32000: Connection closed): see its stderr in the evidence.|ModuleNotFoundError: No module named 'mcp_missing_dependency_for_test'" \
     "$(sc 1 cause.sentence)|$(spy 1 '[e for e in s["evidence"] if e["rule"] == "startup-crash"][-1]["traceback"].split(chr(10))[-1]')"
+assert_eq "explain_server: the sentences of a time-out, stdout pollution, failed tool calls, a failed connection" \
+    "slow did not answer the client's handshake in time (5 times; the client's last record: Connection timeout triggered after 3004ms (limit: 3000ms)): it starts too slowly, or hangs before reading stdin.|noisy wrote 4 lines that are not JSON-RPC to its stdout, where only protocol may go (the last: Ignoring non-JSON line on stdout: JSON Parse error: Unexpected identifier \"DEBUG\"): its logging or prints must go to stderr.|dies connects, but its tool calls fail (2 times; the client's last record: Tool 'boom' failed after 0s: MCP error -32000: Connection closed).|5 failed connections to missing; the client's last record: Connection failed: ENOENT: no such file or directory, posix_spawn '/tmp/c12-client/cc1/nonexistent/bin/mcp-server'." \
+    "$(sc 2 cause.sentence)|$(sc 3 cause.sentence)|$(sc 5 cause.sentence)|$(sc 4 cause.sentence)"
+assert_eq "explain_server noisy: the polluting lines are its evidence" \
+    "2 stdout-pollution" "$(sc 3 evidence.#) $(sc 3 evidence.1.rule)"
 assert_eq "explain_server missing: the reason the client gave" \
     "{\"ENOENT: no such file or directory, posix_spawn '/tmp/c12-client/cc1/nonexistent/bin/mcp-server'\": 5}" \
     "$(sc 4 client.reasons)"
