@@ -231,6 +231,8 @@ check-stages:
 	@MCPLOG=$(CURDIR)/mcplog sh tests/e2e/run.sh || echo e2e >>$(CHECK_FAILED)
 	@echo "== gzip end-to-end tests with the zlib-only reader"
 	@$(MAKE) --no-print-directory e2e-zlib || echo e2e-zlib >>$(CHECK_FAILED)
+	@echo "== the real Claude Code client, followed and scanned"
+	@$(MAKE) --no-print-directory client-test || echo client-test >>$(CHECK_FAILED)
 	@$(MAKE) --no-print-directory asan || echo asan >>$(CHECK_FAILED)
 	@echo "== valgrind"
 	@CHECK_TALLY= $(MAKE) --no-print-directory valgrind || echo valgrind >>$(CHECK_FAILED)
@@ -250,6 +252,9 @@ valgrind: mcplog $(UNIT_BIN)
 	    ./mcplog sinks test j --config $(B)/valgrind-sinks.yaml --status firing,update,resolved > /dev/null
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    ./mcplog scan --tz UTC --replay --config $(B)/valgrind-sinks.yaml samples/logs > /dev/null 2>&1
+	HOME=$(CURDIR)/tests/client/claude-code/home XDG_CACHE_HOME= XDG_CONFIG_HOME= CLAUDE_CONFIG_DIR= \
+	    valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    ./mcplog scan --tz UTC --client claude-code --json > /dev/null
 	@echo "valgrind: clean"
 
 # Real writers (logrotate, Python's RotatingFileHandler, delete/recreate,
