@@ -38,7 +38,8 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 # "sinks/sink.h"; the top of analyzer/ (scan, follow's clock, state) by
 # name alone.
 BASE_SRC   = $(addprefix analyzer/base/, mcp.c util.c path.c spawn.c optset.c alertview.c strmap.c keyset.c \
-             timeparse.c textout.c yamlutil.c template.c evloop.c statedir.c)
+             timeparse.c textout.c yamlutil.c template.c evloop.c statedir.c \
+             timebins.c)
 INPUT_SRC  = $(addprefix analyzer/input/, logset.c reader.c prefetch.c framer.c \
              tail.c follow.c follow_watch.c follow_discover.c \
              follow_resume.c)
@@ -50,6 +51,7 @@ CONF_SRC   = $(addprefix analyzer/conf/, config.c procconf.c)
 PROC_SRC   = $(addprefix analyzer/proc/, procs.c procread.c procmatch.c \
              procparent.c procview.c cleanup.c health.c probes.c action.c)
 OUTPUT_SRC = $(addprefix analyzer/output/, report.c termview.c termview_status.c router.c notify.c \
+             incident.c cluster.c html.c html_tables.c html_chart.c \
              silence.c)
 TOP_SRC    = $(addprefix analyzer/, scan.c follow_clock.c state.c live.c live_feed.c)
 CLI_SRC    = $(addprefix analyzer/cli/, cli.c cmd_scan.c cmd_testrules.c \

@@ -38,6 +38,8 @@ struct family_job {
     uint64_t *limit_errors;
     struct mcp_timeguard *guard;  /* the family's lines are one stream */
     struct mcp_batch found;       /* a chunk's events, before the guard */
+    struct mcp_timebins *line_bins; /* line_times, else NULL */
+    int64_t prev_own;             /* line_times: last own time seen */
     pthread_t tid;
     /* consumer side */
     struct mcp_batch *cur;
@@ -109,6 +111,35 @@ static void mark_damaged(struct mcp_input *in, const char *err)
     warn_input("", err);
 }
 
+/* line_times: count the chunk's lines by time and give each of its
+ * events the own time of the line before it. found holds the chunk's
+ * events in line order. */
+static void line_times(struct family_job *j, const struct mcp_chunk *c)
+{
+    const char *p = c->data, *end = c->data + c->len;
+    uint64_t lineno = c->first_line;
+    size_t k = 0;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        int64_t ts;
+
+        while (k < j->found.n && j->found.ev[k]->lineno <= lineno) {
+            if (j->found.ev[k]->lineno == lineno)
+                j->found.ev[k]->prev_ts = j->prev_own;
+            k++;
+        }
+        if (len > 0 && *p >= '0' && *p <= '9' &&
+            mcp_time_parse_prefix(p, len, &ts) > 0)
+            j->prev_own = ts;
+        if (j->prev_own != MCP_TIME_NONE)
+            mcp_timebins_add(j->line_bins, j->prev_own, 1);
+        lineno++;
+        p = nl ? nl + 1 : end;
+    }
+}
+
 /* Frame and match the current file of the prefetcher. */
 static void read_input(struct family_job *j, struct mcp_matcher *m,
                        struct mcp_prefetch *pf, size_t idx,
@@ -128,6 +159,8 @@ static void read_input(struct family_job *j, struct mcp_matcher *m,
                           pf);
     while ((rc = mcp_framer_next(f, &c, err)) == 1) {
         mcp_matcher_chunk(m, &c, &j->found);
+        if (j->line_bins != NULL)
+            line_times(j, &c);
         mcp_timeguard_chunk(j->guard, idx, (uint32_t)idx, &c, &j->found,
                             *batch);
         if ((*batch)->bytes >= BATCH_BYTES)
@@ -223,6 +256,7 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
     size_t started = 0;
 
     memset(out, 0, sizeof(*out));
+    out->nline_bins = o->line_times ? nf : 0;
     out->engine = mcp_engine_create(rs, o->on_alert, o->arg);
     mcp_engine_set_repeat(out->engine, o->repeat_ms,
                           MCP_ENGINE_REPEAT_BURST);
@@ -237,6 +271,13 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
         j->max_inflate = o->max_inflate;
         j->limit_errors = mcp_calloc(rs->n + 1, sizeof(uint64_t));
         j->guard = mcp_timeguard_create(false, on_line_time, j);
+        j->prev_own = MCP_TIME_NONE;
+        if (o->line_times) {
+            if (out->line_bins == NULL)
+                out->line_bins = mcp_calloc(nf, sizeof(*out->line_bins));
+            j->line_bins = &out->line_bins[f];
+            mcp_timebins_init(j->line_bins, MCP_SCAN_LINE_BINS);
+        }
         pthread_mutex_init(&j->q.mu, NULL);
         pthread_cond_init(&j->q.can_put, NULL);
         pthread_cond_init(&j->q.can_get, NULL);
@@ -328,5 +369,8 @@ void mcp_scan_free(struct mcp_scan *s)
 {
     mcp_engine_destroy(s->engine);
     free(s->limit_errors);
+    for (size_t f = 0; s->line_bins != NULL && f < s->nline_bins; f++)
+        mcp_timebins_free(&s->line_bins[f]);
+    free(s->line_bins);
     memset(s, 0, sizeof(*s));
 }

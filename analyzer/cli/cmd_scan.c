@@ -1,4 +1,5 @@
 /* cmd_scan.c - `mcplog scan`: post-mortem analysis of a log set. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 #include "conf/config.h"
 #include "input/framer.h"
 #include "input/logset.h"
+#include "output/html.h"
+#include "output/incident.h"
 #include "output/notify.h"
 #include "output/report.h"
 #include "match/rules.h"
@@ -23,6 +26,10 @@ static const char scan_usage[] =
     "mcp_activity.log and their rotated members, plain or gzip.\n"
     "\n"
     "  --json                 one JSON document instead of the report\n"
+    "  --html FILE            also write the incident page to FILE (- for\n"
+    "                         stdout, instead of the report)\n"
+    "  --html-stamp none      no generated-at line in the page (for\n"
+    "                         byte-identical pages)\n"
     "  --rules PATH           also load rules from a file or folder\n"
     "  --no-default-rules     skip the shipped and user rules\n"
     "  --source NAME=PATH     add a file with the role NAME\n"
@@ -50,6 +57,8 @@ enum {
     OPT_REPLAY,
     OPT_REPLAY_SINKS,
     OPT_CONFIG,
+    OPT_HTML,
+    OPT_HTML_STAMP,
 };
 
 static const struct option scan_opts[] = {
@@ -62,6 +71,8 @@ static const struct option scan_opts[] = {
     {"replay", no_argument, NULL, OPT_REPLAY},
     {"replay-sinks", required_argument, NULL, OPT_REPLAY_SINKS},
     {"config", required_argument, NULL, OPT_CONFIG},
+    {"html", required_argument, NULL, OPT_HTML},
+    {"html-stamp", required_argument, NULL, OPT_HTML_STAMP},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -146,6 +157,76 @@ static int replay_select(struct mcp_config *c, const char *list, char *err)
     }
 }
 
+/* --- the HTML page ---------------------------------------------------- */
+
+struct scan_html {
+    const char *path;        /* --html, or NULL */
+    bool stamp;
+    struct mcp_incident inc;
+};
+
+static void html_event(const struct mcp_event *ev, void *arg)
+{
+    struct scan_html *h = arg;
+
+    mcp_incident_event(&h->inc, ev);
+}
+
+/* Where the rules came from, for the page's header. */
+static void rules_from(struct mcp_buf *b, const struct mcp_rule_sources *r)
+{
+    mcp_buf_puts(b, r->no_default ? "" : "the shipped and user rules");
+    for (size_t i = 0; i < r->npaths; i++) {
+        mcp_buf_puts(b, b->len > 0 ? ", " : "");
+        mcp_buf_printf(b, "--rules %s", r->paths[i]);
+    }
+    if (b->len == 0)
+        mcp_buf_puts(b, "nowhere");
+}
+
+/* Write the page to h->path ("-": stdout). Returns 0 or -1 (reported). */
+static int write_html(struct scan_html *h, const struct mcp_logset *ls,
+                      const struct mcp_ruleset *rs,
+                      const struct mcp_rule_sources *src,
+                      const struct mcp_scan_opts *so,
+                      const struct mcp_scan *scan,
+                      const struct mcp_report_figures *fig)
+{
+    struct mcp_buf page, from;
+    char stamp[MCP_TIME_ISO_LEN], err[MCP_ERRLEN] = "";
+    struct mcp_html_in in = {
+        .ls = ls, .rs = rs, .fig = fig, .inc = &h->inc,
+        .line_bins = scan->line_bins, .nline_bins = scan->nline_bins,
+        .since = so->since, .until = so->until,
+    };
+    int rc = 0;
+
+    mcp_buf_init(&page);
+    mcp_buf_init(&from);
+    rules_from(&from, src);
+    in.rules_from = from.data;
+    if (h->stamp) {
+        mcp_time_format_iso(mcp_wall_ms(), stamp, sizeof(stamp));
+        in.stamp = stamp;
+    }
+    mcp_html_write(&page, &in);
+    if (strcmp(h->path, "-") == 0) {
+        fwrite(page.data, 1, page.len, stdout);
+    } else {
+        FILE *fp = fopen(h->path, "w");
+
+        if (fp == NULL || fwrite(page.data, 1, page.len, fp) != page.len ||
+            fclose(fp) != 0) {
+            mcp_errf(err, "cannot write %s: %s", h->path, strerror(errno));
+            mcp_cli_error(err);
+            rc = -1;
+        }
+    }
+    mcp_buf_free(&page);
+    mcp_buf_free(&from);
+    return rc;
+}
+
 int mcp_cmd_scan(int argc, char **argv)
 {
     struct mcp_cli_common co = {0};
@@ -160,6 +241,7 @@ int mcp_cmd_scan(int argc, char **argv)
     struct mcp_ruleset rs;
     struct mcp_logset ls;
     struct mcp_scan scan;
+    struct scan_html html = {.stamp = true};
 
     optind = 1;
     while ((c = mcp_cli_getopt(argc, argv, ":h", scan_opts, &co, "scan")) !=
@@ -193,6 +275,18 @@ int mcp_cmd_scan(int argc, char **argv)
         case OPT_CONFIG:
             config = optarg;
             break;
+        case OPT_HTML:
+            if (optarg[0] == '\0')
+                return mcp_cli_usage("scan", "--html takes a file name, "
+                                             "or - for stdout");
+            html.path = optarg;
+            break;
+        case OPT_HTML_STAMP:
+            if (strcmp(optarg, "none") != 0 && strcmp(optarg, "now") != 0)
+                return mcp_cli_usage("scan", "--html-stamp takes none or "
+                                             "now");
+            html.stamp = strcmp(optarg, "now") == 0;
+            break;
         case 'h':
             fputs(scan_usage, stdout);
             return MCP_EXIT_OK;
@@ -202,6 +296,9 @@ int mcp_cmd_scan(int argc, char **argv)
         }
     }
 
+    if (html.path != NULL && replay)
+        return mcp_cli_usage("scan", "--html and --replay do not go "
+                                     "together");
     /* Times are read after every option, so that --tz applies to them
      * wherever it stands on the command line. */
     if (parse_time_opt("since", since, &so.since) != 0 ||
@@ -240,6 +337,12 @@ int mcp_cmd_scan(int argc, char **argv)
         so.repeat_ms = rp.conf.repeat_interval_ms;
     }
 
+    if (html.path != NULL) {
+        mcp_incident_init(&html.inc, &rs);
+        so.line_times = true;
+        so.on_event = html_event;
+        so.arg = &html;
+    }
     if (mcp_scan_run(&ls, &rs, &so, &scan, err) != 0) {
         mcp_cli_error(err);
         rc = MCP_EXIT_USAGE;
@@ -252,7 +355,12 @@ int mcp_cmd_scan(int argc, char **argv)
             scan.matches, scan.time_jumps,
         };
 
-        if (json)
+        if (html.path != NULL &&
+            write_html(&html, &ls, &rs, &co.rules, &so, &scan, &fig) != 0)
+            rc = MCP_EXIT_USAGE;
+        if (html.path != NULL && strcmp(html.path, "-") == 0)
+            ;
+        else if (json)
             mcp_report_json(stdout, &ls, &rs, &fig);
         else
             mcp_report_text(stdout, &ls, &rs, &fig);
@@ -280,6 +388,8 @@ int mcp_cmd_scan(int argc, char **argv)
         mcp_warnf("error writing the report");
         rc = MCP_EXIT_USAGE;
     }
+    if (html.path != NULL)
+        mcp_incident_free(&html.inc);
     mcp_scan_free(&scan);
     mcp_logset_free(&ls);
     mcp_ruleset_free(&rs);

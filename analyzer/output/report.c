@@ -367,8 +367,16 @@ static void json_alerts(struct mcp_json *j, const struct mcp_logset *ls,
 
     mcp_json_key(j, "alerts");
     mcp_json_begin_arr(j);
-    for (size_t i = 0; i < n; i++) {
-        const struct mcp_alert *a = al[i];
+    for (size_t i = 0; i < n; i++)
+        mcp_report_json_alert(j, ls, rs, al[i]);
+    mcp_json_end_arr(j);
+}
+
+void mcp_report_json_alert(struct mcp_json *j, const struct mcp_logset *ls,
+                           const struct mcp_ruleset *rs,
+                           const struct mcp_alert *a)
+{
+    {
         struct mcp_alert_view v = mcp_engine_alert_view(a, rs->rules[a->rule].name);
 
         mcp_json_begin_obj(j);
@@ -398,7 +406,6 @@ static void json_alerts(struct mcp_json *j, const struct mcp_logset *ls,
         mcp_json_str(j, a->context);
         mcp_json_end_obj(j);
     }
-    mcp_json_end_arr(j);
 }
 
 static void json_expectations(struct mcp_json *j,

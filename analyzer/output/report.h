@@ -33,4 +33,11 @@ void mcp_report_json(FILE *fp, const struct mcp_logset *ls,
                      const struct mcp_ruleset *rs,
                      const struct mcp_report_figures *s);
 
+/* Write one alert as the JSON document's "alerts" array holds it (the
+ * HTML page's appendix uses the same objects). */
+struct mcp_json;
+void mcp_report_json_alert(struct mcp_json *j, const struct mcp_logset *ls,
+                           const struct mcp_ruleset *rs,
+                           const struct mcp_alert *a);
+
 #endif
