@@ -276,3 +276,4 @@ clean:
 samples-expected: mcplog
 	./mcplog scan --tz UTC --json samples/logs > samples/expected-scan.json
 	./mcplog scan --tz UTC samples/logs > samples/expected-scan.txt
+	./mcplog scan --tz UTC --html samples/expected-scan.html --html-stamp none samples/logs > /dev/null

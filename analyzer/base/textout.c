@@ -59,6 +59,7 @@ enum esc_mode {
     ESC_TERM = 0,   /* invalid bytes as \xNN */
     ESC_FFFD = 1,   /* invalid bytes as U+FFFD (valid UTF-8 out) */
     ESC_HTML = 2,   /* as ESC_FFFD, and & < > " ' as character references */
+    ESC_HTML_LINES = 3, /* as ESC_HTML, and '\n' kept (a <pre> block) */
 };
 
 static bool html_special(unsigned char c)
@@ -84,25 +85,26 @@ static bool escape(struct mcp_buf *out, const char *s, size_t n,
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     bool escaped = false, fffd = mode != ESC_TERM;
+    bool html = mode == ESC_HTML || mode == ESC_HTML_LINES;
 
     while (p < end) {
         const unsigned char *run = p;
 
         /* Fast path: printable ASCII. */
         while (p < end && *p >= 0x20 && *p < 0x7f &&
-               (mode != ESC_HTML || !html_special(*p)))
+               (!html || !html_special(*p)))
             p++;
         if (p > run)
             mcp_buf_append(out, run, (size_t)(p - run));
         if (p >= end)
             break;
-        if (mode == ESC_HTML && html_special(*p)) {
+        if (html && html_special(*p)) {
             put_html_special(out, *p);
             p++;
             continue;
         }
-        if (*p == '\t') {
-            mcp_buf_putc(out, '\t');
+        if (*p == '\t' || (*p == '\n' && mode == ESC_HTML_LINES)) {
+            mcp_buf_putc(out, (char)*p);
             p++;
             continue;
         }
@@ -210,22 +212,38 @@ void mcp_html_cut(struct mcp_buf *out, const char *s, size_t n, size_t max)
         cut_escaped(out, s, n, max, ESC_HTML);
 }
 
+void mcp_html_lines(struct mcp_buf *out, const char *s, size_t n,
+                    size_t max)
+{
+    if (s != NULL)
+        cut_escaped(out, s, n, max, ESC_HTML_LINES);
+}
+
 void mcp_html_field(struct mcp_buf *out, const char *s)
 {
     if (s != NULL)
         cut_escaped(out, s, strlen(s), MCP_TERM_FIELD_MAX, ESC_HTML);
 }
 
-void mcp_json_for_script(struct mcp_buf *out, const char *json, size_t n)
+void mcp_json_for_html(struct mcp_buf *out, const char *json, size_t n,
+                       bool script)
 {
     for (size_t i = 0; i < n; i++) {
         char c = json[i];
+        uint32_t cp;
+        size_t len;
 
-        if (c == '<')
+        if ((unsigned char)c >= 0x80 &&
+            (len = mcp_utf8_decode((const unsigned char *)json + i, n - i,
+                                   &cp)) > 0 &&
+            invisible_or_bidi(cp)) {
+            mcp_buf_printf(out, "\\u%04x", cp);
+            i += len - 1;
+        } else if (script && c == '<')
             mcp_buf_puts(out, "\\u003c");
-        else if (c == '>')
+        else if (script && c == '>')
             mcp_buf_puts(out, "\\u003e");
-        else if (c == '&')
+        else if (script && c == '&')
             mcp_buf_puts(out, "\\u0026");
         else
             mcp_buf_putc(out, c);

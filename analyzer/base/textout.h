@@ -8,7 +8,7 @@
  * - JSON: full string escaping, invalid UTF-8 replaced by U+FFFD.
  * - HTML: the terminal's visible escapes, U+FFFD for invalid bytes, and
  *   the markup characters as character references (mcp_html_cut); JSON
- *   in a script block with < > & escaped too (mcp_json_for_script).
+ *   in a script block with < > & escaped too (mcp_json_for_html).
  */
 #ifndef MCP_TEXTOUT_H
 #define MCP_TEXTOUT_H
@@ -53,14 +53,23 @@ void mcp_text_cut(struct mcp_buf *out, const char *s, size_t n, size_t max);
  * markup. s NULL appends nothing. */
 void mcp_html_cut(struct mcp_buf *out, const char *s, size_t n, size_t max);
 
+/* mcp_html_cut for a <pre> block of several lines: '\n' is kept (CR
+ * and every other control still shown visibly). */
+void mcp_html_lines(struct mcp_buf *out, const char *s, size_t n,
+                    size_t max);
+
 /* mcp_html_cut of the NUL-terminated s at MCP_TERM_FIELD_MAX bytes. */
 void mcp_html_field(struct mcp_buf *out, const char *s);
 
 /* Append the JSON text json[0..n) (from mcp_json_*: U+2028, U+2029 and
- * controls already escaped) for a <script type="application/json"> block:
- * < > & become \u003c \u003e \u0026 (they can only stand inside strings),
- * so that no "</script>" or "<!--" can end or change the block. */
-void mcp_json_for_script(struct mcp_buf *out, const char *json, size_t n);
+ * controls already escaped) with bidi and invisible format characters as
+ * \uXXXX (the same JSON value, nothing hidden). script: for a
+ * <script type="application/json"> block, < > & become \u003c \u003e
+ * \u0026 too (they can only stand inside strings), so that no "</script>"
+ * or "<!--" can end or change the block; else the caller HTML-escapes
+ * the result (mcp_html_lines) for a <pre>. */
+void mcp_json_for_html(struct mcp_buf *out, const char *json, size_t n,
+                       bool script);
 
 /* A text field of a text view (a capture, a label value, a summary, a
  * group key): the NUL-terminated s (NULL appends nothing) cut like an

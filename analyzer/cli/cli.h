@@ -57,6 +57,7 @@ struct mcp_cli_common {
     size_t nsources;
     size_t max_line;               /* 0: MCP_MAX_LINE_DEFAULT */
     unsigned max_inflate;          /* 0: MCP_INFLATE_DEFAULT */
+    const char *tz;                /* --tz as given (argv), or NULL */
 };
 
 /* getopt_long for the command cmd (opterr off: messages are ours) that

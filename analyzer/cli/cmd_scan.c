@@ -187,7 +187,7 @@ static void rules_from(struct mcp_buf *b, const struct mcp_rule_sources *r)
 /* Write the page to h->path ("-": stdout). Returns 0 or -1 (reported). */
 static int write_html(struct scan_html *h, const struct mcp_logset *ls,
                       const struct mcp_ruleset *rs,
-                      const struct mcp_rule_sources *src,
+                      const struct mcp_cli_common *co,
                       const struct mcp_scan_opts *so,
                       const struct mcp_scan *scan,
                       const struct mcp_report_figures *fig)
@@ -203,7 +203,8 @@ static int write_html(struct scan_html *h, const struct mcp_logset *ls,
 
     mcp_buf_init(&page);
     mcp_buf_init(&from);
-    rules_from(&from, src);
+    rules_from(&from, &co->rules);
+    in.zone = co->tz;
     in.rules_from = from.data;
     if (h->stamp) {
         mcp_time_format_iso(mcp_wall_ms(), stamp, sizeof(stamp));
@@ -356,7 +357,7 @@ int mcp_cmd_scan(int argc, char **argv)
         };
 
         if (html.path != NULL &&
-            write_html(&html, &ls, &rs, &co.rules, &so, &scan, &fig) != 0)
+            write_html(&html, &ls, &rs, &co, &so, &scan, &fig) != 0)
             rc = MCP_EXIT_USAGE;
         if (html.path != NULL && strcmp(html.path, "-") == 0)
             ;

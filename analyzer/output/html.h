@@ -6,7 +6,7 @@
  * the only wall-clock time is the optional generated-at stamp.
  *
  * Every text that came from a log (or a file name) goes through
- * mcp_html_cut (textout.h); the JSON block through mcp_json_for_script.
+ * mcp_html_cut (textout.h); the JSON through mcp_json_for_html.
  * Sizes are bounded: charts are binned (MCP_HTML_BINS columns), lanes,
  * rows and clusters capped (the constants below), samples cut.
  */

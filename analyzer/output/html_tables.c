@@ -225,8 +225,8 @@ void html_clusters(struct html_page *p)
         html_textn(p, c[i]->sample, c[i]->sample_len, MCP_HTML_SAMPLE_MAX);
         if (c[i]->context != NULL) {
             mcp_buf_putc(p->b, '\n');
-            html_textn(p, c[i]->context, c[i]->context_len,
-                       MCP_HTML_TRACE_MAX);
+            mcp_html_lines(p->b, c[i]->context, c[i]->context_len,
+                           MCP_HTML_TRACE_MAX);
         }
         mcp_buf_puts(p->b, "</pre>");
         html_text(p, p->in->ls->inputs[c[i]->input].base);
@@ -254,22 +254,33 @@ void html_clusters(struct html_page *p)
     free(c);
 }
 
+/* The alerts as a JSON array, one alert a line (so that two pages diff
+ * alert by alert): HTML-escaped for the appendix, or for the script
+ * block. */
 static void alerts_json(struct html_page *p, struct mcp_alert *const *al,
-                        size_t n, bool pretty)
+                        size_t n, bool script)
 {
     struct mcp_buf jb;
     struct mcp_json j;
 
     mcp_buf_init(&jb);
-    mcp_json_init(&j, &jb, pretty);
-    mcp_json_begin_arr(&j);
-    for (size_t i = 0; i < n; i++)
+    mcp_buf_puts(&jb, "[\n");
+    for (size_t i = 0; i < n; i++) {
+        mcp_json_init(&j, &jb, false);
         mcp_report_json_alert(&j, p->in->ls, p->in->rs, al[i]);
-    mcp_json_end_arr(&j);
-    if (pretty)
-        mcp_html_cut(p->b, jb.data, jb.len, jb.len);
-    else
-        mcp_json_for_script(p->b, jb.data, jb.len);
+        mcp_buf_puts(&jb, i + 1 < n ? ",\n" : "\n");
+    }
+    mcp_buf_puts(&jb, "]");
+    if (script) {
+        mcp_json_for_html(p->b, jb.data, jb.len, true);
+    } else {
+        struct mcp_buf v;
+
+        mcp_buf_init(&v);
+        mcp_json_for_html(&v, jb.data, jb.len, false);
+        mcp_html_lines(p->b, v.data, v.len, v.len);
+        mcp_buf_free(&v);
+    }
     mcp_buf_free(&jb);
 }
 
@@ -319,10 +330,10 @@ void html_alerts(struct html_page *p)
                              "--json has them all.</p>\n", n - shown);
     mcp_buf_printf(p->b, "<details id=\"alerts-json\"><summary>The %zu "
                          "alerts as JSON (as mcplog scan --json writes "
-                         "them)</summary>\n<pre>", shown);
-    alerts_json(p, al, shown, true);
+                         "them)</summary>\n<pre id=\"alerts-json-text\">", shown);
+    alerts_json(p, al, shown, false);
     mcp_buf_puts(p->b, "</pre>\n</details>\n<script type=\"application/"
                        "json\" id=\"mcplog-alerts\">");
-    alerts_json(p, al, shown, false);
+    alerts_json(p, al, shown, true);
     mcp_buf_puts(p->b, "</script>\n</section>\n");
 }
