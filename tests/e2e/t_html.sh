@@ -79,10 +79,10 @@ assert_contains "and the cause is named" err \
 
 # ---------------------------------------------------------------------------
 # 2. Chromium: a screenshot and the DOM of the golden page.
-chrome --window-size=1100,1500 --hide-scrollbars --screenshot="$T/shot.png" \
+chrome --window-size=1100,1450 --force-device-scale-factor=0.75 --hide-scrollbars --screenshot="$T/shot.png" \
     "file://$T/page.html" >/dev/null
 assert_eq "chromium takes a screenshot of the page" 0 $?
-assert_eq "the screenshot is a 1100x1500 PNG" "PNG 1100 1500" \
+assert_eq "the screenshot is an 825x1088 PNG (1100x1450 at 0.75)" "PNG 825 1088" \
     "$(python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); print(d[1:4].decode(), *struct.unpack(">II", d[16:24]))' "$T/shot.png" 2>&1)"
 [ -n "${HTML_SHOT:-}" ] && cp "$T/shot.png" "$HTML_SHOT"
 chrome --dump-dom "file://$T/page.html" >"$T/dom.html"
