@@ -1,5 +1,6 @@
 /* html_chart.c - the incident page's SVG: the timeline (process lanes,
  * alert lanes), the rates on the same axis, the clusters' sparklines. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -209,6 +210,54 @@ static int alert_lanes(struct html_page *p, int y)
     return y;
 }
 
+/* Client events where client logs were read: a lane per kind, a marker
+ * in each of MARK_COLS columns that holds any (its tooltip the count). */
+#define MARK_COLS 390
+static int client_lanes(struct html_page *p, int y)
+{
+    static const char *const what[MCP_CLIENT_NKINDS] = {
+        "connection failures", "connections", "handshake timeouts",
+        "exits during start"};
+    static const char *const cls[MCP_CLIENT_NKINDS] = {
+        "critical", "info", "warning", "critical"};
+    const struct mcp_incident *inc = p->in->inc;
+    uint64_t total = 0;
+
+    for (int k = 0; k < MCP_CLIENT_NKINDS; k++)
+        total += inc->nclient[k];
+    if (total == 0)
+        return y;
+    group_title(p, y + 8, "Client events");
+    y += 26;
+    for (int k = 0; k < MCP_CLIENT_NKINDS; k++) {
+        uint64_t *v;
+        char label[64];
+        double w = (double)HTML_PLOT / MARK_COLS;
+
+        if (inc->nclient[k] == 0)
+            continue;
+        v = mcp_calloc(MARK_COLS, sizeof(*v));
+        mcp_timebins_spread(&inc->client[k], p->t0, p->t1, v, MARK_COLS);
+        snprintf(label, sizeof(label), "%s (%llu)", what[k],
+                 (unsigned long long)inc->nclient[k]);
+        mcp_buf_printf(p->b, "<g class=\"client-lane\" id=\"client-%d\">",
+                       k);
+        lane_label(p, y, label, NULL);
+        for (size_t i = 0; i < MARK_COLS; i++) {
+            if (v[i] == 0)
+                continue;
+            rect(p, cls[k], HTML_LEFT + (double)i * w,
+                 HTML_LEFT + (double)i * w + 2, y + 1, LANE - 4);
+            mcp_buf_printf(p->b, "<title>%llu %s</title></rect>",
+                           (unsigned long long)v[i], what[k]);
+        }
+        mcp_buf_puts(p->b, "</g>\n");
+        free(v);
+        y += LANE;
+    }
+    return y;
+}
+
 void html_timeline(struct html_page *p)
 {
     struct mcp_buf *outer = p->b, body;
@@ -225,6 +274,7 @@ void html_timeline(struct html_page *p)
     p->b = &body;
     y = proc_lanes(p, AXIS);
     y = alert_lanes(p, y + 8);
+    y = client_lanes(p, y);
     p->b = outer;
     mcp_buf_printf(outer, "<svg id=\"timeline-svg\" viewBox=\"0 0 %d %d\" "
                           "role=\"img\" aria-label=\"timeline\">\n",

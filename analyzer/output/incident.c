@@ -36,6 +36,20 @@ void mcp_incident_init(struct mcp_incident *inc,
     inc->c_message = find_cap(rs, inc->r_errors, "message");
     inc->c_logger = find_cap(rs, inc->r_errors, "logger");
     inc->c_tool = find_cap(rs, inc->r_tools, "tool");
+    inc->r_client[MCP_CLIENT_FAILURE] =
+        mcp_ruleset_find(rs, "connection-failures");
+    inc->r_client[MCP_CLIENT_CONNECT] =
+        mcp_ruleset_find(rs, "client-connections");
+    inc->r_client[MCP_CLIENT_TIMEOUT] =
+        mcp_ruleset_find(rs, "startup-timeout");
+    inc->r_client[MCP_CLIENT_CRASH] = mcp_ruleset_find(rs, "startup-crash");
+    for (int k = 0; k < MCP_CLIENT_NKINDS; k++)
+        mcp_timebins_init(&inc->client[k], MCP_INCIDENT_RATE_BINS);
+    inc->r_client_tools = mcp_ruleset_find(rs, "client-tool-calls");
+    inc->r_client_fail = mcp_ruleset_find(rs, "tool-failures");
+    inc->c_ctool = find_cap(rs, inc->r_client_tools, "tool");
+    inc->c_cms = find_cap(rs, inc->r_client_tools, "ms");
+    inc->c_ftool = find_cap(rs, inc->r_client_fail, "tool");
     mcp_timebins_init(&inc->errors, MCP_INCIDENT_RATE_BINS);
     mcp_timebins_init(&inc->retries, MCP_INCIDENT_RATE_BINS);
     mcp_timebins_init(&inc->reconnects, MCP_INCIDENT_RATE_BINS);
@@ -50,22 +64,15 @@ static const char *cap(const struct mcp_event *ev, int i)
     return i >= 0 && i < ev->ncaps ? ev->cap[i] : NULL;
 }
 
-static void tool_call(struct mcp_incident *inc, const struct mcp_event *ev)
+/* The tool called name, added when new; NULL past the cap. */
+static struct mcp_incident_tool *tool_find(struct mcp_incident *inc,
+                                           const char *name)
 {
-    const char *name = cap(ev, inc->c_tool);
     void **slot;
 
-    if (name == NULL)
-        return;
-    slot = (void **)mcp_strmap_get(&inc->tool_map, name)
-               ? mcp_strmap_slot(&inc->tool_map, name)
-               : NULL;
-    if (slot == NULL) {
-        if (inc->ntools == MCP_INCIDENT_MAX_TOOLS) {
-            inc->tools_dropped++;
-            mcp_timebins_add(&inc->tools_other, ev->ts, 1);
-            return;
-        }
+    if (mcp_strmap_get(&inc->tool_map, name) == NULL) {
+        if (inc->ntools == MCP_INCIDENT_MAX_TOOLS)
+            return NULL;
         slot = mcp_strmap_slot(&inc->tool_map, name);
         inc->tools = mcp_realloc(inc->tools,
                                  (inc->ntools + 1) * sizeof(*inc->tools));
@@ -75,10 +82,53 @@ static void tool_call(struct mcp_incident *inc, const struct mcp_event *ev)
                           MCP_INCIDENT_RATE_BINS);
         *slot = (void *)(uintptr_t)(++inc->ntools);
     }
-    struct mcp_incident_tool *t = &inc->tools[(uintptr_t)*slot - 1];
+    slot = mcp_strmap_slot(&inc->tool_map, name);
+    return &inc->tools[(uintptr_t)*slot - 1];
+}
 
+static void tool_call(struct mcp_incident *inc, const struct mcp_event *ev)
+{
+    const char *name = cap(ev, inc->c_tool);
+    struct mcp_incident_tool *t;
+
+    if (name == NULL)
+        return;
+    if ((t = tool_find(inc, name)) == NULL) {
+        inc->tools_dropped++;
+        mcp_timebins_add(&inc->tools_other, ev->ts, 1);
+        return;
+    }
     t->calls++;
     mcp_timebins_add(&t->bins, ev->ts, 1);
+}
+
+/* A call the client saw end: its latency when it completed. */
+static void client_tool(struct mcp_incident *inc, const struct mcp_event *ev)
+{
+    const char *name = cap(ev, inc->c_ctool), *ms = cap(ev, inc->c_cms);
+    struct mcp_incident_tool *t;
+
+    if (name == NULL || (t = tool_find(inc, name)) == NULL)
+        return;
+    t->client_calls++;
+    if (ms == NULL || t->nlatency == MCP_INCIDENT_MAX_LATENCIES)
+        return;
+    if (t->latency == NULL)
+        t->latency = mcp_calloc(MCP_INCIDENT_MAX_LATENCIES,
+                                sizeof(*t->latency));
+    unsigned long v = strtoul(ms, NULL, 10);
+
+    t->latency[t->nlatency++] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+static void client_failure(struct mcp_incident *inc,
+                           const struct mcp_event *ev)
+{
+    const char *name = cap(ev, inc->c_ftool);
+    struct mcp_incident_tool *t;
+
+    if (name != NULL && (t = tool_find(inc, name)) != NULL)
+        t->client_failures++;
 }
 
 /* An error from logger tools.<name>[.more] is a failure of tool <name>. */
@@ -191,8 +241,17 @@ void mcp_incident_event(struct mcp_incident *inc, const struct mcp_event *ev)
         mcp_timebins_add(&inc->retries, ev->ts, 1);
     else if (ev->kind == MCP_EV_MATCH && r == inc->r_reconnect)
         mcp_timebins_add(&inc->reconnects, ev->ts, 1);
-    else if (ev->kind == MCP_EV_MATCH && r == inc->r_startup &&
-             inc->nstarts < MCP_INCIDENT_MAX_STARTS) {
+    else if (ev->kind == MCP_EV_MATCH && r == inc->r_client_tools)
+        client_tool(inc, ev);
+    if (ev->kind == MCP_EV_MATCH && r == inc->r_client_fail)
+        client_failure(inc, ev);
+    for (int k = 0; k < MCP_CLIENT_NKINDS; k++)
+        if (ev->kind == MCP_EV_MATCH && r == inc->r_client[k]) {
+            inc->nclient[k]++;
+            mcp_timebins_add(&inc->client[k], ev->ts, 1);
+        }
+    if (ev->kind == MCP_EV_MATCH && r == inc->r_startup &&
+        inc->nstarts < MCP_INCIDENT_MAX_STARTS) {
         if (inc->nstarts == inc->starts_cap) {
             inc->starts_cap = inc->starts_cap ? inc->starts_cap * 2 : 64;
             inc->starts = mcp_realloc(inc->starts, inc->starts_cap *
@@ -207,6 +266,7 @@ void mcp_incident_free(struct mcp_incident *inc)
 {
     for (size_t i = 0; i < inc->ntools; i++) {
         free(inc->tools[i].name);
+        free(inc->tools[i].latency);
         mcp_timebins_free(&inc->tools[i].bins);
     }
     free(inc->tools);
@@ -224,6 +284,8 @@ void mcp_incident_free(struct mcp_incident *inc)
     mcp_timebins_free(&inc->retries);
     mcp_timebins_free(&inc->reconnects);
     mcp_timebins_free(&inc->tools_other);
+    for (int k = 0; k < MCP_CLIENT_NKINDS; k++)
+        mcp_timebins_free(&inc->client[k]);
     mcp_strmap_free(&inc->tool_map);
     mcp_strmap_free(&inc->fail_map);
     mcp_strmap_free(&inc->cluster_map);

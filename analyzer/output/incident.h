@@ -30,10 +30,27 @@
 #define MCP_INCIDENT_RATE_BINS 8192     /* entries of a rate's timebins */
 #define MCP_INCIDENT_SPARK_BINS 256     /* entries of a cluster's */
 
+/* Kinds of client events drawn as markers (rules of rules/clients.yaml:
+ * connection-failures, client-connections, startup-timeout,
+ * startup-crash). */
+enum mcp_incident_client {
+    MCP_CLIENT_FAILURE = 0,
+    MCP_CLIENT_CONNECT = 1,
+    MCP_CLIENT_TIMEOUT = 2,
+    MCP_CLIENT_CRASH = 3,
+    MCP_CLIENT_NKINDS = 4,
+};
+
+#define MCP_INCIDENT_MAX_LATENCIES 10000  /* kept per tool */
+
 struct mcp_incident_tool {
     char *name;
-    uint64_t calls, failures;
+    uint64_t calls;              /* the server's activity log */
     struct mcp_timebins bins;
+    uint64_t client_calls;       /* ended calls the client logged */
+    uint64_t client_failures;    /* of them, failed (tool-failures) */
+    uint32_t *latency;           /* ms of the first ones that completed */
+    size_t nlatency;
 };
 
 struct mcp_incident_cluster {
@@ -59,6 +76,11 @@ struct mcp_incident {
     const struct mcp_ruleset *rs;
     int r_errors, r_tools, r_retries, r_reconnect, r_startup, r_rate;
     int c_message, c_logger, c_tool;  /* capture indexes, or -1 */
+    int r_client[MCP_CLIENT_NKINDS];  /* client rules, or -1 */
+    int r_client_tools, r_client_fail;
+    int c_ctool, c_cms, c_ftool;      /* their captures, or -1 */
+    struct mcp_timebins client[MCP_CLIENT_NKINDS];
+    uint64_t nclient[MCP_CLIENT_NKINDS];
     struct mcp_timebins errors, retries, reconnects;
     struct mcp_strmap tool_map;       /* name -> index + 1 */
     struct mcp_incident_tool *tools;

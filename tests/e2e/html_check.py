@@ -14,7 +14,7 @@
 Facts: tags-outside-allowlist (tags the page itself never writes: any
 would be an element made from log text), event-attributes (on*= of any
 element), scripts (script elements), script-types (their types), procs
-(g.proc), alert-lanes (g.alert-lane), alert-rules (the rule cells of the
+(g.proc), alert-lanes (g.alert-lane), client-lanes (g.client-lane), alert-rules (the rule cells of the
 alerts table, in order, comma separated), clusters (tr.cluster), alert-rows,
 sparklines, timeline (1 when svg#timeline-svg holds rects), csp (the
 Content-Security-Policy meta's content)."""
@@ -129,6 +129,7 @@ def main():
         print("script-types", ",".join(str(t) for t in p.scripts))
         print("procs", p.classes.get("g.proc", 0))
         print("alert-lanes", p.classes.get("g.alert-lane", 0))
+        print("client-lanes", p.classes.get("g.client-lane", 0))
         print("alert-rules", ",".join(p.rule_cells))
         print("alert-rows", len(p.rule_cells))
         print("clusters", p.classes.get("tr.cluster", 0))
