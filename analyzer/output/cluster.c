@@ -34,8 +34,16 @@ static size_t id_len(const unsigned char *p, size_t n)
     return i;
 }
 
-/* A path starts with '/' (or "~/") after a space, quote, '(' or '=' or at
- * the start, and runs to a space, quote or closing bracket. */
+/* A path starts with '/' (or "~/") at the start or after a space, quote,
+ * '(', '[', '=' or ':', and runs to a space, quote, ',', ':' or closing
+ * bracket. */
+static bool path_start(const unsigned char *p, size_t i)
+{
+    return i == 0 || p[i - 1] == ' ' || p[i - 1] == '\'' ||
+           p[i - 1] == '"' || p[i - 1] == '(' || p[i - 1] == '[' ||
+           p[i - 1] == '=' || p[i - 1] == ':';
+}
+
 static size_t path_len(const unsigned char *p, size_t n)
 {
     size_t i = 0;
@@ -72,7 +80,7 @@ void mcp_incident_template(struct mcp_buf *out, const char *msg, size_t n,
             while (i < n && is_hex(p[i]))
                 i++;
             mcp_buf_puts(out, "<hex>");
-        } else if (boundary && (k = path_len(p + i, n - i)) > 0) {
+        } else if (path_start(p, i) && (k = path_len(p + i, n - i)) > 0) {
             mcp_buf_puts(out, "<path>");
             i += k;
         } else if (p[i] >= '0' && p[i] <= '9') {

@@ -266,7 +266,7 @@ void html_clusters(struct html_page *p)
         }
         mcp_buf_puts(p->b, "</pre>");
         html_text(p, p->in->ls->inputs[c[i]->input].base);
-        mcp_buf_printf(p->b, ":%llu</details></td><td>",
+        mcp_buf_printf(p->b, ":%llu</details></td><td class=\"t\">",
                        (unsigned long long)c[i]->lineno);
         html_time(p, c[i]->first);
         mcp_buf_puts(p->b, "</td><td class=\"t\">");

@@ -86,6 +86,10 @@ assert_eq "chromium takes a screenshot of the page" 0 $?
 assert_eq "the screenshot is an 825x1088 PNG (1100x1450 at 0.75)" "PNG 825 1088" \
     "$(python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); print(d[1:4].decode(), *struct.unpack(">II", d[16:24]))' "$T/shot.png" 2>&1)"
 [ -n "${HTML_SHOT:-}" ] && cp "$T/shot.png" "$HTML_SHOT"
+chrome --no-pdf-header-footer --print-to-pdf="$T/page.pdf" \
+    "file://$T/page.html" >/dev/null
+assert_eq "chromium prints the page to PDF" "0 %PDF-" \
+    "$? $(head -c 5 "$T/page.pdf")"
 chrome --dump-dom "file://$T/page.html" >"$T/dom.html"
 assert_eq "chromium dumps the DOM" 0 $?
 $CHECK facts "$T/dom.html" >"$T/dom.facts"

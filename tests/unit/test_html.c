@@ -179,6 +179,9 @@ static void test_templates(void **state)
                 "model gpt-<n> after <n> attempts: <n>");
     template_is("Read/Write required", "Read/Write required");
     template_is("see ~/x/y.txt", "see <path>");
+    template_is("open(/etc/x) [/a/b] k=/c/d", "open(<path>) [<path>] k=<path>");
+    /* markup is not a path: the '/' follows '<' */
+    template_is("close </script> x", "close </script> x");
     mcp_buf_init(&b);
     mcp_incident_template(&b, "abcdef", 6, 3);
     mcp_buf_putc(&b, '\0');
