@@ -105,9 +105,6 @@ class Page(html.parser.HTMLParser):
             self.rule_cells[-1] += data
         if self.capture:
             self.capture[-1][2].append(data)
-        if re.search(r"url\(|@import", data, re.I) and not self.in_script:
-            # only CSS can load: check the style block
-            pass
 
 
 def load(path):

@@ -67,7 +67,22 @@ assert_eq "the header: time range and zone" \
 assert_eq "--since/--until bound the axis and are told" \
     '<p class="sub" id="range">2025-12-09 00:00:00,000 to 2025-12-10 11:59:59,999 (1d11h59m59.999s), times in UTC (UTC+00:00 at the start); lines from 2025-12-09 00:00:00,000 to before 2025-12-10 12:00:00,000</p>' \
     "$(grep 'id="range"' "$T/since.html")"
+"$MCPLOG" scan --tz UTC --json --html "$T/j.html" --html-stamp none \
+    samples/logs >"$T/page.json" 2>/dev/null
+assert_file_eq "with --json the JSON document beside it is unchanged" \
+    samples/expected-scan.json "$T/page.json"
+assert_file_eq "and the page is the same" "$T/page.html" "$T/j.html"
 cd "$T" || exit 1
+mkdir empty
+: >empty/mcp_server.log
+"$MCPLOG" scan --tz UTC --html - --html-stamp none empty >empty.html 2>err
+assert_eq "a log without a timestamp: exit 0" 0 $?
+assert_eq "and the page says there is nothing to draw" \
+    '<p class="sub" id="range">no timestamped lines, times in UTC</p>|<p>No timestamped line: nothing to draw.</p>' \
+    "$(grep -e 'id="range"' -e 'nothing to draw' empty.html | paste -sd '|')"
+$CHECK facts empty.html >empty.facts
+assert_eq "and holds no element but the page's own" none \
+    "$(fact empty.facts tags-outside-allowlist)"
 assert_status "--html-stamp takes none or now" 2 \
     "$MCPLOG" scan --html x.html --html-stamp sometimes "$ROOT/samples/logs"
 assert_status "--html with --replay is a usage error" 2 \
