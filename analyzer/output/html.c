@@ -56,8 +56,12 @@ static const char css[] =
     "pre{background:#f4f5f8;padding:8px;overflow-x:auto;white-space:"
     "pre-wrap;word-break:break-all;margin:4px 0}\n"
     "@media print{body{margin:0;max-width:none;font-size:11px}"
-    "h2{break-after:avoid}section,tr,svg{break-inside:avoid}"
-    "details>summary{color:#1d2330}}\n";
+    "h2{break-after:avoid}tr,svg{break-inside:avoid}"
+    "details>summary{color:#1d2330}}\n"
+    /* On paper the folded inputs and samples are shown (the JSON stays
+     * folded); a browser without ::details-content ignores the rule. */
+    "@media print{details:not(#alerts-json)::details-content{"
+    "content-visibility:visible;display:block}}\n";
 
 void html_textn(struct html_page *p, const char *s, size_t n, size_t max)
 {
