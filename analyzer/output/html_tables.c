@@ -175,7 +175,8 @@ void html_tools(struct html_page *p)
         free(t);
         return;
     }
-    memcpy(t, inc->tools, inc->ntools * sizeof(*t));
+    if (inc->ntools > 0)
+        memcpy(t, inc->tools, inc->ntools * sizeof(*t));
     qsort(t, inc->ntools, sizeof(*t), cmp_tool);
     mcp_buf_puts(p->b, "<table><tr><th>tool</th><th class=\"n\">calls</th>"
                        "<th class=\"n\">failures</th><th class=\"n\">"
