@@ -354,10 +354,13 @@ static void verdict(struct html_page *p)
             break;
         }
     }
+    /* Failed reconnects the server log shows, failed connections the
+     * clients logged. */
     if (p->in->inc->r_reconnect >= 0)
         reconnects = mcp_engine_stats(p->in->fig->engine,
                                       (size_t)p->in->inc->r_reconnect)
                          ->matches;
+    reconnects += p->in->inc->nclient[MCP_CLIENT_FAILURE];
     mcp_buf_puts(p->b, "<section id=\"verdict\"><div class=\"strip\">\n");
     for (int s = 3; s >= 1; s--) {
         char what[64];

@@ -34,7 +34,7 @@ static void rect(struct html_page *p, const char *cls, double x0, double x1,
 static void ticks(struct html_page *p, int height)
 {
     static const int64_t steps[] = {
-        60000, 120000, 300000, 600000, 900000, 1800000, 3600000, 7200000,
+        1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000, 300000, 600000, 900000, 1800000, 3600000, 7200000,
         10800000, 21600000, 43200000, 86400000, 172800000, 604800000,
         1209600000, 2592000000LL, 7776000000LL, 31536000000LL};
     int64_t span = p->t1 - p->t0, step = steps[0], off = 0, t;
@@ -55,13 +55,17 @@ static void ticks(struct html_page *p, int height)
         char buf[MCP_TIME_ISO_LEN];
         double x = html_x(p, t);
 
+        /* "YYYY-MM-DD HH:MM:SS,mmm": "MM-DD", "MM-DD HH:MM" or
+         * "HH:MM:SS" by the step */
         mcp_time_format_log(t, buf, sizeof(buf));
-        buf[step >= 86400000 ? 10 : 16] = '\0'; /* "MM-DD[ HH:MM]" */
+        buf[step >= 86400000 ? 10 : step >= 60000 ? 16 : 19] = '\0';
         mcp_buf_printf(p->b, "<line class=\"ax\" x1=\"%.1f\" y1=\"%d\" "
                              "x2=\"%.1f\" y2=\"%d\"/>"
                              "<text x=\"%.1f\" y=\"12\" text-anchor=\""
-                             "middle\">%s</text>\n",
-                       x, AXIS - 6, x, height, x, buf + 5);
+                             "%s\">%s</text>\n",
+                       x, AXIS - 6, x, height, x,
+                       x > HTML_LEFT + HTML_PLOT - 40 ? "end" : "middle",
+                       step >= 60000 ? buf + 5 : buf + 11);
     }
 }
 

@@ -200,6 +200,9 @@ assert_contains "hostile DOM: an attribute breakout stays text" h.alerts \
     'ERROR from tools.h7: attr "><svg onload=alert(1)> here'
 assert_contains "hostile DOM: entities in a log stay as written" h.alerts \
     'ERROR from tools.h8: entity &lt;b&gt; stays &amp; text'
+assert_eq "hostile: a span of 8 s has a tick each second, the last one anchored at its end" \
+    "14:00:00 14:00:01 14:00:02 14:00:03 14:00:04 14:00:05 14:00:06 14:00:07 end:14:00:08" \
+    "$(sed -n '/<svg id="timeline-svg"/,/<\/svg>/p' h.html | sed -n 's/.*text-anchor="\([a-z]*\)">\([0-9:]*\)<\/text>$/\1:\2/p' | sed 's/^middle://' | paste -sd ' ')"
 $CHECK text h.dom clusters >h.clusters
 assert_contains "hostile DOM: the traceback sample stays text" h.clusters \
     'ValueError: </pre><marquee>x</marquee> \x1b]0;t\x07'
@@ -333,6 +336,9 @@ assert_eq "client: one marker per event here (minutes apart)" 7 \
 assert_eq "client: the tool's latency p50 / p90 / max (calls) and its failure" \
     '<tr><td class="m">chat</td><td class="n">0</td><td class="n bad">1</td><td class="n">250ms / 900ms / 900ms (3)</td><td></td></tr>' \
     "$(grep '<td class="m">chat</td>' c.html)"
+assert_eq "client: the verdict counts the client's failed connections" \
+    '<div class="card critical" id="reconnects"><b>2</b>connection failures</div>' \
+    "$(grep 'id="reconnects"' c.html)"
 "$MCPLOG" scan --tz UTC --html c2.html --html-stamp none c >/dev/null 2>&1
 assert_eq "no client events: no client lane" 0 \
     "$($CHECK facts c2.html | sed -n 's/^client-lanes //p')"
