@@ -304,7 +304,7 @@ static void alerts_json(struct html_page *p, struct mcp_alert *const *al,
     mcp_buf_puts(&jb, "[\n");
     for (size_t i = 0; i < n; i++) {
         mcp_json_init(&j, &jb, false);
-        mcp_report_json_alert(&j, p->in->ls, p->in->rs, al[i]);
+        mcp_report_json_alert(&j, p->in->ls, p->in->rs, al[i], false);
         mcp_buf_puts(&jb, i + 1 < n ? ",\n" : "\n");
     }
     mcp_buf_puts(&jb, "]");

@@ -72,6 +72,14 @@ assert_eq "--since/--until bound the axis and are told" \
 assert_file_eq "with --json the JSON document beside it is unchanged" \
     samples/expected-scan.json "$T/page.json"
 assert_file_eq "and the page is the same" "$T/page.html" "$T/j.html"
+"$MCPLOG" scan --tz UTC --by day --no-pager samples/logs >"$T/by.want" 2>/dev/null
+"$MCPLOG" scan --tz UTC --by day --no-pager --html "$T/by.html" \
+    --html-stamp none samples/logs >"$T/by.got" 2>/dev/null
+assert_file_eq "--by beside --html: the same histogram" "$T/by.want" "$T/by.got"
+"$MCPLOG" scan --tz UTC --summary --min-severity critical --html "$T/sum.html" \
+    --html-stamp none samples/logs >/dev/null 2>&1
+assert_file_eq "--summary and --min-severity shape the report, not the page" \
+    "$T/page.html" "$T/sum.html"
 cd "$T" || exit 1
 mkdir empty
 : >empty/mcp_server.log
