@@ -48,6 +48,11 @@ assert_file_eq "the page equals samples/expected-scan.html" \
     samples/expected-scan.html "$T/page.html"
 assert_file_eq "the text report beside it is unchanged" \
     samples/expected-scan.txt "$T/page.txt"
+for w in 1 3; do
+    MCPLOG_SCAN_THREADS=$w "$MCPLOG" scan --tz UTC --html "$T/w$w.html" \
+        --html-stamp none samples/logs >/dev/null 2>&1
+    assert_file_eq "the same page with $w scan workers" "$T/page.html" "$T/w$w.html"
+done
 "$MCPLOG" scan --tz UTC --html - --html-stamp none samples/logs \
     >"$T/page2.html" 2>"$T/err"
 assert_eq "--html - exits 0" 0 $?
