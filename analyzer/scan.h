@@ -11,6 +11,7 @@
 #ifndef MCP_SCAN_H
 #define MCP_SCAN_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -34,12 +35,21 @@ struct mcp_scan_opts {
      * line_bins (continuation lines at their record's time) and give each
      * event its prev_ts (event.h). Costs a timestamp parse per line. */
     bool line_times;
+    /* When set (by another thread: `mcplog mcp`'s reader on a
+     * notifications/cancelled), the workers read no more (each file
+     * ends at its next job) and the merge feeds nothing more; may be
+     * NULL. */
+    const atomic_bool *cancel;
+    /* --server: keep only the events of this server (a capture or field
+     * "server"; events with no server at all are kept). NULL: all. */
+    const char *server;
 };
 
 struct mcp_scan {
     struct mcp_engine *engine;
     uint64_t *limit_errors; /* per rule */
     bool damaged;           /* some input was damaged */
+    bool cancelled;         /* o->cancel was set: the results are partial */
     uint64_t lines, bytes, matches;
     uint64_t time_jumps;    /* lines dated too far ahead (timeguard.h) */
     /* line_times: one per family (ls->families order), else NULL */

@@ -251,10 +251,11 @@ struct mcp_scanpool *mcp_scanpool_start(struct mcp_logset *ls,
                                         size_t max_line, unsigned max_inflate,
                                         unsigned threads,
                                         struct mcp_timebins *line_bins,
-                                        char *err)
+                                        const atomic_bool *cancel, char *err)
 {
     struct mcp_scanpool *p = mcp_calloc(1, sizeof(*p));
 
+    p->cancel = cancel;
     p->ls = ls;
     p->rs = rs;
     p->max_line = max_line;

@@ -14,6 +14,7 @@
 #ifndef MCP_SCANPOOL_H
 #define MCP_SCANPOOL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,8 +29,10 @@ struct mcp_scanpool;
  * order within a family) on `threads` workers (0: mcp_scanpool_threads()).
  * line_bins (scan's line_times; NULL: none): one set of time bins per
  * family, which the family's lines are counted into by their own time,
- * and its events given their prev_ts (event.h). ls, rs and line_bins are
- * borrowed until mcp_scanpool_finish. Returns NULL with err when no
+ * and its events given their prev_ts (event.h). ls, rs, line_bins and
+ * cancel are borrowed until mcp_scanpool_finish; cancel may be NULL:
+ * once another thread sets it, no more is read (every file ends at its
+ * next job), so the merge drains quickly. Returns NULL with err when no
  * worker thread can start. */
 struct mcp_timebins;
 struct mcp_scanpool *mcp_scanpool_start(struct mcp_logset *ls,
@@ -37,7 +40,7 @@ struct mcp_scanpool *mcp_scanpool_start(struct mcp_logset *ls,
                                         size_t max_line, unsigned max_inflate,
                                         unsigned threads,
                                         struct mcp_timebins *line_bins,
-                                        char *err);
+                                        const atomic_bool *cancel, char *err);
 
 /* The next events of family fam, in order (a batch the caller frees with
  * mcp_batch_free and free), or NULL when the family has no more. Waits
