@@ -250,6 +250,7 @@ static int write_html(struct scan_html *h, const struct mcp_logset *ls,
     mcp_buf_init(&from);
     rules_from(&from, &co->rules);
     in.zone = co->tz;
+    in.clients = h->rp->cstats;
     in.rules_from = from.data;
     if (h->stamp) {
         mcp_time_format_iso(mcp_wall_ms(), stamp, sizeof(stamp));

@@ -19,6 +19,7 @@
 #include "base/util.h"
 #include "input/logset.h"
 #include "match/rules.h"
+#include "output/clientstats.h"
 #include "output/incident.h"
 #include "output/report.h"
 
@@ -39,6 +40,7 @@ struct mcp_html_in {
     const struct mcp_ruleset *rs;
     const struct mcp_report_figures *fig;
     const struct mcp_incident *inc;
+    const struct mcp_clientstats *clients;  /* --client, or NULL */
     const struct mcp_timebins *line_bins;   /* one per family, or NULL */
     size_t nline_bins;
     int64_t since, until;          /* MCP_TIME_NONE: no bound */

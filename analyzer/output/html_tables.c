@@ -129,35 +129,19 @@ static int cmp_tool(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* p50 / p90 / max of the times the clients logged, and how many. */
+static void latency(struct html_page *p, const struct mcp_clientstats_tool *c)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-/* p50 / p90 / max of the latencies the client logged, and how many. */
-static void latency(struct html_page *p, const struct mcp_incident_tool *t)
-{
-    uint32_t *v;
-    int64_t q[3];
-
-    if (t->nlatency == 0) {
+    if (c->timed == 0) {
         mcp_buf_puts(p->b, "-");
         return;
     }
-    v = mcp_malloc(t->nlatency * sizeof(*v));
-    memcpy(v, t->latency, t->nlatency * sizeof(*v));
-    qsort(v, t->nlatency, sizeof(*v), cmp_u32);
-    q[0] = v[(t->nlatency * 50 + 99) / 100 - 1];
-    q[1] = v[(t->nlatency * 90 + 99) / 100 - 1];
-    q[2] = v[t->nlatency - 1];
-    for (int k = 0; k < 3; k++) {
-        mcp_buf_puts(p->b, k > 0 ? " / " : "");
-        html_dur(p, q[k]);
-    }
-    mcp_buf_printf(p->b, " (%zu)", t->nlatency);
-    free(v);
+    html_dur(p, c->p50);
+    mcp_buf_puts(p->b, " / ");
+    html_dur(p, c->p90);
+    mcp_buf_puts(p->b, " / ");
+    html_dur(p, c->max);
+    mcp_buf_printf(p->b, " (%llu)", (unsigned long long)c->timed);
 }
 
 void html_tools(struct html_page *p)
@@ -184,9 +168,12 @@ void html_tools(struct html_page *p)
                        "(tool-call-rate)</th>"
                        "</tr>\n");
     for (size_t i = 0; i < inc->ntools; i++) {
-        uint64_t fails = mcp_incident_failures(inc, t[i].name) +
-                         t[i].client_failures;
+        struct mcp_clientstats_tool ct;
+        uint64_t fails;
         size_t bursts = 0;
+
+        mcp_clientstats_tool(p->in->clients, t[i].name, &ct);
+        fails = mcp_incident_failures(inc, t[i].name) + ct.failed;
 
         mcp_buf_puts(p->b, "<tr><td class=\"m\">");
         html_text(p, t[i].name);
@@ -195,7 +182,7 @@ void html_tools(struct html_page *p)
                        (unsigned long long)t[i].calls,
                        fails > 0 ? " bad" : "",
                        (unsigned long long)fails);
-        latency(p, &t[i]);
+        latency(p, &ct);
         mcp_buf_puts(p->b, "</td><td>");
         for (size_t k = 0; k < na && inc->r_rate >= 0; k++) {
             if ((int)al[k]->rule != inc->r_rate ||
@@ -214,8 +201,8 @@ void html_tools(struct html_page *p)
     }
     mcp_buf_puts(p->b, "</table>\n<p class=\"note\">Failures: errors "
                        "logged by tools.&lt;tool&gt;, and calls the client "
-                       "logged as failed. Latency: calls the client logged "
-                       "as completed (only with client logs).");
+                       "logged as failed. Latency: the time of each call the "
+                       "clients logged, completed or failed (--client).");
     if (inc->tools_dropped > 0)
         mcp_buf_printf(p->b, " %llu calls of tools past the first %d not "
                              "listed.",

@@ -46,10 +46,7 @@ void mcp_incident_init(struct mcp_incident *inc,
     for (int k = 0; k < MCP_CLIENT_NKINDS; k++)
         mcp_timebins_init(&inc->client[k], MCP_INCIDENT_RATE_BINS);
     inc->r_client_tools = mcp_ruleset_find(rs, "client-tool-calls");
-    inc->r_client_fail = mcp_ruleset_find(rs, "tool-failures");
     inc->c_ctool = find_cap(rs, inc->r_client_tools, "tool");
-    inc->c_cms = find_cap(rs, inc->r_client_tools, "ms");
-    inc->c_ftool = find_cap(rs, inc->r_client_fail, "tool");
     mcp_timebins_init(&inc->errors, MCP_INCIDENT_RATE_BINS);
     mcp_timebins_init(&inc->retries, MCP_INCIDENT_RATE_BINS);
     mcp_timebins_init(&inc->reconnects, MCP_INCIDENT_RATE_BINS);
@@ -102,33 +99,14 @@ static void tool_call(struct mcp_incident *inc, const struct mcp_event *ev)
     mcp_timebins_add(&t->bins, ev->ts, 1);
 }
 
-/* A call the client saw end: its latency when it completed. */
+/* A call a client saw end: the tool is listed (its figures are the
+ * clients' statistics, clientstats.h). */
 static void client_tool(struct mcp_incident *inc, const struct mcp_event *ev)
 {
-    const char *name = cap(ev, inc->c_ctool), *ms = cap(ev, inc->c_cms);
-    struct mcp_incident_tool *t;
+    const char *name = cap(ev, inc->c_ctool);
 
-    if (name == NULL || (t = tool_find(inc, name)) == NULL)
-        return;
-    t->client_calls++;
-    if (ms == NULL || t->nlatency == MCP_INCIDENT_MAX_LATENCIES)
-        return;
-    if (t->latency == NULL)
-        t->latency = mcp_calloc(MCP_INCIDENT_MAX_LATENCIES,
-                                sizeof(*t->latency));
-    unsigned long v = strtoul(ms, NULL, 10);
-
-    t->latency[t->nlatency++] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
-}
-
-static void client_failure(struct mcp_incident *inc,
-                           const struct mcp_event *ev)
-{
-    const char *name = cap(ev, inc->c_ftool);
-    struct mcp_incident_tool *t;
-
-    if (name != NULL && (t = tool_find(inc, name)) != NULL)
-        t->client_failures++;
+    if (name != NULL)
+        tool_find(inc, name);
 }
 
 /* An error from logger tools.<name>[.more] is a failure of tool <name>. */
@@ -243,8 +221,6 @@ void mcp_incident_event(struct mcp_incident *inc, const struct mcp_event *ev)
         mcp_timebins_add(&inc->reconnects, ev->ts, 1);
     else if (ev->kind == MCP_EV_MATCH && r == inc->r_client_tools)
         client_tool(inc, ev);
-    if (ev->kind == MCP_EV_MATCH && r == inc->r_client_fail)
-        client_failure(inc, ev);
     for (int k = 0; k < MCP_CLIENT_NKINDS; k++)
         if (ev->kind == MCP_EV_MATCH && r == inc->r_client[k]) {
             inc->nclient[k]++;
@@ -266,7 +242,6 @@ void mcp_incident_free(struct mcp_incident *inc)
 {
     for (size_t i = 0; i < inc->ntools; i++) {
         free(inc->tools[i].name);
-        free(inc->tools[i].latency);
         mcp_timebins_free(&inc->tools[i].bins);
     }
     free(inc->tools);

@@ -41,16 +41,11 @@ enum mcp_incident_client {
     MCP_CLIENT_NKINDS = 4,
 };
 
-#define MCP_INCIDENT_MAX_LATENCIES 10000  /* kept per tool */
-
 struct mcp_incident_tool {
     char *name;
-    uint64_t calls;              /* the server's activity log */
+    uint64_t calls;              /* the server's activity log (0 for a
+                                    tool only a client logged) */
     struct mcp_timebins bins;
-    uint64_t client_calls;       /* ended calls the client logged */
-    uint64_t client_failures;    /* of them, failed (tool-failures) */
-    uint32_t *latency;           /* ms of the first ones that completed */
-    size_t nlatency;
 };
 
 struct mcp_incident_cluster {
@@ -77,8 +72,8 @@ struct mcp_incident {
     int r_errors, r_tools, r_retries, r_reconnect, r_startup, r_rate;
     int c_message, c_logger, c_tool;  /* capture indexes, or -1 */
     int r_client[MCP_CLIENT_NKINDS];  /* client rules, or -1 */
-    int r_client_tools, r_client_fail;
-    int c_ctool, c_cms, c_ftool;      /* their captures, or -1 */
+    int r_client_tools;               /* client-tool-calls, or -1 */
+    int c_ctool;                      /* its capture "tool", or -1 */
     struct mcp_timebins client[MCP_CLIENT_NKINDS];
     uint64_t nclient[MCP_CLIENT_NKINDS];
     struct mcp_timebins errors, retries, reconnects;

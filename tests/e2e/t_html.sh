@@ -8,7 +8,8 @@
 # 4. no src, href or url() points outside the page (and the check itself
 #    fails on pages that do);
 # 5. bounded: lanes, rows, clusters and the JSON are capped;
-# 6. client events as markers, client tool latencies in the tools table.
+# 6. client events as markers, client tool latencies in the tools table,
+#    on the files the real Claude Code client wrote.
 
 export HOME="$T"
 unset XDG_CONFIG_HOME
@@ -292,66 +293,37 @@ assert_contains "bounded: the alerts past the cap are told" big.html \
     '101 more alerts not listed here nor in the JSON below'
 
 # ---------------------------------------------------------------------------
-# 6. Client events: rules of the names the page knows (those of
-#    rules/clients.yaml), on a client file given with --source.
-mkdir c
-python3 - c/mcp_server.log c/client.log <<'PY'
-import sys
-with open(sys.argv[1], 'w') as f:
-    f.write('2025-12-10 14:00:00,000 - root - INFO - Process PID: 4242\n')
-    f.write('2025-12-10 14:00:01,000 - __main__ - INFO - Server ready - waiting for tool requests...\n')
-    f.write('2025-12-10 15:00:00,000 - __main__ - INFO - still here\n')
-with open(sys.argv[2], 'w') as f:
-    for m, msg in [(1, 'Starting connection with timeout of 30000ms'),
-                   (2, 'Connection failed: MCP error -32000: Connection closed'),
-                   (3, 'Starting connection with timeout of 30000ms'),
-                   (4, 'Connection timeout triggered after 30000ms (limit: 30000ms)'),
-                   (5, 'Starting connection with timeout of 30000ms'),
-                   (6, "Tool 'chat' completed successfully in 900ms"),
-                   (7, "Tool 'chat' completed successfully in 100ms"),
-                   (8, "Tool 'chat' completed successfully in 250ms"),
-                   (9, "Tool 'chat' failed after 2.5s: boom"),
-                   (40, 'Connection failed: ECONNREFUSED')]:
-        f.write('2025-12-10 14:%02d:00,000 - %s\n' % (m, msg))
-PY
-cat >c/rules.yaml <<'YAML'
-rules:
-  - name: connection-failures
-    source: client.log
-    match: ' - Connection failed: (?<reason>.+)$'
-  - name: client-connections
-    source: client.log
-    match: ' - Starting connection with timeout of (?<limit>\d+)ms$'
-  - name: startup-timeout
-    source: client.log
-    match: ' - Connection timeout triggered after (?<elapsed>\d+)ms'
-  - name: startup-crash
-    source: client.log
-    match: ' - Connection failed: (?<reason>MCP error -32000: Connection closed)$'
-  - name: client-tool-calls
-    source: client.log
-    match: " - Tool '(?<tool>[^']+)' (?:completed successfully in (?<ms>\\d+)ms|failed after .*)$"
-  - name: tool-failures
-    source: client.log
-    match: " - Tool '(?<tool>[^']+)' failed after "
-YAML
-"$MCPLOG" scan --tz UTC --rules c/rules.yaml --source client=c/client.log \
-    --html c.html --html-stamp none c >/dev/null 2>err
-assert_eq "client: scan --html exits 0" "0 " "$? $(cat err)"
+# 6. Client events (--client): the files the real Claude Code client wrote
+#    (tests/client/claude-code, as t_clients.sh reads them) beside the
+#    server's logs of that run.
+cp -r "$ROOT"/tests/client/claude-code/home cc
+HOME="$T"/cc "$MCPLOG" scan --tz UTC --client claude-code --html c.html \
+    --html-stamp none "$ROOT"/tests/client/claude-code/hestai-mcp-server/logs \
+    >c.txt 2>err
+assert_eq "client: scan --client --html exits 0" "0 " "$? $(cat err)"
 $CHECK facts c.html >c.facts
 assert_eq "client: a lane per kind of client event" 4 \
     "$(fact c.facts client-lanes)"
 assert_eq "client: the lanes and their counts" \
-    "connection failures (2)|connections (3)|handshake timeouts (1)|exits during start (1)" \
+    "connection failures (15)|connections (28)|handshake timeouts (5)|exits during start (5)" \
     "$(grep -o '<text x="4" y="[0-9]*">[a-z ]* ([0-9]*)</text>' c.html | sed 's/<[^>]*>//g' | paste -sd '|')"
-assert_eq "client: one marker per event here (minutes apart)" 7 \
-    "$(sed -n '/<g class="client-lane"/,/<\/g>/p' c.html | grep -o '<rect class="[a-z]*" x=' | grep -vc lane)"
-assert_eq "client: the tool's latency p50 / p90 / max (calls) and its failure" \
-    '<tr><td class="m">chat</td><td class="n">0</td><td class="n bad">1</td><td class="n">250ms / 900ms / 900ms (3)</td><td></td></tr>' \
-    "$(grep '<td class="m">chat</td>' c.html)"
-assert_eq "client: the verdict counts the client's failed connections" \
-    '<div class="card critical" id="reconnects"><b>2</b>connection failures</div>' \
+assert_eq "client: the verdict counts the clients' failed connections" \
+    '<div class="card critical" id="reconnects"><b>18</b>connection failures</div>' \
     "$(grep 'id="reconnects"' c.html)"
-"$MCPLOG" scan --tz UTC --html c2.html --html-stamp none c >/dev/null 2>&1
-assert_eq "no client events: no client lane" 0 \
+assert_eq "client: a tool's latency p50 / p90 / max (calls), as the text report's client section" \
+    '<tr><td class="m">chat</td><td class="n">1</td><td class="n">0</td><td class="n">11ms / 11ms / 11ms (1)</td><td></td></tr>' \
+    "$(grep '<td class="m">chat</td>' c.html)"
+assert_contains "client: the text report says the same" c.txt \
+    '    tool chat: 1 call, 0 failed, p50 11 ms, p90 11 ms, max 11 ms'
+assert_eq "client: a tool failed once in the server's log and once in the client's" \
+    '<tr><td class="m">debug</td><td class="n">1</td><td class="n bad">2</td><td class="n">0s / 0s / 0s (1)</td><td></td></tr>' \
+    "$(grep '<td class="m">debug</td>' c.html)"
+assert_eq "client: a tool only the client logged, with its failures" \
+    '<tr><td class="m">boom</td><td class="n">0</td><td class="n bad">2</td><td class="n">0s / 0s / 0s (2)</td><td></td></tr>' \
+    "$(grep '<td class="m">boom</td>' c.html)"
+assert_eq "client: no element made from log text" none \
+    "$(fact c.facts tags-outside-allowlist)"
+"$MCPLOG" scan --tz UTC --html c2.html --html-stamp none \
+    "$ROOT"/tests/client/claude-code/hestai-mcp-server/logs >/dev/null 2>&1
+assert_eq "without --client: no client lane" 0 \
     "$($CHECK facts c2.html | sed -n 's/^client-lanes //p')"
