@@ -53,7 +53,7 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 # name alone.
 BASE_SRC   = $(addprefix analyzer/base/, mcp.c util.c path.c spawn.c optset.c alertview.c strmap.c keyset.c \
              timeparse.c timeexpr.c textout.c yamlutil.c template.c evloop.c statedir.c \
-             jsonrpc.c)
+             timebins.c jsonrpc.c)
 INPUT_SRC  = $(addprefix analyzer/input/, logset.c reader.c reader_zlib.c $(ISAL_SRC) \
              prefetch.c framer.c \
              format.c format_json.c format_text.c clients.c clients_reg.c \
@@ -69,6 +69,7 @@ PROC_SRC   = $(addprefix analyzer/proc/, procs.c procread.c procmatch.c \
              procparent.c procview.c cleanup.c health.c probes.c action.c)
 OUTPUT_SRC = $(addprefix analyzer/output/, report.c clientstats.c histogram.c termview.c termview_alert.c \
              termview_status.c router.c notify.c \
+             incident.c cluster.c html.c html_tables.c html_chart.c \
              silence.c)
 TOP_SRC    = $(addprefix analyzer/, scanpool.c scantask.c scan.c health_run.c follow_clock.c state.c live.c live_feed.c live_replay.c)
 MCPSRV_SRC = $(addprefix analyzer/mcpserver/, server.c tools.c srv_json.c \
@@ -343,6 +344,7 @@ clean:
 samples-expected: mcplog
 	./mcplog scan --tz UTC --json samples/logs > samples/expected-scan.json
 	./mcplog scan --tz UTC samples/logs > samples/expected-scan.txt
+	./mcplog scan --tz UTC --html samples/expected-scan.html --html-stamp none samples/logs > /dev/null
 
 # The readers of client logs against the real Claude Code client (needs
 # tests/deps.sh's pinned install; about a minute).
