@@ -250,6 +250,11 @@ def main():
         else:
             run_python(a, st, body)
     finally:
+        # Done writing: a late postrotate SIGHUP (logrotate read our PID
+        # just before we ended) must not kill us during the interpreter's
+        # shutdown, which puts Python-handled signals back to their
+        # default; an ignored one stays ignored ("Hangup", writer-failed).
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
         if a.seq_file:
             with open(a.seq_file + ".tmp", "w") as f:
                 f.write("%d\nrollovers=%d\nretries=%d\nreopens=%d\nseconds=%.2f\n"
