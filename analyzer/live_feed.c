@@ -75,6 +75,8 @@ void live_alert(const struct mcp_alert *a, enum mcp_alert_status t,
     struct mcp_live *l = arg;
     const struct mcp_rule *r = &l->rs.rules[a->rule];
 
+    if (l->metrics != NULL)
+        mcp_metrics_alert(l->metrics, a, t);
     mcp_notify_alert(l->notify, a, t,
                      a->last_line != NULL ? input_path(l, a->last_input)
                                           : NULL,
@@ -107,6 +109,8 @@ static void feed_event(struct mcp_live *l, const struct mcp_event *ev,
      * condition lasts): their alerts are. */
     if (ev->kind == MCP_EV_MATCH && ev->input != PROBE_INPUT)
         mcp_termview_event(l->view, ev, path);
+    if (l->metrics != NULL)
+        mcp_metrics_event(l->metrics, ev);
     mcp_engine_feed(l->engine, ev);
 }
 
@@ -143,6 +147,8 @@ void live_chunk(const struct mcp_chunk *c, const struct mcp_ffamily *fam,
 {
     struct mcp_live *l = arg;
 
+    if (l->metrics != NULL)
+        mcp_metrics_lines(l->metrics, fi, c->lines, c->last_ts);
     mcp_matcher_select(l->matcher, fam->role, fam->role_name, fam->base,
                        input_of(l, fi, path));
     mcp_matcher_chunk(l->matcher, c, &l->batch);
