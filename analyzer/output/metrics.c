@@ -512,25 +512,30 @@ static void tool_labels(struct mcp_buf *l, const struct mcp_metrics *m,
     label(l, "tool", t->tool);
 }
 
+/* A counter per (server, tool): calls, or failures. */
+static void tool_counter(struct mcp_buf *o, struct mcp_buf *l,
+                         const struct mcp_metrics *m, const char *name,
+                         const char *help, bool failures)
+{
+    head(o, name, "counter", help);
+    for (size_t i = 0; i < m->ntools; i++) {
+        tool_labels(l, m, &m->tools[i]);
+        mcp_buf_printf(o, "%s{%s} %llu\n", name, l->data,
+                       (unsigned long long)(failures ? m->tools[i].failures
+                                                     : m->tools[i].calls));
+    }
+}
+
 static void render_tools(struct mcp_metrics *m, struct mcp_buf *o)
 {
     struct mcp_buf l;
 
     mcp_buf_init(&l);
-    head(o, "mcplog_tool_calls_total", "counter",
-         "Tool calls, by server and tool.");
-    for (size_t i = 0; i < m->ntools; i++) {
-        tool_labels(&l, m, &m->tools[i]);
-        mcp_buf_printf(o, "mcplog_tool_calls_total{%s} %llu\n", l.data,
-                       (unsigned long long)m->tools[i].calls);
-    }
-    head(o, "mcplog_tool_failures_total", "counter",
-         "Failed tool calls, by server and tool (from client logs).");
-    for (size_t i = 0; i < m->ntools; i++) {
-        tool_labels(&l, m, &m->tools[i]);
-        mcp_buf_printf(o, "mcplog_tool_failures_total{%s} %llu\n", l.data,
-                       (unsigned long long)m->tools[i].failures);
-    }
+    tool_counter(o, &l, m, "mcplog_tool_calls_total",
+                 "Tool calls, by server and tool.", false);
+    tool_counter(o, &l, m, "mcplog_tool_failures_total",
+                 "Failed tool calls, by server and tool (from client logs).",
+                 true);
     head(o, "mcplog_tool_duration_seconds", "histogram",
          "Tool call durations (from client logs).");
     for (size_t i = 0; i < m->ntools; i++)

@@ -19,10 +19,6 @@ metrics_cleanup() {
 }
 trap metrics_cleanup EXIT
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
 # --- usage: loopback only, the address checked ---------------------------
 mkdir -p logs
 : >logs/mcp_server.log
