@@ -320,7 +320,9 @@ void mcp_metrics_call(struct mcp_metrics *m, const struct mcp_metrics_call *c)
 {
     struct tool_series *t = tool_of(m, server_of(m, c->server), c->tool);
 
-    t->calls++;
+    /* Not a call of mcplog_tool_calls_total: the server's activity log
+     * counts it there (the same call would count twice); the client's
+     * calls are the histogram's _count. */
     if (c->failed)
         t->failures++;
     if (c->duration_ms >= 0)

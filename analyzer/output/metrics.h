@@ -87,8 +87,10 @@ void mcp_metrics_event(struct mcp_metrics *m, const struct mcp_event *ev);
 void mcp_metrics_alert(struct mcp_metrics *m, const struct mcp_alert *a,
                        enum mcp_alert_status t);
 
-/* Client logs: a tool call's outcome and duration, and the time a
- * client took to connect to server (into mcplog_time_to_ready_seconds). */
+/* Client logs: a tool call's outcome and duration (failures and the
+ * duration histogram, whose _count is the client's calls; calls_total
+ * stays the server's own count), and the time a client took to connect
+ * to server (into mcplog_time_to_ready_seconds). */
 void mcp_metrics_call(struct mcp_metrics *m, const struct mcp_metrics_call *c);
 void mcp_metrics_connect(struct mcp_metrics *m, const char *server,
                          int64_t ms);

@@ -196,7 +196,8 @@ static void test_client_hook(void **state)
     mcp_metrics_call(f->m, &unknown);
     mcp_metrics_connect(f->m, "zen", 1200);
     t = render(f, NULL);
-    has(t, "mcplog_tool_calls_total{server=\"zen\",tool=\"chat\"} 2");
+    /* Calls are counted from the server's log only, never twice. */
+    has(t, "mcplog_tool_calls_total{server=\"zen\",tool=\"chat\"} 0");
     has(t, "mcplog_tool_failures_total{server=\"zen\",tool=\"chat\"} 1");
     has(t, "mcplog_tool_failures_total{server=\"zen\",tool=\"debug\"} 1");
     has(t, "mcplog_tool_duration_seconds_bucket{server=\"zen\",tool=\"chat\",le=\"0.1\"} 0");
