@@ -296,6 +296,23 @@ static void on_conn(int fd, uint32_t events, void *arg)
         on_read(c);
 }
 
+/* At the limit: close the oldest connection that has not finished its
+ * request (a slow client holding a slot), so that a scrape still gets in.
+ * Returns whether one was closed. */
+static bool evict(struct mcp_metrics_http *h)
+{
+    struct conn *old = NULL;
+
+    for (struct conn *c = h->conns; c != NULL; c = c->next)
+        if (c->phase == READING) /* the list is newest first */
+            old = c;
+    if (old == NULL)
+        return false;
+    h->st.evicted++;
+    conn_close(old);
+    return true;
+}
+
 static void on_accept(int fd, uint32_t events, void *arg)
 {
     struct mcp_metrics_http *h = arg;
@@ -308,7 +325,7 @@ static void on_accept(int fd, uint32_t events, void *arg)
 
         if (cfd < 0)
             return; /* EAGAIN, or a client gone before we took it */
-        if (h->nconn >= MCP_HTTP_MAX_CONN) {
+        if (h->nconn >= MCP_HTTP_MAX_CONN && !evict(h)) {
             h->st.refused++;
             close(cfd);
             continue;

@@ -10,8 +10,10 @@
  * answered as the socket takes it (EPOLLOUT). Bounds: a request (line and
  * headers) of at most MCP_HTTP_MAX_REQUEST bytes (else 431), each
  * connection closed MCP_HTTP_TIMEOUT_MS after it was accepted whatever it
- * did (slow clients, slow readers), at most MCP_HTTP_MAX_CONN at once (one
- * more is accepted and closed at once, so the backlog never fills).
+ * did (slow clients, slow readers), at most MCP_HTTP_MAX_CONN at once: one
+ * more closes the oldest connection that has not sent its whole request
+ * (a slow client holding a slot: a scrape still gets in), or, when every
+ * one is being answered, is closed at once; the backlog never fills.
  */
 #ifndef MCP_METRICS_HTTP_H
 #define MCP_METRICS_HTTP_H
@@ -46,9 +48,10 @@ struct mcp_metrics_http *mcp_metrics_http_open(struct mcp_evloop *loop,
                                                char *err);
 
 /* Requests answered so far, by status (200, 404, 405, other), and the
- * connections closed by the timeout or the limit. */
+ * connections closed by the timeout, evicted at the limit or refused. */
 struct mcp_http_stats {
-    unsigned long long ok, not_found, bad_method, bad, timeouts, refused;
+    unsigned long long ok, not_found, bad_method, bad, timeouts, evicted,
+        refused;
 };
 void mcp_metrics_http_stats(const struct mcp_metrics_http *h,
                             struct mcp_http_stats *s);

@@ -28,7 +28,8 @@ Measures, and prints as a table with the targets (ok / MISSED):
      each carrying its CLOCK_MONOTONIC write time in ns; mcplog's --json
      output goes to a pipe this script reads. latency = read time - write
      time (so it includes mcplog's output flush and the pipe), with inotify,
-     with inotify and --metrics-listen scraped every second, and with --poll
+     with inotify and --metrics-listen scraped every second (and beside
+     hostile clients of the listener: slow and garbage), and with --poll
      --poll-interval 100ms.
   3. RSS over 10 million lines with a rename+create rotation every million
      lines; VmRSS sampled every 100 ms and when each rotation's marker line
@@ -57,7 +58,8 @@ Environment (follow.sh passes them through):
   BENCH_FOLLOW_KEEP       keep the work folder (set to 1)
   BENCH_FOLLOW_ONLY       only these steps (comma-separated): scan, replay,
                           replay-state, replay-all, live, live-metrics, live-all,
-                          live-line, lat-inotify, lat-metrics, lat-poll, rss, idle
+                          live-line, lat-inotify, lat-metrics, lat-hostile, lat-poll,
+                          rss, idle
 Only the Python 3 standard library is used.
 """
 
@@ -284,6 +286,54 @@ class Scraper:
                     self.ok += 1
             except Exception:
                 self.failed += 1
+
+    def stop(self):
+        self.stop_ev.set()
+        self.th.join(5)
+
+
+class Hostile:
+    """Hostile clients of follow's metrics listener during a run: 15
+    connections that trickle a request a byte every 100 ms and never end
+    it (each is closed by follow after 5 s, and opened again), and 20
+    connections a second that send garbage and go."""
+
+    def __init__(self, port):
+        self.port, self.opened, self.garbage = port, 0, 0
+        self.stop_ev = threading.Event()
+        self.th = threading.Thread(target=self.loop, daemon=True)
+        self.th.start()
+
+    def connect(self):
+        c = socket.create_connection(('127.0.0.1', self.port), timeout=2)
+        c.setblocking(False)
+        self.opened += 1
+        return c
+
+    def loop(self):
+        slow = []
+        req = b'GET /metrics HTTP/1.1\r\nHost: x\r\n'
+        i = 0
+        while not self.stop_ev.wait(0.05):
+            try:
+                while len(slow) < 15:
+                    slow.append(self.connect())
+                if i % 2 == 0:
+                    for c in list(slow):
+                        try:
+                            c.send(req[(i // 2) % len(req):(i // 2) % len(req) + 1])
+                        except OSError:
+                            slow.remove(c)
+                            c.close()
+                g = socket.create_connection(('127.0.0.1', self.port), timeout=2)
+                g.sendall(os.urandom(512) + b'\r\n\r\n')
+                g.close()
+                self.garbage += 1
+            except OSError:
+                pass
+            i += 1
+        for c in slow:
+            c.close()
 
     def stop(self):
         self.stop_ev.set()
@@ -716,13 +766,14 @@ class Bench:
 
     # ---- 2. latency -------------------------------------------------------------
 
-    def latency(self, key, extra, metrics=False):
+    def latency(self, key, extra, metrics=False, hostile=False):
         logs = self.new_logs('lat-' + key)
         port = free_port() if metrics else None
         if metrics:
             extra = extra + ['--metrics-listen', '127.0.0.1:%d' % port]
         f = Follow(self, 'latency-' + key, logs, extra)
-        scraper = Scraper(port) if metrics else None
+        scraper = None
+        bad = None
         got = {}
         seen_ready = threading.Event()
         pat = re.compile(rb'"captures":\{"seq":"(\d+)","t":"(\d+)"\}')
@@ -753,6 +804,8 @@ class Bench:
         th.start()
         path = os.path.join(logs, 'mcp_server.log')
         self.await_ready(f, logs, seen_ready.is_set)
+        bad = Hostile(port) if hostile else None
+        scraper = Scraper(port) if metrics else None
         time.sleep(0.3)             # the other "ready" lines
         fd = os.open(path, os.O_WRONLY | os.O_APPEND)
         period = 1e9 / self.lat_rate
@@ -772,9 +825,15 @@ class Bench:
         t_end = time.monotonic() + wait_s
         while len(got) < self.lat_lines and time.monotonic() < t_end:
             time.sleep(0.01)
+        if bad is not None:
+            bad.stop()
+            self.log('latency %s: %d slow connections opened, %d garbage requests'
+                     % (key, bad.opened, bad.garbage))
         if scraper is not None:
             scraper.stop()
             self.log('latency %s: %d scrapes answered, %d failed' % (key, scraper.ok, scraper.failed))
+            if scraper.failed:
+                self.failures.append('latency-%s: %d scrapes failed' % (key, scraper.failed))
         f.stop()
         th.join(5)
         lat = sorted(v / 1e6 for v in got.values())
@@ -1031,6 +1090,7 @@ class Bench:
         print()
         print('  write-to-event latency, ms       p50      p95      p99      max  lost  target')
         for key, label in (('lat-inotify', 'inotify'), ('lat-metrics', '  + --metrics-listen, 1 s scrapes'),
+                           ('lat-hostile', '  + 15 slow, 20/s garbage clients'),
                            ('lat-poll', '--poll --poll-interval 100ms')):
             if key not in r:
                 continue
@@ -1095,12 +1155,14 @@ class Bench:
                                           os.path.getsize(self.line_data_path)),
                  lambda: self.latency('inotify', []),
                  lambda: self.latency('metrics', [], metrics=True),
+                 lambda: self.latency('hostile', [], metrics=True, hostile=True),
                  lambda: self.latency('poll', ['--poll', '--poll-interval', '100ms']),
                  self.rss, self.idle]
         only = os.environ.get('BENCH_FOLLOW_ONLY', '')
         if only:
             names = ['prepare', 'scan', 'replay', 'replay-state', 'replay-all', 'live', 'live-metrics',
-                     'live-all', 'live-line', 'lat-inotify', 'lat-metrics', 'lat-poll', 'rss', 'idle']
+                     'live-all', 'live-line', 'lat-inotify', 'lat-metrics', 'lat-hostile', 'lat-poll',
+                     'rss', 'idle']
             want = set(only.split(',')) | {'prepare'}
             steps = [st for n, st in zip(names, steps) if n in want]
         for step in steps:

@@ -11,9 +11,8 @@
                                      they are all open, then one line per
                                      connection: "closed" when the server
                                      closed it within SECS s, "open" if not
-  httpclients.py extra PORT N       hold N idle connections, open one
-                                     more: "extra: closed" when the server
-                                     closes it within 2 s, else "extra: open"
+  httpclients.py extra PORT N       hold N idle connections, then GET
+                                     /metrics on one more: its status line
   httpclients.py latency FILE TEXT LOG LINE
                                      append LINE to LOG, print the ms (one
                                      decimal) until FILE contains TEXT (or
@@ -104,18 +103,13 @@ def slow(port, n, secs, out):
 
 
 def extra(port, n):
-    """n connections held open (not sending), then one more."""
+    """n connections held open (not sending), then one more with a whole
+    GET /metrics: print its status line."""
     conns = [connect(port) for _ in range(n)]
     time.sleep(0.3)
     s = connect(port)
-    r, _, _ = select.select([s], [], [], 2)
-    got = b"x"
-    if r:
-        try:
-            got = s.recv(4096)
-        except OSError:
-            got = b""
-    print("extra: closed" if got == b"" else "extra: open")
+    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+    print(status(s, 2))
     s.close()
     for c in conns:
         c.close()
