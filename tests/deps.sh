@@ -37,6 +37,7 @@ xvfb
 dunst
 prometheus-alertmanager
 prometheus
+curl
 systemd
 util-linux
 "
@@ -49,7 +50,7 @@ CLIENT_PREFIX="${MCPLOG_TEST_PREFIX:-/opt/mcplog-test}/npm"
 CLIENT_BIN="$CLIENT_PREFIX/node_modules/.bin/claude"
 
 # What --check looks for: commands and pkg-config modules.
-COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager prometheus promtool busctl dunstctl dbus-send unshare nsenter node"
+COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager amtool prometheus promtool curl busctl dunstctl dbus-send unshare nsenter node"
 MODULES="libpcre2-8 zlib yaml-0.1 cmocka libnotify libcurl"
 
 list() {
