@@ -229,6 +229,35 @@ assert_eq "promtool check config: docs/prometheus/prometheus.yml" "0 " \
 kill "$PROM"
 wait "$PROM" 2>/dev/null
 
+# --- rotation, truncation, a time jump ----------------------------------
+mv logs/mcp_activity.log logs/mcp_activity.log.1
+: >logs/mcp_activity.log
+wait_for follow.out "mcp_activity.log was rotated, reopening" 10
+: >logs/mcp_server.log
+wait_for follow.out "mcp_server.log was truncated" 10
+{
+    echo "$(ts 7200) - x - INFO - two hours ahead, alone"
+    echo "$(ts 10) - x - INFO - back 1"
+    echo "$(ts 11) - x - INFO - back 2"
+    echo "$(ts 12) - x - INFO - back 3"
+} >>logs/mcp_server.log
+wait_for follow.out "time jump" 10
+curl -s -o scrape2.txt "http://127.0.0.1:$PORT/metrics"
+for l in \
+    'mcplog_rotations_total{source="activity"} 1' \
+    'mcplog_rotations_total{source="server"} 0' \
+    'mcplog_truncations_total{source="server"} 1' \
+    'mcplog_truncations_total{source="activity"} 0' \
+    'mcplog_time_jumps_total{source="server"} 1' \
+    'mcplog_time_jumps_total{source="activity"} 0' \
+    'mcplog_bytes_unread_total{source="activity"} 0' \
+    'mcplog_lines_total{source="server",file="mcp_server.log"} 10' \
+    'mcplog_lines_total{source="activity",file="mcp_activity.log"} 6'; do
+    if grep -qxF -- "$l" scrape2.txt; then ok "scrape: $l"; else
+        bad "scrape: $l" "$(grep -F -- "${l%% *}" scrape2.txt | head -5)"
+    fi
+done
+
 # --- hostile clients never hold up reading or matching -------------------
 L0=$($HC latency follow.out "latency probe 0" logs/mcp_server.log \
     "$(ts 7) - x - ERROR - latency probe 0")
