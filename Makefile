@@ -50,7 +50,7 @@ CONF_SRC   = $(addprefix analyzer/conf/, config.c procconf.c)
 PROC_SRC   = $(addprefix analyzer/proc/, procs.c procread.c procmatch.c \
              procparent.c procview.c cleanup.c health.c probes.c action.c)
 OUTPUT_SRC = $(addprefix analyzer/output/, report.c termview.c termview_status.c router.c notify.c \
-             silence.c metrics.c metrics_http.c)
+             silence.c metrics.c metrics_render.c metrics_http.c)
 TOP_SRC    = $(addprefix analyzer/, scan.c follow_clock.c state.c live.c live_feed.c \
              live_metrics.c)
 CLI_SRC    = $(addprefix analyzer/cli/, cli.c cmd_scan.c cmd_testrules.c \

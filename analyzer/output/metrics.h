@@ -16,7 +16,11 @@
  * counts in mcplog_rule_matches_total{rule}; the rule named
  * MCP_METRICS_TOOL_RULE (capture `tool`) counts tool calls; the rule named
  * MCP_METRICS_STARTUP_RULE counts startups (its match) and times them to
- * ready (its expect.match).
+ * ready (its expect.match). Client logs: the rule named
+ * MCP_METRICS_CALL_RULE (values `server`, `tool`, and `ms` for a call
+ * that completed or `elapsed` ("1.5s", "300ms") for one that failed) is
+ * a mcp_metrics_call, the rule named MCP_METRICS_CONNECT_RULE (`server`,
+ * `ms`) a mcp_metrics_connect.
  */
 #ifndef MCP_METRICS_H
 #define MCP_METRICS_H
@@ -32,6 +36,8 @@
 
 #define MCP_METRICS_TOOL_RULE "tool-calls"
 #define MCP_METRICS_STARTUP_RULE "startup-not-ready"
+#define MCP_METRICS_CALL_RULE "client-tool-calls"
+#define MCP_METRICS_CONNECT_RULE "client-connected"
 #define MCP_METRICS_MAX_SERVERS 32
 #define MCP_METRICS_NAME_MAX 128     /* bytes of a tool or server name */
 

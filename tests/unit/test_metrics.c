@@ -34,7 +34,12 @@ static const char rules_yaml[] =
     "    severity: critical\n"
     "  - name: tool-calls\n"
     "    source: activity\n"
-    "    match: 'TOOL_CALL: (?<tool>\\S+) with'\n";
+    "    match: 'TOOL_CALL: (?<tool>\\S+) with'\n"
+    "  - name: client-tool-calls\n"
+    "    match: '^(?<server>\\S+): Tool ''(?<tool>[^'']+)'' (?:completed "
+    "successfully in (?<ms>\\d+)ms|failed after (?<elapsed>[0-9.]+m?s): .*)$'\n"
+    "  - name: client-connected\n"
+    "    match: '^(?<server>\\S+): Successfully connected in (?<ms>\\d+)ms$'\n";
 
 struct fx {
     struct mcp_ruleset rs;
@@ -84,6 +89,35 @@ static void feed(struct fx *f, uint32_t r, int kind, int64_t ts,
     mcp_event_free(e);
 }
 
+/* An event of rule r with the captures given as "name=value" (the
+ * others did not take part), in the pattern's capture order as the
+ * matcher builds them. */
+static void feed_named(struct fx *f, uint32_t r, const char *const *nv)
+{
+    const struct mcp_pattern *p = f->rs.rules[r].match;
+    int n = mcp_pattern_ncaptures(p);
+    const char *caps[8] = {0};
+    size_t len[8] = {0};
+    struct mcp_event *e;
+
+    for (int c = 0; c < n; c++) {
+        const char *name = mcp_pattern_capture_name(p, c, NULL);
+
+        for (size_t k = 0; nv[k] != NULL; k++)
+            if (strncmp(nv[k], name, strlen(name)) == 0 &&
+                nv[k][strlen(name)] == '=') {
+                caps[c] = nv[k] + strlen(name) + 1;
+                len[c] = strlen(caps[c]);
+            }
+    }
+    e = mcp_event_create("line", 4, NULL, 0, n, caps, len);
+    e->rule = r;
+    e->kind = MCP_EV_MATCH;
+    e->ts = T0;
+    mcp_metrics_event(f->m, e);
+    mcp_event_free(e);
+}
+
 static const char *render(struct fx *f, const struct mcp_metrics_view *v)
 {
     struct mcp_metrics_view empty = {.now_wall = T0, .processes = -1};
@@ -101,13 +135,17 @@ static void has(const char *text, const char *line)
     for (const char *p = text; (p = strstr(p, line)) != NULL; p++)
         if ((p == text || p[-1] == '\n') && p[n] == '\n')
             return;
-    fail_msg("missing line: %s\n--- in ---\n%s", line, text);
+    fprintf(stderr, "--- the exposition ---\n%s--- end ---\n", text);
+    fail_msg("missing line: %s", line);
 }
 
 static void lacks(const char *text, const char *prefix)
 {
     if (strstr(text, prefix) != NULL)
-        fail_msg("unexpected: %s\n--- in ---\n%s", prefix, text);
+    {
+        fprintf(stderr, "--- the exposition ---\n%s--- end ---\n", text);
+        fail_msg("unexpected: %s", prefix);
+    }
 }
 
 static void test_label(void **state)
@@ -270,6 +308,35 @@ static void test_sources_and_view(void **state)
     done(f);
 }
 
+/* The client rules feed the hook: a completed call (ms), a failed one
+ * (elapsed, "1.5s" or "300ms"), a connection time. */
+static void test_client_rules(void **state)
+{
+    struct fx *f = setup(100);
+    const char *t;
+
+    (void)state;
+    feed_named(f, 3, (const char *[]){"server=zen", "tool=chat", "ms=120", NULL});
+    feed_named(f, 3, (const char *[]){"server=zen", "tool=chat", "elapsed=1.5s",
+                                      NULL});
+    feed_named(f, 3, (const char *[]){"server=zen", "tool=debug",
+                                      "elapsed=300ms", NULL});
+    feed_named(f, 4, (const char *[]){"server=zen", "ms=800", NULL});
+    t = render(f, NULL);
+    has(t, "mcplog_rule_matches_total{rule=\"client-tool-calls\"} 3");
+    has(t, "mcplog_tool_failures_total{server=\"zen\",tool=\"chat\"} 1");
+    has(t, "mcplog_tool_failures_total{server=\"zen\",tool=\"debug\"} 1");
+    has(t, "mcplog_tool_calls_total{server=\"zen\",tool=\"chat\"} 0");
+    has(t, "mcplog_tool_duration_seconds_count{server=\"zen\",tool=\"chat\"} 2");
+    has(t, "mcplog_tool_duration_seconds_sum{server=\"zen\",tool=\"chat\"} 1.62");
+    has(t, "mcplog_tool_duration_seconds_bucket{server=\"zen\",tool=\"debug\",le=\"0.25\"} 0");
+    has(t, "mcplog_tool_duration_seconds_bucket{server=\"zen\",tool=\"debug\",le=\"0.5\"} 1");
+    has(t, "mcplog_time_to_ready_seconds_bucket{server=\"zen\",le=\"0.5\"} 0");
+    has(t, "mcplog_time_to_ready_seconds_bucket{server=\"zen\",le=\"1\"} 1");
+    has(t, "mcplog_time_to_ready_seconds_sum{server=\"zen\"} 0.8");
+    done(f);
+}
+
 /* Counts of a rule carry over a reload by name. */
 static void test_reload(void **state)
 {
@@ -310,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_rules_and_tools),
         cmocka_unit_test(test_tool_cap),
         cmocka_unit_test(test_client_hook),
+        cmocka_unit_test(test_client_rules),
         cmocka_unit_test(test_sources_and_view),
         cmocka_unit_test(test_reload),
     };
