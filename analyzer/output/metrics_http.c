@@ -180,40 +180,66 @@ static void error_page(struct conn *c, int code, const char *reason)
     mcp_buf_free(&b);
 }
 
-/* The request line of a complete request in c->req. */
-static void answer(struct conn *c)
+/* Whether the headers of the request in req (len bytes) are complete: an
+ * empty line, "\r\n" or "\n". Returns the length up to it, or 0. */
+static size_t headers_end(const char *req, size_t len)
+{
+    for (size_t i = 1; i < len; i++)
+        if (req[i] == '\n' &&
+            (req[i - 1] == '\n' ||
+             (i >= 2 && req[i - 1] == '\r' && req[i - 2] == '\n')))
+            return i + 1;
+    return 0;
+}
+
+int mcp_metrics_http_route(const char *req, size_t len, bool *head)
+{
+    const char *sp1, *sp2, *eol;
+    size_t end = headers_end(req, len), line, plen;
+    bool get;
+
+    *head = false;
+    if (end == 0)
+        return 0;
+    eol = memchr(req, '\n', end);
+    line = (size_t)(eol - req);
+    if (line > 0 && req[line - 1] == '\r')
+        line--;
+    sp1 = memchr(req, ' ', line);
+    sp2 = sp1 ? memchr(sp1 + 1, ' ', line - (size_t)(sp1 + 1 - req)) : NULL;
+    if (sp1 == NULL || sp2 == NULL || sp1 == req || sp1[1] != '/' ||
+        req + line - sp2 != 9 ||
+        (memcmp(sp2, " HTTP/1.1", 9) != 0 && memcmp(sp2, " HTTP/1.0", 9) != 0))
+        return 400;
+    plen = strcspn(sp1 + 1, "? "); /* stops at sp2 at the latest */
+    if (plen != 8 || memcmp(sp1 + 1, "/metrics", 8) != 0)
+        return 404;
+    get = sp1 - req == 3 && memcmp(req, "GET", 3) == 0;
+    *head = sp1 - req == 4 && memcmp(req, "HEAD", 4) == 0;
+    return get || *head ? 200 : 405;
+}
+
+/* Answer the complete request in c->req. */
+static void answer(struct conn *c, int code, bool head)
 {
     struct mcp_metrics_http *h = c->h;
-    char *sp1, *sp2, *eol;
-    size_t plen;
-    bool get, head;
+    struct mcp_buf body;
 
-    eol = memchr(c->req, '\n', c->rlen);
-    sp1 = memchr(c->req, ' ', (size_t)(eol - c->req));
-    sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1)) : NULL;
-    if (sp1 == NULL || sp2 == NULL || sp1 == c->req || sp1[1] != '/' ||
-        (strncmp(sp2, " HTTP/1.1", 9) != 0 &&
-         strncmp(sp2, " HTTP/1.0", 9) != 0) ||
-        (eol - sp2 != 9 && !(eol - sp2 == 10 && sp2[9] == '\r'))) {
+    if (code == 400) {
         h->st.bad++;
         error_page(c, 400, "Bad Request");
         return;
     }
-    plen = strcspn(sp1 + 1, "? ");
-    if (plen != 8 || memcmp(sp1 + 1, "/metrics", 8) != 0) {
+    if (code == 404) {
         h->st.not_found++;
         error_page(c, 404, "Not Found");
         return;
     }
-    get = sp1 - c->req == 3 && memcmp(c->req, "GET", 3) == 0;
-    head = sp1 - c->req == 4 && memcmp(c->req, "HEAD", 4) == 0;
-    if (!get && !head) {
+    if (code == 405) {
         h->st.bad_method++;
         error_page(c, 405, "Method Not Allowed");
         return;
     }
-    struct mcp_buf body;
-
     mcp_buf_init(&body);
     h->body(&body, h->arg);
     h->st.ok++;
@@ -221,18 +247,11 @@ static void answer(struct conn *c)
     mcp_buf_free(&body);
 }
 
-static bool headers_end(const struct conn *c)
-{
-    for (size_t i = 1; i < c->rlen; i++)
-        if (c->req[i] == '\n' &&
-            (c->req[i - 1] == '\n' ||
-             (i >= 2 && c->req[i - 1] == '\r' && c->req[i - 2] == '\n')))
-            return true;
-    return false;
-}
-
 static void on_read(struct conn *c)
 {
+    int code;
+    bool head;
+
     for (;;) {
         char sink[4096];
         char *to = c->phase == READING ? c->req + c->rlen : sink;
@@ -257,8 +276,9 @@ static void on_read(struct conn *c)
         if (c->phase != READING)
             continue;
         c->rlen += (size_t)n;
-        if (headers_end(c)) {
-            answer(c);
+        code = mcp_metrics_http_route(c->req, c->rlen, &head);
+        if (code != 0) {
+            answer(c, code, head);
             return;
         }
     }

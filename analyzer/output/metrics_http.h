@@ -33,6 +33,13 @@ typedef void (*mcp_http_body_fn)(struct mcp_buf *out, void *arg);
 
 struct mcp_metrics_http;
 
+/* Route the request in req (len bytes, read so far; not NUL-terminated):
+ * 0 while its headers are not complete (no empty line yet), else 200 for
+ * GET or HEAD /metrics (a query string allowed; *head set for HEAD), 404
+ * for another path, 405 for another method on /metrics, 400 when the
+ * request line is not "METHOD /PATH HTTP/1.x". Pure: no I/O. */
+int mcp_metrics_http_route(const char *req, size_t len, bool *head);
+
 /* Parse "HOST:PORT" ("127.0.0.1:9464", "[::1]:9464", "localhost:9464";
  * port 0: any free port) and check it: unless any, the address must be a
  * loopback one. Returns 0, or -1 with the cause in err (a usage error). */
