@@ -14,10 +14,12 @@
 #include <cmocka.h>
 
 #include "base/mcp.h"
+#include "conf/config.h"
 #include "base/util.h"
 #include "match/event.h"
 #include "match/rules.h"
 #include "output/metrics.h"
+#include "tmpdir.h"
 
 #define T0 1765375200000LL /* 2025-12-10 14:00:00 UTC */
 
@@ -370,6 +372,57 @@ static void test_reload(void **state)
     done(f);
 }
 
+/* config NAME TEXT: load TEXT as mcplog.yaml; returns load's result. */
+static int config(struct mcp_config *c, const char *text, char *err)
+{
+    char path[128];
+    FILE *fp;
+
+    snprintf(path, sizeof(path), "%s/mcplog.yaml", tmpdir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    return mcp_config_load(c, path, err);
+}
+
+/* metrics: in mcplog.yaml: the defaults (all off), every key, the bounds. */
+static void test_config(void **state)
+{
+    struct mcp_config c;
+    char err[MCP_ERRLEN] = "";
+
+    (void)state;
+    assert_int_equal(config(&c, "repeat_interval: 4h\n", err), 0);
+    assert_null(c.metrics.listen);
+    assert_null(c.metrics.file);
+    assert_null(c.metrics.server);
+    assert_false(c.metrics.listen_any);
+    assert_int_equal(c.metrics.interval_ms, 15000);
+    assert_int_equal(c.metrics.max_tools, 100);
+    mcp_config_free(&c);
+    assert_int_equal(config(&c, "metrics:\n  listen: 127.0.0.1:9464\n"
+                                "  listen_any: true\n  file: /x/m.prom\n"
+                                "  interval: 2s\n  server: zen\n"
+                                "  max_tools: 7\n", err), 0);
+    assert_string_equal(c.metrics.listen, "127.0.0.1:9464");
+    assert_true(c.metrics.listen_any);
+    assert_string_equal(c.metrics.file, "/x/m.prom");
+    assert_int_equal(c.metrics.interval_ms, 2000);
+    assert_string_equal(c.metrics.server, "zen");
+    assert_int_equal(c.metrics.max_tools, 7);
+    mcp_config_free(&c);
+    assert_int_equal(config(&c, "metrics:\n  interval: 500ms\n", err), -1);
+    assert_non_null(strstr(err, "mcplog.yaml:2:13: metrics: interval must "
+                                "be at least 1s"));
+    assert_int_equal(config(&c, "metrics:\n  max_tools: 1\n", err), -1);
+    assert_non_null(strstr(err, "mcplog.yaml:2:14: metrics: max_tools must "
+                                "be an integer from 2 to 10000, not '1'"));
+    assert_int_equal(config(&c, "metrics:\n  lisen: x\n", err), -1);
+    assert_non_null(strstr(err, "mcplog.yaml:2:3: metrics: unknown key "
+                                "'lisen' (did you mean 'listen'?)"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -380,7 +433,8 @@ int main(void)
         cmocka_unit_test(test_client_rules),
         cmocka_unit_test(test_sources_and_view),
         cmocka_unit_test(test_reload),
+        cmocka_unit_test(test_config),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
