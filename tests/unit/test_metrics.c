@@ -378,6 +378,7 @@ static int config(struct mcp_config *c, const char *text, char *err)
     char path[128];
     FILE *fp;
 
+    err[0] = '\0'; /* the first error wins: a fresh buffer each time */
     snprintf(path, sizeof(path), "%s/mcplog.yaml", tmpdir);
     fp = fopen(path, "w");
     assert_non_null(fp);
