@@ -31,6 +31,8 @@ Measures, and prints as a table with the targets (ok / MISSED):
      with inotify and --metrics-listen scraped every second (and beside
      hostile clients of the listener: slow and garbage), and with --poll
      --poll-interval 100ms.
+  2b. The cost of a scrape: mcplog's CPU time per GET /metrics, 2000 in a
+     row on idle logs.
   3. RSS over 10 million lines with a rename+create rotation every million
      lines; VmRSS sampled every 100 ms and when each rotation's marker line
      shows up in the output. Flat = last sample within 10% of the one at 1M.
@@ -59,7 +61,7 @@ Environment (follow.sh passes them through):
   BENCH_FOLLOW_ONLY       only these steps (comma-separated): scan, replay,
                           replay-state, replay-all, live, live-metrics, live-all,
                           live-line, lat-inotify, lat-metrics, lat-hostile, lat-poll,
-                          rss, idle
+                          scrape, rss, idle
 Only the Python 3 standard library is used.
 """
 
@@ -846,6 +848,38 @@ class Bench:
             self.failures.append('latency-%s: %d of %d lines never shown (lost lines)'
                                  % (key, lost, self.lat_lines))
 
+    def scrape_cost(self):
+        """mcplog's CPU time per GET /metrics (render and answer), on
+        idle logs: N scrapes one after the other, CPU before and after."""
+        n = 2000
+        logs = self.new_logs('scrape')
+        port = free_port()
+        f = Follow(self, 'scrape', logs, ['--metrics-listen', '127.0.0.1:%d' % port])
+        url = 'http://127.0.0.1:%d/metrics' % port
+        t_end = time.monotonic() + 10
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2).read()
+                break
+            except OSError:
+                f.check_alive()
+                if time.monotonic() > t_end:
+                    raise BenchError('scrape: the listener never answered (10 s)')
+                time.sleep(0.05)
+        size = 0
+        cpu0 = proc_cpu_ns(f.pid)
+        t0 = time.monotonic()
+        for _ in range(n):
+            with urllib.request.urlopen(url, timeout=2) as r:
+                size = len(r.read())
+        dt = time.monotonic() - t0
+        cpu1 = proc_cpu_ns(f.pid)
+        f.stop()
+        us = (cpu1 - cpu0) / 1e3 / n
+        self.results['scrape'] = (us, size, n / dt)
+        self.log('scrape: %d GET /metrics, %.1f us of mcplog CPU each (%d bytes), %.0f/s'
+                 % (n, us, size, n / dt))
+
     # ---- 3. RSS over many lines, with rotations -------------------------------------
 
     def rss(self):
@@ -1121,6 +1155,12 @@ class Bench:
                       % ((last / half - 1) * 100))
             print('    mcplog read %.2f x the bytes written (1.00 = each byte once)'
                   % (x['rchar'] / max(1, x['bytes'])))
+        if 'scrape' in r:
+            us, size, rate = r['scrape']
+            print()
+            print('  GET /metrics: %.1f us of mcplog CPU per scrape (%s bytes; %.0f scrapes/s back to back):'
+                  % (us, fmt_int(size), rate))
+            print('  one scrape a second costs %.4f%% of a core' % (us / 1e4))
         if 'idle' in r:
             print()
             print('  idle wake-ups/s                  ctx switches  epoll_wait returns  target')
@@ -1157,12 +1197,13 @@ class Bench:
                  lambda: self.latency('metrics', [], metrics=True),
                  lambda: self.latency('hostile', [], metrics=True, hostile=True),
                  lambda: self.latency('poll', ['--poll', '--poll-interval', '100ms']),
+                 self.scrape_cost,
                  self.rss, self.idle]
         only = os.environ.get('BENCH_FOLLOW_ONLY', '')
         if only:
             names = ['prepare', 'scan', 'replay', 'replay-state', 'replay-all', 'live', 'live-metrics',
                      'live-all', 'live-line', 'lat-inotify', 'lat-metrics', 'lat-hostile', 'lat-poll',
-                     'rss', 'idle']
+                     'scrape', 'rss', 'idle']
             want = set(only.split(',')) | {'prepare'}
             steps = [st for n, st in zip(names, steps) if n in want]
         for step in steps:
