@@ -39,7 +39,9 @@ struct conn {
 struct mcp_metrics_http {
     struct mcp_evloop *loop;
     int fd;
-    struct mcp_evtimer *sweep;  /* armed while connections are open */
+    struct mcp_evtimer *sweep;  /* armed while connections are open, or
+                                   while accepting is paused */
+    bool paused;                /* out of descriptors: not accepting */
     struct conn *conns;
     size_t nconn;
     mcp_http_body_fn body;
@@ -148,7 +150,7 @@ static void conn_close(struct conn *c)
     close(c->fd);
     mcp_buf_free(&c->resp);
     free(c);
-    if (--h->nconn == 0)
+    if (--h->nconn == 0 && !h->paused)
         mcp_evtimer_disarm(h->sweep);
 }
 
@@ -343,6 +345,14 @@ static void on_accept(int fd, uint32_t events, void *arg)
         int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         struct conn *c;
 
+        if (cfd < 0 && (errno == EMFILE || errno == ENFILE)) {
+            /* The connection stays queued and the socket readable: stop
+             * watching it for a while rather than wake at once again. */
+            h->paused = true;
+            (void)mcp_evloop_mod_fd(h->loop, fd, 0);
+            mcp_evtimer_arm(h->sweep, 250, 250);
+            return;
+        }
         if (cfd < 0)
             return; /* EAGAIN, or a client gone before we took it */
         if (h->nconn >= MCP_HTTP_MAX_CONN && !evict(h)) {
@@ -374,6 +384,12 @@ static void on_sweep(struct mcp_evtimer *t, void *arg)
     struct conn *c = h->conns;
 
     (void)t;
+    if (h->paused) {
+        h->paused = false;
+        (void)mcp_evloop_mod_fd(h->loop, h->fd, EPOLLIN);
+        if (h->nconn == 0)
+            mcp_evtimer_disarm(h->sweep);
+    }
     while (c != NULL) {
         struct conn *next = c->next;
 

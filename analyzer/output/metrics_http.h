@@ -13,7 +13,9 @@
  * did (slow clients, slow readers), at most MCP_HTTP_MAX_CONN at once: one
  * more closes the oldest connection that has not sent its whole request
  * (a slow client holding a slot: a scrape still gets in), or, when every
- * one is being answered, is closed at once; the backlog never fills.
+ * one is being answered, is closed at once; the backlog never fills. Out
+ * of descriptors (EMFILE), accepting pauses for 250 ms rather than wake
+ * the loop at once again.
  */
 #ifndef MCP_METRICS_HTTP_H
 #define MCP_METRICS_HTTP_H

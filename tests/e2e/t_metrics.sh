@@ -279,6 +279,50 @@ assert_eq "16 slow clients closed (one evicted, the others by the 5 s read timeo
 assert_eq "GET /metrics answers again after them" "200" \
     "$(st "http://127.0.0.1:$PORT/metrics")"
 
+# --- out of descriptors: the listener pauses, it does not spin -------------
+# A follow whose descriptor limit is what it uses at the start: accept()
+# fails with EMFILE while a client waits in the backlog (the listening
+# socket stays readable). Before the pause, the loop woke at once again
+# and again: 52 and 109 CPU ticks of 200 in 2 s in two runs.
+mkdir -p fdlogs
+: >fdlogs/mcp_server.log
+"$MCPLOG" follow --no-state --no-status --metrics-listen 127.0.0.1:0 fdlogs >fd0.out 2>&1 &
+P=$!
+PIDS="$PIDS $P"
+wait_open "$P" fdlogs/mcp_server.log
+MAXFD=$(ls /proc/$P/fd | sort -n | awk '$1 < 100' | tail -n 1)
+kill "$P"
+wait "$P"
+(ulimit -n $((MAXFD + 1)) && exec "$MCPLOG" follow --no-state --no-status \
+    --metrics-listen 127.0.0.1:0 fdlogs) >fd.out 2>&1 &
+P=$!
+PIDS="$PIDS $P"
+wait_for fd.out "metrics on http://127.0.0.1:" 10
+wait_open "$P" fdlogs/mcp_server.log
+FPORT=$(sed -n 's|.*metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' fd.out | head -n 1)
+python3 -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /metrics HTTP/1.1\r\n\r\n")
+time.sleep(3)' "$FPORT" &
+C=$!
+sleep 0.5
+T0=$(awk '{print $14 + $15}' /proc/$P/stat)
+sleep 2
+T1=$(awk '{print $14 + $15}' /proc/$P/stat)
+echo "metrics: out of descriptors, $((T1 - T0)) CPU ticks in 2 s"
+assert_eq "out of descriptors: under 20 CPU ticks in 2 s (no busy loop)" "yes" \
+    "$([ $((T1 - T0)) -lt 20 ] && echo yes || echo "no: $((T1 - T0))")"
+echo "$(ts 20) - x - ERROR - read while out of descriptors" >>fdlogs/mcp_server.log
+if wait_for fd.out "read while out of descriptors" 5; then
+    ok "... and lines are still read"
+else
+    bad "... and lines are still read" "$(cat fd.out)"
+fi
+wait "$C"
+kill "$P"
+wait "$P"
+
 # --- the textfile: replaced atomically, nothing left behind ---------------
 python3 - "$T/text/mcplog.prom" >poll.out <<'EOF'
 import os, sys, time
