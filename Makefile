@@ -18,6 +18,8 @@ DESTDIR ?=
 BINDIR   = $(PREFIX)/bin
 DATADIR  = $(PREFIX)/share/mcplog
 MANDIR   = $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 
 CC      ?= cc
 PKGS     = libpcre2-8 zlib yaml-0.1 libnotify libcurl
@@ -38,7 +40,7 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 # "sinks/sink.h"; the top of analyzer/ (scan, follow's clock, state) by
 # name alone.
 BASE_SRC   = $(addprefix analyzer/base/, mcp.c util.c path.c spawn.c optset.c alertview.c strmap.c keyset.c \
-             timeparse.c textout.c yamlutil.c template.c evloop.c statedir.c)
+             timeparse.c timeexpr.c textout.c yamlutil.c template.c evloop.c statedir.c)
 INPUT_SRC  = $(addprefix analyzer/input/, logset.c reader.c prefetch.c framer.c \
              tail.c follow.c follow_watch.c follow_discover.c \
              follow_resume.c)
@@ -49,13 +51,13 @@ ENGINE_SRC = $(addprefix analyzer/engine/, engine_timer.c engine.c engine_prune.
 CONF_SRC   = $(addprefix analyzer/conf/, config.c procconf.c)
 PROC_SRC   = $(addprefix analyzer/proc/, procs.c procread.c procmatch.c \
              procparent.c procview.c cleanup.c health.c probes.c action.c)
-OUTPUT_SRC = $(addprefix analyzer/output/, report.c termview.c termview_status.c router.c notify.c \
+OUTPUT_SRC = $(addprefix analyzer/output/, report.c histogram.c termview.c termview_status.c router.c notify.c \
              silence.c metrics.c metrics_render.c metrics_http.c)
 TOP_SRC    = $(addprefix analyzer/, scan.c follow_clock.c state.c live.c live_feed.c \
              live_metrics.c)
 CLI_SRC    = $(addprefix analyzer/cli/, cli.c cmd_scan.c cmd_testrules.c \
              cmd_follow.c cmd_sinks.c cmd_silence.c cmd_routes.c cmd_ps.c \
-             cmd_cleanup.c cmd_health.c)
+             cmd_cleanup.c cmd_health.c cmd_rules.c pager.c)
 SINKS_SRC  = $(sort $(wildcard sinks/*.c))
 LIB_SRC = $(BASE_SRC) $(INPUT_SRC) $(MATCH_SRC) $(ENGINE_SRC) $(CONF_SRC) \
           $(PROC_SRC) $(OUTPUT_SRC) $(TOP_SRC) $(CLI_SRC) $(SINKS_SRC)
@@ -259,11 +261,15 @@ install: mcplog
 	install -m 644 docs/mcplog.1 $(DESTDIR)$(MANDIR)/man1/mcplog.1
 	install -m 644 docs/mcplog-rules.5 $(DESTDIR)$(MANDIR)/man5/mcplog-rules.5
 	install -m 644 docs/mcplog.yaml.5 $(DESTDIR)$(MANDIR)/man5/mcplog.yaml.5
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 644 docs/completion/mcplog.bash $(DESTDIR)$(BASHCOMPDIR)/mcplog
+	install -m 644 docs/completion/_mcplog $(DESTDIR)$(ZSHCOMPDIR)/_mcplog
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mcplog $(DESTDIR)$(MANDIR)/man1/mcplog.1 \
 	    $(DESTDIR)$(MANDIR)/man5/mcplog-rules.5 \
-	    $(DESTDIR)$(MANDIR)/man5/mcplog.yaml.5
+	    $(DESTDIR)$(MANDIR)/man5/mcplog.yaml.5 \
+	    $(DESTDIR)$(BASHCOMPDIR)/mcplog $(DESTDIR)$(ZSHCOMPDIR)/_mcplog
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "cli/cli.h"
 
 static const char usage[] =
@@ -21,9 +22,10 @@ static const char usage[] =
     "  ps           list the MCP server processes and why each matched\n"
     "  cleanup      keep one server process, terminate the stale others\n"
     "  health       check the server, Nagios style (exit 0 to 3)\n"
+    "  rules        list the rules in force and where each came from\n"
     "\n"
-    "  mcplog COMMAND --help     options of a command\n"
-    "  mcplog --version\n";
+    "  mcplog help COMMAND       options of a command (or COMMAND --help)\n"
+    "  mcplog -V, --version\n";
 
 /* The commands, as `mcplog NAME` runs them. */
 static const struct {
@@ -39,10 +41,42 @@ static const struct {
     {"cleanup", mcp_cmd_cleanup},
     {"health", mcp_cmd_health},
     {"sinks", mcp_cmd_sinks},
+    {"rules", mcp_cmd_rules},
 };
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* The command called name, or NULL after "mcplog: unknown command 'NAME'"
+ * with the nearest command, or the hint to --help (exit 2). */
+static int (*find(const char *name))(int, char **)
+{
+    static const char *const opts[] = {"help", "version"};
+    const char *names[NCOMMANDS], *hint = NULL;
+    char msg[256];
+
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].run;
+        names[i] = commands[i].name;
+    }
+    if (name[0] != '-')
+        hint = mcp_suggest(name, names, NCOMMANDS);
+    else if (strncmp(name, "--", 2) == 0)
+        hint = mcp_suggest(name + 2, opts, 2);
+    if (hint != NULL)
+        snprintf(msg, sizeof(msg), "unknown %s '%.64s' (did you mean "
+                 "'%s%s'?)", name[0] == '-' ? "option" : "command", name,
+                 name[0] == '-' ? "--" : "", hint);
+    else
+        snprintf(msg, sizeof(msg), "unknown %s '%.64s' (try 'mcplog "
+                 "--help')", name[0] == '-' ? "option" : "command", name);
+    mcp_cli_error(msg);
+    return NULL;
+}
 
 int main(int argc, char **argv)
 {
+    int (*run)(int, char **);
+
     /* Byte semantics everywhere: log text is never locale-decoded. */
     setlocale(LC_ALL, "C");
     if (argc < 2) {
@@ -50,17 +84,27 @@ int main(int argc, char **argv)
         return MCP_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
+        (strcmp(argv[1], "help") == 0 && argc == 2)) {
         fputs(usage, stdout);
         return MCP_EXIT_OK;
     }
-    if (strcmp(argv[1], "--version") == 0) {
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
         printf("mcplog %s\n", MCP_VERSION);
         return MCP_EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
-    mcp_cli_error("unknown command (try 'mcplog --help')");
-    return MCP_EXIT_USAGE;
+    /* mcplog help CMD: the command's own --help. */
+    if (strcmp(argv[1], "help") == 0) {
+        char *help_argv[] = {argv[2], "--help", NULL};
+
+        if (argc > 3) {
+            mcp_cli_error("help takes one command (try 'mcplog --help')");
+            return MCP_EXIT_USAGE;
+        }
+        if ((run = find(argv[2])) == NULL)
+            return MCP_EXIT_USAGE;
+        return run(2, help_argv);
+    }
+    if ((run = find(argv[1])) == NULL)
+        return MCP_EXIT_USAGE;
+    return run(argc - 1, argv + 1);
 }

@@ -312,6 +312,23 @@ static enum mcp_sink_result emit(void *vctx, const struct mcp_sink_alert *a,
     return res;
 }
 
+/* The program only: its arguments may carry tokens. */
+static void target(const void *ctx, char *buf, size_t len)
+{
+    char *const *argv = ((const struct command_ctx *)ctx)->argv;
+    size_t n = 0;
+
+    while (argv != NULL && argv[n] != NULL)
+        n++;
+    if (n == 0)
+        snprintf(buf, len, "(no argv)");
+    else if (n == 1)
+        snprintf(buf, len, "%s", argv[0]);
+    else
+        snprintf(buf, len, "%s (+%zu argument%s)", argv[0], n - 1,
+                 n == 2 ? "" : "s");
+}
+
 const struct mcp_sink_ops mcp_sink_command = {
     .name = "command",
     .help = "run a program (no shell) with the alert in its environment "
@@ -322,4 +339,5 @@ const struct mcp_sink_ops mcp_sink_command = {
     .emit = emit,
     .flush = NULL,
     .destroy = destroy,
+    .target = target,
 };

@@ -240,6 +240,12 @@ static const struct mcp_opt opts[] = {
  * RETRY: no bus, no notification service, or one that does not answer
  * within `timeout` would not be helped by retrying the same alert soon;
  * the next alert probes again (and reconnects if the connection was lost). */
+static void target(const void *ctx, char *buf, size_t len)
+{
+    (void)ctx;
+    snprintf(buf, len, "the session's notification service");
+}
+
 const struct mcp_sink_ops mcp_sink_desktop = {
     .name = "desktop",
     .help = "desktop notification through libnotify (dunst, GNOME, KDE...), "
@@ -250,4 +256,5 @@ const struct mcp_sink_ops mcp_sink_desktop = {
     .emit = emit,
     .flush = NULL,
     .destroy = destroy,
+    .target = target,
 };

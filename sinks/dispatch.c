@@ -28,6 +28,7 @@ struct outcome {
     unsigned attempts;
     int64_t elapsed;
     uint64_t dropped;
+    int64_t retry_ms;
 };
 
 struct worker {
@@ -51,6 +52,7 @@ struct mcp_dispatch {
     struct worker *w;
     size_t nw;
     int efd;
+    bool retries;              /* report each retry too */
     pthread_mutex_t mu;        /* outcomes */
     pthread_cond_t cv;         /* an outcome was added */
     struct outcome *out;
@@ -103,7 +105,7 @@ static void wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t until)
 
 static void report(struct mcp_dispatch *d, struct worker *w,
                    const struct item *it, enum mcp_sink_result r,
-                   unsigned attempts, const char *err)
+                   unsigned attempts, const char *err, int64_t retry_ms)
 {
     struct outcome *o;
     uint64_t one = 1;
@@ -121,6 +123,7 @@ static void report(struct mcp_dispatch *d, struct worker *w,
     o->status = it->a.status;
     o->result = r;
     o->attempts = attempts;
+    o->retry_ms = retry_ms;
     o->elapsed = mcp_mono_ms() - it->queued;
     pthread_mutex_lock(&w->mu);
     o->dropped = w->dropped;
@@ -147,6 +150,8 @@ static void deliver(struct worker *w, struct item *it)
             break;
         if (attempts > (unsigned)w->conf->retries)
             break;
+        if (w->d->retries)
+            report(w->d, w, it, MCP_SINK_RETRY, attempts, err, delay);
         pthread_mutex_lock(&w->mu);
         {
             int64_t until = mcp_mono_ms() + delay;
@@ -175,7 +180,7 @@ static void deliver(struct worker *w, struct item *it)
     else if (err[0] == '\0')
         snprintf(err, sizeof(err), "failed");
     report(w->d, w, it, r == MCP_SINK_RETRY ? MCP_SINK_FAIL : r, attempts,
-           err);
+           err, 0);
 }
 
 static void *run(void *arg)
@@ -336,6 +341,11 @@ int mcp_dispatch_send(struct mcp_dispatch *d, size_t i,
     return rc;
 }
 
+void mcp_dispatch_report_retries(struct mcp_dispatch *d)
+{
+    d->retries = true;
+}
+
 int mcp_dispatch_fd(const struct mcp_dispatch *d)
 {
     return d->efd;
@@ -360,6 +370,7 @@ size_t mcp_dispatch_results(struct mcp_dispatch *d, mcp_delivery_fn fn,
             d->sinks[out[i].sink].name, out[i].key, out[i].rule,
             out[i].status, out[i].result, out[i].attempts, out[i].elapsed,
             out[i].err, out[i].dropped,
+            1 + (unsigned)d->sinks[out[i].sink].retries, out[i].retry_ms,
         };
 
         if (fn != NULL)

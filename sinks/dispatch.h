@@ -28,11 +28,14 @@ struct mcp_delivery {
     const char *key;           /* the alert's key */
     const char *rule;
     enum mcp_alert_status status;
-    enum mcp_sink_result result;
-    unsigned attempts;
+    enum mcp_sink_result result; /* RETRY: a retry is coming (only with
+                                    mcp_dispatch_report_retries) */
+    unsigned attempts;         /* made so far */
     int64_t elapsed_ms;        /* from queueing to the outcome */
     const char *err;           /* "" on success */
     uint64_t dropped;          /* alerts dropped at this sink so far */
+    unsigned max_attempts;     /* 1 + the sink's retries */
+    int64_t retry_ms;          /* RETRY: the wait before the next attempt */
 };
 
 typedef void (*mcp_delivery_fn)(const struct mcp_delivery *d, void *arg);
@@ -51,6 +54,12 @@ struct mcp_dispatch *mcp_dispatch_create(struct mcp_sink_conf *sinks,
  * queued. Sink i must not be disabled. */
 int mcp_dispatch_send(struct mcp_dispatch *d, size_t i,
                       const struct mcp_sink_alert *a, bool wait);
+
+/* From now on, also hand each retry to the callbacks, as it is decided:
+ * an outcome with result RETRY, the failed attempt's count and error, and
+ * the wait before the next (`mcplog sinks test` prints them). Off by
+ * default: follow only wants the final outcomes. */
+void mcp_dispatch_report_retries(struct mcp_dispatch *d);
 
 /* An eventfd that is readable while outcomes wait. */
 int mcp_dispatch_fd(const struct mcp_dispatch *d);

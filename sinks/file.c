@@ -155,6 +155,11 @@ static void destroy(void *ctx)
     c->fd = -1;
 }
 
+static void target(const void *ctx, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s", ((const struct file_ctx *)ctx)->path);
+}
+
 const struct mcp_sink_ops mcp_sink_file = {
     .name = "file",
     .help = "append one JSON line per alert transition to a file",
@@ -164,4 +169,5 @@ const struct mcp_sink_ops mcp_sink_file = {
     .emit = emit,
     .flush = flush,
     .destroy = destroy,
+    .target = target,
 };

@@ -77,6 +77,11 @@ struct mcp_sink_ops {
                                  char *err);
     void (*flush)(void *ctx);
     void (*destroy)(void *ctx);
+    /* What the sink delivers to, for `mcplog sinks list`, from its
+     * options alone (before init): a path, a URL with its credentials
+     * and query values hidden, a program. Written into buf (len bytes),
+     * raw: the caller escapes it. May be NULL. */
+    void (*target)(const void *ctx, char *buf, size_t len);
 };
 
 /* Every sink type, ending with NULL (sinks/registry.c). */

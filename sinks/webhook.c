@@ -492,6 +492,24 @@ static const struct mcp_opt opts[] = {
     {0},
 };
 
+/* The URL redacted as in every message; a url_file is not read here. */
+static void target(const void *ctx, char *buf, size_t len)
+{
+    const struct webhook *w = ctx;
+    const char *fmt = w->format != NULL && strcmp(w->format, "alertmanager")
+                                               == 0 ? " (alertmanager)" : "";
+
+    if (w->url != NULL) {
+        char *shown = mcp_webhook_redact(w->url);
+
+        snprintf(buf, len, "%s%s", shown, fmt);
+        free(shown);
+    } else {
+        snprintf(buf, len, "url from %s%s",
+                 w->url_file != NULL ? w->url_file : "?", fmt);
+    }
+}
+
 const struct mcp_sink_ops mcp_sink_webhook = {
     .name = "webhook",
     .help = "POST alerts as JSON over HTTP(S); Alertmanager format too",
@@ -501,4 +519,5 @@ const struct mcp_sink_ops mcp_sink_webhook = {
     .emit = emit,
     .flush = NULL,
     .destroy = destroy,
+    .target = target,
 };

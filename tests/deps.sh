@@ -40,6 +40,7 @@ prometheus
 curl
 systemd
 util-linux
+zsh
 "
 
 # The MCP client the client tests run (tests/client/README.md). Pinned: its
@@ -50,7 +51,7 @@ CLIENT_PREFIX="${MCPLOG_TEST_PREFIX:-/opt/mcplog-test}/npm"
 CLIENT_BIN="$CLIENT_PREFIX/node_modules/.bin/claude"
 
 # What --check looks for: commands and pkg-config modules.
-COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager amtool prometheus promtool curl busctl dunstctl dbus-send unshare nsenter node"
+COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager amtool prometheus promtool curl busctl dunstctl dbus-send unshare nsenter node zsh bash"
 MODULES="libpcre2-8 zlib yaml-0.1 cmocka libnotify libcurl"
 
 list() {

@@ -434,7 +434,7 @@ int mcp_size_parse(const char *s, uint64_t *bytes, char *err)
         const char *name;
         uint64_t mult;
     } units[] = {
-        {"", 1}, {"b", 1},
+        {"b", 1},
         {"kb", 1000ULL}, {"mb", 1000000ULL}, {"gb", 1000000000ULL},
         {"tb", 1000000000000ULL},
         {"k", 1ULL << 10}, {"m", 1ULL << 20}, {"g", 1ULL << 30},
@@ -468,6 +468,13 @@ int mcp_size_parse(const char *s, uint64_t *bytes, char *err)
     if (digits == 0) {
         mcp_errf(err, "bad size '%s': expected a number such as 500MB, "
                  "1GiB or 512KiB", s);
+        return -1;
+    }
+    if (*p == '\0') {
+        /* As durations: "rss_warn: 500" was 500 bytes, not what anyone
+         * meant. */
+        mcp_errf(err, "bad size '%s': a unit is required, such as %sMB or "
+                 "%sMiB (B, KB, MB, GB, TB, KiB, MiB, GiB or TiB)", s, s, s);
         return -1;
     }
     if (*p == ' ')
@@ -504,4 +511,52 @@ char *mcp_size_format(uint64_t bytes, char *buf, size_t len)
     }
     snprintf(buf, len, v < 10 ? "%.1f %s" : "%.0f %s", v, unit[u]);
     return buf;
+}
+
+/* Edit distance with adjacent transpositions, for "did you mean". */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), d[24][24];
+
+    if (la >= 24 || lb >= 24)
+        return 99;
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            size_t v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+            if (d[i - 1][j] + 1 < v)
+                v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    }
+    return d[la][lb];
+}
+
+const char *mcp_suggest(const char *key, const char *const *keys, size_t n)
+{
+    const char *best = NULL;
+    size_t bd = 99;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t d = distance(key, keys[i]);
+
+        /* A cut-short key ("win" for "window") is a near miss too. */
+        if (strlen(key) >= 3 && strncmp(key, keys[i], strlen(key)) == 0)
+            d = 1;
+
+        if (d < bd && d <= (strlen(keys[i]) <= 4 ? 1u : 2u)) {
+            bd = d;
+            best = keys[i];
+        }
+    }
+    return best;
 }

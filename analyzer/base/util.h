@@ -51,13 +51,21 @@ int64_t mcp_wall_ms(void);
 /* Parse a size: a number with an optional fraction and a unit B, KB, MB,
  * GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024), K/M/G
  * alone meaning KiB/MiB/GiB; case-insensitive, a space before the unit
- * allowed; a bare number is bytes. Returns 0 and sets *bytes, or -1 with
+ * allowed. A unit is required, as for durations: a bare number is an
+ * error that suggests NMB or NMiB. Returns 0 and sets *bytes, or -1 with
  * the cause in err. */
 int mcp_size_parse(const char *s, uint64_t *bytes, char *err);
 
 /* Render bytes for people: "512 B", "1.5 KiB", "612 MiB", "1.0 GiB".
  * buf should hold 32 bytes. Returns buf. */
 char *mcp_size_format(uint64_t bytes, char *buf, size_t len);
+
+/* "Did you mean": the word of words[0..n) nearest to key (edit distance
+ * with transpositions, at most 1 for words of 4 letters or fewer, else
+ * 2; a cut-short key of 3 letters or more counts as 1), or NULL when none
+ * is near. One function for every suggestion: YAML keys, commands,
+ * options, rule and sink names. The result is one of words (borrowed). */
+const char *mcp_suggest(const char *key, const char *const *words, size_t n);
 
 struct stat;
 

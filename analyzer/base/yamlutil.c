@@ -284,54 +284,6 @@ yaml_node_t *mcp_yaml_node(struct mcp_yaml *y, int id)
     return y->loaded ? yaml_document_get_node(&y->doc, id) : NULL;
 }
 
-/* Edit distance with adjacent transpositions, for "did you mean". */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), d[24][24];
-
-    if (la >= 24 || lb >= 24)
-        return 99;
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        for (size_t j = 1; j <= lb; j++) {
-            size_t v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-
-            if (d[i - 1][j] + 1 < v)
-                v = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < v)
-                v = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-                a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
-                v = d[i - 2][j - 2] + 1;
-            d[i][j] = v;
-        }
-    }
-    return d[la][lb];
-}
-
-static const char *suggest(const char *key, const char *const *keys, int n)
-{
-    const char *best = NULL;
-    size_t bd = 99;
-
-    for (int i = 0; i < n; i++) {
-        size_t d = distance(key, keys[i]);
-
-        /* A cut-short key ("win" for "window") is a near miss too. */
-        if (strlen(key) >= 3 && strncmp(key, keys[i], strlen(key)) == 0)
-            d = 1;
-
-        if (d < bd && d <= (strlen(keys[i]) <= 4 ? 1u : 2u)) {
-            bd = d;
-            best = keys[i];
-        }
-    }
-    return best;
-}
-
 /* --- small value readers ------------------------------------------------ */
 
 int mcp_yaml_keys(struct mcp_yaml *y, const yaml_node_t *map,
@@ -365,7 +317,7 @@ int mcp_yaml_keys(struct mcp_yaml *y, const yaml_node_t *map,
             vnode[i] = mcp_yaml_node(y, p->value);
             continue;
         }
-        hint = suggest(ks, keys, n);
+        hint = mcp_suggest(ks, keys, n);
         if (hint != NULL)
             mcp_errf(cause, "unknown key '%s' (did you mean '%s'?)", shown,
                      hint);

@@ -20,6 +20,22 @@ enum {
 int mcp_cli_load_rules(struct mcp_ruleset *rs,
                        const struct mcp_rule_sources *src);
 
+/* The input a rule reads, as test-rules and rules show it: "server",
+ * "activity", "any" or its source glob (borrowed from r). */
+const char *mcp_cli_rule_input(const struct mcp_rule *r);
+
+/* When rule r alerts, appended to b: "more than 5 in 1h", "expect within
+ * 30s", "every match", or "counts" for a counting rule. */
+struct mcp_buf;
+void mcp_cli_rule_when(struct mcp_buf *b, const struct mcp_rule *r);
+
+/* Warn "mcplog: CMD: no loaded rule is called 'X' (did you mean 'Y'?)"
+ * when no rule of the shipped and user rules (follow's probe rules
+ * included) matches the glob name (routes test --rule, silence add). A
+ * warning only: the rule may come from a --rules of follow. Silent when
+ * those rules do not load (follow and scan say why). */
+void mcp_cli_check_rule(const char *cmd, const char *name);
+
 /* Add one --rules argument; -1 (with a message printed) when too many. */
 int mcp_cli_add_rules_path(struct mcp_rule_sources *src, const char *path);
 
@@ -72,13 +88,50 @@ int mcp_cli_getopt(int argc, char **argv, const char *shortopts,
                    const struct option *longopts, struct mcp_cli_common *o,
                    const char *cmd);
 
-/* Report what getopt_long rejected (it returned c, '?' or ':') for the
- * subcommand cmd, with a hint to its --help. */
-void mcp_cli_bad_option(int c, char **argv, const char *cmd);
+/* What getopt_long rejected (it returned c, '?' or ':') for the
+ * subcommand cmd, as one message in msg (len bytes): the option named,
+ * "needs a value", "takes no value", or "unknown option '--sumary' (did
+ * you mean '--summary'?)" from the command's table longopts. */
+void mcp_cli_option_msg(char *msg, size_t len, int c, char **argv,
+                        const char *cmd, const struct option *longopts);
+
+/* Print that message and the hint to the command's --help (exit 2). */
+void mcp_cli_bad_option(int c, char **argv, const char *cmd,
+                        const struct option *longopts);
 
 /* A usage error of the command cmd: "mcplog: <msg>" (sanitized), then
  * "Try 'mcplog CMD --help'.". Returns MCP_EXIT_USAGE. */
 int mcp_cli_usage(const char *cmd, const char *msg);
+
+/* --since and --until (either may be NULL: *since / *until untouched)
+ * against now (ms; the wall clock, read once). Returns 0, or -1 with
+ * "--since: bad time ..." or "--since (A) is later than --until (B)" in
+ * err (MCP_ERRLEN), printing nothing: scan makes it a usage error, health
+ * an UNKNOWN. Call after every option was read (--tz). */
+int mcp_cli_time_range(const char *since, const char *until, int64_t now,
+                       int64_t *s, int64_t *u, char *err);
+
+/* Read the time arg of option --opt of command cmd (timeexpr.h: "2h
+ * ago", "today", "14:00", ... against the wall clock; NULL leaves *t).
+ * Returns 0, or -1 after the usage error (exit 2). Call after every
+ * option was read, so that --tz holds wherever it stands. */
+int mcp_cli_time(const char *cmd, const char *opt, const char *arg,
+                 int64_t *t);
+
+/* Load the config as mcp_config_load (path may be NULL), then apply
+ * --server-dir server_dir when not NULL (mcp_procconf_server_dir).
+ * Returns 0, or -1 with the cause in err and nothing held. */
+struct mcp_config;
+int mcp_cli_config(struct mcp_config *c, const char *path,
+                   const char *server_dir, char *err);
+
+/* Without a DIR, FILE or --source, scan and follow read ./logs; when
+ * there is none, say what to give. Returns 0, or -1 after "mcplog: no
+ * ./logs here: give the logs folder, e.g. mcplog CMD
+ * ~/hestai-mcp-server/logs" (exit 2). mcp_cli_no_logs writes that text
+ * (without "mcplog: ") into msg (len bytes) for health's checks. */
+int mcp_cli_default_logs(const char *cmd, int npaths, size_t nsources);
+void mcp_cli_no_logs(const char *cmd, char *msg, size_t len);
 
 /* Print "mcplog: <msg>" with msg sanitized for the terminal. */
 void mcp_cli_error(const char *msg);
@@ -92,5 +145,6 @@ int mcp_cmd_routes(int argc, char **argv);
 int mcp_cmd_ps(int argc, char **argv);
 int mcp_cmd_cleanup(int argc, char **argv);
 int mcp_cmd_health(int argc, char **argv);
+int mcp_cmd_rules(int argc, char **argv);
 
 #endif

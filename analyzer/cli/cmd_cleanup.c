@@ -15,9 +15,9 @@
 #include "base/util.h"
 
 static const char cl_usage[] =
-    "usage: mcplog cleanup [--config FILE] [--keep oldest|newest|PID |\n"
-    "                      --orphans] [--dry-run] [--yes] [--grace DUR]\n"
-    "                      [--json]\n"
+    "usage: mcplog cleanup [--config FILE] [--server-dir DIR]\n"
+    "                      [--keep oldest|newest|PID | --orphans]\n"
+    "                      [--dry-run] [--yes] [--grace DUR] [--json]\n"
     "\n"
     "Keep one MCP server process (see mcplog ps) and terminate the others:\n"
     "SIGTERM, then SIGKILL after the grace period. Each process is held by\n"
@@ -25,6 +25,8 @@ static const char cl_usage[] =
     "any signal, so a reused PID is never hit. The plan is printed first.\n"
     "\n"
     "  --config FILE          the config (default as for follow)\n"
+    "  --server-dir DIR       the server's folder (server: dir), no YAML\n"
+    "                         needed\n"
     "  --keep WHICH           newest (default), oldest, or a PID; among the\n"
     "                         processes with a live client when some are\n"
     "                         orphans, then among those with the current\n"
@@ -44,10 +46,11 @@ static const char cl_usage[] =
     "terminated or the confirmation was declined, 2 usage or configuration.\n";
 
 enum { OPT_CONFIG = 256, OPT_KEEP, OPT_ORPHANS, OPT_DRY, OPT_GRACE,
-       OPT_JSON };
+       OPT_JSON, OPT_SERVER_DIR };
 
 static const struct option cl_opts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
+    {"server-dir", required_argument, NULL, OPT_SERVER_DIR},
     {"keep", required_argument, NULL, OPT_KEEP},
     {"orphans", no_argument, NULL, OPT_ORPHANS},
     {"dry-run", no_argument, NULL, OPT_DRY},
@@ -171,7 +174,8 @@ static const char *result_text(const struct mcp_cleanup_plan *plan, size_t i,
 
 int mcp_cmd_cleanup(int argc, char **argv)
 {
-    const char *config = NULL, *keep = NULL, *grace = NULL;
+    const char *config = NULL, *keep = NULL, *grace = NULL,
+               *server_dir = NULL;
     bool json = false, dry = false, yes = false, orphans = false;
     int c, rc = MCP_EXIT_OK;
     char err[MCP_ERRLEN] = "";
@@ -185,6 +189,7 @@ int mcp_cmd_cleanup(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":hy", cl_opts, NULL)) != -1) {
         switch (c) {
         case OPT_CONFIG: config = optarg; break;
+        case OPT_SERVER_DIR: server_dir = optarg; break;
         case OPT_KEEP: keep = optarg; break;
         case OPT_ORPHANS: orphans = true; break;
         case OPT_DRY: dry = true; break;
@@ -197,7 +202,7 @@ int mcp_cmd_cleanup(int argc, char **argv)
                                                     NULL}, stdout);
             return MCP_EXIT_OK;
         default:
-            mcp_cli_bad_option(c, argv, "cleanup");
+            mcp_cli_bad_option(c, argv, "cleanup", cl_opts);
             return MCP_EXIT_USAGE;
         }
     }
@@ -206,7 +211,7 @@ int mcp_cmd_cleanup(int argc, char **argv)
                       "--help')");
         return MCP_EXIT_USAGE;
     }
-    if (mcp_config_load(&conf, config, err) != 0) {
+    if (mcp_cli_config(&conf, config, server_dir, err) != 0) {
         mcp_cli_error(err);
         return MCP_EXIT_USAGE;
     }

@@ -21,7 +21,7 @@ static const char follow_usage[] =
     "\n"
     "  --from-start           read the live files from their start\n"
     "  --since TIME           ... from their start, showing lines at or\n"
-    "                         after TIME\n"
+    "                         after TIME (2h ago, today, 14:00, ...)\n"
     "  --replay               first read the rotated archives, oldest first\n"
     "  --state FILE           checkpoint (default $XDG_STATE_HOME/mcplog/"
     "state)\n"
@@ -182,12 +182,14 @@ int mcp_cmd_follow(int argc, char **argv)
                                                     NULL}, stdout);
             return MCP_EXIT_OK;
         default:
-            mcp_cli_bad_option(c, argv, "follow");
+            mcp_cli_bad_option(c, argv, "follow", follow_opts);
             return MCP_EXIT_USAGE;
         }
     }
-    if (since != NULL && mcp_time_parse_arg(since, &o.since) != 0)
-        return mcp_cli_usage("follow", "bad time for --since");
+    if (mcp_cli_time("follow", "since", since, &o.since) != 0)
+        return MCP_EXIT_USAGE;
+    if (mcp_cli_default_logs("follow", argc - optind, co.nsources) != 0)
+        return MCP_EXIT_USAGE;
     if (no_state)
         o.state_path = NULL;
     if (o.metrics_listen != NULL &&

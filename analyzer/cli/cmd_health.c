@@ -6,10 +6,12 @@
  * 3 UNKNOWN. A monitoring system only understands 0-3, so problems that
  * other commands report with exit 2 (bad options, a bad config, bad rules)
  * are UNKNOWN (3) here, with the cause on stderr and in the status line. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "conf/config.h"
@@ -165,14 +167,19 @@ static const char health_usage[] =
     "\n"
     "Check the MCP server as a Nagios plugin would: the server processes,\n"
     "their memory, restarts and reconnect failures in the logs (DIR,\n"
-    "default server.logs from mcplog.yaml, else ./logs), the logs folder's\n"
-    "size and the age of its newest line. One status line, a line per\n"
-    "check; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
+    "default server.logs from mcplog.yaml or --server-dir, else ./logs),\n"
+    "the logs folder's size and the age of its newest line. One status\n"
+    "line, a line per check; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
     "\n"
     "  --json                 one JSON document instead\n"
     "  --config FILE          mcplog.yaml (server:, health: thresholds)\n"
+    "  --server-dir DIR       the server's folder (server: dir; its logs\n"
+    "                         DIR/logs), no YAML needed\n"
     "  --rules PATH           also load rules from a file or folder\n"
     "  --no-default-rules     skip the shipped and user rules\n"
+    "  --since TIME           count restarts and reconnect failures from\n"
+    "                         TIME (2h ago, today, 14:00, ...) instead of\n"
+    "                         over their windows\n"
     "  --tz ZONE              zone of the logs' naive times (default: TZ)\n"
     "  --max-inflate RATIO    gzip: a member inflating over RATIO:1\n"
     "                         past 64 MiB is damage (default 200, 0: none)\n"
@@ -180,16 +187,18 @@ static const char health_usage[] =
 
 enum {
     OPT_JSON = 256, OPT_CONFIG, OPT_RULES, OPT_NO_DEFAULT, OPT_TZ,
-    OPT_MAX_INFLATE,
+    OPT_MAX_INFLATE, OPT_SERVER_DIR, OPT_SINCE,
 };
 
 static const struct option health_opts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"config", required_argument, NULL, OPT_CONFIG},
+    {"server-dir", required_argument, NULL, OPT_SERVER_DIR},
     {"rules", required_argument, NULL, OPT_RULES},
     {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT},
     {"tz", required_argument, NULL, OPT_TZ},
     {"max-inflate", required_argument, NULL, OPT_MAX_INFLATE},
+    {"since", required_argument, NULL, OPT_SINCE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -273,10 +282,15 @@ static void on_event(const struct mcp_event *ev, void *arg)
 /* Read the log set of h->logdir through the real pipeline (mcp_scan_run
  * with the rules rs, gzip under the bound max_inflate, as
  * mcp_reader_set_max_inflate) and fill restarts, reconnects, newest_line
- * and log_dir. Problems become UNKNOWN checks, never a failure. */
-static void health_logs(struct mcp_health *h, const struct mcp_health_conf *hc,
-                        const struct mcp_ruleset *rs, unsigned max_inflate)
+ * and log_dir. Problems become UNKNOWN checks, never a failure. since
+ * (or MCP_TIME_NONE) replaces both count windows by [since, now]. */
+static void health_logs(struct mcp_health *h, const struct mcp_health_conf *hc0,
+                        const struct mcp_ruleset *rs, unsigned max_inflate,
+                        bool dflt, int64_t since)
 {
+    struct mcp_health_conf hcs = *hc0;
+    const struct mcp_health_conf *hc = &hcs;
+
     struct tally t = {0};
     struct mcp_scan_opts so = {.since = MCP_TIME_NONE, .until = MCP_TIME_NONE,
                                .max_inflate = max_inflate,
@@ -288,16 +302,29 @@ static void health_logs(struct mcp_health *h, const struct mcp_health_conf *hc,
     uint64_t bytes = 0;
 
     if (mcp_dir_size(h->logdir, &bytes, err) != 0) {
+        struct stat st;
+
+        /* No DIR, no server.logs and no ./logs: say what to give. */
+        if (dflt && lstat(h->logdir, &st) != 0 && errno == ENOENT) {
+            mcp_cli_no_logs("health", err, sizeof(err));
+            strcat(err, ", or --server-dir DIR");
+        }
         mcp_health_dir(h, hc, 0, err);
         mcp_health_counts(h, hc, 0, 0, MCP_TIME_NONE, err);
         return;
     }
     mcp_health_dir(h, hc, bytes, NULL);
 
+    if (since != MCP_TIME_NONE) {
+        /* The checks say "in the last W": W is now - since. Counted
+         * when ts > from, so from is a millisecond before since. */
+        hcs.restarts_window_ms = h->now - since;
+        hcs.reconnects_window_ms = h->now - since;
+    }
     t.rst = mcp_ruleset_find(rs, "restarts");
     t.rec = mcp_ruleset_find(rs, "reconnect-failures");
-    t.rst_from = h->now - hc->restarts_window_ms;
-    t.rec_from = h->now - hc->reconnects_window_ms;
+    t.rst_from = h->now - hc->restarts_window_ms - (since != MCP_TIME_NONE);
+    t.rec_from = h->now - hc->reconnects_window_ms - (since != MCP_TIME_NONE);
     /* Older events cannot count: skip them before the engine. */
     widest = hc->restarts_window_ms > hc->reconnects_window_ms
                  ? hc->restarts_window_ms : hc->reconnects_window_ms;
@@ -327,7 +354,8 @@ static void health_logs(struct mcp_health *h, const struct mcp_health_conf *hc,
 int mcp_cmd_health(int argc, char **argv)
 {
     struct mcp_rule_sources src = {0};
-    const char *config = NULL, *dir;
+    const char *config = NULL, *server_dir = NULL, *dir, *since_arg = NULL;
+    int64_t since = MCP_TIME_NONE;
     bool json = false;
     char err[MCP_ERRLEN] = "", msg[MCP_ERRLEN + 64];
     struct mcp_config conf;
@@ -353,6 +381,9 @@ int mcp_cmd_health(int argc, char **argv)
         case OPT_CONFIG:
             config = optarg;
             break;
+        case OPT_SERVER_DIR:
+            server_dir = optarg;
+            break;
         case OPT_RULES:
             if (mcp_cli_add_rules_path(&src, optarg) != 0)
                 return unknown(json, "too many --rules options");
@@ -368,22 +399,25 @@ int mcp_cmd_health(int argc, char **argv)
             if (mcp_cli_max_inflate(optarg, &max_inflate, err) != 0)
                 return unknown(json, err);
             break;
+        case OPT_SINCE:
+            since_arg = optarg;
+            break;
         case 'h':
             fputs(health_usage, stdout);
             mcp_procconf_help((const char *const[]){"server", "health", NULL},
                               stdout);
             return MCP_HEALTH_OK;
         default:
-            snprintf(msg, sizeof(msg), "health: %s option '%s'%s",
-                     c == ':' ? "missing value for" : "unknown",
-                     optind > 0 ? argv[optind - 1] : "",
-                     " (try 'mcplog health --help')");
+            mcp_cli_option_msg(msg, sizeof(msg) - 32, c, argv, "health",
+                               health_opts);
+            strcat(msg, " (try 'mcplog health --help')");
             return unknown(json, msg);
         }
     }
     if (argc - optind > 1)
         return unknown(json, "health: one logs folder at most");
-    if (mcp_config_load(&conf, config, err) != 0)
+
+    if (mcp_cli_config(&conf, config, server_dir, err) != 0)
         return unknown(json, err);
     if (mcp_cli_load_rules(&rs, &src) != 0) {
         mcp_config_free(&conf);
@@ -395,13 +429,24 @@ int mcp_cmd_health(int argc, char **argv)
                                   : "logs";
 
     mcp_health_init(&h, mcp_wall_ms(), dir);
+    /* --since against h.now, so that "2h ago" is a window of 2h. */
+    if (mcp_cli_time_range(since_arg, NULL, h.now, &since, NULL, err) != 0) {
+        snprintf(msg, sizeof(msg), "health: %s", err);
+        mcp_health_free(&h);
+        mcp_ruleset_free(&rs);
+        mcp_config_free(&conf);
+        return unknown(json, msg);
+    }
     if (mcp_procs_find(&conf.proc, false, &procs, &nprocs, err) != 0) {
         mcp_health_procs(&h, &conf.proc.health, NULL, 0, err);
     } else {
         mcp_health_procs(&h, &conf.proc.health, procs, nprocs, NULL);
         mcp_procs_free(procs, nprocs);
     }
-    health_logs(&h, &conf.proc.health, &rs, max_inflate);
+    if (since != MCP_TIME_NONE && since > h.now)
+        since = h.now; /* "tomorrow": nothing to count */
+    health_logs(&h, &conf.proc.health, &rs, max_inflate,
+                optind == argc && conf.proc.server.logs == NULL, since);
     mcp_health_finish(&h);
 
     mcp_buf_init(&out);

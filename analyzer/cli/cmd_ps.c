@@ -11,7 +11,7 @@
 #include "base/util.h"
 
 static const char ps_usage[] =
-    "usage: mcplog ps [--config FILE] [--json]\n"
+    "usage: mcplog ps [--config FILE] [--server-dir DIR] [--json]\n"
     "\n"
     "List the MCP server processes that `server:` in mcplog.yaml matches:\n"
     "PID, start time, uptime, RSS, whether each has the current log files\n"
@@ -24,14 +24,17 @@ static const char ps_usage[] =
     "(a relative script path, or one that resolves elsewhere).\n"
     "\n"
     "  --config FILE          the config (default as for follow)\n"
+    "  --server-dir DIR       the server's folder (server: dir), no YAML\n"
+    "                         needed\n"
     "  --json                 one JSON object {\"processes\": [...],\n"
     "                         \"not_matched\": [...]}\n"
     "  -h, --help             this help\n";
 
-enum { OPT_CONFIG = 256, OPT_JSON };
+enum { OPT_CONFIG = 256, OPT_JSON, OPT_SERVER_DIR };
 
 static const struct option ps_opts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
+    {"server-dir", required_argument, NULL, OPT_SERVER_DIR},
     {"json", no_argument, NULL, OPT_JSON},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -53,7 +56,7 @@ static void ps_json_list(struct mcp_json *j, const char *key,
 
 int mcp_cmd_ps(int argc, char **argv)
 {
-    const char *config = NULL;
+    const char *config = NULL, *server_dir = NULL;
     bool json = false;
     int c, rc = MCP_EXIT_OK;
     char err[MCP_ERRLEN] = "";
@@ -67,13 +70,14 @@ int mcp_cmd_ps(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":h", ps_opts, NULL)) != -1) {
         switch (c) {
         case OPT_CONFIG: config = optarg; break;
+        case OPT_SERVER_DIR: server_dir = optarg; break;
         case OPT_JSON: json = true; break;
         case 'h':
             fputs(ps_usage, stdout);
             mcp_procconf_help((const char *const[]){"server", NULL}, stdout);
             return MCP_EXIT_OK;
         default:
-            mcp_cli_bad_option(c, argv, "ps");
+            mcp_cli_bad_option(c, argv, "ps", ps_opts);
             return MCP_EXIT_USAGE;
         }
     }
@@ -81,7 +85,7 @@ int mcp_cmd_ps(int argc, char **argv)
         mcp_cli_error("ps: no arguments expected (try 'mcplog ps --help')");
         return MCP_EXIT_USAGE;
     }
-    if (mcp_config_load(&conf, config, err) != 0) {
+    if (mcp_cli_config(&conf, config, server_dir, err) != 0) {
         mcp_cli_error(err);
         return MCP_EXIT_USAGE;
     }

@@ -85,7 +85,7 @@ int mcp_cmd_routes(int argc, char **argv)
         case OPT_CONFIG: config = optarg; break;
         case 'h': fputs(rt_usage, stdout); goto out;
         default:
-            mcp_cli_bad_option(c, argv, "routes test");
+            mcp_cli_bad_option(c, argv, "routes test", rt_opts);
             rc = MCP_EXIT_USAGE;
         }
     }
@@ -96,6 +96,7 @@ int mcp_cmd_routes(int argc, char **argv)
     }
     if (rc != MCP_EXIT_OK)
         goto out;
+    mcp_cli_check_rule("routes test", rule);
     if (mcp_config_load(&conf, config, err) != 0) {
         mcp_cli_error(err);
         rc = MCP_EXIT_USAGE;

@@ -4,12 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/pager.h"
 #include "conf/config.h"
 #include "input/framer.h"
 #include "input/logset.h"
 #include "output/notify.h"
+#include "output/histogram.h"
 #include "output/report.h"
 #include "match/rules.h"
 #include "scan.h"
@@ -23,10 +26,21 @@ static const char scan_usage[] =
     "mcp_activity.log and their rotated members, plain or gzip.\n"
     "\n"
     "  --json                 one JSON document instead of the report\n"
+    "  --summary              the rules, alerts (a line each) and tool\n"
+    "                         calls tables only\n"
+    "  --min-severity LEVEL   only rules and alerts of LEVEL (info,\n"
+    "                         warning, critical) or worse\n"
+    "  --by hour|day          matches per rule per local hour or day\n"
+    "  --color WHEN           auto (a terminal, NO_COLOR unset), always\n"
+    "                         or never\n"
+    "  --no-pager             never through $PAGER (on a terminal the\n"
+    "                         report goes through $PAGER, default less)\n"
     "  --rules PATH           also load rules from a file or folder\n"
     "  --no-default-rules     skip the shipped and user rules\n"
     "  --source NAME=PATH     add a file with the role NAME\n"
-    "  --since TIME           only lines at or after TIME\n"
+    "  --since TIME           only lines at or after TIME: 2025-12-10 14:00,\n"
+    "                         today, yesterday, 14:00, 2h ago, -30m,\n"
+    "                         @EPOCH (relative to the wall clock)\n"
     "  --until TIME           only lines before TIME\n"
     "  --tz ZONE              zone of the logs' naive times (default: TZ)\n"
     "  --fail-on SEVERITY     exit 3 when an alert of SEVERITY or worse "
@@ -50,6 +64,11 @@ enum {
     OPT_REPLAY,
     OPT_REPLAY_SINKS,
     OPT_CONFIG,
+    OPT_SUMMARY,
+    OPT_MIN_SEV,
+    OPT_BY,
+    OPT_COLOR,
+    OPT_NO_PAGER,
 };
 
 static const struct option scan_opts[] = {
@@ -62,21 +81,14 @@ static const struct option scan_opts[] = {
     {"replay", no_argument, NULL, OPT_REPLAY},
     {"replay-sinks", required_argument, NULL, OPT_REPLAY_SINKS},
     {"config", required_argument, NULL, OPT_CONFIG},
+    {"summary", no_argument, NULL, OPT_SUMMARY},
+    {"min-severity", required_argument, NULL, OPT_MIN_SEV},
+    {"by", required_argument, NULL, OPT_BY},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"no-pager", no_argument, NULL, OPT_NO_PAGER},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
-
-static int parse_time_opt(const char *name, const char *arg, int64_t *t)
-{
-    char err[MCP_ERRLEN];
-
-    if (arg == NULL || mcp_time_parse_arg(arg, t) == 0)
-        return 0;
-    snprintf(err, sizeof(err), "bad time for --%s: '%s' (use 2025-12-10, "
-             "2025-12-10T14:00:00 or with a zone)", name, arg);
-    mcp_cli_usage("scan", err);
-    return -1;
-}
 
 /* --- replay ------------------------------------------------------------- */
 
@@ -86,7 +98,30 @@ struct replay {
     struct mcp_notify *n;
     struct mcp_scan *scan;
     unsigned long failures;
+    struct mcp_histogram *hist; /* --by, or NULL */
 };
+
+static void count_event(const struct mcp_event *ev, void *arg)
+{
+    struct replay *r = arg;
+
+    if (ev->kind == MCP_EV_MATCH)
+        mcp_histogram_add(r->hist, ev->rule, ev->ts);
+}
+
+/* --color WHEN: colour on or off for stdout; -1 for a bad WHEN. */
+static int color_for(const char *when)
+{
+    const char *nc = getenv("NO_COLOR");
+
+    if (when == NULL || strcmp(when, "auto") == 0)
+        return isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
+    if (strcmp(when, "always") == 0)
+        return 1;
+    if (strcmp(when, "never") == 0)
+        return 0;
+    return -1;
+}
 
 static void replay_alert(const struct mcp_alert *a, enum mcp_alert_status t,
                          void *arg)
@@ -152,8 +187,11 @@ int mcp_cmd_scan(int argc, char **argv)
     struct mcp_scan_opts so = {.since = MCP_TIME_NONE,
                                .until = MCP_TIME_NONE};
     const char *since = NULL, *until = NULL;
-    bool json = false, replay = false;
-    const char *replay_sinks = NULL, *config = NULL;
+    bool json = false, replay = false, no_pager = false;
+    const char *replay_sinks = NULL, *config = NULL, *color = NULL;
+    struct mcp_report_opts ro = {0};
+    struct mcp_pager pager = {0};
+    int by = 0;
     struct replay rp;
     int fail_on = 0, c, rc = MCP_EXIT_OK;
     char err[MCP_ERRLEN] = "";
@@ -193,22 +231,48 @@ int mcp_cmd_scan(int argc, char **argv)
         case OPT_CONFIG:
             config = optarg;
             break;
+        case OPT_SUMMARY:
+            ro.summary = true;
+            break;
+        case OPT_MIN_SEV:
+            ro.min_severity = mcp_severity_parse(optarg);
+            if (ro.min_severity <= 0)
+                return mcp_cli_usage("scan",
+                                     "--min-severity takes info, warning "
+                                     "or critical");
+            break;
+        case OPT_BY:
+            by = mcp_histogram_by_parse(optarg);
+            if (by == 0)
+                return mcp_cli_usage("scan", "--by takes hour or day");
+            break;
+        case OPT_COLOR:
+            color = optarg;
+            if (color_for(color) < 0)
+                return mcp_cli_usage("scan",
+                                     "--color takes auto, always or never");
+            break;
+        case OPT_NO_PAGER:
+            no_pager = true;
+            break;
         case 'h':
             fputs(scan_usage, stdout);
             return MCP_EXIT_OK;
         default:
-            mcp_cli_bad_option(c, argv, "scan");
+            mcp_cli_bad_option(c, argv, "scan", scan_opts);
             return MCP_EXIT_USAGE;
         }
     }
 
     /* Times are read after every option, so that --tz applies to them
      * wherever it stands on the command line. */
-    if (parse_time_opt("since", since, &so.since) != 0 ||
-        parse_time_opt("until", until, &so.until) != 0)
-        return MCP_EXIT_USAGE;
+    if (mcp_cli_time_range(since, until, mcp_wall_ms(), &so.since,
+                           &so.until, err) != 0)
+        return mcp_cli_usage("scan", err);
     so.max_line = co.max_line;
     so.max_inflate = co.max_inflate;
+    if (mcp_cli_default_logs("scan", argc - optind, co.nsources) != 0)
+        return MCP_EXIT_USAGE;
     if (mcp_cli_load_rules(&rs, &co.rules) != 0)
         return MCP_EXIT_USAGE;
     if (mcp_logset_from_args(&ls, argv + optind, argc - optind, co.sources,
@@ -222,12 +286,18 @@ int mcp_cmd_scan(int argc, char **argv)
      * queue waits instead of dropping. */
     memset(&rp, 0, sizeof(rp));
     memset(&scan, 0, sizeof(scan));
+    so.arg = &rp;
+    if (by != 0) {
+        rp.hist = mcp_histogram_create(rs.n, (enum mcp_histogram_by)by);
+        so.on_event = count_event;
+    }
     if (replay) {
         if (mcp_config_load(&rp.conf, config, err) != 0 ||
             replay_select(&rp.conf, replay_sinks, err) != 0 ||
             (rp.n = mcp_notify_create(&rp.conf, &rs, err)) == NULL) {
             mcp_cli_error(err);
             mcp_config_free(&rp.conf);
+            mcp_histogram_destroy(rp.hist);
             mcp_logset_free(&ls);
             mcp_ruleset_free(&rs);
             return MCP_EXIT_USAGE;
@@ -236,7 +306,6 @@ int mcp_cmd_scan(int argc, char **argv)
         rp.ls = &ls;
         mcp_notify_set_replay(rp.n, replay_clock, &rp);
         so.on_alert = replay_alert;
-        so.arg = &rp;
         so.repeat_ms = rp.conf.repeat_interval_ms;
     }
 
@@ -252,10 +321,15 @@ int mcp_cmd_scan(int argc, char **argv)
             scan.matches, scan.time_jumps,
         };
 
+        ro.hist = rp.hist;
+        ro.color = !json && color_for(color) == 1;
+        /* Not with --replay: its summary follows on stderr. */
+        if (!no_pager && !replay)
+            mcp_pager_start(&pager);
         if (json)
-            mcp_report_json(stdout, &ls, &rs, &fig);
+            mcp_report_json(stdout, &ls, &rs, &fig, &ro);
         else
-            mcp_report_text(stdout, &ls, &rs, &fig);
+            mcp_report_text(stdout, &ls, &rs, &fig, &ro);
         if (scan.damaged)
             rc = MCP_EXIT_DAMAGED;
         for (size_t i = 0; fail_on > 0 && i < n; i++)
@@ -276,10 +350,14 @@ int mcp_cmd_scan(int argc, char **argv)
             rc = MCP_EXIT_DAMAGED;
         mcp_config_free(&rp.conf);
     }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
+    /* Paged, a write error is the pager quit early: not a lost report. */
+    if ((fflush(stdout) != 0 || ferror(stdout)) &&
+        !mcp_pager_finish(&pager)) {
         mcp_warnf("error writing the report");
         rc = MCP_EXIT_USAGE;
     }
+    mcp_pager_finish(&pager);
+    mcp_histogram_destroy(rp.hist);
     mcp_scan_free(&scan);
     mcp_logset_free(&ls);
     mcp_ruleset_free(&rs);

@@ -147,7 +147,7 @@ int mcp_cmd_silence(int argc, char **argv)
         case OPT_JSON: json = true; break;
         case 'h': fputs(si_usage, stdout); return MCP_EXIT_OK;
         default:
-            mcp_cli_bad_option(c, argv, "silence");
+            mcp_cli_bad_option(c, argv, "silence", si_opts);
             return MCP_EXIT_USAGE;
         }
     }
@@ -247,6 +247,7 @@ int mcp_cmd_silence(int argc, char **argv)
             mcp_cli_error(msg);
         } else {
             printf("%s\n", sl.id);
+            mcp_cli_check_rule("silence add", sl.rule);
         }
         mcp_silence_free(&sl);
         free(path);

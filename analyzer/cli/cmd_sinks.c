@@ -15,13 +15,19 @@
 #include "base/util.h"
 
 static const char sk_usage[] =
-    "usage: mcplog sinks [--help TYPE]\n"
+    "usage: mcplog sinks [list] [--config FILE] [--names]\n"
+    "       mcplog sinks types\n"
+    "       mcplog sinks --help TYPE\n"
     "       mcplog sinks test NAME [options]\n"
     "\n"
-    "Without arguments, list the sink types. --help TYPE shows the options\n"
-    "of a type. `test` sends a test alert through the sink NAME of the\n"
-    "config, one transition per --status entry, for the same alert key,\n"
-    "and reports each outcome (exit 0 when all were delivered, else 1).\n"
+    "`list` shows the sinks of the config: name, type, the routes that\n"
+    "reach each, and its target (a URL's credentials and query values\n"
+    "hidden, a command's program without its arguments); without a verb,\n"
+    "the same, then the sink types. `types` lists the types, --help TYPE\n"
+    "the options of one. `test` sends a test alert through the sink NAME\n"
+    "of the config, one transition per --status entry, for the same alert\n"
+    "key, and reports each outcome and each retry (exit 0 when all were\n"
+    "delivered, else 1).\n"
     "\n"
     "  --config FILE          the config (default: the user's mcplog.yaml,\n"
     "                         else the shipped one)\n"
@@ -119,6 +125,12 @@ static void print_outcome(const struct mcp_delivery *d, void *arg)
         mcp_buf_puts(&b, "ok");
         if (d->attempts > 1)
             mcp_buf_printf(&b, " after %u attempts", d->attempts);
+    } else if (d->result == MCP_SINK_RETRY) {
+        char wait[32];
+
+        mcp_duration_format(d->retry_ms, wait, sizeof(wait));
+        mcp_buf_printf(&b, "attempt %u/%u in %s: %s", d->attempts + 1,
+                       d->max_attempts, wait, d->err);
     } else {
         (*failed)++;
         mcp_buf_printf(&b, "failed after %u attempt%s: %s", d->attempts,
@@ -140,6 +152,140 @@ static int list_types(void)
 {
     for (size_t i = 0; mcp_sink_types[i] != NULL; i++)
         printf("%-10s %s\n", mcp_sink_types[i]->name, mcp_sink_types[i]->help);
+    return MCP_EXIT_OK;
+}
+
+/* What route r matches: "severity warning, rule errors" or "every alert". */
+static void route_desc(struct mcp_buf *b, const struct mcp_route *r)
+{
+    size_t start = b->len;
+
+    if (r->severities != 0) {
+        mcp_buf_puts(b, "severity");
+        for (int s = MCP_SEV_INFO, k = 0; s <= MCP_SEV_CRITICAL; s++)
+            if (r->severities & (1u << s))
+                mcp_buf_printf(b, "%s%s", k++ ? "|" : " ",
+                               mcp_severity_name((enum mcp_severity)s));
+    }
+    for (size_t i = 0; r->rules != NULL && r->rules[i] != NULL; i++) {
+        mcp_buf_puts(b, i == 0 ? (b->len > start ? ", rule " : "rule ")
+                               : "|");
+        mcp_term_str(b, r->rules[i]);
+    }
+    for (size_t i = 0; i < r->nlabels; i++) {
+        mcp_buf_puts(b, b->len > start ? ", " : "");
+        mcp_term_str(b, r->label_name[i]);
+        mcp_buf_putc(b, '=');
+        mcp_term_str(b, r->label_glob[i]);
+    }
+    if (b->len == start)
+        mcp_buf_puts(b, "every alert");
+    if (r->cont)
+        mcp_buf_puts(b, " (continue)");
+}
+
+/* The sinks of the config: name, type, the routes reaching each (their
+ * numbers, then what each matches), the target. names: names only. */
+static void list_sinks(const struct mcp_config *conf, bool names)
+{
+    struct mcp_buf b;
+    bool *used = mcp_calloc(conf->nroutes + 1, sizeof(*used));
+    char target[1024];
+
+    mcp_buf_init(&b);
+    if (!names) {
+        mcp_buf_puts(&b, "config: ");
+        mcp_term_str(&b, conf->path ? conf->path
+                                    : "(built in: no config file found)");
+        mcp_buf_putc(&b, '\n');
+        if (conf->nsinks == 0)
+            mcp_buf_puts(&b, "no sinks configured\n");
+        else
+            mcp_buf_printf(&b, "%-16s %-8s %-8s %s\n", "NAME", "TYPE",
+                           "ROUTES", "TARGET");
+    }
+    for (size_t k = 0; k < conf->nsinks; k++) {
+        const struct mcp_sink_conf *s = &conf->sinks[k];
+        size_t col;
+
+        if (names) {
+            mcp_term_str(&b, s->name);
+            mcp_buf_putc(&b, '\n');
+            continue;
+        }
+        mcp_term_pad(&b, s->name, 16);
+        mcp_buf_printf(&b, " %-8s ", s->ops->name);
+        col = b.len;
+        for (size_t r = 0; r < conf->nroutes; r++)
+            for (size_t i = 0; i < conf->routes[r].nsinks; i++)
+                if (conf->routes[r].sinks[i] == k) {
+                    mcp_buf_printf(&b, "%s%zu", b.len > col ? "," : "",
+                                   r + 1);
+                    used[r] = true;
+                    break;
+                }
+        if (b.len == col)
+            mcp_buf_puts(&b, "none");
+        while (b.len < col + 8)
+            mcp_buf_putc(&b, ' ');
+        target[0] = '\0';
+        if (s->ops->target != NULL)
+            s->ops->target(s->ctx, target, sizeof(target));
+        mcp_buf_putc(&b, ' ');
+        mcp_term_str(&b, target);
+        mcp_buf_putc(&b, '\n');
+    }
+    for (size_t r = 0; r < conf->nroutes && !names; r++)
+        if (used[r]) {
+            mcp_buf_printf(&b, "route %zu: ", r + 1);
+            route_desc(&b, &conf->routes[r]);
+            mcp_buf_putc(&b, '\n');
+        }
+    fwrite(b.data, 1, b.len, stdout);
+    mcp_buf_free(&b);
+    free(used);
+}
+
+static const struct option ls_opts[] = {
+    {"config", required_argument, NULL, 'c'},
+    {"names", no_argument, NULL, 'n'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* sinks [list] [--config FILE] [--names]; with_types: then the types. */
+static int list_cmd(int argc, char **argv, bool with_types)
+{
+    const char *config = NULL;
+    bool names = false;
+    char err[MCP_ERRLEN] = "";
+    struct mcp_config conf;
+    int c;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", ls_opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case 'n': names = true; break;
+        case 'h': fputs(sk_usage, stdout); return MCP_EXIT_OK;
+        default:
+            mcp_cli_bad_option(c, argv, "sinks list", ls_opts);
+            return MCP_EXIT_USAGE;
+        }
+    }
+    if (optind != argc)
+        return mcp_cli_usage("sinks", "sinks list takes no arguments");
+    if (mcp_config_load(&conf, config, err) != 0) {
+        mcp_cli_error(err);
+        return MCP_EXIT_USAGE;
+    }
+    list_sinks(&conf, names);
+    mcp_config_free(&conf);
+    if (with_types && !names) {
+        printf("\nsink types (mcplog sinks --help TYPE):\n");
+        list_types();
+    }
     return MCP_EXIT_OK;
 }
 
@@ -182,7 +328,8 @@ static int test_sink(int argc, char **argv)
     a.severity = MCP_SEV_CRITICAL;
     a.count = 1;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", sk_opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", sk_opts, NULL)) != -1) {
         switch (c) {
         case OPT_CONFIG: config = optarg; break;
         case OPT_RULE: free(a.rule); a.rule = mcp_strdup(optarg); break;
@@ -233,7 +380,7 @@ static int test_sink(int argc, char **argv)
             break;
         case 'h': fputs(sk_usage, stdout); return MCP_EXIT_OK;
         default:
-            mcp_cli_bad_option(c, argv, "sinks test");
+            mcp_cli_bad_option(c, argv, "sinks test", sk_opts);
             mcp_sink_alert_free(&a);
             return MCP_EXIT_USAGE;
         }
@@ -275,6 +422,7 @@ static int test_sink(int argc, char **argv)
         mcp_sink_alert_free(&a);
         return MCP_EXIT_USAGE;
     }
+    mcp_dispatch_report_retries(d);
     if (a.rule == NULL)
         a.rule = mcp_strdup("sinks-test");
     if (a.summary == NULL)
@@ -317,8 +465,13 @@ static int test_sink(int argc, char **argv)
 
 int mcp_cmd_sinks(int argc, char **argv)
 {
-    if (argc < 2)
+    if (argc >= 2 && strcmp(argv[1], "list") == 0)
+        return list_cmd(argc - 1, argv + 1, false);
+    if (argc >= 2 && strcmp(argv[1], "types") == 0 && argc == 2)
         return list_types();
+    if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") != 0 &&
+                     strcmp(argv[1], "-h") != 0))
+        return list_cmd(argc, argv, true);
     if (strcmp(argv[1], "test") == 0)
         return test_sink(argc - 1, argv + 1);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -336,6 +489,14 @@ int mcp_cmd_sinks(int argc, char **argv)
         mcp_sinkopt_help(ops, stdout);
         return MCP_EXIT_OK;
     }
-    mcp_cli_error("sinks: unknown argument (try 'mcplog sinks --help')");
-    return MCP_EXIT_USAGE;
+    {
+        static const char *const verbs[] = {"list", "types", "test"};
+        const char *hint = mcp_suggest(argv[1], verbs, 3);
+        char msg[256];
+
+        snprintf(msg, sizeof(msg), "sinks: unknown verb '%.64s'%s%s%s",
+                 argv[1], hint ? " (did you mean '" : "", hint ? hint : "",
+                 hint ? "'?)" : "");
+        return mcp_cli_usage("sinks", msg);
+    }
 }

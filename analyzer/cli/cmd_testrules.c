@@ -81,21 +81,10 @@ static void list_rules(const struct mcp_ruleset *rs, bool no_default)
         const struct mcp_prefilter *pf = mcp_pattern_prefilter(r->match);
 
         mcp_buf_printf(&b, "  %-20s ", r->name);
-        mcp_term_pad(&b, r->source == MCP_SRC_GLOB       ? r->source_glob
-                         : r->source == MCP_SRC_SERVER   ? "server"
-                         : r->source == MCP_SRC_ACTIVITY ? "activity"
-                                                         : "any", 8);
+        mcp_term_pad(&b, mcp_cli_rule_input(r), 8);
         mcp_buf_printf(&b, " %-9s ",
                        r->severity ? mcp_severity_name(r->severity) : "count");
-        if (r->has_threshold)
-            mcp_buf_printf(&b, "more than %lld in %s",
-                           (long long)r->threshold_count, r->window_src);
-        else if (r->has_expect)
-            mcp_buf_printf(&b, "expect within %s", r->within_src);
-        else if (r->severity != MCP_SEV_NONE)
-            mcp_buf_puts(&b, "every match");
-        else
-            mcp_buf_puts(&b, "counts");
+        mcp_cli_rule_when(&b, r);
         mcp_buf_puts(&b, "  (");
         mcp_term_str(&b, r->file);
         mcp_buf_printf(&b, ":%d)\n", r->line);
@@ -163,7 +152,7 @@ int mcp_cmd_test_rules(int argc, char **argv)
             fputs(tr_usage, stdout);
             return MCP_EXIT_OK;
         default:
-            mcp_cli_bad_option(c, argv, "test-rules");
+            mcp_cli_bad_option(c, argv, "test-rules", tr_opts);
             return MCP_EXIT_USAGE;
         }
     }

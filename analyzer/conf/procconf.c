@@ -4,10 +4,14 @@
  * sink's options have them. */
 #include "conf/procconf.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/optset.h"
 #include "base/path.h"
@@ -268,6 +272,17 @@ static const struct {
 
 /* --- loading -------------------------------------------------------------- */
 
+/* server.logs from server.dir: DIR/logs. */
+static void default_logs(struct mcp_server_conf *s)
+{
+    size_t l = strlen(s->dir);
+
+    free(s->logs);
+    s->logs = mcp_malloc(l + 6);
+    memcpy(s->logs, s->dir, l);
+    strcpy(s->logs + l - (l > 1 && s->dir[l - 1] == '/'), "/logs");
+}
+
 int mcp_procconf_load(struct mcp_procconf *pc, struct mcp_yaml *y,
                       yaml_node_t *server, yaml_node_t *health,
                       yaml_node_t *cleanup, yaml_node_t *probes, char *err)
@@ -294,14 +309,38 @@ int mcp_procconf_load(struct mcp_procconf *pc, struct mcp_yaml *y,
         mcp_procconf_free(pc);
         return -1;
     }
-    if (pc->server.logs == NULL && pc->server.dir != NULL) {
-        size_t l = strlen(pc->server.dir);
+    if (pc->server.logs == NULL && pc->server.dir != NULL)
+        default_logs(&pc->server);
+    return 0;
+}
 
-        pc->server.logs = mcp_malloc(l + 6);
-        memcpy(pc->server.logs, pc->server.dir, l);
-        strcpy(pc->server.logs + l - (pc->server.dir[l - 1] == '/'),
-               "/logs");
+int mcp_procconf_server_dir(struct mcp_procconf *pc, const char *dir,
+                            char *err)
+{
+    struct stat st;
+    char cwd[PATH_MAX];
+
+    if (stat(dir, &st) != 0) {
+        mcp_errf(err, "--server-dir %s: %s", dir, strerror(errno));
+        return -1;
     }
+    if (!S_ISDIR(st.st_mode)) {
+        mcp_errf(err, "--server-dir %s: not a folder", dir);
+        return -1;
+    }
+    free(pc->server.dir);
+    if (dir[0] == '/') {
+        pc->server.dir = mcp_strdup(dir);
+    } else if (getcwd(cwd, sizeof(cwd)) != NULL) {
+        pc->server.dir = mcp_malloc(strlen(cwd) + strlen(dir) + 2);
+        sprintf(pc->server.dir, "%s/%s", cwd, dir);
+    } else {
+        pc->server.dir = NULL;
+        mcp_errf(err, "--server-dir %s: the current folder: %s", dir,
+                 strerror(errno));
+        return -1;
+    }
+    default_logs(&pc->server);
     return 0;
 }
 

@@ -123,6 +123,13 @@ int mcp_procconf_load(struct mcp_procconf *pc, struct mcp_yaml *y,
                       yaml_node_t *server, yaml_node_t *health,
                       yaml_node_t *cleanup, yaml_node_t *probes, char *err);
 
+/* --server-dir DIR of ps, cleanup and health: server.dir becomes DIR
+ * (made absolute from the current folder; it must be a folder) and
+ * server.logs DIR/logs, whatever the config said: the command line
+ * wins. Returns 0, or -1 with "--server-dir DIR: cause" in err. */
+int mcp_procconf_server_dir(struct mcp_procconf *pc, const char *dir,
+                            char *err);
+
 /* Print the keys of the sections named in names (NULL-terminated:
  * "server", "health", "cleanup", "probes"), their types, defaults and
  * help, from the tables that read them (`mcplog health --help`). */

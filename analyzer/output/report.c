@@ -12,6 +12,44 @@
 #define TOOL_RULE "tool-calls"
 #define STARTUP_RULE "startup-not-ready"
 
+static const struct mcp_report_opts plain;
+
+/* --min-severity: a rule or alert of severity sev is shown. */
+static bool shown(const struct mcp_report_opts *o, int sev)
+{
+    return o->min_severity <= 0 || sev >= o->min_severity;
+}
+
+/* Text between on() and off() is coloured for sev (0: a heading, bold)
+ * when colour is on. */
+static void on(struct mcp_buf *b, const struct mcp_report_opts *o, int sev)
+{
+    if (!o->color)
+        return;
+    switch (sev) {
+    case MCP_SEV_CRITICAL: mcp_buf_puts(b, "\033[1;31m"); break;
+    case MCP_SEV_WARNING: mcp_buf_puts(b, "\033[33m"); break;
+    case MCP_SEV_INFO: mcp_buf_puts(b, "\033[36m"); break;
+    default: mcp_buf_puts(b, "\033[1m"); break;
+    }
+}
+
+static void off(struct mcp_buf *b, const struct mcp_report_opts *o)
+{
+    if (o->color)
+        mcp_buf_puts(b, "\033[0m");
+}
+
+/* "\nTitle" with the title bold in colour; fmt has no newlines. */
+static void heading(struct mcp_buf *b, const struct mcp_report_opts *o,
+                    const char *title)
+{
+    mcp_buf_putc(b, '\n');
+    on(b, o, 0);
+    mcp_buf_puts(b, title);
+    off(b, o);
+}
+
 static void put_time(struct mcp_buf *b, int64_t ms)
 {
     char t[MCP_TIME_ISO_LEN];
@@ -99,19 +137,25 @@ static void text_inputs(struct mcp_buf *b, const struct mcp_logset *ls,
 }
 
 static void text_rules(struct mcp_buf *b, const struct mcp_ruleset *rs,
-                       const struct mcp_report_figures *s)
+                       const struct mcp_report_figures *s,
+                       const struct mcp_report_opts *o)
 {
-    mcp_buf_puts(b, "\nRules:\n");
-    mcp_buf_printf(b, "  %-22s %-9s %9s %7s\n", "RULE", "SEVERITY",
+    heading(b, o, "Rules:");
+    mcp_buf_printf(b, "\n  %-22s %-9s %9s %7s\n", "RULE", "SEVERITY",
                    "MATCHES", "ALERTS");
     for (size_t i = 0; i < rs->n; i++) {
         const struct mcp_rule_stats *st = mcp_engine_stats(s->engine, i);
+        int sev = (int)rs->rules[i].severity;
 
-        mcp_buf_printf(b, "  %-22s %-9s %9llu %7llu", rs->rules[i].name,
-                       rs->rules[i].severity ? mcp_severity_name(
-                                                   rs->rules[i].severity)
-                                             : "-",
-                       (unsigned long long)st->matches,
+        if (!shown(o, sev))
+            continue;
+        mcp_buf_printf(b, "  %-22s ", rs->rules[i].name);
+        if (sev)
+            on(b, o, sev);
+        mcp_buf_printf(b, "%-9s", sev ? mcp_severity_name(sev) : "-");
+        if (sev)
+            off(b, o);
+        mcp_buf_printf(b, " %9llu %7llu", (unsigned long long)st->matches,
                        (unsigned long long)st->alerts);
         if (s->limit_errors[i] > 0)
             mcp_buf_printf(b, "  (%llu lines hit the regex limits)",
@@ -134,15 +178,22 @@ static void text_rules(struct mcp_buf *b, const struct mcp_ruleset *rs,
 }
 
 static void text_alerts(struct mcp_buf *b, const struct mcp_logset *ls,
-                        const struct mcp_ruleset *rs, const struct mcp_report_figures *s)
+                        const struct mcp_ruleset *rs,
+                        const struct mcp_report_figures *s,
+                        const struct mcp_report_opts *o)
 {
-    size_t n;
+    size_t n, shown_n = 0;
     struct mcp_alert *const *al = mcp_engine_alerts(s->engine, &n);
 
-    mcp_buf_printf(b, "\nAlerts: %zu\n", n);
+    for (size_t i = 0; i < n; i++)
+        shown_n += shown(o, (int)al[i]->severity);
+    heading(b, o, "Alerts:");
+    mcp_buf_printf(b, " %zu\n", shown_n);
     for (size_t i = 0; i < n; i++) {
         const struct mcp_alert *a = al[i];
 
+        if (!shown(o, (int)a->severity))
+            continue;
         mcp_buf_puts(b, "  ");
         put_time(b, a->start);
         mcp_buf_puts(b, " .. ");
@@ -150,12 +201,17 @@ static void text_alerts(struct mcp_buf *b, const struct mcp_logset *ls,
             mcp_buf_puts(b, "(still firing at end of log)");
         else
             put_time(b, a->end);
-        mcp_buf_printf(b, "  %s %s", mcp_severity_name(a->severity),
-                       rs->rules[a->rule].name);
+        mcp_buf_puts(b, "  ");
+        on(b, o, (int)a->severity);
+        mcp_buf_puts(b, mcp_severity_name(a->severity));
+        off(b, o);
+        mcp_buf_printf(b, " %s", rs->rules[a->rule].name);
         mcp_labels_term(b, a->nlabels, a->label_name,
                         (const char *const *)a->label_value);
-        mcp_buf_printf(b, " count=%llu\n    ",
-                       (unsigned long long)a->count);
+        mcp_buf_printf(b, " count=%llu\n", (unsigned long long)a->count);
+        if (o->summary)
+            continue;
+        mcp_buf_puts(b, "    ");
         mcp_term_field(b, a->summary);
         mcp_buf_putc(b, '\n');
         if (a->last_line != NULL) {
@@ -177,7 +233,8 @@ static void text_alerts(struct mcp_buf *b, const struct mcp_logset *ls,
 }
 
 static void text_groups(struct mcp_buf *b, const struct mcp_ruleset *rs,
-                        const struct mcp_report_figures *s)
+                        const struct mcp_report_figures *s,
+                        const struct mcp_report_opts *o)
 {
     for (size_t i = 0; i < rs->n; i++) {
         const struct mcp_rule *r = &rs->rules[i];
@@ -185,15 +242,24 @@ static void text_groups(struct mcp_buf *b, const struct mcp_ruleset *rs,
         struct mcp_group_count *g;
 
         if (r->n_group_by == 0 || st->ngroups == 0 || r->has_threshold ||
-            r->has_expect || r->severity != MCP_SEV_NONE)
+            r->has_expect || r->severity != MCP_SEV_NONE ||
+            !shown(o, (int)r->severity) ||
+            (o->summary && strcmp(r->name, TOOL_RULE) != 0))
             continue;
         g = mcp_calloc(st->ngroups, sizeof(*g));
         memcpy(g, st->groups, st->ngroups * sizeof(*g));
         qsort(g, st->ngroups, sizeof(*g), cmp_count_desc);
-        if (strcmp(r->name, TOOL_RULE) == 0)
-            mcp_buf_printf(b, "\nTool calls (%s):\n", r->name);
-        else
-            mcp_buf_printf(b, "\n%s by %s:\n", r->name, r->group_by[0]);
+        {
+            char t[256];
+
+            if (strcmp(r->name, TOOL_RULE) == 0)
+                snprintf(t, sizeof(t), "Tool calls (%s):", r->name);
+            else
+                snprintf(t, sizeof(t), "%s by %s:", r->name,
+                         r->group_by[0]);
+            heading(b, o, t);
+            mcp_buf_putc(b, '\n');
+        }
         for (size_t k = 0; k < st->ngroups; k++) {
             struct mcp_buf key;
 
@@ -212,7 +278,8 @@ static void text_groups(struct mcp_buf *b, const struct mcp_ruleset *rs,
 
 static void text_expectations(struct mcp_buf *b, const struct mcp_logset *ls,
                               const struct mcp_ruleset *rs,
-                              const struct mcp_report_figures *s)
+                              const struct mcp_report_figures *s,
+                              const struct mcp_report_opts *o)
 {
     size_t n;
     const struct mcp_expectation *x = mcp_engine_expectations(s->engine,
@@ -222,7 +289,7 @@ static void text_expectations(struct mcp_buf *b, const struct mcp_logset *ls,
         const struct mcp_rule *r = &rs->rules[i];
         bool any = false;
 
-        if (!r->has_expect)
+        if (!r->has_expect || !shown(o, (int)r->severity))
             continue;
         for (size_t k = 0; k < n; k++) {
             if (x[k].rule != i)
@@ -261,16 +328,33 @@ static void text_expectations(struct mcp_buf *b, const struct mcp_logset *ls,
 }
 
 void mcp_report_text(FILE *fp, const struct mcp_logset *ls,
-                     const struct mcp_ruleset *rs, const struct mcp_report_figures *s)
+                     const struct mcp_ruleset *rs,
+                     const struct mcp_report_figures *s,
+                     const struct mcp_report_opts *o)
 {
     struct mcp_buf b;
 
+    if (o == NULL)
+        o = &plain;
     mcp_buf_init(&b);
+    if (o->summary) {
+        /* The tables alone: text_rules starts with a blank line. */
+        text_rules(&b, rs, s, o);
+        text_alerts(&b, ls, rs, s, o);
+        text_groups(&b, rs, s, o);
+        if (o->hist != NULL)
+            mcp_histogram_text(&b, o->hist, rs, o->min_severity);
+        fwrite(b.data + 1, 1, b.len - 1, fp);
+        mcp_buf_free(&b);
+        return;
+    }
     text_inputs(&b, ls, s);
-    text_rules(&b, rs, s);
-    text_alerts(&b, ls, rs, s);
-    text_groups(&b, rs, s);
-    text_expectations(&b, ls, rs, s);
+    text_rules(&b, rs, s, o);
+    text_alerts(&b, ls, rs, s, o);
+    text_groups(&b, rs, s, o);
+    text_expectations(&b, ls, rs, s, o);
+    if (o->hist != NULL)
+        mcp_histogram_text(&b, o->hist, rs, o->min_severity);
     mcp_buf_printf(&b, "\nTotals: %llu lines, %llu bytes, %llu matches",
                    (unsigned long long)s->lines,
                    (unsigned long long)s->bytes,
@@ -324,12 +408,16 @@ static void json_inputs(struct mcp_json *j, const struct mcp_logset *ls)
 }
 
 static void json_rules(struct mcp_json *j, const struct mcp_ruleset *rs,
-                       const struct mcp_report_figures *s)
+                       const struct mcp_report_figures *s,
+                       const struct mcp_report_opts *o)
 {
     mcp_json_key(j, "rules");
     mcp_json_begin_obj(j);
     for (size_t i = 0; i < rs->n; i++) {
         const struct mcp_rule_stats *st = mcp_engine_stats(s->engine, i);
+
+        if (!shown(o, (int)rs->rules[i].severity))
+            continue;
 
         mcp_json_key(j, rs->rules[i].name);
         mcp_json_begin_obj(j);
@@ -360,7 +448,9 @@ static void json_rules(struct mcp_json *j, const struct mcp_ruleset *rs,
 }
 
 static void json_alerts(struct mcp_json *j, const struct mcp_logset *ls,
-                        const struct mcp_ruleset *rs, const struct mcp_report_figures *s)
+                        const struct mcp_ruleset *rs,
+                        const struct mcp_report_figures *s,
+                        const struct mcp_report_opts *o)
 {
     size_t n;
     struct mcp_alert *const *al = mcp_engine_alerts(s->engine, &n);
@@ -371,12 +461,18 @@ static void json_alerts(struct mcp_json *j, const struct mcp_logset *ls,
         const struct mcp_alert *a = al[i];
         struct mcp_alert_view v = mcp_engine_alert_view(a, rs->rules[a->rule].name);
 
+        if (!shown(o, (int)a->severity))
+            continue;
         mcp_json_begin_obj(j);
         mcp_json_key(j, "rule");
         mcp_json_str(j, v.rule);
         mcp_json_key(j, "severity");
         mcp_json_str(j, mcp_severity_name(v.severity));
         mcp_alert_view_json(j, &v);
+        if (o->summary) {
+            mcp_json_end_obj(j);
+            continue;
+        }
         mcp_json_key(j, "last_line");
         if (a->last_line != NULL)
             mcp_json_strn(j, a->last_line, a->last_line_len);
@@ -403,7 +499,8 @@ static void json_alerts(struct mcp_json *j, const struct mcp_logset *ls,
 
 static void json_expectations(struct mcp_json *j,
                               const struct mcp_ruleset *rs,
-                              const struct mcp_report_figures *s)
+                              const struct mcp_report_figures *s,
+                              const struct mcp_report_opts *o)
 {
     size_t n;
     const struct mcp_expectation *x = mcp_engine_expectations(s->engine,
@@ -412,6 +509,8 @@ static void json_expectations(struct mcp_json *j,
     mcp_json_key(j, "expectations");
     mcp_json_begin_arr(j);
     for (size_t k = 0; k < n; k++) {
+        if (!shown(o, (int)rs->rules[x[k].rule].severity))
+            continue;
         mcp_json_begin_obj(j);
         mcp_json_key(j, "rule");
         mcp_json_str(j, rs->rules[x[k].rule].name);
@@ -436,25 +535,38 @@ static void json_expectations(struct mcp_json *j,
 }
 
 void mcp_report_json(FILE *fp, const struct mcp_logset *ls,
-                     const struct mcp_ruleset *rs, const struct mcp_report_figures *s)
+                     const struct mcp_ruleset *rs,
+                     const struct mcp_report_figures *s,
+                     const struct mcp_report_opts *o)
 {
     struct mcp_buf b;
     struct mcp_json j;
 
+    if (o == NULL)
+        o = &plain;
     mcp_buf_init(&b);
     mcp_json_init(&j, &b, true);
     mcp_json_begin_obj(&j);
     mcp_json_key(&j, "version");
     mcp_json_str(&j, MCP_REPORT_VERSION);
-    json_inputs(&j, ls);
-    json_rules(&j, rs, s);
-    json_alerts(&j, ls, rs, s);
-    json_expectations(&j, rs, s);
-    mcp_json_key(&j, "notes");
-    mcp_json_begin_arr(&j);
-    for (size_t i = 0; i < ls->nnotes; i++)
-        mcp_json_str(&j, ls->notes[i]);
-    mcp_json_end_arr(&j);
+    if (o->min_severity > 0) {
+        mcp_json_key(&j, "min_severity");
+        mcp_json_str(&j, mcp_severity_name(o->min_severity));
+    }
+    if (!o->summary)
+        json_inputs(&j, ls);
+    json_rules(&j, rs, s, o);
+    json_alerts(&j, ls, rs, s, o);
+    if (!o->summary) {
+        json_expectations(&j, rs, s, o);
+        mcp_json_key(&j, "notes");
+        mcp_json_begin_arr(&j);
+        for (size_t i = 0; i < ls->nnotes; i++)
+            mcp_json_str(&j, ls->notes[i]);
+        mcp_json_end_arr(&j);
+    }
+    if (o->hist != NULL)
+        mcp_histogram_json(&j, o->hist, rs, o->min_severity);
     mcp_json_key(&j, "totals");
     mcp_json_begin_obj(&j);
     mcp_json_key(&j, "lines");

@@ -11,6 +11,7 @@
 #include "input/logset.h"
 #include "match/rules.h"
 #include "engine/engine.h"
+#include "output/histogram.h"
 
 #define MCP_REPORT_VERSION "1"
 
@@ -23,14 +24,29 @@ struct mcp_report_figures {
     uint64_t time_jumps;
 };
 
-/* Write the human report to fp. */
+/* How much of the report, and how (scan's options). Zeroed: all of it,
+ * plain. */
+struct mcp_report_opts {
+    bool summary;      /* the rules, alerts (one line each) and tool-call
+                          tables only; JSON: no inputs, expectations,
+                          notes, nor alerts' last_line/origin/context */
+    int min_severity;  /* 0: every rule; else only rules, alerts and
+                          expectations of this severity or worse */
+    bool color;        /* text: severities and headings in SGR colour */
+    const struct mcp_histogram *hist; /* --by: per-rule matches, or NULL */
+};
+
+/* Write the human report to fp; o may be NULL (all of it, plain). */
 void mcp_report_text(FILE *fp, const struct mcp_logset *ls,
                      const struct mcp_ruleset *rs,
-                     const struct mcp_report_figures *s);
+                     const struct mcp_report_figures *s,
+                     const struct mcp_report_opts *o);
 
-/* Write the JSON document to fp (one document, pretty-printed). */
+/* Write the JSON document to fp (one document, pretty-printed); o as
+ * for mcp_report_text (colour is never used). */
 void mcp_report_json(FILE *fp, const struct mcp_logset *ls,
                      const struct mcp_ruleset *rs,
-                     const struct mcp_report_figures *s);
+                     const struct mcp_report_figures *s,
+                     const struct mcp_report_opts *o);
 
 #endif

@@ -260,8 +260,9 @@ int mcp_procs_find_all(const struct mcp_procconf *pc, bool open_pidfds,
         *nnear = 0;
     }
     if (needs_dir(pc) && pc->server.dir == NULL) {
-        mcp_errf(err, "no server directory: set server: dir in mcplog.yaml "
-                 "(the python and cwd match rules need it)");
+        mcp_errf(err, "no server directory: give --server-dir DIR or set "
+                 "server: dir in mcplog.yaml (the python and cwd match "
+                 "rules need it)");
         return -1;
     }
     /* a folder that does not resolve holds no server: compare resolved

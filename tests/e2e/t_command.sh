@@ -281,13 +281,16 @@ assert_eq "exit 3: reported with the program and the first stderr line" \
     "$(cat out)"
 assert_eq "exit 3: not retried" 1 "$(cat x3/runs)"
 assert_status "exit 75: failed in the end" 1 "$MCPLOG" sinks test x75 $CONF
-assert_eq "exit 75: retried (retries: 2 -> 3 attempts)" \
-    "sink x75: firing: failed after 3 attempts: python3: exited with 75; stderr: recorder: run 3" \
+assert_eq "exit 75: retried (retries: 2 -> 3 attempts), each retry shown" \
+    "sink x75: firing: attempt 2/3 in 10ms: python3: exited with 75; stderr: recorder: run 1
+sink x75: firing: attempt 3/3 in 20ms: python3: exited with 75; stderr: recorder: run 2
+sink x75: firing: failed after 3 attempts: python3: exited with 75; stderr: recorder: run 3" \
     "$(cat out)"
 assert_eq "exit 75: the program ran exactly 3 times" 3 "$(cat x75/runs)"
 assert_status "retry_on_exit [3]: exit 3 fails in the end" 1 "$MCPLOG" sinks test r3 $CONF
 assert_eq "retry_on_exit [3]: exit 3 retried" \
-    "sink r3: firing: failed after 2 attempts: python3: exited with 3; stderr: recorder: run 2" \
+    "sink r3: firing: attempt 2/2 in 10ms: python3: exited with 3; stderr: recorder: run 1
+sink r3: firing: failed after 2 attempts: python3: exited with 3; stderr: recorder: run 2" \
     "$(cat out)"
 assert_status "retry_on_exit [3]: exit 75 fails" 1 "$MCPLOG" sinks test r75 $CONF
 assert_eq "retry_on_exit [3]: exit 75 no longer retried" \

@@ -60,9 +60,9 @@ assert_status "damaged + only a warning alert + --fail-on critical: exit 1" 1 \
 
 # ---------------------------------------------------------------------------
 # 3. Usage errors: exit 2, a message, a hint, no report.
-assert_status "bad --since: exit 2" 2 "$MCPLOG" scan --since yesterday crit
+assert_status "bad --since: exit 2" 2 "$MCPLOG" scan --since 'the day before' crit
 assert_eq "bad --since: message" \
-    "mcplog: bad time for --since: 'yesterday' (use 2025-12-10, 2025-12-10T14:00:00 or with a zone)
+    "mcplog: --since: bad time 'the day before': use e.g. 2h ago, -30m, today, yesterday, 14:00, 2025-12-10 14:00, 2025-12-10T14:00:00+01:00 or @1765375200
 Try 'mcplog scan --help'." "$(cat err)"
 assert_eq "bad --since: no report" "" "$(cat out)"
 assert_status "bad --until: exit 2" 2 "$MCPLOG" scan --until 2025-13-01 crit
@@ -82,7 +82,7 @@ assert_eq "missing option argument: message" \
 Try 'mcplog scan --help'." "$(cat err)"
 assert_status "unknown command: exit 2" 2 "$MCPLOG" frobnicate
 assert_eq "unknown command: message" \
-    "mcplog: unknown command (try 'mcplog --help')" "$(cat err)"
+    "mcplog: unknown command 'frobnicate' (try 'mcplog --help')" "$(cat err)"
 assert_status "no command: exit 2" 2 "$MCPLOG"
 
 # ---------------------------------------------------------------------------

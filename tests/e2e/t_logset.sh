@@ -171,5 +171,5 @@ assert_eq "default ./logs: inputs" "logs/mcp_server.log.1 logs/mcp_server.log" \
     "$(paths def.json)"
 rm -r logs
 assert_status "default ./logs missing: exit 2" 2 "$MCPLOG" scan
-assert_eq "default ./logs missing: message" \
-    "mcplog: logs: No such file or directory" "$(cat err)"
+assert_eq "default ./logs missing: message (what to give, issue 13)" \
+    "mcplog: no ./logs here: give the logs folder, e.g. mcplog scan ~/hestai-mcp-server/logs" "$(cat err)"

@@ -69,7 +69,7 @@ assert_eq "expire at the cap: exit 0" "0:expired $first:" "$?:$(cat o):$(cat e)"
 # The ended silence is kept (list --all) until an add needs its room.
 si list --all >o
 assert_eq "list --all: 256 (one ended)" "257 1" "$(wc -l <o) $(grep -c ' ended ' o)"
-si add r256 --for 1h --comment "$c" >o 2>e
+si add restarts --for 1h --comment "$c" >o 2>e
 assert_eq "with one ended, an add takes its room" "0:" "$?:$(cat e)"
 si list --all >o
 assert_eq "list --all: 256, the ended one forgotten" "257 0" "$(wc -l <o) $(grep -c ' ended ' o)"

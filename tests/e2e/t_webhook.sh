@@ -98,7 +98,12 @@ conf flaky "url: http://127.0.0.1:$PORT/hook" 'retries: 2' 'backoff: 200ms' \
 run flaky --rule web-test --severity warning --label tool=x --label server=hestai \
     --summary 'three in 1m' --count 3 --line 'a\e[31mb\x00c\xffd'
 assert_eq "500,500,200: exit 0" 0 "$RC"
-assert_eq "500,500,200: ok after 3 attempts" "sink flaky: firing: ok after 3 attempts" "$(cat flaky.stdout)"
+# Each retry is printed as it is decided: the attempt to come, the wait,
+# the cause (issue 13: silent for 31 s against a dead webhook before).
+assert_eq "500,500,200: each retry, then ok after 3 attempts" \
+    "sink flaky: firing: attempt 2/3 in 200ms: POST http://127.0.0.1:$PORT/hook: HTTP 500: httpd.py: 500
+sink flaky: firing: attempt 3/3 in 400ms: POST http://127.0.0.1:$PORT/hook: HTTP 500: httpd.py: 500
+sink flaky: firing: ok after 3 attempts" "$(cat flaky.stdout)"
 assert_eq "500,500,200: nothing on stderr" "" "$(cat flaky.stderr)"
 assert_eq "500,500,200: exactly 3 requests" 3 "$(req flaky 0 'len(reqs)')"
 assert_eq "500,500,200: identical bodies" True \
@@ -160,9 +165,11 @@ CP=$(closed_port)
 conf down "url: http://127.0.0.1:$CP" 'retries: 2' 'backoff: 200ms'
 run down
 assert_eq "down: exit 1" 1 "$RC"
-assert_eq "down: failed after 3 attempts, with the URL" \
-    "sink down: firing: failed after 3 attempts: POST http://127.0.0.1:$CP/: " \
-    "$(sed 's/^\(.*attempts: POST [^ ]* \).*/\1/' down.stdout)"
+assert_eq "down: each retry, then failed after 3 attempts, with the URL" \
+    "sink down: firing: attempt 2/3 in 200ms: POST http://127.0.0.1:$CP/: 
+sink down: firing: attempt 3/3 in 400ms: POST http://127.0.0.1:$CP/: 
+sink down: firing: failed after 3 attempts: POST http://127.0.0.1:$CP/: " \
+    "$(sed 's/^\(.*: POST [^ ]* \).*/\1/' down.stdout)"
 assert_contains "down: curl's cause" down.stdout "Failed to connect to 127.0.0.1 port $CP"
 between "down: 200 + 400 ms of backoff" "$MS" 600 3000
 
@@ -180,7 +187,10 @@ serve slow slow:3,200
 conf slow "url: http://127.0.0.1:$PORT/s" 'timeout: 1s' 'retries: 1' 'backoff: 100ms'
 run slow
 assert_eq "slow: exit 0" 0 "$RC"
-assert_eq "slow: ok after 2 attempts" "sink slow: firing: ok after 2 attempts" "$(cat slow.stdout)"
+assert_eq "slow: the retry, then ok after 2 attempts" \
+    "sink slow: firing: attempt 2/2 in 100ms: POST http://127.0.0.1:$PORT/s: Operation timed out after
+sink slow: firing: ok after 2 attempts" \
+    "$(sed 's/\(timed out after\) .*/\1/' slow.stdout)"
 assert_eq "slow: 2 requests" 2 "$(req slow 0 'len(reqs)')"
 assert_eq "slow: the timed-out connection is not reused" 2 "$(req slow 0 'len(set(x["peer"] for x in reqs))')"
 between "slow: 1 s timeout + 100 ms backoff, not the 3 s reply" "$MS" 1100 2900
@@ -225,7 +235,9 @@ for code in 429 408 503; do
     serve "r$code" "$code,200"
     conf "r$code" "url: http://127.0.0.1:$PORT/" 'retries: 3' 'backoff: 100ms'
     run "r$code"
-    assert_eq "$code: retried, ok after 2 attempts" "sink r$code: firing: ok after 2 attempts" "$(cat "r$code.stdout")"
+    assert_eq "$code: retried, ok after 2 attempts" \
+        "sink r$code: firing: attempt 2/4 in 100ms: POST http://127.0.0.1:$PORT/: HTTP $code: httpd.py: $code
+sink r$code: firing: ok after 2 attempts" "$(cat "r$code.stdout")"
     assert_eq "$code: exactly 2 requests" 2 "$(req "r$code" 0 'len(reqs)')"
 done
 
@@ -233,14 +245,38 @@ serve gone 500
 conf gone "url: http://127.0.0.1:$PORT/" 'retries: 1' 'backoff: 100ms'
 run gone
 assert_eq "500 every time: failed after retries + 1 attempts" \
-    "sink gone: firing: failed after 2 attempts: POST http://127.0.0.1:$PORT/: HTTP 500: httpd.py: 500" \
+    "sink gone: firing: attempt 2/2 in 100ms: POST http://127.0.0.1:$PORT/: HTTP 500: httpd.py: 500
+sink gone: firing: failed after 2 attempts: POST http://127.0.0.1:$PORT/: HTTP 500: httpd.py: 500" \
     "$(cat gone.stdout)"
 assert_eq "500 every time: exactly 2 requests" 2 "$(req gone 0 'len(reqs)')"
+
+# A dead webhook with the default 5 retries: each retry shows as it is
+# decided, while sinks test still waits for the next attempt.
+serve dead 503
+conf dead "url: http://127.0.0.1:$PORT/" 'backoff: 300ms'
+"$MCPLOG" sinks test dead --config dead.yaml >dead.stdout 2>dead.stderr &
+DPID=$!
+wait_for dead.stdout "attempt 2/6" 5
+assert_eq "dead: the first retry shows while sinks test waits" \
+    "sink dead: firing: attempt 2/6 in 300ms: POST http://127.0.0.1:$PORT/: HTTP 503: httpd.py: 503 running" \
+    "$(cat dead.stdout) $(kill -0 $DPID 2>/dev/null && echo running)"
+wait $DPID
+assert_eq "dead: exit 1" 1 $?
+assert_eq "dead: five retries, doubling, then failed after 6 attempts" \
+    "sink dead: firing: attempt 2/6 in 300ms: POST http://127.0.0.1:$PORT/: HTTP 503: httpd.py: 503
+sink dead: firing: attempt 3/6 in 600ms: POST http://127.0.0.1:$PORT/: HTTP 503: httpd.py: 503
+sink dead: firing: attempt 4/6 in 1.2s: POST http://127.0.0.1:$PORT/: HTTP 503: httpd.py: 503
+sink dead: firing: attempt 5/6 in 2.4s: POST http://127.0.0.1:$PORT/: HTTP 503: httpd.py: 503
+sink dead: firing: attempt 6/6 in 4.8s: POST http://127.0.0.1:$PORT/: HTTP 503: httpd.py: 503
+sink dead: firing: failed after 6 attempts: POST http://127.0.0.1:$PORT/: HTTP 503: httpd.py: 503" \
+    "$(cat dead.stdout)"
 
 serve hangup close,200
 conf hangup "url: http://127.0.0.1:$PORT/" 'retries: 1' 'backoff: 100ms'
 run hangup
-assert_eq "connection closed without a reply: retried" "sink hangup: firing: ok after 2 attempts" "$(cat hangup.stdout)"
+assert_eq "connection closed without a reply: retried" \
+    "sink hangup: firing: attempt 2/2 in 100ms: POST http://127.0.0.1:$PORT/: Empty reply from server
+sink hangup: firing: ok after 2 attempts" "$(cat hangup.stdout)"
 
 # ---------------------------------------------------------------------------
 # 6. Secrets: userinfo, query values and header values never show.

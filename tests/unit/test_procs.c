@@ -143,6 +143,16 @@ static void test_config_errors(void **state)
     expect_error("health: {rss_warn: 5XB}\n",
                  "t.yaml:1:20: rss_warn: bad size '5XB': unknown unit 'XB' "
                  "(use B, KB, MB, GB, TB, KiB, MiB, GiB or TiB)");
+    /* A bare number is no longer bytes: a unit is required, as for
+     * durations (issue 13: rss_warn: 500 was 500 bytes). */
+    expect_error("health:\n  rss_warn: 500\n",
+                 "t.yaml:2:13: rss_warn: bad size '500': a unit is required, "
+                 "such as 500MB or 500MiB (B, KB, MB, GB, TB, KiB, MiB, GiB "
+                 "or TiB)");
+    expect_error("health: {log_dir_warn: 0}\n",
+                 "t.yaml:1:24: log_dir_warn: bad size '0': a unit is "
+                 "required, such as 0MB or 0MiB (B, KB, MB, GB, TB, KiB, MiB, "
+                 "GiB or TiB)");
     expect_error("health: {min_processes: 3}\n",
                  "t.yaml:1:25: health: min_processes (3) is above "
                  "max_processes (2)");
@@ -241,8 +251,18 @@ static void test_sizes(void **state)
     assert_int_equal(v, 524288);
     assert_int_equal(mcp_size_parse("1.5G", &v, err), 0);
     assert_int_equal(v, 1610612736ULL);
-    assert_int_equal(mcp_size_parse("42", &v, err), 0);
+    assert_int_equal(mcp_size_parse("42B", &v, err), 0);
     assert_int_equal(v, 42);
+    assert_int_equal(mcp_size_parse("42", &v, err), -1);
+    assert_string_equal(err, "bad size '42': a unit is required, such as "
+                             "42MB or 42MiB (B, KB, MB, GB, TB, KiB, MiB, GiB "
+                             "or TiB)");
+    err[0] = '\0';
+    assert_int_equal(mcp_size_parse("1.5", &v, err), -1);
+    assert_string_equal(err, "bad size '1.5': a unit is required, such as "
+                             "1.5MB or 1.5MiB (B, KB, MB, GB, TB, KiB, MiB, "
+                             "GiB or TiB)");
+    err[0] = '\0';
     assert_int_equal(mcp_size_parse("2 mb", &v, err), 0);
     assert_int_equal(v, 2000000);
     assert_int_equal(mcp_size_parse("MB", &v, err), -1);
@@ -496,9 +516,9 @@ static void test_find_needs_dir(void **state)
     (void)state;
     assert_int_equal(load(&pc, "", err), 0);
     assert_int_equal(mcp_procs_find(&pc, false, &v, &n, err), -1);
-    assert_string_equal(err, "no server directory: set server: dir in "
-                             "mcplog.yaml (the python and cwd match rules "
-                             "need it)");
+    assert_string_equal(err, "no server directory: give --server-dir DIR "
+                             "or set server: dir in mcplog.yaml (the python "
+                             "and cwd match rules need it)");
     mcp_procconf_free(&pc);
 }
 
