@@ -7,10 +7,11 @@
 #                   valgrind, and a replay of the fuzz corpora, with follow
 #                   against real writers (make follow-test, ~6.5 min) running
 #                   beside them: about 7 min on 2 cores (was 25)
+#   make e2e-zlib   the gzip end-to-end tests against the zlib-only reader
 #   make asan       only the sanitizer pass
 #   make valgrind   unit tests and scan under valgrind
 #   make fuzz       build and run every fuzz target (FUZZ_TIME seconds each)
-#   make bench      benchmark against zcat | grep (never fails on speed)
+#   make bench      benchmark against zcat | grep and rg -z (never fails on speed)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -23,9 +24,20 @@ ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 
 CC      ?= cc
 PKGS     = libpcre2-8 zlib yaml-0.1 libnotify libcurl
+# gzip is inflated with ISA-L (Debian libisal-dev) when pkg-config finds
+# it, with zlib otherwise; `make ISAL=0` builds the zlib-only reader.
+ISAL    ?= $(shell pkg-config --exists libisal 2>/dev/null && echo 1 || echo 0)
+ifeq ($(ISAL),1)
+PKGS    += libisal
+ISAL_SRC = reader_isal.c
+ISAL_DEF =
+else
+ISAL_SRC =
+ISAL_DEF = -DMCP_NO_ISAL
+endif
 WARN     = -Wall -Wextra -Werror
 OPT     ?= -O2 -g
-BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -MMD -MP \
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -MMD -MP $(ISAL_DEF) \
               -DMCP_DATADIR='"$(DATADIR)"' -Ianalyzer -I. \
               $(shell pkg-config --cflags $(PKGS))
 ALL_CFLAGS  = $(BASE_CFLAGS) $(CFLAGS)
@@ -41,10 +53,12 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 # name alone.
 BASE_SRC   = $(addprefix analyzer/base/, mcp.c util.c path.c spawn.c optset.c alertview.c strmap.c keyset.c \
              timeparse.c timeexpr.c textout.c yamlutil.c template.c evloop.c statedir.c)
-INPUT_SRC  = $(addprefix analyzer/input/, logset.c reader.c prefetch.c framer.c \
+INPUT_SRC  = $(addprefix analyzer/input/, logset.c reader.c reader_zlib.c $(ISAL_SRC) \
+             prefetch.c framer.c \
              tail.c follow.c follow_watch.c follow_discover.c \
              follow_resume.c)
-MATCH_SRC  = $(addprefix analyzer/match/, prefilter.c pattern.c rules.c rules_read.c event.c \
+MATCH_SRC  = $(addprefix analyzer/match/, prefilter.c litset.c litsel.c pattern.c rules.c \
+             rules_read.c event.c \
              matcher.c timeguard.c)
 ENGINE_SRC = $(addprefix analyzer/engine/, engine_timer.c engine.c engine_prune.c \
              engine_alert.c engine_state.c)
@@ -53,7 +67,7 @@ PROC_SRC   = $(addprefix analyzer/proc/, procs.c procread.c procmatch.c \
              procparent.c procview.c cleanup.c health.c probes.c action.c)
 OUTPUT_SRC = $(addprefix analyzer/output/, report.c histogram.c termview.c termview_status.c router.c notify.c \
              silence.c metrics.c metrics_render.c metrics_http.c)
-TOP_SRC    = $(addprefix analyzer/, scan.c follow_clock.c state.c live.c live_feed.c \
+TOP_SRC    = $(addprefix analyzer/, scanpool.c scantask.c scan.c follow_clock.c state.c live.c live_feed.c \
              live_metrics.c)
 CLI_SRC    = $(addprefix analyzer/cli/, cli.c cmd_scan.c cmd_testrules.c \
              cmd_follow.c cmd_sinks.c cmd_silence.c cmd_routes.c cmd_ps.c \
@@ -74,7 +88,7 @@ LIB_AOBJ = $(LIB_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 UNIT_ABIN = $(UNIT_SRC:tests/unit/%.c=$(BA)/unit/%)
 
-.PHONY: all check check-stages check-deps layers unit e2e asan valgrind fuzz fuzz-smoke bench install FORCE follow-test \
+.PHONY: all check check-stages check-deps layers unit e2e e2e-zlib asan valgrind fuzz fuzz-smoke bench install FORCE follow-test \
         uninstall clean samples samples-expected
 
 all: mcplog
@@ -100,6 +114,41 @@ $(B)/datadir.stamp: FORCE
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
 $(B)/analyzer/base/path.o $(BA)/analyzer/base/path.o: $(B)/datadir.stamp
 FORCE:
+
+# --- the zlib-only reader ---------------------------------------------------
+# With ISA-L built in, the reader is also built with -DMCP_NO_ISAL (as
+# `make ISAL=0` would): its unit tests (test_reader, test_inflate) run in
+# `make unit`, and the end-to-end tests that read gzip (t_gzip, t_inflate,
+# t_scanpar) run against build/zlib/mcplog in `make e2e-zlib` (part of
+# `make check`).
+BZ = build/zlib
+ifeq ($(ISAL),1)
+ZLIB_OBJ  = $(filter-out $(B)/analyzer/input/reader%.o,$(LIB_OBJ)) \
+            $(BZ)/analyzer/input/reader.o $(BZ)/analyzer/input/reader_zlib.o
+ZUNIT_BIN = $(BZ)/unit/test_reader $(BZ)/unit/test_inflate
+ZMCPLOG   = $(BZ)/mcplog
+else
+ZUNIT_BIN =
+ZMCPLOG   = mcplog
+endif
+
+$(BZ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DMCP_NO_ISAL -c -o $@ $<
+
+$(BZ)/libmcplog.a: $(ZLIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BZ)/mcplog: $(BZ)/libmcplog.a $(B)/analyzer/main.o
+	$(CC) $(ALL_CFLAGS) -o $@ $(B)/analyzer/main.o $(BZ)/libmcplog.a $(LIBS) $(LDFLAGS)
+
+$(BZ)/unit/%: tests/unit/%.c $(BZ)/libmcplog.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DMCP_NO_ISAL -o $@ $< $(BZ)/libmcplog.a $(LIBS) $(TEST_LIBS)
+
+e2e-zlib: $(ZMCPLOG)
+	@E2E_ONLY="t_gzip t_inflate t_scanpar" MCPLOG=$(CURDIR)/$(ZMCPLOG) sh tests/e2e/run.sh
 
 # --- sanitizer build ---------------------------------------------------
 
@@ -127,8 +176,8 @@ check-deps:
 layers:
 	@sh tests/layers.sh
 
-unit: $(UNIT_BIN)
-	@sh tests/run-unit.sh $(UNIT_BIN)
+unit: $(UNIT_BIN) $(ZUNIT_BIN)
+	@sh tests/run-unit.sh $(UNIT_BIN) $(ZUNIT_BIN)
 
 e2e: mcplog
 	@MCPLOG=$(CURDIR)/mcplog sh tests/e2e/run.sh
@@ -152,7 +201,7 @@ CHECK_FAILED = $(CURDIR)/$(B)/check-failed
 CHECK_JOBS ?= 2
 check: check-deps layers
 	@mkdir -p $(B) && rm -f $(TALLY) $(CHECK_FAILED)
-	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) all $(UNIT_BIN)
+	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) all $(UNIT_BIN) $(ZUNIT_BIN) $(ZMCPLOG)
 	@echo "== follow with real writers: started beside the other stages, its lines come last"
 	@CHECK_TALLY=$(TALLY) env --default-signal=INT,QUIT $(MAKE) --no-print-directory follow-test \
 	    >$(B)/check-follow.log 2>&1 & fp=$$!; \
@@ -170,10 +219,12 @@ check: check-deps layers
 check-stages:
 	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) $(UNIT_ABIN) $(BA)/mcplog $(FUZZ_BIN) \
 	    || echo build >>$(CHECK_FAILED)
-	@echo "== unit tests"
-	@sh tests/run-unit.sh $(UNIT_BIN) || echo unit >>$(CHECK_FAILED)
+	@echo "== unit tests (and the zlib-only reader's)"
+	@sh tests/run-unit.sh $(UNIT_BIN) $(ZUNIT_BIN) || echo unit >>$(CHECK_FAILED)
 	@echo "== end-to-end tests"
 	@MCPLOG=$(CURDIR)/mcplog sh tests/e2e/run.sh || echo e2e >>$(CHECK_FAILED)
+	@echo "== gzip end-to-end tests with the zlib-only reader"
+	@$(MAKE) --no-print-directory e2e-zlib || echo e2e-zlib >>$(CHECK_FAILED)
 	@$(MAKE) --no-print-directory asan || echo asan >>$(CHECK_FAILED)
 	@echo "== valgrind"
 	@CHECK_TALLY= $(MAKE) --no-print-directory valgrind || echo valgrind >>$(CHECK_FAILED)
@@ -208,7 +259,7 @@ follow-test: mcplog
 
 FUZZ_CC   ?= clang
 FUZZ_TIME ?= 30
-FUZZ_BASE := -std=c11 -D_GNU_SOURCE -g -O1 -Ianalyzer -I. \
+FUZZ_BASE := -std=c11 -D_GNU_SOURCE -g -O1 $(ISAL_DEF) -Ianalyzer -I. \
              $(shell pkg-config --cflags $(PKGS))
 FUZZ_FLAGS = $(FUZZ_BASE) -fsanitize=fuzzer,address,undefined
 FUZZ_BIN   = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)

@@ -1,11 +1,12 @@
 /* scan.h - read a whole log set through the pipeline into the engine.
  *
- * Each family (a log and its rotated members) is read, framed and matched
- * on its own thread, oldest member first, producing batches of events in
- * line order. The calling thread merges the families' streams by log time
- * (a stable K-way merge: lines of one file are never reordered) and feeds
- * the single engine. Queues are bounded in bytes, so memory does not grow
- * with the input.
+ * A pool of workers (scanpool.h) reads, frames and matches the files,
+ * several at a time and a file's chunks on any core, and hands each
+ * family's events over in file and line order. The calling thread merges
+ * the families' streams by log time (a stable K-way merge: lines of one
+ * file are never reordered, ties keep family order) and feeds the single
+ * engine. Jobs in flight are bounded, so memory does not grow with the
+ * input.
  */
 #ifndef MCP_SCAN_H
 #define MCP_SCAN_H

@@ -18,6 +18,7 @@ build-essential
 pkg-config
 libpcre2-dev
 zlib1g-dev
+libisal-dev
 libyaml-dev
 libcmocka-dev
 clang
@@ -29,6 +30,7 @@ time
 strace
 tmux
 logrotate
+ripgrep
 libnotify-dev
 libcurl4-openssl-dev
 dbus
@@ -50,9 +52,11 @@ CLIENT_VERSION="2.1.197"
 CLIENT_PREFIX="${MCPLOG_TEST_PREFIX:-/opt/mcplog-test}/npm"
 CLIENT_BIN="$CLIENT_PREFIX/node_modules/.bin/claude"
 
-# What --check looks for: commands and pkg-config modules.
-COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager amtool prometheus promtool curl busctl dunstctl dbus-send unshare nsenter node zsh bash"
-MODULES="libpcre2-8 zlib yaml-0.1 cmocka libnotify libcurl"
+# What --check looks for: commands and pkg-config modules. libisal is
+# optional for a build (make ISAL=0, or none found: zlib only) but checked
+# here, so that `make check` tests both gzip decoders; rg is for make bench.
+COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager amtool prometheus promtool curl busctl dunstctl dbus-send unshare nsenter node zsh bash rg"
+MODULES="libpcre2-8 zlib libisal yaml-0.1 cmocka libnotify libcurl"
 
 list() {
     for p in $PACKAGES; do echo "$p"; done

@@ -53,6 +53,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 #define READ_SIZE (256 * 1024)
 #define MAX_LINE_LIMIT ((size_t)1 << 30) /* keeps cap far from overflow */
 #define NO_POS SIZE_MAX
@@ -151,7 +155,7 @@ void mcp_framer_stats(const struct mcp_framer *f, struct mcp_framer_stats *s)
 /* Count '\n' eight bytes at a time: after XOR with "\n\n\n\n\n\n\n\n" a
  * newline is a zero byte, and ~(((w & 0x7f..) + 0x7f..) | w | 0x7f..) has
  * exactly the high bit of each zero byte set (no carries cross bytes). */
-static uint64_t count_nl(const char *p, size_t n)
+static uint64_t count_nl_swar(const char *p, size_t n)
 {
     const uint64_t ones = 0x0101010101010101ULL, low7 = ones * 0x7f;
     uint64_t count = 0, w, t;
@@ -166,6 +170,34 @@ static uint64_t count_nl(const char *p, size_t n)
     for (; i < n; i++)
         count += p[i] == '\n';
     return count;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+/* 32 bytes at a time: compare, take the mask, count its bits. */
+__attribute__((target("avx2,popcnt"))) static uint64_t
+count_nl_avx2(const char *p, size_t n)
+{
+    const __m256i nl = _mm256_set1_epi8('\n');
+    uint64_t count = 0;
+    size_t i = 0;
+
+    for (; i + 32 <= n; i += 32) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
+
+        count += (uint64_t)__builtin_popcount(
+            (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, nl)));
+    }
+    return count + count_nl_swar(p + i, n - i);
+}
+#endif
+
+uint64_t mcp_line_count(const char *p, size_t n)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt"))
+        return count_nl_avx2(p, n);
+#endif
+    return count_nl_swar(p, n);
 }
 
 /* Start of the line that ends with the '\n' at e (d <= e). */
@@ -232,7 +264,7 @@ static void emit(struct mcp_framer *f, struct mcp_chunk *c, size_t end)
     c->len = end - f->start;
     c->offset = f->offset;
     c->first_line = f->line_no;
-    c->lines = count_nl(c->data, c->len);
+    c->lines = mcp_line_count(c->data, c->len);
     c->long_lines = 0;
     chunk_times(c->data, c->len, &c->first_ts, &c->last_ts);
     c->carry_ts = f->carry_ts;

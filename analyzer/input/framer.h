@@ -136,6 +136,10 @@ void mcp_framer_destroy(struct mcp_framer *f);
  * cost no memory. */
 void mcp_framer_trim(struct mcp_framer *f);
 
+/* Number of '\n' bytes in p[0..n), 32 bytes at a time with AVX2 when
+ * the CPU has it (a word at a time otherwise). p is only read. */
+uint64_t mcp_line_count(const char *p, size_t n);
+
 /* One line of a chunk: its text without the '\n' (and a '\r' before it),
  * its number and its decoded offset. */
 struct mcp_line {

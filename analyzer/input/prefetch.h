@@ -1,10 +1,12 @@
-/* prefetch.h - read a family's files on a thread of their own.
+/* prefetch.h - read one log file ahead of the matchers.
  *
- * Decompression is the largest cost of a scan, and one log family (the
- * server log) usually holds almost all the bytes, so one thread per family
- * leaves a core idle. A prefetcher opens and decodes the family's files in
- * order on its own thread, a bounded ring of buffers ahead of the framer
- * and matcher, which then run on the family thread.
+ * scan's work is split below the family (scanpool.h): a file is read
+ * (plain or gzip) and framed into records in order, by one thread at a
+ * time, and its chunks are copied out in groups (struct mcp_chunks) that
+ * any thread can match. A chunk ends on a record boundary (framer.h) and
+ * carries its first line number, offset and the time in force before it,
+ * so it is matched exactly as the file's own thread would match it:
+ * reading and framing stay sequential per file, matching does not.
  */
 #ifndef MCP_PREFETCH_H
 #define MCP_PREFETCH_H
@@ -12,33 +14,52 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
+
+#include "input/framer.h"
+
+/* A fill stops once it holds this much (a framer chunk is usually about
+ * 256 KiB, so usually one chunk). */
+#define MCP_CHUNKS_BYTES (128u * 1024)
+
+/* Chunks of one file, copied out of the framer: what a worker matches. */
+struct mcp_chunks {
+    char *buf;                /* the chunks' bytes, back to back */
+    size_t len, cap;
+    struct mcp_chunk *chunk;  /* .data is NULL: chunk i starts at
+                                 buf + at[i] (buf may move while filling) */
+    size_t *at;
+    size_t *evend;            /* the matcher's: events found up to the end
+                                 of chunk i */
+    size_t n, capn;
+};
+
+/* What a finished file tells about itself (for struct mcp_input). */
+struct mcp_prefetch_end {
+    bool compressed;
+    uint64_t file_bytes, bytes, lines, long_lines;
+    char *damage;              /* owned by the receiver, or NULL */
+    char *note;                /* owned by the receiver, or NULL */
+};
 
 struct mcp_prefetch;
 
-/* Start decoding paths[0..n) (borrowed; they must outlive the
- * prefetcher), gzip under the inflate bound max_inflate (as
- * mcp_reader_set_max_inflate). Returns NULL with err when the thread
- * cannot start. */
-struct mcp_prefetch *mcp_prefetch_start(const char *const *paths, size_t n,
-                                        unsigned max_inflate, char *err);
+/* Open path (gzip under the inflate bound max_inflate, as
+ * mcp_reader_set_max_inflate; lines cut at max_line, as
+ * mcp_framer_create). NULL with err when it cannot be opened. */
+struct mcp_prefetch *mcp_prefetch_open(const char *path, size_t max_line,
+                                       unsigned max_inflate, char *err);
 
-/* Wait for the next file to be opened. Returns 0 when it is open (its
- * bytes follow through mcp_prefetch_read), -1 when it could not be opened
- * (err holds why; go on with the next), or 1 when there are no more. */
-int mcp_prefetch_next(struct mcp_prefetch *pf, char *err);
+/* Fill cs (emptied first) with the next chunks, at least
+ * MCP_CHUNKS_BYTES unless the file ends. Returns 1 when the file may go
+ * on, 0 when it has ended (cs holds the last chunks, maybe none): then
+ * *end is filled, and only mcp_prefetch_close remains to call. */
+int mcp_prefetch_fill(struct mcp_prefetch *pf, struct mcp_chunks *cs,
+                      struct mcp_prefetch_end *end);
 
-/* Read callback for the framer (mcp_read_fn): decoded bytes of the current
- * file, 0 at its end, -1 once on damage (err), as mcp_reader_read. */
-ssize_t mcp_prefetch_read(void *pf, char *buf, size_t cap, char *err);
+/* Close and free (NULL is fine). */
+void mcp_prefetch_close(struct mcp_prefetch *pf);
 
-/* About the current file: gzip or not, size on disk, and the reader's
- * non-fatal note (borrowed until the next mcp_prefetch_next), or NULL. */
-bool mcp_prefetch_compressed(const struct mcp_prefetch *pf);
-uint64_t mcp_prefetch_file_size(const struct mcp_prefetch *pf);
-const char *mcp_prefetch_warning(const struct mcp_prefetch *pf);
-
-/* Stop (the thread is told to finish early if needed), join, free. */
-void mcp_prefetch_stop(struct mcp_prefetch *pf);
+/* Free the buffers of cs (not the struct). */
+void mcp_chunks_free(struct mcp_chunks *cs);
 
 #endif

@@ -1,9 +1,13 @@
 /* reader.h - bytes from a log file, plain or gzip.
  *
- * The only place that includes <zlib.h> (STYLE.md 5). The format is decided
- * by the magic bytes 1f 8b, never by the file name. Multi-member gzip files
- * (cat a.gz b.gz) are read in full: on Z_STREAM_END with input left, the
- * stream is reset and decoding goes on.
+ * The reader's files are the only ones that include <zlib.h> and ISA-L's
+ * <isa-l/igzip_lib.h> (STYLE.md 5; reader_zlib.c, reader_isal.c). gzip is
+ * inflated with ISA-L when the build has it (pkg-config libisal; make
+ * ISAL=0 leaves it out), with zlib otherwise; damage is always described
+ * as zlib describes it (reader.c). The format is decided by the magic
+ * bytes 1f 8b, never by the file name. Multi-member gzip files (cat a.gz
+ * b.gz) are read in full: at a member's end with input left, the decoder
+ * is reset and decoding goes on.
  */
 #ifndef MCP_READER_H
 #define MCP_READER_H
@@ -45,6 +49,14 @@ ssize_t mcp_reader_read(struct mcp_reader *r, char *buf, size_t cap,
 /* Set the inflate bound of r: RATIO, 0 for MCP_INFLATE_DEFAULT (what a
  * reader starts with) or MCP_INFLATE_NONE. */
 void mcp_reader_set_max_inflate(struct mcp_reader *r, unsigned ratio);
+
+/* Decode r's gzip with zlib even when the build has ISA-L (tests and
+ * benchmarks compare the two). Call before the first read. Returns 0, or
+ * -1 with err when zlib cannot start. Nothing to do for a plain file. */
+int mcp_reader_force_zlib(struct mcp_reader *r, char *err);
+
+/* The gzip decoder of this build: "isa-l" or "zlib". */
+const char *mcp_reader_inflater(void);
 
 /* True when the file is gzip. */
 bool mcp_reader_compressed(const struct mcp_reader *r);

@@ -2,10 +2,11 @@
  *
  * For each chunk:
  *  1. every active search ("probe": one distinct pattern text and the
- *     rules that use it) finds candidate lines: memmem on its literal, or a
- *     multi-line PCRE2 search. A candidate line is verified by matching the
- *     pattern against that line alone (the rule's own compiled pattern), so
- *     ^, $ and \s behave exactly as on a single line.
+ *     rules that use it) finds candidate lines: the lines holding one of
+ *     its literals (one pass finds the literals of every probe: litsel.c),
+ *     or a multi-line PCRE2 search. A candidate line is verified by
+ *     matching the pattern against that line alone (the rule's own
+ *     compiled pattern), so ^, $ and \s behave exactly as on a single line.
  *  2. every verified line becomes one event per rule using the probe
  *     (after that rule's exclude pattern), with its captures, a copy of the
  *     line and, for alerting rules, the record's continuation lines.
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "match/litsel.h"
 #include "match/prefilter.h"
 #include "base/textout.h"
 #include "base/timeparse.h"
@@ -62,6 +64,9 @@ struct mcp_matcher {
     size_t nhits, caphits;
     const char **cand;               /* candidate line starts */
     size_t ncand, capcand;
+    struct mcp_litsel *lits;         /* the prefilter pass */
+    const struct mcp_prefilter **pfs; /* per probe, for lits */
+    bool *probe_active;              /* per probe, for lits */
     struct mcp_buf fixed;            /* a line with invalid UTF-8 repaired */
     const char **badutf;             /* lines of the chunk holding invalid
                                         UTF-8 (regex probes need them) */
@@ -123,6 +128,11 @@ struct mcp_matcher *mcp_matcher_create(const struct mcp_ruleset *rs)
                        MCP_EV_FOLLOW);
         m->rule_context[i] = r->severity != MCP_SEV_NONE;
     }
+    m->pfs = mcp_calloc(m->nprobes + 1, sizeof(*m->pfs));
+    m->probe_active = mcp_calloc(m->nprobes + 1, sizeof(bool));
+    for (size_t i = 0; i < m->nprobes; i++)
+        m->pfs[i] = m->probes[i].pf;
+    m->lits = mcp_litsel_create(m->pfs, m->nprobes);
     return m;
 }
 
@@ -142,7 +152,9 @@ void mcp_matcher_select(struct mcp_matcher *m, enum mcp_role role,
         for (size_t t = 0; t < p->ntargets; t++)
             if (m->rule_active[p->targets[t].rule])
                 p->active = true;
+        m->probe_active[i] = p->active;
     }
+    mcp_litsel_select(m->lits, m->probe_active);
 }
 
 static bool has_own_ts(const char *p, const char *end)
@@ -339,35 +351,6 @@ static void push_cand(struct mcp_matcher *m, const char *ls)
     m->cand[m->ncand++] = ls;
 }
 
-/* Prefilter search: the line starts holding any of the literals, each
- * line once (a line may hold several), verified in order. */
-static void search_literals(struct mcp_matcher *m, const struct probe *p,
-                            const char *data, const char *end)
-{
-    const struct mcp_prefilter *pf = p->pf;
-
-    m->ncand = 0;
-    for (int k = 0; k < pf->n; k++) {
-        const char *at = data;
-
-        while (at < end) {
-            const char *hit = memmem(at, (size_t)(end - at), pf->lit[k],
-                                     pf->len[k]);
-            const char *nl;
-
-            if (hit == NULL)
-                break;
-            push_cand(m, line_start(data, hit));
-            nl = memchr(hit, '\n', (size_t)(end - hit));
-            at = nl ? nl + 1 : end;
-        }
-    }
-    if (pf->n > 1 && m->ncand > 1)
-        qsort(m->cand, m->ncand, sizeof(*m->cand), cmp_ptr);
-    for (size_t i = 0; i < m->ncand; i++)
-        if (i == 0 || m->cand[i] != m->cand[i - 1])
-            verify(m, p, data, end, m->cand[i]);
-}
 
 /* The lines of the chunk that hold invalid UTF-8, found once per chunk.
  * A chunk-wide regex search cannot see through invalid bytes, so these
@@ -395,15 +378,13 @@ static void find_bad_lines(struct mcp_matcher *m, const char *data,
     }
 }
 
+/* A probe without a prefilter: a multi-line JIT search over the chunk,
+ * every line past a PCRE2 limit, and the lines with invalid UTF-8. */
 static void search(struct mcp_matcher *m, const struct probe *p,
                    const char *data, const char *end)
 {
     const char *at = data;
 
-    if (p->pf != NULL) {
-        search_literals(m, p, data, end);
-        return;
-    }
     if (!m->bad_known)
         find_bad_lines(m, data, end);
     m->ncand = 0;
@@ -452,17 +433,6 @@ static int cmp_hit(const void *a, const void *b)
     return (int)x->kind - (int)y->kind;
 }
 
-static uint64_t count_nl(const char *p, const char *end)
-{
-    uint64_t n = 0;
-
-    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-        n++;
-        p++;
-    }
-    return n;
-}
-
 size_t mcp_matcher_chunk(struct mcp_matcher *m, const struct mcp_chunk *c,
                          struct mcp_batch *out)
 {
@@ -474,9 +444,22 @@ size_t mcp_matcher_chunk(struct mcp_matcher *m, const struct mcp_chunk *c,
 
     m->nhits = 0;
     m->bad_known = false;
-    for (size_t i = 0; i < m->nprobes; i++)
-        if (m->probes[i].active)
-            search(m, &m->probes[i], data, end);
+    mcp_litsel_scan(m->lits, data, c->len);
+    for (size_t i = 0; i < m->nprobes; i++) {
+        const struct probe *p = &m->probes[i];
+        const char *const *cand;
+        size_t n;
+
+        if (!p->active)
+            continue;
+        if (p->pf == NULL) {
+            search(m, p, data, end);
+            continue;
+        }
+        cand = mcp_litsel_cands(m->lits, i, &n);
+        for (size_t k = 0; k < n; k++)
+            verify(m, p, data, end, cand[k]);
+    }
     if (m->nhits == 0)
         return 0;
     qsort(m->hits, m->nhits, sizeof(*m->hits), cmp_hit);
@@ -488,7 +471,7 @@ size_t mcp_matcher_chunk(struct mcp_matcher *m, const struct mcp_chunk *c,
         size_t n;
 
         if (h->pos != prev || !prev_checked) {
-            lineno += count_nl(data + prev, data + h->pos);
+            lineno += mcp_line_count(data + prev, h->pos - prev);
             n = mcp_time_parse_prefix(data + h->pos,
                                       (size_t)(end - data - h->pos), &own);
             if (n > 0) {
@@ -540,6 +523,9 @@ void mcp_matcher_destroy(struct mcp_matcher *m)
         free(m->probes[i].targets);
     }
     free(m->probes);
+    mcp_litsel_destroy(m->lits);
+    free(m->pfs);
+    free(m->probe_active);
     free(m->rule_active);
     free(m->rule_context);
     free(m->limit_errors);

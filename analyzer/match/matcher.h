@@ -1,8 +1,9 @@
 /* matcher.h - apply the compiled rules to chunks of lines.
  *
- * The matcher searches a whole chunk per pattern rather than line by line:
- * with the pattern's literal prefilter (memmem) when it has a selective
- * one, otherwise with a multi-line PCRE2 (JIT) search. Each candidate is
+ * The matcher searches whole chunks rather than line by line: one pass
+ * finds the literal prefilters of all the patterns that have a selective
+ * one (litsel.h), the others get a multi-line PCRE2 (JIT) search each.
+ * Each candidate is
  * then verified against its own line alone, so whole-chunk searching can
  * never change what matches. Rules whose patterns are the same text share
  * one search. Hits become events in line order.

@@ -3,12 +3,25 @@
 
 Usage:
     python3 tests/bench/genlogs.py --out DIR --size-mb 400 [--seed N]
+        [--layout bench|delaycompress|numbered|bigplain|dateext]
+        [--member-mb M] [--live-mb L]
 
 Writes at least --size-mb MiB of decompressed log text into DIR, rotated the
 way logrotate (compress + delaycompress) leaves a RotatingFileHandler's files:
 
     mcp_server.log      mcp_server.log.1     mcp_server.log.2.gz ... .N.gz
     mcp_activity.log    mcp_activity.log.1   mcp_activity.log.2.gz ...
+
+--layout picks the shape (the text is the same for a given size and seed):
+    bench          the above, members of 20 MiB (10 MiB activity), scaled
+                   down for small sizes (the default; `make bench`)
+    delaycompress  the above with members of --member-mb (default 50) and a
+                   live file of --live-mb (default: what is left)
+    numbered       every finished member compressed (.1.gz, .2.gz, ...), no
+                   plain .1: logrotate without delaycompress
+    bigplain       one plain file per log, never rotated
+    dateext        dated members (mcp_server.log-20250303.gz, ...), the newest
+                   one plain: logrotate's dateext with delaycompress
 
 The content comes from samples/generate.py (one simulation code path):
 `bench_day_template()` simulates a handful of busy, varied days (startups,
@@ -54,53 +67,75 @@ RECORD_START = re.compile(rb'\n\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - ')
 class RotatedWriter:
     """Cut one stream into size-based members, oldest first.
 
-    Finished members are compressed in a thread pool, except the newest
-    finished one, which is held back: at close() it becomes the plain `.1`
-    and the unfinished rest becomes the current file.
+    Finished members are compressed in a thread pool, except (with
+    delay=True) the newest finished one, which is held back: at close() it
+    becomes the plain `.1` and the unfinished rest becomes the current
+    file. Past rotate_until bytes no member is cut any more: the rest is
+    the current file. dateext names members NAME-YYYYMMDD[.gz] instead of
+    NAME.N[.gz].
     """
 
-    def __init__(self, out_dir, name, member_size, pool):
+    def __init__(self, out_dir, name, member_size, pool, delay=True,
+                 rotate_until=None, dateext=False):
         self.out_dir, self.name, self.member_size, self.pool = out_dir, name, member_size, pool
+        self.delay, self.rotate_until, self.dateext = delay, rotate_until, dateext
         self.pending = bytearray()
         self.held = None
         self.count = 0            # finished members so far
         self.futures = []
         self.raw_bytes = 0
+        self.cut_bytes = 0        # bytes in finished members
 
     def write(self, data):
         self.pending += data
         self.raw_bytes += len(data)
-        while len(self.pending) >= self.member_size:
+        while len(self.pending) >= self.member_size and (
+                self.rotate_until is None
+                or self.cut_bytes + self.member_size <= self.rotate_until):
             m = RECORD_START.search(self.pending, self.member_size - 1)
             if m is None:
                 break
             cut = m.start() + 1
             member = bytes(self.pending[:cut])
             del self.pending[:cut]
+            self.cut_bytes += cut
             self._finish(member)
 
     def _tmp(self, k):
         return os.path.join(self.out_dir, '.%s.part%05d.gz' % (self.name, k))
 
     def _finish(self, member):
+        if not self.delay:
+            self._compress(member, self.count)
+            self.count += 1
+            return
         if self.held is not None:
-            k = self.count - 1
-            # bound memory: wait when too many members are queued
-            while sum(1 for f in self.futures if not f.done()) > 3:
-                concurrent.futures.wait(self.futures, return_when=concurrent.futures.FIRST_COMPLETED)
-            self.futures.append(self.pool.submit(_compress_to, self.held, self._tmp(k)))
+            self._compress(self.held, self.count - 1)
         self.held = member
         self.count += 1
+
+    def _compress(self, member, k):
+        # bound memory: wait when too many members are queued
+        while sum(1 for f in self.futures if not f.done()) > 3:
+            concurrent.futures.wait(self.futures, return_when=concurrent.futures.FIRST_COMPLETED)
+        self.futures.append(self.pool.submit(_compress_to, member, self._tmp(k)))
+
+    def _member_name(self, k, n):
+        """Name of finished member k (0 oldest) of n."""
+        if self.dateext:
+            return '%s-%s' % (self.name, (FIRST_DAY + datetime.timedelta(days=k)).strftime('%Y%m%d'))
+        return '%s.%d' % (self.name, n - k)
 
     def close(self):
         """Wait for compression, name the members, write .1 and the current file."""
         for f in self.futures:
             f.result()
-        n_gz = max(self.count - 1, 0)
+        n = self.count
+        n_gz = n - 1 if self.held is not None else n
         for k in range(n_gz):                       # k = 0 is the oldest
-            os.replace(self._tmp(k), os.path.join(self.out_dir, '%s.%d.gz' % (self.name, n_gz - k + 1)))
+            os.replace(self._tmp(k), os.path.join(self.out_dir, self._member_name(k, n) + '.gz'))
         if self.held is not None:
-            with open(os.path.join(self.out_dir, self.name + '.1'), 'wb') as fh:
+            with open(os.path.join(self.out_dir, self._member_name(n - 1, n)), 'wb') as fh:
                 fh.write(self.held)
         with open(os.path.join(self.out_dir, self.name), 'wb') as fh:
             fh.write(self.pending)
@@ -128,6 +163,12 @@ def main(argv=None):
     ap.add_argument('--seed', type=int, default=g.DEFAULT_SEED)
     ap.add_argument('--calls-per-day', type=int, default=400,
                     help='user actions per simulated day (default 400)')
+    ap.add_argument('--layout', default='bench',
+                    choices=['bench', 'delaycompress', 'numbered', 'bigplain', 'dateext'])
+    ap.add_argument('--member-mb', type=float, default=None,
+                    help='server member size in MiB (activity: half)')
+    ap.add_argument('--live-mb', type=float, default=None,
+                    help='delaycompress: size of the live server file in MiB')
     args = ap.parse_args(argv)
     started = time.time()
     target = int(args.size_mb * MiB)
@@ -149,6 +190,26 @@ def main(argv=None):
     est_activity = target * per_cycle_a / (per_cycle_s + per_cycle_a)
     srv_member = int(max(256 * 1024, min(SERVER_MEMBER, (target - est_activity) / 3.5)))
     act_member = int(max(64 * 1024, min(ACTIVITY_MEMBER, est_activity / 3.5)))
+    delay, dateext, srv_until, act_until = True, False, None, None
+    if args.layout == 'delaycompress':
+        srv_member = int((args.member_mb or 50) * MiB)
+        act_member = max(64 * 1024, srv_member // 2)
+        if args.live_mb is not None:
+            srv_until = target - est_activity - args.live_mb * MiB
+            act_until = est_activity * (1 - args.live_mb * MiB / target)
+    elif args.layout == 'numbered':
+        delay = False
+        srv_member = int((args.member_mb or 2) * MiB)
+        act_member = max(64 * 1024, srv_member // 2)
+    elif args.layout == 'bigplain':
+        srv_until = act_until = 0
+    elif args.layout == 'dateext':
+        dateext = True
+        srv_member = int((args.member_mb or 8) * MiB)
+        act_member = max(64 * 1024, srv_member // 2)
+    elif args.member_mb is not None:
+        srv_member = int(args.member_mb * MiB)
+        act_member = max(64 * 1024, srv_member // 2)
 
     os.makedirs(args.out, exist_ok=True)
     for name in os.listdir(args.out):
@@ -159,8 +220,10 @@ def main(argv=None):
     # 2. Replay the days with increasing dates; rotate and compress.
     workers = max(2, os.cpu_count() or 2)
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        server = RotatedWriter(args.out, g.SERVER_LOG, srv_member, pool)
-        activity = RotatedWriter(args.out, g.ACTIVITY_LOG, act_member, pool)
+        server = RotatedWriter(args.out, g.SERVER_LOG, srv_member, pool, delay,
+                               srv_until, dateext)
+        activity = RotatedWriter(args.out, g.ACTIVITY_LOG, act_member, pool, delay,
+                                 act_until, dateext)
         day = 0
         while server.raw_bytes + activity.raw_bytes < target:
             s, a = templates[day % TEMPLATE_DAYS]

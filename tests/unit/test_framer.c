@@ -1469,6 +1469,34 @@ static int setup(void **state)
     return mcp_time_set_tz("UTC", NULL);
 }
 
+/* mcp_line_count against a byte-by-byte count: every length from 0 to 300
+ * at every alignment, newlines at random places, and bytes that differ
+ * from '\n' in one bit. */
+static void test_line_count(void **state)
+{
+    static const char bytes[] = {'\n', '\n', 'a', 0x0b, 0x08, 0x4a, 0x00,
+                                 (char)0x8a, ' '};
+    char buf[320];
+    uint32_t x = 88172645u;
+
+    (void)state;
+    for (size_t len = 0; len <= 300; len++)
+        for (size_t align = 0; align < 8; align++) {
+            uint64_t want = 0;
+
+            for (size_t i = 0; i < len; i++) {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                buf[align + i] = bytes[x % sizeof(bytes)];
+                want += buf[align + i] == '\n';
+            }
+            assert_int_equal(mcp_line_count(buf + align, len), want);
+        }
+    memset(buf, '\n', sizeof(buf));
+    assert_int_equal(mcp_line_count(buf, sizeof(buf)), sizeof(buf));
+}
+
 /* mcp_chunk_line walks a chunk's lines: text without "\n" or "\r\n",
  * numbers from first_line, decoded offsets from the chunk's offset. */
 static void test_chunk_lines(void **state)
@@ -1507,6 +1535,7 @@ static void test_chunk_lines(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_line_count),
         cmocka_unit_test(test_chunk_lines),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_only_newline),
