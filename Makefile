@@ -65,9 +65,9 @@ ENGINE_SRC = $(addprefix analyzer/engine/, engine_timer.c engine.c engine_prune.
 CONF_SRC   = $(addprefix analyzer/conf/, config.c procconf.c)
 PROC_SRC   = $(addprefix analyzer/proc/, procs.c procread.c procmatch.c \
              procparent.c procview.c cleanup.c health.c probes.c action.c)
-OUTPUT_SRC = $(addprefix analyzer/output/, report.c histogram.c termview.c termview_status.c router.c notify.c \
+OUTPUT_SRC = $(addprefix analyzer/output/, report.c histogram.c termview.c termview_alert.c termview_status.c router.c notify.c \
              silence.c metrics.c metrics_render.c metrics_http.c)
-TOP_SRC    = $(addprefix analyzer/, scanpool.c scantask.c scan.c follow_clock.c state.c live.c live_feed.c \
+TOP_SRC    = $(addprefix analyzer/, scanpool.c scantask.c scan.c follow_clock.c state.c live.c live_feed.c live_replay.c \
              live_metrics.c)
 CLI_SRC    = $(addprefix analyzer/cli/, cli.c cmd_scan.c cmd_testrules.c \
              cmd_follow.c cmd_sinks.c cmd_silence.c cmd_routes.c cmd_ps.c \

@@ -22,6 +22,8 @@
 
 /* The longest a wake-up reads before the loop turns (see rounds()). */
 #define WAKE_MS 100
+/* What is queued for the sinks at exit gets this long to go out. */
+#define DRAIN_MS 5000
 
 static void on_delivery(int fd, uint32_t events, void *arg)
 {
@@ -226,10 +228,14 @@ static void reload(struct mcp_live *l)
 
     mcp_ruleset_init(&rs);
     if (mcp_rules_load_sources(&rs, &l->o.rules, err) != 0) {
+        char msg[MCP_ERRLEN + 64];
+
         mcp_ruleset_free(&rs);
-        mcp_term_warn(err);
-        mcp_termview_notice(l->view, "reload failed: the rules in force "
-                                     "stay (see the error above)");
+        /* Through the view, as every notice: on a TTY it erases the
+         * status line first instead of being written onto its row. */
+        snprintf(msg, sizeof(msg), "reload failed, the rules in force "
+                 "stay: %s", err);
+        mcp_termview_notice(l->view, msg);
         return;
     }
     /* The old engine and matcher point at l->rs: save the alert state and
@@ -269,20 +275,27 @@ static void on_signal(int signo, void *arg)
 
 /* --- the session ---------------------------------------------------------- */
 
-/* Read the rotated archives of every family, oldest first, before going
- * live (--replay). */
-static void replay(struct mcp_live *l)
+/* "resuming from checkpoint (saved 2m ago)": its age in wall time, cut
+ * to what a reader needs (seconds under a minute, minutes under a day,
+ * hours from there; "0s" when saved in the future). */
+static void resume_notice(struct mcp_live *l, int64_t saved)
 {
-    size_t nf;
-    struct mcp_ffamily *fams = mcp_follow_families(l->follow, &nf);
+    static const int64_t cut[][2] = {
+        {60 * 1000LL, 1000},
+        {24 * 3600 * 1000LL, 60 * 1000},
+        {INT64_MAX, 3600 * 1000},
+    };
+    int64_t age = mcp_wall_ms() - saved;
+    char d[32], msg[96];
+    size_t i = 0;
 
-    for (size_t fi = 0; fi < l->ls.nfam; fi++) {
-        const struct mcp_family *lf = &l->ls.families[fi];
-
-        for (size_t i = lf->first; i < lf->first + lf->count; i++)
-            if (strcmp(l->ls.inputs[i].path, fams[fi].path) != 0)
-                mcp_follow_read_file(l->follow, fi, l->ls.inputs[i].path);
-    }
+    if (age < 0)
+        age = 0;
+    while (age >= cut[i][0])
+        i++;
+    mcp_duration_format(age - age % cut[i][1], d, sizeof(d));
+    snprintf(msg, sizeof(msg), "resuming from checkpoint (saved %s ago)", d);
+    mcp_termview_notice(l->view, msg);
 }
 
 /* Resume from the checkpoint when there is one for these files, then
@@ -311,6 +324,7 @@ static void open_files(struct mcp_live *l)
         st.saved = mcp_fclock_restore(l->clock, l->engine,
                                       st.engine.data ? st.engine.data : "",
                                       st.engine.len, st.saved);
+        resume_notice(l, st.saved);
         sync_alerts(l);
     }
     /* inotify first, so that the files opened below get their watches. */
@@ -325,7 +339,7 @@ static void open_files(struct mcp_live *l)
         }
     }
     if (l->o.replay && st.npos == 0)
-        replay(l);
+        live_replay(l);
     mcp_follow_open(l->follow, st.pos, st.npos, st.saved, mcp_mono_ms());
     mcp_state_free(&st);
 }
@@ -452,6 +466,42 @@ int mcp_live_run(struct mcp_live *l)
     return mcp_evloop_run(l->loop);
 }
 
+/* Before the sinks' queues get their DRAIN_MS, when something is queued:
+ * say what is waited for, and let a second SIGINT or SIGTERM end mcplog
+ * at once: their default action again (the checkpoint is written; one
+ * already pending acts now). The notice
+ * erased the status line and it is not drawn again, so a kill leaves
+ * none behind. */
+static void drain_notice(struct mcp_live *l)
+{
+    struct mcp_buf what, msg;
+    sigset_t set;
+    size_t n;
+
+    mcp_buf_init(&what);
+    n = mcp_notify_pending(l->notify, &what);
+    if (n == 0) {
+        /* No wait: a second signal (`timeout` sends its SIGTERM to the
+         * child and to its process group) changes nothing. */
+        mcp_buf_free(&what);
+        return;
+    }
+    mcp_buf_init(&msg);
+    mcp_buf_printf(&msg, "waiting up to %ds for %zu queued alert%s (%s); "
+                   "Ctrl-C again to quit now", DRAIN_MS / 1000, n,
+                   n == 1 ? "" : "s", what.data);
+    mcp_termview_notice(l->view, msg.data);
+    mcp_buf_free(&msg);
+    mcp_buf_free(&what);
+    fflush(stdout);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 void mcp_live_destroy(struct mcp_live *l)
 {
     if (l == NULL)
@@ -467,11 +517,14 @@ void mcp_live_destroy(struct mcp_live *l)
     mcp_probes_destroy(l->probes);
     mcp_buf_free(&l->probe_lines);
     /* What is queued for the sinks gets a few seconds to go out. */
-    if (l->notify != NULL)
-        mcp_notify_destroy(l->notify, 5000, live_notice, l);
+    if (l->notify != NULL) {
+        drain_notice(l);
+        mcp_notify_destroy(l->notify, DRAIN_MS, live_notice, l);
+    }
     mcp_termview_destroy(l->view);
     mcp_batch_free(&l->batch);
     mcp_batch_free(&l->timed);
+    free(l->hits);
     mcp_fclock_destroy(l->clock);
     mcp_follow_destroy(l->follow);
     mcp_matcher_destroy(l->matcher);

@@ -89,29 +89,75 @@ void live_alert(const struct mcp_alert *a, enum mcp_alert_status t,
 }
 
 void live_terminal(const struct mcp_alert *a, enum mcp_alert_status t,
-                   void *arg)
+                   bool silenced, void *arg)
 {
     struct mcp_live *l = arg;
 
-    mcp_termview_alert(l->view, a, t);
+    mcp_termview_alert(l->view, a, t, silenced);
 }
 
 /* --- events --------------------------------------------------------------- */
 
-static void feed_event(struct mcp_live *l, const struct mcp_event *ev,
-                       const char *path)
+/* Whether the view shows a line of these events (one is a MATCH). */
+static bool shown(struct mcp_event *const *ev, size_t n)
 {
-    if (l->o.since != MCP_TIME_NONE && ev->ts != MCP_TIME_NONE &&
-        ev->ts < l->o.since)
+    for (size_t i = 0; i < n; i++)
+        if (ev[i]->kind == MCP_EV_MATCH)
+            return true;
+    return false;
+}
+
+/* The n events of one log line (one input, one line number, one time):
+ * the engine's timers due before the line fire first (their alert lines
+ * come before it), then the events are fed with the view holding alert
+ * lines back, so that the line comes first, shown once with what each of
+ * its events raised or fed. Probe lines are fed, not shown (one per probe
+ * interval while a condition lasts): their alerts are. */
+static void feed_line(struct mcp_live *l, struct mcp_event *const *ev,
+                      size_t n, const char *path)
+{
+    int64_t ts = n > 0 ? ev[0]->ts : MCP_TIME_NONE;
+
+    if (n == 0 || (l->o.since != MCP_TIME_NONE && ts != MCP_TIME_NONE &&
+                   ts < l->o.since))
         return;
-    mcp_fclock_seen(l->clock, ev->ts);
-    /* Probe lines are not shown (one per probe interval while a
-     * condition lasts): their alerts are. */
-    if (ev->kind == MCP_EV_MATCH && ev->input != PROBE_INPUT)
-        mcp_termview_event(l->view, ev, path);
-    if (l->metrics != NULL)
-        mcp_metrics_event(l->metrics, ev);
-    mcp_engine_feed(l->engine, ev);
+    if (n > l->caphits) {
+        l->caphits = n;
+        l->hits = mcp_realloc(l->hits, n * sizeof(*l->hits));
+    }
+    mcp_fclock_seen(l->clock, ts);
+    mcp_engine_advance(l->engine, ts);
+    if (ev[0]->input != PROBE_INPUT && shown(ev, n))
+        mcp_termview_day(l->view, ts);
+    mcp_termview_hold(l->view);
+    for (size_t i = 0; i < n; i++) {
+        const struct mcp_alert *a;
+
+        if (l->metrics != NULL)
+            mcp_metrics_event(l->metrics, ev[i]);
+        a = mcp_engine_feed(l->engine, ev[i]);
+
+        l->hits[i] = (struct mcp_termview_hit){
+            ev[i], a != NULL ? a->id : 0,
+            a != NULL ? a->severity : MCP_SEV_NONE};
+    }
+    if (ev[0]->input != PROBE_INPUT)
+        mcp_termview_events(l->view, l->hits, n, path);
+    mcp_termview_release(l->view);
+}
+
+/* The events of b from *e on that belong to line lineno (all of the next
+ * line when lineno is 0): fed as one line. */
+static void feed_next_line(struct mcp_live *l, const struct mcp_batch *b,
+                           size_t *e, uint64_t lineno, const char *path)
+{
+    size_t from = *e;
+
+    if (from < b->n && lineno == 0)
+        lineno = b->ev[from]->lineno;
+    while (*e < b->n && b->ev[*e]->lineno == lineno)
+        (*e)++;
+    feed_line(l, b->ev + from, *e - from, path);
 }
 
 /* With --all, the lines that matched nothing are shown too, in order,
@@ -126,16 +172,16 @@ static void feed_all(struct mcp_live *l, const struct mcp_chunk *c,
 
     while (mcp_chunk_line(c, &ln)) {
         int64_t own;
+        size_t from = e;
         bool matched = false;
 
         if (mcp_time_parse_prefix(ln.text,
                                   (size_t)(c->data + c->len - ln.text), &own))
             ts = mcp_fclock_line_time(l->clock, fi, ln.offset, own);
-        while (e < l->timed.n && l->timed.ev[e]->lineno == ln.lineno) {
-            if (l->timed.ev[e]->kind == MCP_EV_MATCH)
-                matched = true;
-            feed_event(l, l->timed.ev[e++], path);
-        }
+        if (e < l->timed.n && l->timed.ev[e]->lineno == ln.lineno)
+            feed_next_line(l, &l->timed, &e, ln.lineno, path);
+        for (size_t i = from; i < e; i++)
+            matched |= l->timed.ev[i]->kind == MCP_EV_MATCH;
         if (!matched && (l->o.since == MCP_TIME_NONE ||
                          (ts != MCP_TIME_NONE && ts >= l->o.since)))
             mcp_termview_line(l->view, path, ln.lineno, ts, ln.text, ln.len);
@@ -156,8 +202,8 @@ void live_chunk(const struct mcp_chunk *c, const struct mcp_ffamily *fam,
     if (l->o.view.all)
         feed_all(l, c, fi, path);
     else
-        for (size_t i = 0; i < l->timed.n; i++)
-            feed_event(l, l->timed.ev[i], path);
+        for (size_t e = 0; e < l->timed.n;)
+            feed_next_line(l, &l->timed, &e, 0, path);
     mcp_batch_clear(&l->timed);
     l->dirty = true;
 }
@@ -178,8 +224,8 @@ void live_probes(struct mcp_live *l, const struct mcp_buf *lines)
     mcp_matcher_select(l->matcher, MCP_ROLE_OTHER, "probe", "probe",
                        PROBE_INPUT);
     mcp_matcher_chunk(l->matcher, &c, &l->batch);
-    for (size_t i = 0; i < l->batch.n; i++)
-        feed_event(l, l->batch.ev[i], "probe");
+    for (size_t e = 0; e < l->batch.n;)
+        feed_next_line(l, &l->batch, &e, 0, "probe");
     mcp_batch_clear(&l->batch);
     l->probe_offset += c.len;
     l->probe_lineno += c.lines;

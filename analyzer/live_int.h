@@ -1,6 +1,6 @@
-/* live_int.h - what live.c (the session: loop, checkpoints, reload) and
+/* live_int.h - what live.c (the session: loop, checkpoints, reload),
  * live_feed.c (chunks to the matcher, events to the engine, alerts to
- * notify) share. Not for other modules. */
+ * notify) and live_replay.c (--replay) share. Not for other modules. */
 #ifndef MCP_LIVE_INT_H
 #define MCP_LIVE_INT_H
 
@@ -42,6 +42,8 @@ struct mcp_live {
     uint64_t probe_offset, probe_lineno; /* of the virtual "probe" input */
     struct mcp_batch batch;          /* the matcher's events of a chunk */
     struct mcp_batch timed;          /* ... with the time each carries */
+    struct mcp_termview_hit *hits;   /* a line's events, for the view */
+    size_t caphits;
     char **other;                    /* input nfam + i: path other[i] */
     size_t nother;
     bool dirty;                      /* fed since the last checkpoint */
@@ -76,7 +78,11 @@ void live_alert(const struct mcp_alert *a, enum mcp_alert_status t,
 
 /* notify's terminal target: the view. */
 void live_terminal(const struct mcp_alert *a, enum mcp_alert_status t,
-                   void *arg);
+                   bool silenced, void *arg);
+
+/* live_replay.c: read the rotated archives of every family (not the
+ * live files) through live_chunk, merged in time order (--replay). */
+void live_replay(struct mcp_live *l);
 
 /* live_metrics.c. Whether metrics are wanted (an option or the config). */
 bool live_metrics_wanted(const struct mcp_live *l);

@@ -383,15 +383,24 @@ size_t mcp_dispatch_results(struct mcp_dispatch *d, mcp_delivery_fn fn,
     return n;
 }
 
+size_t mcp_dispatch_pending_at(struct mcp_dispatch *d, size_t i)
+{
+    size_t n;
+
+    if (i >= d->nw)
+        return 0;
+    pthread_mutex_lock(&d->w[i].mu);
+    n = d->w[i].n + (d->w[i].busy ? 1 : 0);
+    pthread_mutex_unlock(&d->w[i].mu);
+    return n;
+}
+
 size_t mcp_dispatch_pending(struct mcp_dispatch *d)
 {
     size_t n = 0;
 
-    for (size_t i = 0; i < d->nw; i++) {
-        pthread_mutex_lock(&d->w[i].mu);
-        n += d->w[i].n + (d->w[i].busy ? 1 : 0);
-        pthread_mutex_unlock(&d->w[i].mu);
-    }
+    for (size_t i = 0; i < d->nw; i++)
+        n += mcp_dispatch_pending_at(d, i);
     return n;
 }
 

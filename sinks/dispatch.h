@@ -68,8 +68,10 @@ int mcp_dispatch_fd(const struct mcp_dispatch *d);
 size_t mcp_dispatch_results(struct mcp_dispatch *d, mcp_delivery_fn fn,
                             void *arg);
 
-/* Alerts queued or being delivered, over every sink. */
+/* Alerts queued or being delivered, over every sink; for sink i alone
+ * (0 past the last). */
 size_t mcp_dispatch_pending(struct mcp_dispatch *d);
+size_t mcp_dispatch_pending_at(struct mcp_dispatch *d, size_t i);
 
 /* Wait until nothing is pending or timeout_ms passed; outcomes go to fn
  * as they come. Returns what is still pending. */

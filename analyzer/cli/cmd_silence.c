@@ -55,7 +55,7 @@ static int list(const struct mcp_silences *s, bool all, bool json,
     if (json)
         mcp_json_begin_arr(&j);
     else
-        printf("%-16s  %-24s  %-8s  %s\n", "ID", "ENDS", "LEFT", "MATCHES");
+        printf("%-16s  %-19s  %-8s  %s\n", "ID", "ENDS", "LEFT", "MATCHES");
     for (size_t i = 0; i < s->n; i++) {
         const struct mcp_silence *sl = &s->v[i];
         bool active = sl->ends > now;
@@ -86,14 +86,16 @@ static int list(const struct mcp_silences *s, bool all, bool json,
             mcp_json_end_obj(&j);
             continue;
         }
-        mcp_time_format_iso(sl->ends, t, sizeof(t));
+        /* Local time to the second, as ps and the reports show it. */
+        mcp_time_format_log(sl->ends, t, sizeof(t));
+        t[19] = '\0';
         if (active)
             mcp_duration_format((sl->ends - now) / 1000 * 1000, d, sizeof(d));
         else
             snprintf(d, sizeof(d), "ended");
         mcp_buf_reset(&b);
         mcp_term_pad(&b, sl->id, 16);
-        printf("%s  %-24s  %-8s  ", b.data, t, d);
+        printf("%s  %-19s  %-8s  ", b.data, t, d);
         mcp_term_fputs(sl->rule, stdout);
         for (int k = 0; k < sl->nlabels; k++) {
             putchar(' ');

@@ -122,19 +122,21 @@ static void ring_insert(struct group *g, int64_t t)
     g->rn++;
 }
 
-static void on_threshold(struct mcp_engine *e, uint32_t rule,
-                         struct group *g, const struct mcp_event *ev,
-                         int64_t t)
+/* A match of a threshold rule. Returns g's alert when the match is
+ * counted in it: it fired on it, or was firing (its condition holding, or
+ * met again within its cooldown). */
+static struct mcp_alert *on_threshold(struct mcp_engine *e, uint32_t rule,
+                                      struct group *g,
+                                      const struct mcp_event *ev, int64_t t)
 {
     const struct mcp_rule *r = &e->rs->rules[rule];
-    struct mcp_alert *a;
-    bool reopened;
+    struct mcp_alert *a = g->alert;
+    bool fresh;
     int64_t resolve_at;
 
     ring_insert(g, t);
     g->seq++;
-    if (g->alert != NULL && g->alert->firing) {
-        a = g->alert;
+    if (a != NULL && a->firing && a->cleared == MCP_TIME_NONE) {
         a->count++;
         g->last_seq = g->seq;
         engine_note_line(a, ev);
@@ -144,9 +146,11 @@ static void on_threshold(struct mcp_engine *e, uint32_t rule,
         /* More than `count` in (now - window, now]: the oldest of the
          * newest count+1 is still inside the window. */
         if (g->rn < g->rcap || g->ring[0] <= e->now - r->window_ms)
-            return;
-        a = engine_trigger(e, rule, g, t, &reopened);
-        if (reopened) {
+            return NULL;
+        a = engine_trigger(e, rule, g, t, &fresh);
+        if (!fresh) {
+            /* Met again within its cooldown: the matches since the last
+             * one counted in it. */
             uint64_t from = g->seq - g->rn;
 
             if (g->last_seq > from)
@@ -158,13 +162,14 @@ static void on_threshold(struct mcp_engine *e, uint32_t rule,
         g->last_seq = g->seq;
         engine_note_line(a, ev);
         engine_render(e, a, ev);
-        engine_tell(e, a, MCP_STATUS_FIRING);
+        engine_tell(e, a, fresh ? MCP_STATUS_FIRING : MCP_STATUS_UPDATE);
     }
-    /* It clears when the oldest kept time leaves the window. */
+    /* Its condition clears when the oldest kept time leaves the window. */
     resolve_at = g->ring[0] + r->window_ms;
     g->gen++;
     engine_heap_push(e, (struct timer){.when = resolve_at, .kind = T_RESOLVE,
                                 .rule = rule, .g = g, .gen = g->gen});
+    return a;
 }
 
 /* --- expectations ------------------------------------------------------ */
@@ -279,10 +284,8 @@ static void on_follow(struct mcp_engine *e, uint32_t rule,
 
         if (a != NULL && a->firing && a->outstanding > 0 &&
             --a->outstanding == 0) {
-            a->firing = false;
-            a->end = t;
             engine_note_line(a, ev);
-            engine_tell(e, a, MCP_STATUS_RESOLVED);
+            engine_clear(e, best->g, t, false);
         }
     }
     /* Its deadline timer still points at it: mark it, free on pop. */
@@ -299,7 +302,7 @@ static void on_deadline(struct mcp_engine *e, struct timer *tm)
     struct pend *p = tm->p;
     struct rstate *rs = &e->r[tm->rule];
     struct mcp_alert *a;
-    bool reopened;
+    bool fresh;
 
     if (p->done) {
         drop_pend(rs, p);
@@ -308,50 +311,56 @@ static void on_deadline(struct mcp_engine *e, struct timer *tm)
     p->missed = true;
     if (p->exp != SIZE_MAX)
         e->exps[p->exp].missed = true;
-    a = engine_trigger(e, tm->rule, p->g, tm->when, &reopened);
+    a = engine_trigger(e, tm->rule, p->g, tm->when, &fresh);
     a->count++;
     a->outstanding++;
     engine_render(e, a, NULL);
-    engine_tell(e, a, a->count == 1 || reopened ? MCP_STATUS_FIRING
-                                         : MCP_STATUS_UPDATE);
+    engine_tell(e, a, fresh ? MCP_STATUS_FIRING : MCP_STATUS_UPDATE);
 }
 
 /* --- plain alerting rules ---------------------------------------------- */
 
-static void on_plain(struct mcp_engine *e, uint32_t rule, struct group *g,
-                     const struct mcp_event *ev, int64_t t)
+/* A match of a plain alerting rule raises an alert, or goes on with the
+ * one waiting out its cooldown; its condition clears at once. once: g
+ * lives for this call only (past the group cap), so the alert resolves
+ * at once whatever the cooldown. */
+static struct mcp_alert *on_plain(struct mcp_engine *e, uint32_t rule,
+                                  struct group *g,
+                                  const struct mcp_event *ev, int64_t t,
+                                  bool once)
 {
     struct mcp_alert *a;
-    bool reopened;
+    bool fresh;
 
-    a = engine_trigger(e, rule, g, t, &reopened);
+    a = engine_trigger(e, rule, g, t, &fresh);
     a->count++;
     engine_note_line(a, ev);
     engine_render(e, a, ev);
-    engine_tell(e, a, MCP_STATUS_FIRING);
-    a->firing = false;
-    a->end = t;
-    engine_tell(e, a, MCP_STATUS_RESOLVED);
+    engine_tell(e, a, fresh ? MCP_STATUS_FIRING : MCP_STATUS_UPDATE);
+    engine_clear(e, g, t, once);
+    return a;
 }
 
 /* A match whose key is past the group cap has no state to count in: a
  * threshold or an expectation would need it, so they raise nothing (the
  * match is counted in groups_dropped). A plain rule's alert is its line
  * alone: it fires with the line's own labels, on a group that lives for
- * this call only, so no cooldown can reopen it. */
-static void past_cap(struct mcp_engine *e, const struct mcp_event *ev,
-                     const char *key, const char **vals, int64_t t)
+ * this call only, and resolves at once (no cooldown: nothing could go on
+ * with it). */
+static struct mcp_alert *past_cap(struct mcp_engine *e,
+                                  const struct mcp_event *ev, const char *key,
+                                  const char **vals, int64_t t)
 {
     const struct mcp_rule *r = &e->rs->rules[ev->rule];
     struct group once;
 
     if (r->has_threshold || r->has_expect)
-        return;
+        return NULL;
     memset(&once, 0, sizeof(once));
     once.key = (char *)key;
     for (int i = 0; i < r->n_group_by; i++)
         once.values[i] = (char *)vals[i];
-    on_plain(e, ev->rule, &once, ev, t);
+    return on_plain(e, ev->rule, &once, ev, t, true);
 }
 
 /* --- feeding ----------------------------------------------------------- */
@@ -416,18 +425,21 @@ void mcp_engine_advance(struct mcp_engine *e, int64_t now)
             on_deadline(e, &t);
         } else if (t.kind == T_REPEAT) {
             repeat(e, t.g, t.when, now);
-        } else if (t.gen == t.g->gen && t.g->alert != NULL &&
-                   t.g->alert->firing) {
-            t.g->alert->firing = false;
-            t.g->alert->end = t.when;
-            engine_tell(e, t.g->alert, MCP_STATUS_RESOLVED);
+        } else if (t.gen != t.g->gen || t.g->alert == NULL ||
+                   !t.g->alert->firing) {
+            /* stale: the group moved on */
+        } else if (t.kind == T_COOL) {
+            engine_clear(e, t.g, t.when, true);
+        } else if (t.g->alert->cleared == MCP_TIME_NONE) {
+            engine_clear(e, t.g, t.when, false);
         }
     }
     if (e->now == MCP_TIME_NONE || now > e->now)
         e->now = now;
 }
 
-void mcp_engine_feed(struct mcp_engine *e, const struct mcp_event *ev)
+const struct mcp_alert *mcp_engine_feed(struct mcp_engine *e,
+                                        const struct mcp_event *ev)
 {
     const struct mcp_rule *r = &e->rs->rules[ev->rule];
     struct rstate *rs = &e->r[ev->rule];
@@ -436,6 +448,7 @@ void mcp_engine_feed(struct mcp_engine *e, const struct mcp_event *ev)
     const char *vals[MCP_RULE_MAX_GROUP];
     bool complete;
     struct group *g;
+    struct mcp_alert *fed = NULL;
 
     if (t != MCP_TIME_NONE)
         mcp_engine_advance(e, t);
@@ -444,7 +457,7 @@ void mcp_engine_feed(struct mcp_engine *e, const struct mcp_event *ev)
     if (ev->kind == MCP_EV_FOLLOW) {
         if (t != MCP_TIME_NONE)
             on_follow(e, ev->rule, ev, t);
-        return;
+        return NULL;
     }
     rs->stats.matches++;
     mcp_buf_init(&key);
@@ -454,15 +467,16 @@ void mcp_engine_feed(struct mcp_engine *e, const struct mcp_event *ev)
     if (r->severity != MCP_SEV_NONE && t != MCP_TIME_NONE) {
         g = engine_get_group(e, ev->rule, key.data, vals);
         if (g == NULL)
-            past_cap(e, ev, key.data, vals, t);
+            fed = past_cap(e, ev, key.data, vals, t);
         else if (r->has_threshold)
-            on_threshold(e, ev->rule, g, ev, t);
+            fed = on_threshold(e, ev->rule, g, ev, t);
         else if (r->has_expect)
             on_expect_start(e, ev->rule, g, ev, t);
         else
-            on_plain(e, ev->rule, g, ev, t);
+            fed = on_plain(e, ev->rule, g, ev, t, false);
     }
     mcp_buf_free(&key);
+    return fed;
 }
 
 int64_t mcp_engine_next_due(const struct mcp_engine *e)

@@ -11,10 +11,13 @@
  * - expectations: a match opens an expectation that the follow-up pattern
  *   must meet within `within`; when it does not, an alert fires at the
  *   deadline, and resolves if the follow-up arrives late;
- * - plain alerting rules (a severity, no threshold or expect): every match
- *   is an alert that starts and ends at its line;
- * - cooldown: within `cooldown` after an alert of a key ends, a new trigger
- *   for the same key reopens that alert instead of raising a new one;
+ * - plain alerting rules (a severity, no threshold or expect): a match
+ *   raises an alert whose condition clears at once, at its line;
+ * - cooldown: an alert whose condition has cleared resolves only when
+ *   `cooldown` has passed without a new trigger for its key; a trigger in
+ *   that time goes on with the same alert (an UPDATE). One incident is
+ *   one alert: FIRING, UPDATEs, one RESOLVED. Without cooldown an alert
+ *   resolves when its condition clears (a plain rule's at its line);
  * - repeat: an alert still firing repeat_interval after it fired (or last
  *   repeated) is told again as REPEAT, a bounded number of times per move
  *   of the clock (mcp_engine_set_repeat).
@@ -50,7 +53,11 @@ struct mcp_alert {
     char *context;           /* continuation lines of that line, or NULL */
     uint32_t last_input;
     uint64_t last_lineno;
-    bool firing;
+    bool firing;             /* until RESOLVED: also while it waits out
+                                its cooldown (cleared set) */
+    int64_t cleared;         /* log time its condition cleared, while it
+                                waits out the rule's cooldown; else NONE */
+    int64_t at;              /* log time of its latest transition */
     uint64_t outstanding;    /* expect: missed expectations not yet met */
     int64_t next_repeat;     /* log time of the next REPEAT, or NONE */
 };
@@ -67,10 +74,11 @@ struct mcp_expectation {
     char *cap_pid;           /* value of a capture named "pid", or NULL */
 };
 
-/* The callback is told every transition (mcp.h): FIRING (new, or
- * reopened within its cooldown), UPDATE (count or summary changed while
- * firing), REPEAT (still firing, repeat_interval after it fired or last
- * repeated), RESOLVED. */
+/* The callback is told every transition (mcp.h): FIRING (new), UPDATE
+ * (count or summary changed while firing, including a trigger within its
+ * cooldown), REPEAT (still firing, repeat_interval after it fired or last
+ * repeated), RESOLVED (once per alert). a->at is the log time of the
+ * transition. */
 typedef void (*mcp_alert_fn)(const struct mcp_alert *a,
                              enum mcp_alert_status t, void *arg);
 
@@ -97,21 +105,28 @@ void mcp_engine_set_repeat(struct mcp_engine *e, int64_t ms, unsigned burst);
 #define MCP_ENGINE_REPEAT_BURST 1000
 
 /* Feed one event. The engine takes ownership of nothing: ev stays the
- * caller's. Events with ts MCP_TIME_NONE take the engine's clock. */
-void mcp_engine_feed(struct mcp_engine *e, const struct mcp_event *ev);
+ * caller's. Events with ts MCP_TIME_NONE take the engine's clock.
+ * Returns the alert the event raised or fed: one that fired on it, or was
+ * firing and counted it (a threshold's window while the threshold is
+ * exceeded, a plain rule's alert, also within its cooldown); NULL
+ * otherwise (a counting rule, an expectation opened or met, a match
+ * below the threshold). Borrowed: valid until the next call. */
+const struct mcp_alert *mcp_engine_feed(struct mcp_engine *e,
+                                        const struct mcp_event *ev);
 
 /* Move the clock to now (log time) and fire what falls due: missed
  * expectations and threshold resolutions, in time order. */
 void mcp_engine_advance(struct mcp_engine *e, int64_t now);
 
 /* Forget what only a report needs: groups with nothing left in their
- * window, no firing alert and their cooldown over; alerts that have ended
- * and are no longer their group's last alert (the last one is kept for
- * cooldown); per-group match counts and expectation records. follow calls
+ * window and no firing alert (one waiting out its cooldown fires); alerts
+ * that have ended and are no longer their group's last alert; per-group
+ * match counts and expectation records. follow calls
  * it so that memory stays flat however long it runs; scan never does. */
 void mcp_engine_prune(struct mcp_engine *e);
 
-/* When the next timer falls due (a deadline or a resolution), in log
+/* When the next timer falls due (a deadline, a resolution, the end of a
+ * cooldown), in log
  * time, or MCP_TIME_NONE when none is pending. follow sleeps until then. */
 int64_t mcp_engine_next_due(const struct mcp_engine *e);
 

@@ -116,6 +116,8 @@ void engine_tell(struct mcp_engine *e, struct mcp_alert *a,
                                     ? e->now : a->start);
     else if (t == MCP_STATUS_RESOLVED)
         a->next_repeat = MCP_TIME_NONE;
+    a->at = t == MCP_STATUS_RESOLVED ? a->end
+            : e->now != MCP_TIME_NONE ? e->now : a->start;
     if (e->fn != NULL)
         e->fn(a, t, e->fnarg);
 }
@@ -136,6 +138,8 @@ static struct mcp_alert *new_alert(struct mcp_engine *e, uint32_t rule,
     a->key = mcp_strdup(g->key);
     a->start = start;
     a->end = MCP_TIME_NONE;
+    a->cleared = MCP_TIME_NONE;
+    a->at = start;
     a->next_repeat = MCP_TIME_NONE;
     a->firing = true;
     a->id = ++e->next_id;
@@ -155,25 +159,44 @@ void engine_add_alert(struct mcp_engine *e, struct mcp_alert *a)
     e->alerts[e->nalerts++] = a;
 }
 
-/* An alert for g starts at t: reopen the last one within cooldown, or
- * raise a new one. Returns the alert and whether it was reopened. */
+/* An alert for g is triggered at t: the one firing goes on (one waiting
+ * out its cooldown is firing again: the timer that would resolve it is
+ * called off by the new generation), else a new one is raised (*fresh). */
 struct mcp_alert *engine_trigger(struct mcp_engine *e, uint32_t rule,
-                                 struct group *g, int64_t t, bool *reopened)
+                                 struct group *g, int64_t t, bool *fresh)
 {
-    const struct mcp_rule *r = &e->rs->rules[rule];
     struct mcp_alert *a = g->alert;
 
-    *reopened = false;
-    if (a != NULL && !a->firing && a->end != MCP_TIME_NONE &&
-        r->cooldown_ms > 0 && t <= a->end + r->cooldown_ms) {
-        a->firing = true;
-        a->end = MCP_TIME_NONE;
-        *reopened = true;
+    *fresh = false;
+    if (a != NULL && a->firing) {
+        if (a->cleared != MCP_TIME_NONE) {
+            a->cleared = MCP_TIME_NONE;
+            g->gen++;
+        }
         return a;
     }
-    if (a != NULL && a->firing)
-        return a;
+    *fresh = true;
     return new_alert(e, rule, g, t);
+}
+
+void engine_clear(struct mcp_engine *e, struct group *g, int64_t t,
+                  bool at_once)
+{
+    struct mcp_alert *a = g->alert;
+    const struct mcp_rule *r = &e->rs->rules[a->rule];
+
+    if (at_once || r->cooldown_ms <= 0) {
+        a->firing = false;
+        a->cleared = MCP_TIME_NONE;
+        a->end = t;
+        engine_tell(e, a, MCP_STATUS_RESOLVED);
+        return;
+    }
+    a->cleared = t;
+    g->gen++;
+    engine_heap_push(e, (struct timer){.when = t + r->cooldown_ms,
+                                       .kind = T_COOL, .rule = a->rule,
+                                       .g = g, .gen = g->gen});
 }
 
 void engine_free_alert(struct mcp_alert *a)

@@ -42,7 +42,7 @@ struct rstate {
     size_t npend, cappend;
 };
 
-enum { T_RESOLVE, T_DEADLINE, T_REPEAT };
+enum { T_RESOLVE, T_DEADLINE, T_REPEAT, T_COOL };
 
 struct timer {
     int64_t when;
@@ -97,15 +97,19 @@ void engine_arm_repeat(struct mcp_engine *e, struct mcp_alert *a, int64_t t);
 
 /* engine_alert.c: render a's summary (ev, when given, supplies capture
  * values not among the labels); keep ev's line and context in a; tell the
- * callback; raise an alert for g at t, or reopen its last one within the
- * rule's cooldown (*reopened), or return the one firing; free. */
+ * callback; raise an alert for g at t (*fresh), or return the one firing
+ * (one waiting out its cooldown goes on: its resolution is called off);
+ * the condition of g's alert cleared at t: resolve it now (at_once, or no
+ * cooldown) or when the cooldown has passed (T_COOL); free. */
 void engine_render(struct mcp_engine *e, struct mcp_alert *a,
                    const struct mcp_event *ev);
 void engine_note_line(struct mcp_alert *a, const struct mcp_event *ev);
 void engine_tell(struct mcp_engine *e, struct mcp_alert *a,
                  enum mcp_alert_status t);
 struct mcp_alert *engine_trigger(struct mcp_engine *e, uint32_t rule,
-                                 struct group *g, int64_t t, bool *reopened);
+                                 struct group *g, int64_t t, bool *fresh);
+void engine_clear(struct mcp_engine *e, struct group *g, int64_t t,
+                  bool at_once);
 void engine_free_alert(struct mcp_alert *a);
 
 #endif

@@ -20,15 +20,15 @@ void engine_free_group(struct group *g)
 }
 
 /* Whether group g of rule r holds nothing that can matter any more: no
- * match in its window, no firing alert, its cooldown over. */
+ * match in its window, no firing alert (one waiting out its cooldown is
+ * firing). */
 static bool group_idle(const struct mcp_engine *e, const struct mcp_rule *r,
                        const struct group *g)
 {
     if (g->pinned || e->now == MCP_TIME_NONE)
         return false;
     if (g->alert != NULL &&
-        (g->alert->firing || g->alert->end == MCP_TIME_NONE ||
-         g->alert->end + r->cooldown_ms >= e->now))
+        (g->alert->firing || g->alert->end == MCP_TIME_NONE))
         return false;
     return !(r->has_threshold && g->rn > 0 &&
              g->ring[g->rn - 1] > e->now - r->window_ms);

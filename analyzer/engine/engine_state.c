@@ -14,6 +14,8 @@
  *   engine group NAME KEY SEQ LASTSEQ NVALS VAL... NRING T...
  *   engine alert NAME KEY ID START END COUNT FIRING OUTSTANDING SUMMARY LINE
  *                NEXT_REPEAT (optional: older checkpoints lack it)
+ *     (END of a firing alert: the time its condition cleared while it
+ *     waits out its cooldown, else MCP_TIME_NONE)
  *   engine pend NAME KEY START DEADLINE MISSED
  *
  * A checkpoint is read back with its times range checked (engine.h): the
@@ -100,7 +102,8 @@ void mcp_engine_save(const struct mcp_engine *e, struct mcp_buf *out)
             esc(out, g->key);
             mcp_buf_printf(out, " %llu %lld %lld %llu %d %llu",
                            (unsigned long long)a->id, (long long)a->start,
-                           (long long)a->end, (unsigned long long)a->count,
+                           (long long)(a->firing ? a->cleared : a->end),
+                           (unsigned long long)a->count,
                            a->firing ? 1 : 0,
                            (unsigned long long)a->outstanding);
             esc(out, a->summary);
@@ -254,9 +257,15 @@ static void load_alert(struct loader *L)
     }
     a->key = mcp_strdup(g->key);
     a->start = saved_time(L, 5);
+    a->at = a->start;
     a->firing = num(L, 8) != 0;
-    /* Firing: no end; ended: not before its start. */
+    /* Firing: no end, maybe the time its condition cleared (waiting out
+     * its cooldown); ended: not before its start. */
     a->end = a->firing ? MCP_TIME_NONE : saved_time(L, 6);
+    a->cleared = a->firing && num(L, 6) != MCP_TIME_NONE ? saved_time(L, 6)
+                                                         : MCP_TIME_NONE;
+    if (a->cleared != MCP_TIME_NONE && a->cleared < a->start)
+        a->cleared = a->start;
     if (!a->firing && a->end < a->start)
         a->end = a->start;
     a->count = unum(L, 7);
@@ -288,12 +297,26 @@ static void load_alert(struct loader *L)
                                                .g = g});
         }
     }
-    if (a->firing && r->has_threshold && g->rn > 0) {
+    if (a->cleared != MCP_TIME_NONE) {
+        g->gen++;
+        engine_heap_push(e, (struct timer){.when = a->cleared + r->cooldown_ms,
+                                           .kind = T_COOL,
+                                           .rule = (uint32_t)rule, .g = g,
+                                           .gen = g->gen});
+    } else if (a->firing && r->has_threshold && g->rn > 0) {
         g->gen++;
         engine_heap_push(e, (struct timer){.when = g->ring[0] + r->window_ms,
                                            .kind = T_RESOLVE,
                                            .rule = (uint32_t)rule, .g = g,
                                            .gen = g->gen});
+    } else if (a->firing && !r->has_threshold && !r->has_expect) {
+        /* A plain rule's alert firing without a cleared time (from an
+         * older checkpoint: there, it never fires long) ends now. */
+        a->cleared = e->now != MCP_TIME_NONE ? e->now : a->start;
+        engine_heap_push(e, (struct timer){.when = a->cleared,
+                                           .kind = T_COOL,
+                                           .rule = (uint32_t)rule, .g = g,
+                                           .gen = ++g->gen});
     }
 }
 

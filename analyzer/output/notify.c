@@ -43,7 +43,7 @@ struct mcp_notify {
     bool blocking;              /* replay: wait for queue room */
     int64_t (*clock)(void *);   /* for update_interval; NULL: monotonic */
     void *clock_arg;
-    mcp_alert_fn term_fn;       /* the terminal target, or NULL */
+    mcp_notify_term_fn term_fn; /* the terminal target, or NULL */
     void *term_arg;
     struct mcp_notify_stats st;
     uint64_t (*per)[4];         /* per sink: ok, retry, failed, dropped */
@@ -118,60 +118,57 @@ static char *context_last(const struct mcp_alert *a)
     return end > start ? mcp_strndup(start, (size_t)(end - start)) : NULL;
 }
 
-/* Queue transition t of a for the sinks n->want names, unless the
- * lifecycle or a silence holds it back. */
+/* Whether transition t of a is told at all (the same for every target:
+ * the sinks, the terminal and its JSON lines tell one story): an update
+ * comes at most once per update_interval per alert. Keeps the alert's
+ * lifecycle; *told (may be NULL) gets whether a sink was told it fires. */
+static bool decide(struct mcp_notify *n, const struct mcp_alert *a,
+                   enum mcp_alert_status t, bool silenced, bool *told)
+{
+    int64_t now = n->clock ? n->clock(n->clock_arg) : mcp_mono_ms();
+    struct tracked *k;
+
+    if (t == MCP_STATUS_RESOLVED) {
+        k = track(n, a->id, false);
+        *told = k != NULL ? k->told : !silenced;
+        untrack(n, a->id);
+        /* Resolved at the instant it fired (a plain rule's line, no
+         * cooldown): one event, its firing said it all. */
+        return a->end != a->start;
+    }
+    k = track(n, a->id, true);
+    if (t == MCP_STATUS_UPDATE && k->last_update != MCP_TIME_NONE &&
+        now - k->last_update < n->c->update_interval_ms)
+        return false;
+    k->last_update = now;
+    *told = k->told;
+    if (!silenced)
+        k->told = true;
+    return true;
+}
+
+/* Queue transition t of a for the sinks n->want names. A silenced alert
+ * reaches no sink; a resolution reaches them when they were told it
+ * fires (silence or not), and only then; the first transition they are
+ * told (an update after a silence ended) is a firing. */
 static void to_sinks(struct mcp_notify *n, const struct mcp_alert *a,
-                     enum mcp_alert_status t, const char *source, bool replay)
+                     enum mcp_alert_status t, const char *source, bool replay,
+                     bool silenced, bool told)
 {
     const struct mcp_rule *r = &n->rs->rules[a->rule];
     struct mcp_sink_alert m;
-    bool any = false, silenced;
-    int64_t now = n->clock ? n->clock(n->clock_arg) : mcp_mono_ms();
+    bool any = false;
 
     for (size_t i = 0; i < n->c->nsinks; i++)
         any |= n->want[i];
     if (!any)
         return;
-    /* A plain rule's alert is one event: no resolved, no repeat. */
-    if (!r->has_threshold && !r->has_expect &&
-        (t == MCP_STATUS_RESOLVED || t == MCP_STATUS_REPEAT))
+    if (t == MCP_STATUS_RESOLVED ? !told : silenced) {
+        n->st.silenced++;
         return;
-    silenced = n->has_sil &&
-               mcp_silence_match(&n->sil, r->name, a->nlabels, a->label_name,
-                                 (const char *const *)a->label_value,
-                                 mcp_wall_ms()) != NULL;
-    if (t == MCP_STATUS_RESOLVED) {
-        struct tracked *k = track(n, a->id, false);
-        bool told = k != NULL ? k->told : !silenced;
-
-        untrack(n, a->id);
-        /* A sink told that it fires is told that it ended, silence or
-         * not; one never told (silenced all along) hears nothing. */
-        if (!told) {
-            n->st.silenced++;
-            return;
-        }
-    } else {
-        struct tracked *k = track(n, a->id, true);
-
-        if (silenced) {
-            n->st.silenced++;
-            return;
-        }
-        /* A plain rule's alert reopened within its cooldown: the sinks
-         * were told it fired; now its count changed. */
-        if (t == MCP_STATUS_FIRING && k->told &&
-            !r->has_threshold && !r->has_expect)
-            t = MCP_STATUS_UPDATE;
-        if (t == MCP_STATUS_UPDATE && k != NULL &&
-            k->last_update != MCP_TIME_NONE &&
-            now - k->last_update < n->c->update_interval_ms)
-            return;
-        if (k != NULL) {
-            k->last_update = now;
-            k->told = true;
-        }
     }
+    if (t != MCP_STATUS_RESOLVED && !told)
+        t = MCP_STATUS_FIRING;
     memset(&m, 0, sizeof(m));
     m.key = mcp_sink_key(r->name, a->nlabels, a->label_name,
                          (const char *const *)a->label_value);
@@ -212,17 +209,23 @@ void mcp_notify_alert(struct mcp_notify *n, const struct mcp_alert *a,
                       enum mcp_alert_status t, const char *source, bool replay)
 {
     const struct mcp_rule *r = &n->rs->rules[a->rule];
-    bool terminal;
+    bool terminal, silenced, told = false;
 
     terminal = mcp_router_route(n->c, r->name, a->severity, a->nlabels,
                                 a->label_name,
                                 (const char *const *)a->label_value, n->want);
-    to_sinks(n, a, t, source, replay);
+    silenced = n->has_sil &&
+               mcp_silence_match(&n->sil, r->name, a->nlabels, a->label_name,
+                                 (const char *const *)a->label_value,
+                                 mcp_wall_ms()) != NULL;
+    if (!decide(n, a, t, silenced, &told))
+        return;
+    to_sinks(n, a, t, source, replay, silenced, told);
     if (terminal && n->term_fn != NULL)
-        n->term_fn(a, t, n->term_arg);
+        n->term_fn(a, t, silenced, n->term_arg);
 }
 
-void mcp_notify_set_terminal(struct mcp_notify *n, mcp_alert_fn fn,
+void mcp_notify_set_terminal(struct mcp_notify *n, mcp_notify_term_fn fn,
                              void *arg)
 {
     n->term_fn = fn;
@@ -363,6 +366,23 @@ size_t mcp_notify_wait(struct mcp_notify *n, int64_t timeout_ms,
     struct poll_ctx p = {n, msg, arg};
 
     return mcp_dispatch_wait(n->d, timeout_ms, outcome, &p);
+}
+
+size_t mcp_notify_pending(struct mcp_notify *n, struct mcp_buf *what)
+{
+    size_t total = 0;
+
+    for (size_t i = 0; i < n->c->nsinks; i++) {
+        size_t k = mcp_dispatch_pending_at(n->d, i);
+
+        if (k == 0)
+            continue;
+        if (total > 0)
+            mcp_buf_puts(what, ", ");
+        mcp_buf_printf(what, "%zu for %s", k, n->c->sinks[i].name);
+        total += k;
+    }
+    return total;
 }
 
 void mcp_notify_destroy(struct mcp_notify *n, int64_t grace_ms,

@@ -1,15 +1,17 @@
 /* notify.h - from engine transitions to the sinks: routing, the update
  * rate limit, the copy handed to the dispatcher, and outcome messages.
  *
- * What a sink is told (docs/mcplog.1 "ALERT LIFECYCLE"):
- *   firing    a new alert, or one reopened within its cooldown;
- *   update    its count or summary changed, at most once per
- *             update_interval per alert (the latest state goes out);
+ * What every target is told, the sinks and the terminal view (text and
+ * JSON lines) alike (docs/mcplog.1 "Alert lifecycle"), one story per
+ * alert:
+ *   firing    once, when it fires;
+ *   update    its count or summary changed (also: triggered again within
+ *             its cooldown), at most once per update_interval per alert
+ *             (the latest state goes out);
  *   repeat    still firing after repeat_interval;
- *   resolved  it ended.
- * A plain rule's alert (a severity, no threshold or expect) is a single
- * event: sinks get its firing, and an update when it is reopened within
- * its cooldown (at most once per update_interval); never a resolved.
+ *   resolved  once, when it ended.
+ * A silenced alert reaches no sink (the terminal still shows it, marked),
+ * except that a sink told it fires is told when it resolves.
  */
 #ifndef MCP_NOTIFY_H
 #define MCP_NOTIFY_H
@@ -28,11 +30,17 @@ struct mcp_notify *mcp_notify_create(struct mcp_config *c,
                                      const struct mcp_ruleset *rs,
                                      char *err);
 
+/* The terminal target: told a transition of a (the same the sinks are
+ * told), with silenced when a silence keeps it from the sinks. */
+typedef void (*mcp_notify_term_fn)(const struct mcp_alert *a,
+                                   enum mcp_alert_status t, bool silenced,
+                                   void *arg);
+
 /* The terminal view, a target of the routes as the sinks are: fn is told
  * every transition routed to `terminal` (and those no route takes),
  * after the sinks' copies were queued. Without it (scan --replay) the
  * terminal is no target. */
-void mcp_notify_set_terminal(struct mcp_notify *n, mcp_alert_fn fn,
+void mcp_notify_set_terminal(struct mcp_notify *n, mcp_notify_term_fn fn,
                              void *arg);
 
 /* Route one transition: queue it for its sinks, then tell the terminal
@@ -51,6 +59,11 @@ void mcp_notify_restored(struct mcp_notify *n, struct mcp_alert *const *a,
 void mcp_notify_set_replay(struct mcp_notify *n, int64_t (*clock)(void *),
                            void *arg);
 
+/* Deliveries queued or under way: returns how many; what gets them per
+ * sink, "2 for ops, 1 for desktop" (appended; sink names are the
+ * config's). */
+size_t mcp_notify_pending(struct mcp_notify *n, struct mcp_buf *what);
+
 /* Wait until every queued alert was delivered or given up (at most
  * timeout_ms), passing failures to msg; returns how many are left. */
 size_t mcp_notify_wait(struct mcp_notify *n, int64_t timeout_ms,
@@ -68,9 +81,8 @@ void mcp_notify_poll(struct mcp_notify *n,
 /* Honour the silences file at path (silence.h): the first call reads it,
  * later ones re-read it when it changed. Returns 1 when (re)read (err
  * then holds a warning when the file was too large to read in full), 0
- * when unchanged, -1 with err (the silences in force stay). A silenced alert
- * reaches no sink (the terminal still shows it), except that a sink told
- * an alert fires is told when it resolves. */
+ * when unchanged, -1 with err (the silences in force stay). See the top
+ * for what a silence holds back. */
 int mcp_notify_silences(struct mcp_notify *n, const char *path, char *err);
 
 /* Silences in force now. */

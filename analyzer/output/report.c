@@ -197,7 +197,9 @@ static void text_alerts(struct mcp_buf *b, const struct mcp_logset *ls,
         mcp_buf_puts(b, "  ");
         put_time(b, a->start);
         mcp_buf_puts(b, " .. ");
-        if (a->end == MCP_TIME_NONE)
+        if (a->end == MCP_TIME_NONE && a->cleared != MCP_TIME_NONE)
+            mcp_buf_puts(b, "(in its cooldown at end of log)");
+        else if (a->end == MCP_TIME_NONE)
             mcp_buf_puts(b, "(still firing at end of log)");
         else
             put_time(b, a->end);

@@ -1,6 +1,6 @@
-/* termview_int.h - what termview.c (event, alert and notice lines) and
- * termview_status.c (the status line and its per-rule counts) share. Not
- * for other modules. */
+/* termview_int.h - what termview.c (event, line and notice lines),
+ * termview_alert.c (alert lines) and termview_status.c (the status line
+ * and its per-rule counts) share. Not for other modules. */
 #ifndef MCP_TERMVIEW_INT_H
 #define MCP_TERMVIEW_INT_H
 
@@ -18,7 +18,13 @@
 #define SGR_RESOLVED "\033[1;32m"
 #define ERASE "\r\033[K"
 
-#define NSNAP 12            /* rates over 10 s of 1 s redraws, + 1 */
+#define NSNAP 62            /* rates over 60 s of 1 s redraws, + 1 */
+
+/* syslog priorities of the lines, when stdout is the journal */
+#define PRIO_CRIT 2
+#define PRIO_WARNING 4
+#define PRIO_NOTICE 5
+#define PRIO_INFO 6
 
 struct snap {
     int64_t t;
@@ -27,7 +33,6 @@ struct snap {
 
 struct firing {
     uint64_t id;
-    uint64_t shown;         /* count in the last line shown for it */
 };
 
 struct mcp_termview {
@@ -36,8 +41,12 @@ struct mcp_termview {
     const struct mcp_ruleset *rs;
     struct mcp_termview_opts o;
     bool color, tty, status_on;
+    bool journal;           /* out is the journal: "<N>" before each line */
+    bool journal_err;       /* so is stderr (notices when not a TTY) */
 
     struct mcp_buf buf;     /* the line(s) being built */
+    int hold;               /* > 0: alert lines wait in held */
+    struct mcp_buf held;
     char date[16];          /* date of the last separator, "" before */
 
     /* status line */
@@ -53,6 +62,27 @@ struct mcp_termview {
     struct firing *firing;
     size_t nfiring, capfiring;
 };
+
+/* termview.c: an SGR code when colour is on (code may be NULL); write
+ * what was built (erasing the status line first; into held while lines
+ * are held); start a line of syslog priority prio ("<prio>" in the
+ * journal); the time column at the start of a line, after a date line
+ * when the day changed (lead: an SGR code or NULL, after the priority);
+ * a rule's name, bold; the rule of index i, or NULL; the syslog priority
+ * of a severity. */
+void termview_sgr(struct mcp_termview *v, const char *code);
+void termview_put(struct mcp_termview *v);
+void termview_line_start(struct mcp_termview *v, int prio);
+void termview_put_time(struct mcp_termview *v, int64_t ms, const char *lead,
+                       int prio);
+void termview_put_rule(struct mcp_termview *v, const struct mcp_rule *r);
+const struct mcp_rule *termview_rule(const struct mcp_termview *v,
+                                     uint32_t i);
+int termview_prio(enum mcp_severity s);
+const char *termview_sev_sgr(enum mcp_severity s);
+
+/* termview_alert.c: forget the firing alerts (destroy). */
+void termview_free_alerts(struct mcp_termview *v);
 
 /* termview_status.c: take the rule names of rs (counts kept for the
  * names that stay, rates restarted); free them; draw the status line

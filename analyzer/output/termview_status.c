@@ -1,16 +1,18 @@
 /* termview_status.c - follow's status line (termview.h).
  *
  * Status line (TTY, text mode, status option): the last screen row shows
- *   mcplog  2 firing | errors 12 (0.2/s)  reconnect-failures 3 (0.0/s)
+ *   mcplog  2 firing | errors 12 (3/min)  reconnect-failures 3 (0.5/min)
  * listing rules with at least one match ("no matches yet" otherwise),
- * truncated to the terminal width minus one column, ending in "…" when
- * cut. It is drawn as "\r\033[K" + text, with no newline; each later
- * output line first erases it with "\r\033[K", and flush redraws it.
- * Its text is rebuilt only by mcp_termview_tick, at most once a second.
- * A rate is (count now - count then) / (now - then), "then" being the
- * oldest redraw at most 10 s ago (or, when there is none, the newest
- * older one); at the first redraw there is no rate yet and none is shown.
- *
+ * truncated to the terminal width minus three columns, ending in "…"
+ * when cut: the terminal echoes "^C" after it on Ctrl-C, and a line that
+ * wrapped there could no longer be erased from its own row. It is drawn
+ * as "\r\033[K" + text, with no newline; each later output line first
+ * erases it with "\r\033[K", and flush redraws it. Its text is rebuilt
+ * only by mcp_termview_tick, at most once a second. A rate is matches
+ * per minute, (count now - count then) * 60 s / (now - then), "then"
+ * being the oldest redraw at most 60 s ago (or, when there is none, the
+ * newest older one); one decimal under 10/min, none from there; at the
+ * first redraw there is no rate yet and none is shown.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,7 @@
 #include "output/termview.h"
 #include "output/termview_int.h"
 
-#define RATE_WINDOW_MS 10000
+#define RATE_WINDOW_MS 60000
 #define REDRAW_MS 1000
 
 void termview_take_rules(struct mcp_termview *v,
@@ -133,15 +135,16 @@ static void render_status(struct mcp_termview *v, int64_t now)
             double rate = 0.0;
 
             if (now > base->t && v->count[i] >= base->count[i])
-                rate = (double)(v->count[i] - base->count[i]) * 1000.0 /
+                rate = (double)(v->count[i] - base->count[i]) * 60000.0 /
                        (double)(now - base->t);
-            mcp_buf_printf(&t, " (%.1f/s)", rate);
+            mcp_buf_printf(&t, rate < 9.95 ? " (%.1f/min)" : " (%.0f/min)",
+                           rate);
         }
         any = true;
     }
     if (!any)
         mcp_buf_puts(&t, " no matches yet");
-    truncate_cols(&t, term_width(v->fd) - 1);
+    truncate_cols(&t, term_width(v->fd) - 3);
 
     mcp_buf_reset(&v->st);
     if (v->color)

@@ -1,6 +1,7 @@
 # Alerts from follow to the sinks: routing, the lifecycle a sink sees
-# (firing, update at most once per update_interval, repeat, resolved; a
-# plain rule's alert is one event), no second firing after a restart, and
+# (firing, update at most once per update_interval, repeat, resolved; an
+# alert that resolved at the instant it fired, a plain rule's without
+# cooldown, is one event), no second firing after a restart, and
 # config errors. The sink is the real JSON-lines file sink.
 HOME=$T
 unset XDG_CONFIG_HOME
@@ -198,6 +199,18 @@ assert_eq "after the expiry the web alert reaches the sink; no resolved for the 
 assert_eq "silence list: the ended silence is not listed" 1 "$(wc -l <o)"
 "$MCPLOG" silence list --all --state "$T/state" >o
 assert_contains "silence list --all shows it ended" o "ended     st* tool=web  # deploy <b>"
+# Its end in local time to the second, as ps and the reports show times
+# (issue 13 item 8: it was ISO 8601 with an offset): in Asia/Kolkata
+# (+05:30), the JSON's instant as Python shows it there.
+TZ=Asia/Kolkata "$MCPLOG" silence list --all --state "$T/state" >o
+"$MCPLOG" silence list --all --json --state "$T/state" >sl.json
+assert_eq "silence list: the header and the local end time" \
+    "ID                ENDS                 LEFT      MATCHES
+$id  $(python3 -c '
+import json, datetime, zoneinfo
+e = json.load(open("sl.json"))[0]["ends"]
+t = datetime.datetime.fromisoformat(e.replace("Z", "+00:00"))
+print(t.astimezone(zoneinfo.ZoneInfo("Asia/Kolkata")).strftime("%Y-%m-%d %H:%M:%S"))')  ended     st* tool=web  # deploy <b>" "$(cat o)"
 "$MCPLOG" silence expire 0123456789abcdef --state "$T/state" >o 2>e
 assert_eq "expire an unknown id: exit 1" 1 $?
 assert_contains "unknown id named" e "no silence with id '0123456789abcdef'"
@@ -215,7 +228,9 @@ sinks:
 Y
 "$MCPLOG" scan --tz UTC --replay --config rp.yaml "$ROOT/samples/logs" >o 2>e
 assert_eq "replay: exit 0" 0 $?
-assert_eq "replay: the summary" "mcplog: replay: 87 sent to sinks, 87 delivered, 0 failed, 0 silenced" "$(cat e)"
+# 116: every alert's story; the 25 errors and 4 thread-not-found alerts
+# (plain rules with a cooldown) end with a resolved (issue 13 item 2).
+assert_eq "replay: the summary" "mcplog: replay: 116 sent to sinks, 116 delivered, 0 failed, 0 silenced" "$(cat e)"
 assert_eq "replay: one firing per alert of the scan, per rule" \
     "$("$MCPLOG" scan --tz UTC --json "$ROOT/samples/logs" | python3 -c '
 import json, sys
@@ -278,6 +293,29 @@ assert_eq "within 3 s (reading never waited for the webhooks)" yes \
 echo "alerts: five alerts through the file sink in $(( (t1 - t0) / 1000000 )) ms with one webhook slow (3 s) and one down" >&2
 kill -TERM "$PID"; wait "$PID"; RC=$?
 assert_eq "follow: exit 0 on SIGTERM with deliveries pending" 0 "$RC"
+# What it waits for is told (issue 13 item 6: 5 s of silence before):
+# five in the slow webhook (one on its 3 s request), five in the one down
+# (the first in its 1 s backoff).
+assert_eq "at exit: the wait is told, per sink" \
+    '{"type":"notice","message":"waiting up to 5s for 10 queued alerts (5 for slow, 5 for down); Ctrl-C again to quit now"}' \
+    "$(grep -F 'waiting up to' out.json)"
+# A second SIGTERM (or Ctrl-C) while it waits ends it at once, by that
+# signal (the checkpoint was written at the first).
+: >out.json
+"$MCPLOG" follow --json --no-default-rules --rules r.yaml --config w.yaml \
+    --no-state logs >out.json 2>err &
+PID=$!
+sleep 0.4
+for k in 1 2; do L $((600 + k)) "oops again $k"; done
+wait_for w.jsonl 'oops again 2' 3
+kill -TERM "$PID"
+wait_for out.json 'Ctrl-C again to quit now' 3
+t0=$(date +%s%N)
+kill -TERM "$PID"; { wait "$PID"; } 2>/dev/null; RC=$?
+t1=$(date +%s%N)
+assert_eq "second SIGTERM: ended by it (128 + 15)" 143 "$RC"
+assert_eq "second SIGTERM: at once (under 1 s, not the 5 s wait)" yes \
+    "$([ $(( (t1 - t0) / 1000000 )) -lt 1000 ] && echo yes || echo no)"
 kill -TERM "$HPID"; wait "$HPID"
 
 # mcplog routes test: the routes that match, in order, and the targets.

@@ -88,6 +88,9 @@ for l in open(p).read().split("\n"):
 open(p, "w").write("\n".join(out))' down
 fix_ckpt down 's/^saved /saved /'
 run down down.json INT
+assert_eq "5 h down: the resume notice says how old the checkpoint is" \
+    '{"type":"notice","message":"resuming from checkpoint (saved 5h ago)"}' \
+    "$(grep -F 'resuming from' down.json)"
 assert_eq "5 h down: one repeat" 1 "$(count_alerts down.json repeat storm)"
 assert_eq "5 h down: the startup missed" 1 "$(count_alerts down.json firing boot)"
 assert_eq "5 h down: SIGINT ends it at once" yes "$GONE"

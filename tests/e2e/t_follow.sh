@@ -141,13 +141,16 @@ wait_for h.json '"rule":"extra"' 5
 assert_eq "reload: the unchanged rule's alert is not raised again" 1 \
     "$(grep -c '"status":"firing"' h.json)"
 assert_contains "reload: the unchanged rule's alert goes on (same id)" h.json \
-    '"type":"alert","status":"update","id":1,"rule":"burst"'
+    '{"type":"event","time":"2025-12-10T14:00:03.000Z","rule":"burst","severity":"warning","captures":{},"file":"logs/mcp_server.log","line":3,"text":"2025-12-10 14:00:03,000 - root - INFO - seq=3","alert":1}'
+assert_not_contains "reload: its update waits for update_interval (1m)" h.json \
+    '"status":"update"'
 assert_contains "reload: the new rule is in force" h.json '"rule":"extra"'
 echo 'rules: [ {name: broken, match: "("} ]' >hup.yaml
 kill -HUP "$PID"
 wait_for h.json 'reload failed' 5
-assert_contains "bad reload: the error names the file and position" h.err \
-    "mcplog: hup.yaml:1:34: rule 'broken': pattern error at offset 1: missing closing parenthesis"
+assert_contains "bad reload: a notice names the file and position" h.json \
+    "{\"type\":\"notice\",\"message\":\"reload failed, the rules in force stay: hup.yaml:1:34: rule 'broken': pattern error at offset 1: missing closing parenthesis\"}"
+assert_eq "bad reload: nothing on stderr" "" "$(cat h.err)"
 line 4 >>logs/mcp_server.log
 wait_for h.json '"seq":"4"' 5
 assert_contains "bad reload: the old rules stay in force" h.json '"seq":"4"'
@@ -178,6 +181,34 @@ for mode in inotify poll; do
     stop
     assert_eq "$mode: --since: only lines at or after the time" "5 6 7 8" "$(seqs u.json)"
 done
+
+# --replay with two families: their archives merged in time order, as
+# scan merges them (issue 13 item 9: it read one family's archives, then
+# the other's from the start again); a record's continuation lines stay
+# with it; a tie goes to the first family, as in scan (the activity log:
+# families are in name order).
+rm -rf logs && mkdir logs
+{ line 1; line 4; printf 'Traceback (most recent call last):\nValueError: four\n'; } >logs/mcp_server.log.2
+gzip logs/mcp_server.log.2
+line 6 >logs/mcp_server.log.1
+: >logs/mcp_server.log
+{ line 2; line 3; } >logs/mcp_activity.log.2
+{ line 5; echo "$(ts 6) - root - INFO - seq=60"; } >logs/mcp_activity.log.1
+: >logs/mcp_activity.log
+start inotify m.json --no-state --replay --all
+line 7 >>logs/mcp_server.log
+wait_for m.json '"seq":"7"' 5
+stop
+assert_eq "--replay, two families: one stream in time order" \
+    "1 2 3 4 Traceback ValueError 5 60 6 7" "$(python3 -c '
+import json, sys
+out = []
+for o in map(json.loads, open(sys.argv[1])):
+    if o["type"] == "event":
+        out.append(o["captures"]["seq"])
+    elif o["type"] == "line":
+        out.append(o["text"].split(" ")[0].rstrip(":"))
+print(" ".join(out))' m.json)"
 
 # The alert state survives a restart: a window half-filled before the
 # restart fills after it, and an alert firing before it goes on after it
@@ -220,7 +251,10 @@ Y
     stop
     assert_not_contains "$mode: the firing alert is not raised again" w3.json '"status":"firing"'
     assert_contains "$mode: it goes on with the same id" w3.json \
-        '"type":"alert","status":"update","id":1,"rule":"burst"'
+        '{"type":"event","time":"2025-12-10T14:00:03.000Z","rule":"burst","severity":"warning","captures":{},"file":"logs/mcp_server.log","line":3,"text":"2025-12-10 14:00:03,000 - root - INFO - seq=3","alert":1}'
+    assert_eq "$mode: the resume is told first" \
+        '{"type":"notice","message":"resuming from checkpoint (saved Ns ago)"}' \
+        "$(head -n 1 w3.json | sed 's/saved [0-9]*s ago/saved Ns ago/')"
 done
 
 # A live file rotated away before any byte of it was read (its writer goes

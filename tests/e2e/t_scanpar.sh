@@ -9,8 +9,9 @@
 # time guard holds events across chunks and files), each scanned with 1, 2
 # and 3 workers (MCPLOG_SCAN_THREADS): the JSON report, the text report
 # and stderr are byte for byte what mcplog printed before the split (the
-# digests below were taken with the one-thread-per-family scan of main
-# c84458c, which has the time guard; the JSON without "file_bytes", the
+# digests below were taken with the one-thread-per-family scan of branch
+# i13-live (796248f..), which has the time guard and one alert per
+# incident (cooldown ends); the JSON without "file_bytes", the
 # size of gzip members as this machine's zlib writes them), and equal
 # across worker counts.
 export HOME="$T"
@@ -95,24 +96,24 @@ check() {
 
 NOTHING=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 check delay 5 0 102304 \
-    1539b02dfb479f570c6dd9322a4da3bbbcdf5b485f579b67544c1977dfb5b0ad \
-    8a6748133cb63fd15043ea9e8d4b6509d5f641982a54f78f2ad286bf0972cb8c $NOTHING
+    4af728595780f7fe103bdcf1807b92a878fb5e7ae709e33ba64f4a931931942a \
+    cdcddccf805d9fbec41408f45db91cf219a92265848ab1791e0caef5ed08ef21 $NOTHING
 check numbered 22 0 87303 \
-    38bb3b2a72178e438a7d02e94b4ec9145b1e5466dd9e4f3cb2e87386a2ac5304 \
-    8e47106403facc99ea594f357fc566978ed3d152312a9139dd4fd03346578369 $NOTHING
+    769c54016537657a6b280ee6d23e23f958c943f32979042ff63b4f5b22854bfd \
+    0659b3645814b781c899b329b236e479dcdf22f49f8e214049ab7f099b591261 $NOTHING
 check bigplain 2 0 102304 \
-    81aa2251d8cd8fe56d52fc1712bf8bd09ab2bc7d51216b1351ceb334681655c7 \
-    24b4583166cc95c96409857c42a226031f94f18a04d6ec3c3f1f007f2fb3ff8e $NOTHING
+    a42458418e0d03951a7a5f3d26e268d10ab100e618050a6f155eacedcabf36a7 \
+    1e5f5e34b525b39f6b081b5e37e9e0f4a3e426166634ce7cd6410150f899c3bd $NOTHING
 check dateext 11 0 87303 \
-    aa30dfeca3c736319e33e88af3ad288ccf88870985e7389962e09bdaf0bffa65 \
-    0a525be511878124c35fd8d5fb9b05f7429d47b39dfcaab48ce56626c53a956a $NOTHING
+    6df63631dd0f1f5752eda18ec1a677c7aca8c49564149239331b40e79d26caad \
+    7c0a41834de0e2c5f0d461c7584ba6e4e85b53bd26bbfabd9958e0f6cabedc79 $NOTHING
 check damaged 22 1 84714 \
-    4c330e11024697347fba80e4fe199959f29442fa3c6fc409b46ffe22d6599fa5 \
-    bb2960d14f56f075e708b039ab9ff2e38327863acea771e45e5f9faa6b9f91c4 \
+    4ee4525488d2ed2d17b4906a501a23ead990aec1c0e6366fa044d6ac453b4203 \
+    7fca771b6ace96e5738edf070ac5e820d587dde7a1f09a09de6bda15629ba307 \
     dc08916ed97ffbd5612c41c93f83610df1f68edaf1153021e3c5a39679fa3d67
 check jumps 11 0 102304 \
-    23731ca366b4cb3fa4385a2683e3d72943bb73f2b5e998d52abf1778c56a6d98 \
-    998b79d851ece7343cf9df4f07fdd235fe1494b707d9d23d32551625843160c8 $NOTHING
+    714862821c4a2078344fad50d0119720512da4cac597e00ddf8c906549a137b4 \
+    b87dd15327d6a20f1bf41561b083d899a0dc794c9f0cda688d6174065526d3b1 $NOTHING
 assert_eq "jumps: 13 time jumps" 13 "$(jget jumps.2.json totals.time_jumps)"
 assert_eq "damaged: the warnings, in file order" \
     "mcplog: warning: ignored 8 trailing bytes after the last gzip member at offset 51210

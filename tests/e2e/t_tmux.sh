@@ -29,8 +29,9 @@ rules:
 Y
 mkdir logs && : >logs/mcp_server.log
 
-# cap [-e]: the visible screen of the mcplog pane (no history).
-cap() { tm capture-pane -p -t t "$@"; }
+# cap [-e]: the visible screen of the mcplog pane (no history); P names
+# another session's pane.
+cap() { tm capture-pane -p -t "${P:-t}" "$@"; }
 # wait_pane STRING...: poll (every 50 ms, 10 s at most) until the screen
 # holds every string. Returns 1 on timeout.
 wait_pane() {
@@ -122,12 +123,12 @@ wait_pane 'EVIL normal line after the attacks' 'mcplog  1 firing | hostile 11 ('
 assert_eq "the lines and the new status line arrived" 0 $?
 
 # Every row of the screen. The status line's rate depends on timing: it
-# is compared as (R/s).
-cap | sed '$ s/ ([0-9]*\.[0-9]\/s)$/ (R\/s)/' >screen.txt
+# is compared as (R/min).
+cap | sed '$ s/ ([0-9.]*\/min)$/ (R\/min)/' >screen.txt
 cat >screen.want <<'W'
 -- logs/mcp_activity.log does not exist yet, waiting for it
 -- 2025-12-10 --
-14:00:01.000  warning   hostile  2025-12-10 14:00:01,000 - root - INFO - EVIL normal line before the attacks
+14:00:01.000  -         hostile  2025-12-10 14:00:01,000 - root - INFO - EVIL normal line before the attacks
 14:00:02.000  warning   hostile  2025-12-10 14:00:02,000 - root - INFO - EVIL clear \x1b[2J screen
 14:00:02.000  ▲ ALERT warning hostile count=2: 2 hostile lines in 1m
 14:00:03.000  warning   hostile  2025-12-10 14:00:03,000 - root - INFO - EVIL title \x1b]0;PWNED\x07 set
@@ -139,7 +140,7 @@ cat >screen.want <<'W'
 14:00:09.000  warning   hostile  2025-12-10 14:00:09,000 - root - INFO - EVIL rlo \u{202e}gnp.exe
 14:00:10.000  warning   hostile  2025-12-10 14:00:10,000 - root - INFO - EVIL osc unterminated \x1b]0;PWNED2
 14:00:11.000  warning   hostile  2025-12-10 14:00:11,000 - root - INFO - EVIL normal line after the attacks
-mcplog  1 firing | hostile 11 (R/s)
+mcplog  1 firing | hostile 11 (R/min)
 W
 assert_file_eq "every row of the screen, escapes shown literally" \
     screen.want screen.txt
@@ -187,6 +188,110 @@ print(" ".join(bad) or "clean")
 # SIGTERM: mcplog exits 0.
 kill -TERM "$PID"
 assert_eq "SIGTERM: mcplog exits 0" "status 0" "$(wait_exit "$PID")"
+
+# The calm view (issue 13 item 1): the shipped rules on a healthy
+# server. A startup and a tool call are one line each, dim and neutral
+# ("-": they feed no alert), with every rule that matched them; an error
+# with a traceback is coloured, shows the traceback's last line, and its
+# burst is one alert (the later errors feed it, within update_interval:
+# no more alert lines); the free-text message capture is not repeated.
+rm -rf calm && mkdir calm && : >calm/mcp_server.log && : >calm/mcp_activity.log
+tm new-session -d -s c -x 200 -y 14 \
+    env TERM=xterm-256color MCPLOG_DATADIR="$ROOT" "$MCPLOG" follow \
+    --no-state --color always calm \; pipe-pane -o -t c "cat >>'$T/calm.raw'"
+P=c
+wait_pane 'mcplog  0 firing | no matches yet'
+S() { printf '%s - %s\n' "$(ts "$1")" "$2" >>calm/mcp_server.log; }
+S 0 'root - INFO - Process PID: 4242'
+S 1 '__main__ - INFO - Server ready - waiting for tool requests...'
+wait_pane 'Process PID: 4242'
+printf '%s - TOOL_CALL: chat with 3 arguments\n' "$(ts 2)" >>calm/mcp_activity.log
+wait_pane 'TOOL_CALL: chat'
+# One write per record, as Python's logging writes one (with its
+# traceback).
+printf '%s - tools.x - ERROR - boom one\nTraceback (most recent call last):\n  File "x.py", line 1, in <module>\nValueError: bad input\n%s - tools.x - ERROR - boom two\n%s - tools.x - ERROR - boom three\n' \
+    "$(ts 3)" "$(ts 4)" "$(ts 5)" >>calm/mcp_server.log
+wait_pane 'boom three' 'errors 3 ('
+assert_eq "calm view: the lines arrived" 0 $?
+cap | sed 's/ ([0-9.]*\/min)/ (R\/min)/g; /^$/d' >calm.txt
+cat >calm.want <<'W'
+-- 2025-12-10 --
+14:00:00.000  -         startup-not-ready,restarts{pid=4242}  2025-12-10 14:00:00,000 - root - INFO - Process PID: 4242
+14:00:02.000  -         tool-calls,tool-call-rate{tool=chat,args=3}  2025-12-10 14:00:02,000 - TOOL_CALL: chat with 3 arguments
+14:00:03.000  warning   errors{logger=tools.x,level=ERROR}  2025-12-10 14:00:03,000 - tools.x - ERROR - boom one
+              traceback ends: ValueError: bad input
+14:00:03.000  ▲ ALERT warning errors{logger=tools.x} count=1: ERROR from tools.x: boom one
+14:00:04.000  warning   errors{logger=tools.x,level=ERROR}  2025-12-10 14:00:04,000 - tools.x - ERROR - boom two
+14:00:05.000  warning   errors{logger=tools.x,level=ERROR}  2025-12-10 14:00:05,000 - tools.x - ERROR - boom three
+mcplog  1 firing | errors 3 (R/min)  startup-not-ready 1 (R/min)  restarts 1 (R/min)  tool-calls 1 (R/min)  tool-call-rate 1 (R/min)
+W
+assert_file_eq "calm view: every row" calm.want calm.txt
+# The bytes written (pipe-pane): the quiet lines dim as a whole, the
+# error's SEV yellow and its rule bold.
+wait_for calm.raw 'boom three'
+assert_eq "calm view: the startup line is dim as a whole, no colour" 1 \
+    "$(grep -cF "${ESC}[2m14:00:00.000  -         startup-not-ready,restarts{pid=4242}  2025-12-10 14:00:00,000 - root - INFO - Process PID: 4242${ESC}[0m" calm.raw)"
+assert_eq "calm view: the tool call line too" 1 \
+    "$(grep -cF "${ESC}[2m14:00:02.000  -         tool-calls,tool-call-rate{tool=chat,args=3}  2025-12-10 14:00:02,000 - TOOL_CALL: chat with 3 arguments${ESC}[0m" calm.raw)"
+assert_eq "calm view: the error line's SEV in yellow, its rule bold" 1 \
+    "$(grep -cF "14:00:03.000  ${ESC}[33mwarning${ESC}[0m   ${ESC}[1merrors${ESC}[0m{logger=tools.x,level=ERROR}  2025-12-10 14:00:03,000 - tools.x - ERROR - boom one" calm.raw)"
+
+# A failed SIGHUP reload (issue 13 item 9): its error is a notice on a
+# row of its own above the status line, which stays whole on the bottom
+# row (it was written onto the status line's row).
+printf 'rules:\n  - name: broken\n    match: "("\n' >bad.yaml
+tm kill-session -t c
+rm -rf narrow && mkdir narrow && : >narrow/mcp_server.log && : >narrow/mcp_activity.log
+cp rules.yaml live.yaml
+tm new-session -d -s n -x 60 -y 6 \
+    env TERM=xterm-256color "$MCPLOG" follow --no-default-rules \
+    --rules live.yaml --no-state --color never narrow
+P=n
+wait_pane 'mcplog  0 firing | no matches yet'
+NPID=$(tm display -p -t n '#{pane_pid}')
+line 1 'one' >>narrow/mcp_server.log
+wait_pane 'EVIL one'
+cp bad.yaml live.yaml
+kill -HUP "$NPID"
+wait_pane 'arenthesis' 'mcplog  0 firing | hostile 1 ('
+cap | sed 's/ ([0-9.]*\/min)/ (R\/min)/g' >hup.txt
+assert_eq "bad reload: the notice on its row, the status line whole below" \
+    "-- reload failed, the rules in force stay: live.yaml:3:14: r
+ule 'broken': pattern error at offset 1: missing closing par
+enthesis
+mcplog  0 firing | hostile 1 (R/min)" \
+    "$(sed -n 3,6p hup.txt | sed 's/ *$//')"
+
+# Ctrl-C at full width (issue 13 item 9): the status line is cut three
+# columns short of the width, so the ^C the terminal echoes after it does
+# not wrap, and the erase at exit takes it all: no status line is left.
+line 2 'two with a much longer text' >>narrow/mcp_server.log
+cat >wide.yaml <<'Y'
+rules:
+  - name: hostile
+    match: ' - EVIL '
+    threshold: {count: 1, window: 1m}
+    severity: warning
+  - name: a-rule-with-a-long-name-to-fill-the-line
+    match: ' - EVIL '
+Y
+cp wide.yaml live.yaml
+kill -HUP "$NPID"
+wait_pane 'rules reloaded'
+line 3 'three' >>narrow/mcp_server.log
+wait_pane 'EVIL three' '…'
+cap >full.txt
+assert_eq "full width: the status line cut to 57 of 60 columns, ending in …" \
+    "57 mcplog  1 firing | hostile 3 (" \
+    "$(tail -n 1 full.txt | python3 -c '
+import sys
+r = sys.stdin.read().rstrip("\n")
+print(len(r), r[:r.index("(") + 1] if r.endswith("\u2026") else r)')"
+tm send-keys -t n C-c
+assert_eq "Ctrl-C: mcplog exits 0" "status 0" "$(wait_exit "$NPID")"
+cap >after.txt
+assert_eq "Ctrl-C: no status line left on the screen" 0 \
+    "$(grep -c 'mcplog  1 firing' after.txt)"
 
 # Control: the same escapes written raw do reach this tmux.
 tm new-session -d -s ctl -x 80 -y 5 sh -c \

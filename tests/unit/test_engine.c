@@ -303,8 +303,10 @@ static const char PLAIN[] =
     "    severity: warning\n"
     "    cooldown: 5m\n";
 
-/* Every match is an alert; within the cooldown after one ends, the next
- * match reopens it instead of raising another. */
+/* One incident, one alert: a match fires it, a match within the cooldown
+ * after the last one goes on with it (an update), and it resolves when
+ * the cooldown has passed with no match (issue 13 item 2: it used to end
+ * and fire again for every match, "F1:1 R1:1 F1:2 R1:2 ..."). */
 static void test_plain_cooldown(void **state)
 {
     struct fx *f = setup(PLAIN);
@@ -314,17 +316,73 @@ static void test_plain_cooldown(void **state)
     (void)state;
     feed(f, 0, MCP_EV_MATCH, T0, NULL, NULL);
     feed(f, 0, MCP_EV_MATCH, T0 + 4 * M, NULL, NULL);
-    feed(f, 0, MCP_EV_MATCH, T0 + 8 * M, NULL, NULL);  /* 4 m after end */
+    feed(f, 0, MCP_EV_MATCH, T0 + 8 * M, NULL, NULL);  /* 4 m after */
+    a = alerts(f, &n);
+    assert_true(a[0]->firing);
+    assert_int_equal(a[0]->cleared, T0 + 8 * M);
+    mcp_engine_advance(f->e, T0 + 13 * M - 1);
+    assert_true(a[0]->firing);
     feed(f, 0, MCP_EV_MATCH, T0 + 14 * M, NULL, NULL); /* 6 m: new */
     a = alerts(f, &n);
     assert_int_equal(n, 2);
     assert_int_equal(a[0]->start, T0);
-    assert_int_equal(a[0]->end, T0 + 8 * M);
+    assert_int_equal(a[0]->end, T0 + 13 * M);
+    assert_int_equal(a[0]->at, T0 + 13 * M);
     assert_int_equal(a[0]->count, 3);
     assert_int_equal(a[1]->start, T0 + 14 * M);
-    assert_int_equal(a[1]->end, T0 + 14 * M);
+    assert_true(a[1]->firing);
     assert_int_equal(a[1]->count, 1);
-    assert_string_equal(f->log, "F1:1 R1:1 F1:2 R1:2 F1:3 R1:3 F2:1 R2:1");
+    /* exactly the cooldown after the last match: a new incident */
+    mcp_engine_advance(f->e, T0 + 19 * M);
+    feed(f, 0, MCP_EV_MATCH, T0 + 19 * M, NULL, NULL);
+    alerts(f, &n);
+    assert_int_equal(n, 3);
+    assert_string_equal(f->log, "F1:1 U1:2 U1:3 R1:3 F2:1 R2:1 F3:1");
+    assert_int_equal(mcp_engine_stats(f->e, 0)->alerts, 3);
+    teardown_fx(f);
+}
+
+/* Without cooldown a plain rule's alert fires and resolves on its line;
+ * what mcp_engine_feed returns says which alert a line raised or fed. */
+static void test_plain_no_cooldown_fed(void **state)
+{
+    struct fx *f = setup("rules:\n  - name: e\n    match: 'x'\n"
+                         "    severity: warning\n"
+                         "  - name: s\n    match: 'y'\n"
+                         "    threshold: {count: 1, window: 1m}\n"
+                         "    severity: info\n"
+                         "  - name: c\n    match: 'z'\n");
+    const char *caps[1] = {NULL};
+    size_t lens[1] = {0};
+    struct mcp_event *ev = mcp_event_create("line", 4, NULL, 0, 0, caps,
+                                            lens);
+    const struct mcp_alert *fed;
+
+    (void)state;
+    ev->own_ts = true;
+    ev->rule = 0;
+    ev->ts = T0;
+    fed = mcp_engine_feed(f->e, ev);
+    assert_non_null(fed);
+    assert_int_equal(fed->id, 1);
+    assert_false(fed->firing);
+    assert_int_equal(fed->end, T0);
+    ev->rule = 1;                             /* below the threshold */
+    assert_null(mcp_engine_feed(f->e, ev));
+    ev->ts = T0 + S;                          /* fires */
+    fed = mcp_engine_feed(f->e, ev);
+    assert_non_null(fed);
+    assert_int_equal(fed->id, 2);
+    ev->ts = T0 + 2 * S;                      /* counted while firing */
+    assert_ptr_equal(mcp_engine_feed(f->e, ev), fed);
+    ev->rule = 2;                             /* counting rule */
+    assert_null(mcp_engine_feed(f->e, ev));
+    mcp_engine_advance(f->e, T0 + 62 * S);    /* resolved at T0+61s */
+    ev->rule = 1;
+    ev->ts = T0 + 63 * S;                     /* one in the window again */
+    assert_null(mcp_engine_feed(f->e, ev));
+    assert_string_equal(f->log, "F1:1 R1:1 F2:2 U2:3 R2:3");
+    mcp_event_free(ev);
     teardown_fx(f);
 }
 
@@ -363,8 +421,10 @@ static void test_no_time(void **state)
     teardown_fx(f);
 }
 
-/* Threshold reopened within cooldown keeps one alert and adds only the
- * matches not counted before. */
+/* A threshold alert whose window dropped back waits out its cooldown:
+ * crossing the threshold again in that time goes on with it (adding the
+ * matches not counted before), then it resolves a cooldown after the
+ * window last dropped back. */
 static void test_threshold_cooldown_reopen(void **state)
 {
     struct fx *f = setup("rules:\n  - name: s\n    match: 'x'\n"
@@ -377,27 +437,91 @@ static void test_threshold_cooldown_reopen(void **state)
     feed(f, 0, MCP_EV_MATCH, T0, NULL, NULL);
     feed(f, 0, MCP_EV_MATCH, T0 + S, NULL, NULL);      /* fires, count 2 */
     /* The newest two are T0 and T0+1s: back to one match when T0 leaves
-     * the window, at T0+1m. */
+     * the window, at T0+1m; it waits out its cooldown until T0+11m. */
     mcp_engine_advance(f->e, T0 + 5 * M);
     a = alerts(f, &n);
     assert_int_equal(n, 1);
-    assert_int_equal(a[0]->end, T0 + M);
-    feed(f, 0, MCP_EV_MATCH, T0 + 6 * M, NULL, NULL);
-    feed(f, 0, MCP_EV_MATCH, T0 + 6 * M + S, NULL, NULL); /* reopens */
+    assert_true(a[0]->firing);
+    assert_int_equal(a[0]->cleared, T0 + M);
+    feed(f, 0, MCP_EV_MATCH, T0 + 6 * M, NULL, NULL);  /* one: nothing */
+    assert_int_equal(a[0]->cleared, T0 + M);
+    feed(f, 0, MCP_EV_MATCH, T0 + 6 * M + S, NULL, NULL); /* goes on */
     a = alerts(f, &n);
     assert_int_equal(n, 1);
     assert_true(a[0]->firing);
+    assert_int_equal(a[0]->cleared, MCP_TIME_NONE);
     assert_int_equal(a[0]->count, 4);
+    /* the window drops back at 7m; resolved at 17m */
     mcp_engine_advance(f->e, T0 + 30 * M);
+    assert_int_equal(a[0]->end, T0 + 17 * M);
     feed(f, 0, MCP_EV_MATCH, T0 + 31 * M, NULL, NULL);
     feed(f, 0, MCP_EV_MATCH, T0 + 31 * M + S, NULL, NULL); /* new alert */
     alerts(f, &n);
     assert_int_equal(n, 2);
+    assert_string_equal(f->log, "F1:2 U1:4 R1:4 F2:2");
     teardown_fx(f);
 }
 
-/* follow prunes: ended alerts and idle groups go; firing alerts stay, and
- * so does a group's last alert while its cooldown runs. */
+/* An alert waiting out its cooldown is saved as such: restored, it
+ * resolves when the cooldown ends, and a match before then goes on with
+ * it; nothing is told at load. */
+static void test_cooldown_restored(void **state)
+{
+    struct fx *f = setup(PLAIN), *g, *h;
+    struct mcp_buf b;
+    struct mcp_alert *const *a;
+    size_t n;
+
+    (void)state;
+    feed(f, 0, MCP_EV_MATCH, T0, NULL, NULL);
+    feed(f, 0, MCP_EV_MATCH, T0 + M, NULL, NULL);
+    mcp_buf_init(&b);
+    mcp_engine_save(f->e, &b);
+    g = setup(PLAIN);
+    mcp_engine_load(g->e, b.data, b.len, MCP_TIME_NONE, MCP_TIME_NONE);
+    a = alerts(g, &n);
+    assert_int_equal(n, 1);
+    assert_true(a[0]->firing);
+    assert_int_equal(a[0]->cleared, T0 + M);
+    assert_int_equal(mcp_engine_next_due(g->e), T0 + 6 * M);
+    mcp_engine_advance(g->e, T0 + 6 * M);
+    assert_string_equal(g->log, "R1:2");
+    h = setup(PLAIN);
+    mcp_engine_load(h->e, b.data, b.len, MCP_TIME_NONE, MCP_TIME_NONE);
+    feed(h, 0, MCP_EV_MATCH, T0 + 3 * M, NULL, NULL);
+    mcp_engine_advance(h->e, T0 + 8 * M - 1);
+    assert_string_equal(h->log, "U1:3");
+    mcp_engine_advance(h->e, T0 + 8 * M);
+    assert_string_equal(h->log, "U1:3 R1:3");
+    mcp_buf_free(&b);
+    teardown_fx(f);
+    teardown_fx(g);
+    teardown_fx(h);
+}
+
+/* An expect rule with a cooldown: a startup met late clears the alert,
+ * another miss within the cooldown goes on with it. */
+static void test_expect_cooldown(void **state)
+{
+    struct fx *f = setup("rules:\n  - name: up\n    match: 'start'\n"
+                         "    expect: {match: 'ready', within: 30s}\n"
+                         "    severity: critical\n    cooldown: 10m\n");
+
+    (void)state;
+    feed(f, 0, MCP_EV_MATCH, T0, NULL, NULL);
+    feed(f, 0, MCP_EV_FOLLOW, T0 + 40 * S, NULL, NULL); /* late */
+    feed(f, 0, MCP_EV_MATCH, T0 + 5 * M, NULL, NULL);
+    mcp_engine_advance(f->e, T0 + 6 * M);               /* missed again */
+    feed(f, 0, MCP_EV_FOLLOW, T0 + 7 * M, NULL, NULL);
+    mcp_engine_advance(f->e, T0 + 17 * M - 1);
+    assert_string_equal(f->log, "F1:1 U1:2");
+    mcp_engine_advance(f->e, T0 + 17 * M);
+    assert_string_equal(f->log, "F1:1 U1:2 R1:2");
+    teardown_fx(f);
+}
+
+/* follow prunes: ended alerts and idle groups go; firing alerts stay
+ * (also one waiting out its cooldown: test_prune_keeps_cooldown). */
 static void test_prune(void **state)
 {
     struct fx *f = setup("rules:\n  - name: e\n    match: 'x'\n"
@@ -428,8 +552,8 @@ static void test_prune(void **state)
     teardown_fx(f);
 }
 
-/* A group's last alert stays while its cooldown runs, so a match within
- * the cooldown still reopens it after a prune. */
+/* An alert waiting out its cooldown fires: a prune keeps it, so a match
+ * within the cooldown still goes on with it. */
 static void test_prune_keeps_cooldown(void **state)
 {
     struct fx *f = setup(PLAIN); /* errors, cooldown 5m */
@@ -609,9 +733,12 @@ int main(void)
         cmocka_unit_test(test_expect_newest_first),
         cmocka_unit_test(test_expect_interleaved),
         cmocka_unit_test(test_plain_cooldown),
+        cmocka_unit_test(test_plain_no_cooldown_fed),
         cmocka_unit_test(test_counting_rule),
         cmocka_unit_test(test_no_time),
         cmocka_unit_test(test_threshold_cooldown_reopen),
+        cmocka_unit_test(test_cooldown_restored),
+        cmocka_unit_test(test_expect_cooldown),
         cmocka_unit_test(test_prune),
         cmocka_unit_test(test_prune_keeps_cooldown),
         cmocka_unit_test(test_repeat),

@@ -150,6 +150,32 @@ static void show(struct fx *f, int rule, int kind, int64_t t,
     mcp_event_free(ev);
 }
 
+/* Show one line matched by n rules: rule[i] with its first capture c[i];
+ * alert[i] the alert it raised or fed (0: none), of severity sev[i]. */
+static void show_line(struct fx *f, int64_t t, const char *line, int n,
+                      const int *rule, const char *const *c,
+                      const uint64_t *alert, const enum mcp_severity *sev)
+{
+    struct mcp_termview_hit h[4] = {{0}};
+    struct mcp_event *ev[4];
+
+    for (int i = 0; i < n; i++) {
+        ev[i] = mkev(&f->rs, rule[i], MCP_EV_MATCH, t, line, strlen(line),
+                     CAP1[rule[i]], c[i], NULL, NULL);
+        h[i] = (struct mcp_termview_hit){ev[i], alert[i], sev[i]};
+    }
+    mcp_termview_events(f->v, h, (size_t)n, "logs/mcp_server.log");
+    for (int i = 0; i < n; i++)
+        mcp_event_free(ev[i]);
+}
+
+/* Show one line of rule that raised or fed alert id of severity sev. */
+static void show_fed(struct fx *f, int rule, int64_t t, const char *line,
+                     const char *c0, uint64_t id, enum mcp_severity sev)
+{
+    show_line(f, t, line, 1, &rule, &c0, &id, &sev);
+}
+
 /* A hand-made alert of reconnect-failures{server=...}. */
 struct alert_fx {
     struct mcp_alert a;
@@ -173,6 +199,8 @@ static void mkalert(struct alert_fx *x, uint32_t rule, const char *server,
     }
     x->a.start = start;
     x->a.end = end;
+    x->a.at = end != MCP_TIME_NONE ? end : start;
+    x->a.cleared = MCP_TIME_NONE;
     x->a.count = count;
     x->a.firing = end == MCP_TIME_NONE;
     if (summary != NULL) {
@@ -183,6 +211,8 @@ static void mkalert(struct alert_fx *x, uint32_t rule, const char *server,
 
 /* --- text events ------------------------------------------------------- */
 
+/* A line that fed no alert: "-" and neutral; one that did: its alert's
+ * severity. Follow-up hits are not shown. */
 static void test_event_plain(void **state)
 {
     struct fx *f = fx_new(MCP_COLOR_NEVER, false, false, false);
@@ -190,16 +220,20 @@ static void test_event_plain(void **state)
     (void)state;
     show(f, R_RECONNECT, MCP_EV_MATCH, T0, "Reconnect failed for hestai",
          "hestai", NULL);
+    show_fed(f, R_RECONNECT, T0, "Reconnect failed for hestai", "hestai", 3,
+             MCP_SEV_CRITICAL);
     show(f, R_TOOLS, MCP_EV_MATCH, T0 + 1, "TOOL_CALL: read_file", "read_file",
          NULL);
     show(f, R_TOOLS, MCP_EV_MATCH, T0 + 2, "TOOL_CALL: ls from cli", "ls",
          "cli");
-    show(f, R_WARN, MCP_EV_MATCH, T0 + DAY, "WARN disk", "disk", NULL);
-    show(f, R_WARN, MCP_EV_MATCH, MCP_TIME_NONE, "WARN x", "x", NULL);
+    show_fed(f, R_WARN, T0 + DAY, "WARN disk", "disk", 4, MCP_SEV_WARNING);
+    show_fed(f, R_WARN, MCP_TIME_NONE, "WARN x", "x", 5, MCP_SEV_WARNING);
     show(f, R_STARTUP, MCP_EV_FOLLOW, T0 + DAY + 5, "ready pid=12", "12",
          NULL);
     assert_string_equal(out(f),
         "-- 2025-12-10 --\n"
+        "14:36:02.114  -         reconnect-failures{server=hestai}  "
+        "Reconnect failed for hestai\n"
         "14:36:02.114  critical  reconnect-failures{server=hestai}  "
         "Reconnect failed for hestai\n"
         "14:36:02.115  -         tool-calls{tool=read_file}  "
@@ -208,33 +242,97 @@ static void test_event_plain(void **state)
         "TOOL_CALL: ls from cli\n"
         "-- 2025-12-11 --\n"
         "14:36:02.114  warning   warn-thing{what=disk}  WARN disk\n"
-        "--:--:--.---  warning   warn-thing{what=x}  WARN x\n"
-        "14:36:02.119  info      startup{rpid=12} (follow-up)  "
-        "ready pid=12\n");
+        "--:--:--.---  warning   warn-thing{what=x}  WARN x\n");
     fx_free(f);
 }
 
+/* One line matched by several rules is shown once with every rule name
+ * and every capture once; the most severe alert it fed gives SEV; a
+ * capture that repeats the text (free text: a space, or over 32 bytes)
+ * is left out unless it is a group_by label; a record's traceback shows
+ * its last line (issue 13 item 1: the old view showed the line once per
+ * rule, in each rule's severity, with message= captures). */
+static void test_event_merged(void **state)
+{
+    struct fx *f = fx_new(MCP_COLOR_NEVER, false, false, false);
+    struct fx *g = fx_new(MCP_COLOR_NEVER, false, false, true);
+    const int two[] = {R_RECONNECT, R_TOOLS};
+    const char *cv[] = {"h", "h"};
+    const uint64_t none[] = {0, 0}, one[] = {0, 9};
+    const enum mcp_severity sevs[] = {MCP_SEV_NONE, MCP_SEV_WARNING};
+    const char *tb = "Traceback (most recent call last):\n"
+                     "  File \"x.py\", line 1\nValueError: bad \x1b[2J\n";
+    struct mcp_event *ev;
+    struct mcp_termview_hit h;
+
+    (void)state;
+    show_line(f, T0, "Reconnect failed for h TOOL_CALL: h", 2, two, cv, none,
+              sevs);
+    show_line(f, T0, "Reconnect failed for h TOOL_CALL: h", 2, two, cv, one,
+              sevs);
+    /* "what" is free text (a space): left out */
+    show(f, R_WARN, MCP_EV_MATCH, T0, "WARN disk full", "disk full", NULL);
+    /* over 32 bytes: left out; a label of that length is not */
+    show(f, R_WARN, MCP_EV_MATCH, T0,
+         "WARN 0123456789012345678901234567890123",
+         "0123456789012345678901234567890123", NULL);
+    show(f, R_TOOLS, MCP_EV_MATCH, T0,
+         "TOOL_CALL: a-very-long-tool-name-of-40-bytes-xx from cli",
+         "a-very-long-tool-name-of-40-bytes-xx", "cli");
+    ev = mcp_event_create("WARN boom", 9, tb, strlen(tb), 0, NULL, NULL);
+    ev->rule = R_WARN;
+    ev->ts = T0;
+    h = (struct mcp_termview_hit){ev, 2, MCP_SEV_WARNING};
+    mcp_termview_events(f->v, &h, 1, "p");
+    mcp_termview_events(g->v, &h, 1, "p"); /* --all: the lines show it */
+    mcp_event_free(ev);
+    assert_string_equal(out(f),
+        "-- 2025-12-10 --\n"
+        "14:36:02.114  -         reconnect-failures,tool-calls"
+        "{server=h,tool=h}  Reconnect failed for h TOOL_CALL: h\n"
+        "14:36:02.114  warning   reconnect-failures,tool-calls"
+        "{server=h,tool=h}  Reconnect failed for h TOOL_CALL: h\n"
+        "14:36:02.114  -         warn-thing  WARN disk full\n"
+        "14:36:02.114  -         warn-thing  "
+        "WARN 0123456789012345678901234567890123\n"
+        "14:36:02.114  -         tool-calls{tool=a-very-long-tool-name-of-"
+        "40-bytes-xx,client=cli}  TOOL_CALL: a-very-long-tool-name-of-40-"
+        "bytes-xx from cli\n"
+        "14:36:02.114  warning   warn-thing  WARN boom\n"
+        "              traceback ends: ValueError: bad \\x1b[2J\n");
+    assert_string_equal(out(g),
+        "-- 2025-12-10 --\n"
+        "14:36:02.114  warning   warn-thing  WARN boom\n");
+    fx_free(f);
+    fx_free(g);
+}
+
+/* Colour only on a line that raised or fed an alert; any other matched
+ * line is dim (SGR 2) as a whole. */
 static void test_event_color(void **state)
 {
     struct fx *f = fx_new(MCP_COLOR_ALWAYS, false, false, false);
 
     (void)state;
-    show(f, R_RECONNECT, MCP_EV_MATCH, T0, "Reconnect failed for hestai",
-         "hestai", NULL);
+    show_fed(f, R_RECONNECT, T0, "Reconnect failed for hestai", "hestai", 1,
+             MCP_SEV_CRITICAL);
     show(f, R_TOOLS, MCP_EV_MATCH, T0, "TOOL_CALL: ls", "ls", NULL);
+    show_fed(f, R_WARN, T0, "WARN w", "w", 2, MCP_SEV_WARNING);
+    show_fed(f, R_STARTUP, T0, "Starting pid=3", "3", 3, MCP_SEV_INFO);
     show(f, R_WARN, MCP_EV_MATCH, T0, "WARN w", "w", NULL);
-    show(f, R_STARTUP, MCP_EV_MATCH, T0, "Starting pid=3", "3", NULL);
     assert_string_equal(out(f),
         "\033[2m-- 2025-12-10 --\033[0m\n"
         "14:36:02.114  \033[1;31mcritical\033[0m  "
         "\033[1mreconnect-failures\033[0m{server=hestai}  "
         "Reconnect failed for hestai\n"
-        "14:36:02.114  -         \033[1mtool-calls\033[0m{tool=ls}  "
-        "TOOL_CALL: ls\n"
+        "\033[2m14:36:02.114  -         tool-calls{tool=ls}  "
+        "TOOL_CALL: ls\033[0m\n"
         "14:36:02.114  \033[33mwarning\033[0m   "
         "\033[1mwarn-thing\033[0m{what=w}  WARN w\n"
         "14:36:02.114  \033[36minfo\033[0m      "
-        "\033[1mstartup\033[0m{pid=3}  Starting pid=3\n");
+        "\033[1mstartup\033[0m{pid=3}  Starting pid=3\n"
+        "\033[2m14:36:02.114  -         warn-thing{what=w}  WARN w"
+        "\033[0m\n");
     fx_free(f);
 }
 
@@ -264,6 +362,11 @@ static void test_event_cut(void **state)
 
 /* --- alerts ------------------------------------------------------------ */
 
+/* One story per alert: ▲ at its start, ↻ with the count and the time of
+ * the change, ↻ still firing with its time, ▼ at its end; an alert that
+ * resolved at the instant it fired shows its ▲ line only; a silenced
+ * alert is marked (issue 13 item 2: updates had no line outside --quiet
+ * and the repeat line no time). */
 static void test_alert_lines(void **state)
 {
     struct fx *f = fx_new(MCP_COLOR_NEVER, false, false, false);
@@ -272,24 +375,40 @@ static void test_alert_lines(void **state)
     (void)state;
     mkalert(&x, R_RECONNECT, "hestai", T0, MCP_TIME_NONE, 3,
             "3 reconnect failures of hestai");
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING, false);
     x.a.count = 4;
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE); /* not in non-quiet */
-    x.a.end = T0 + 5 * M + 1500;
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED);
-    /* A plain alerting rule: only the ▲ line. */
+    x.a.at = T0 + 20 * S;
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE, false);
+    x.a.at = T0 + 4 * M;
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_REPEAT, false);
+    x.a.end = x.a.at = T0 + 5 * M + 1500;
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED, false);
+    /* A plain rule without cooldown: only the ▲ line. */
     mkalert(&x, R_WARN, NULL, T0 + 6 * M, MCP_TIME_NONE, 1, NULL);
     x.a.severity = MCP_SEV_WARNING;
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING, false);
     x.a.end = x.a.start;
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED, false);
+    mkalert(&x, R_WARN, NULL, T0 + 7 * M, MCP_TIME_NONE, 1, NULL);
+    x.a.severity = MCP_SEV_WARNING;
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING, true);
+    x.a.end = x.a.at = T0 + 12 * M;
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED, true);
     assert_string_equal(out(f),
         "-- 2025-12-10 --\n"
         "14:36:02.114  ▲ ALERT critical reconnect-failures{server=hestai} "
         "count=3: 3 reconnect failures of hestai\n"
+        "14:36:22.114  ↻ critical reconnect-failures{server=hestai} "
+        "count=4\n"
+        "14:40:02.114  ↻ still firing critical "
+        "reconnect-failures{server=hestai} count=4: 3 reconnect failures "
+        "of hestai\n"
         "14:41:03.614  ▼ RESOLVED critical reconnect-failures{server=hestai} "
         "count=4 after 5m1.5s\n"
-        "14:42:02.114  ▲ ALERT warning warn-thing count=1\n");
+        "14:42:02.114  ▲ ALERT warning warn-thing count=1\n"
+        "14:43:02.114  ▲ ALERT warning warn-thing count=1 (silenced)\n"
+        "14:48:02.114  ▼ RESOLVED warning warn-thing count=1 after 5m "
+        "(silenced)\n");
     fx_free(f);
 }
 
@@ -300,19 +419,53 @@ static void test_alert_color(void **state)
 
     (void)state;
     mkalert(&x, R_RECONNECT, "hestai", T0, MCP_TIME_NONE, 3, "boom");
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING, false);
+    x.a.count = 9;
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE, false);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_REPEAT, false);
     x.a.end = T0 + M;
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED, false);
     assert_string_equal(out(f),
         "\033[2m-- 2025-12-10 --\033[0m\n"
         "14:36:02.114  \033[1;7;31m▲ ALERT critical\033[0m "
         "\033[1mreconnect-failures\033[0m{server=hestai} count=3: boom\n"
+        "\033[2m14:36:02.114  ↻ critical reconnect-failures{server=hestai} "
+        "count=9\033[0m\n"
+        "14:36:02.114  \033[1;7;31m↻ still firing critical\033[0m "
+        "\033[1mreconnect-failures\033[0m{server=hestai} count=9: boom\n"
         "14:37:02.114  \033[1;32m▼ RESOLVED critical\033[0m "
-        "\033[1mreconnect-failures\033[0m{server=hestai} count=3 after 1m\n");
+        "\033[1mreconnect-failures\033[0m{server=hestai} count=9 after 1m\n");
     fx_free(f);
 }
 
-/* --quiet: no events or lines; updates only when the count changed. */
+/* A line's events are fed with the view held: the line comes first,
+ * after its date line, then the alert lines it raised, which need no
+ * date line of their own (a first version wrote the line above the date
+ * line: the alert line had taken it while held). */
+static void test_hold_order(void **state)
+{
+    struct fx *f = fx_new(MCP_COLOR_NEVER, false, false, false);
+    struct alert_fx x;
+
+    (void)state;
+    mcp_termview_day(f->v, T0);
+    mcp_termview_hold(f->v);
+    mkalert(&x, R_RECONNECT, "h", T0, MCP_TIME_NONE, 1, NULL);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING, false);
+    show_fed(f, R_RECONNECT, T0, "Reconnect failed for h", "h", 1,
+             MCP_SEV_CRITICAL);
+    mcp_termview_release(f->v);
+    mcp_termview_day(f->v, T0 + 1);          /* same day: nothing */
+    assert_string_equal(out(f),
+        "-- 2025-12-10 --\n"
+        "14:36:02.114  critical  reconnect-failures{server=h}  "
+        "Reconnect failed for h\n"
+        "14:36:02.114  ▲ ALERT critical reconnect-failures{server=h} "
+        "count=1\n");
+    fx_free(f);
+}
+
+/* --quiet: no events or lines; every alert line. */
 static void test_quiet(void **state)
 {
     struct fx *f = fx_new(MCP_COLOR_NEVER, false, true, true);
@@ -323,41 +476,38 @@ static void test_quiet(void **state)
          NULL);
     mcp_termview_line(f->v, "p", 1, T0, "plain", 5);
     mkalert(&x, R_RECONNECT, "a", T0, MCP_TIME_NONE, 3, "s");
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING);
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE); /* same count */
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING, false);
     x.a.count = 4;
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE);
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE);
-    x.a.count = 5;
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE);
+    x.a.at = T0 + M;
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE, false);
     x.a.end = T0 + 2 * M;
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED, false);
     assert_string_equal(out(f),
         "-- 2025-12-10 --\n"
         "14:36:02.114  ▲ ALERT critical reconnect-failures{server=a} "
         "count=3: s\n"
-        "              ↻ reconnect-failures{server=a} count=4\n"
-        "              ↻ reconnect-failures{server=a} count=5\n"
+        "14:37:02.114  ↻ critical reconnect-failures{server=a} count=4\n"
         "14:38:02.114  ▼ RESOLVED critical reconnect-failures{server=a} "
-        "count=5 after 2m\n");
+        "count=4 after 2m\n");
     fx_free(f);
 }
 
-static void test_quiet_update_color(void **state)
+/* An alert without a time (a line without one): "--:--:--.---". */
+static void test_alert_no_time(void **state)
 {
     struct fx *f = fx_new(MCP_COLOR_ALWAYS, false, true, false);
     struct alert_fx x;
 
     (void)state;
     mkalert(&x, R_RECONNECT, "a", MCP_TIME_NONE, MCP_TIME_NONE, 3, NULL);
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING, false);
     x.a.count = 9;
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE, false);
     assert_string_equal(out(f),
         "--:--:--.---  \033[1;7;31m▲ ALERT critical\033[0m "
         "\033[1mreconnect-failures\033[0m{server=a} count=3\n"
-        "\033[2m              ↻ reconnect-failures{server=a} count=9"
-        "\033[0m\n");
+        "\033[2m--:--:--.---  ↻ critical reconnect-failures{server=a} "
+        "count=9\033[0m\n");
     fx_free(f);
 }
 
@@ -376,7 +526,7 @@ static void test_all(void **state)
         "-- 2025-12-10 --\n"
         "14:36:02.114            hello\n"
         "--:--:--.---              cont\n"
-        "14:36:02.114  warning   warn-thing{what=w}  WARN w\n");
+        "14:36:02.114  -         warn-thing{what=w}  WARN w\n");
     mcp_termview_line(g->v, "p", 1, T0, "hello", 5);
     mcp_termview_line(g->v, "p", 1, MCP_TIME_NONE, "x", 1);
     assert_string_equal(out(g),
@@ -399,31 +549,31 @@ static void test_json(void **state)
 
     (void)state;
     show(f, R_TOOLS, MCP_EV_MATCH, T0, "TOOL_CALL: ls", "ls", NULL);
-    show(f, R_RECONNECT, MCP_EV_MATCH, MCP_TIME_NONE, "Reconnect failed "
-         "for \"q\"", "\"q\"", NULL);
+    show_fed(f, R_RECONNECT, MCP_TIME_NONE, "Reconnect failed for \"q\"",
+             "\"q\"", 7, MCP_SEV_CRITICAL);
     mcp_termview_line(f->v, "logs/a.log", 9, T0, "plain", 5);
     mcp_termview_line(f->v, NULL, 10, MCP_TIME_NONE, "x\ty", 3);
     mkalert(&x, R_RECONNECT, "hestai", T0, MCP_TIME_NONE, 3, "3 failures");
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING, false);
     x.a.count = 4;
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE);
-    x.a.end = T0 + M;
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_UPDATE, false);
+    x.a.end = x.a.at = T0 + M;
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED, false);
     mkalert(&x, R_WARN, NULL, T0, T0, 1, NULL);
     x.a.id = 8;
     x.a.severity = MCP_SEV_WARNING;
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED, true);
     mcp_termview_notice(f->v, "logs/a.log was rotated, reopening");
     mcp_termview_tick(f->v, 5000); /* no status line in JSON */
     assert_string_equal(out(f),
         "{\"type\":\"event\",\"time\":\"2025-12-10T14:36:02.114Z\","
         "\"rule\":\"tool-calls\",\"severity\":\"none\","
         "\"captures\":{\"tool\":\"ls\"},\"file\":\"logs/mcp_server.log\","
-        "\"line\":42,\"text\":\"TOOL_CALL: ls\"}\n"
+        "\"line\":42,\"text\":\"TOOL_CALL: ls\",\"alert\":null}\n"
         "{\"type\":\"event\",\"time\":null,\"rule\":\"reconnect-failures\","
         "\"severity\":\"critical\",\"captures\":{\"server\":\"\\\"q\\\"\"},"
         "\"file\":\"logs/mcp_server.log\",\"line\":42,"
-        "\"text\":\"Reconnect failed for \\\"q\\\"\"}\n"
+        "\"text\":\"Reconnect failed for \\\"q\\\"\",\"alert\":7}\n"
         "{\"type\":\"line\",\"time\":\"2025-12-10T14:36:02.114Z\","
         "\"file\":\"logs/a.log\",\"line\":9,\"text\":\"plain\"}\n"
         "{\"type\":\"line\",\"time\":null,\"file\":null,\"line\":10,"
@@ -432,23 +582,27 @@ static void test_json(void **state)
         "\"rule\":\"reconnect-failures\",\"severity\":\"critical\","
         "\"labels\":{\"server\":\"hestai\"},"
         "\"start\":\"2025-12-10T14:36:02.114Z\",\"end\":null,\"count\":3,"
-        "\"summary\":\"3 failures\"}\n"
+        "\"summary\":\"3 failures\",\"time\":\"2025-12-10T14:36:02.114Z\","
+        "\"silenced\":false}\n"
         "{\"type\":\"alert\",\"status\":\"update\",\"id\":7,"
         "\"rule\":\"reconnect-failures\",\"severity\":\"critical\","
         "\"labels\":{\"server\":\"hestai\"},"
         "\"start\":\"2025-12-10T14:36:02.114Z\",\"end\":null,\"count\":4,"
-        "\"summary\":\"3 failures\"}\n"
+        "\"summary\":\"3 failures\",\"time\":\"2025-12-10T14:36:02.114Z\","
+        "\"silenced\":false}\n"
         "{\"type\":\"alert\",\"status\":\"resolved\",\"id\":7,"
         "\"rule\":\"reconnect-failures\",\"severity\":\"critical\","
         "\"labels\":{\"server\":\"hestai\"},"
         "\"start\":\"2025-12-10T14:36:02.114Z\","
         "\"end\":\"2025-12-10T14:37:02.114Z\",\"count\":4,"
-        "\"summary\":\"3 failures\"}\n"
+        "\"summary\":\"3 failures\",\"time\":\"2025-12-10T14:37:02.114Z\","
+        "\"silenced\":false}\n"
         "{\"type\":\"alert\",\"status\":\"resolved\",\"id\":8,"
         "\"rule\":\"warn-thing\",\"severity\":\"warning\",\"labels\":{},"
         "\"start\":\"2025-12-10T14:36:02.114Z\","
         "\"end\":\"2025-12-10T14:36:02.114Z\",\"count\":1,"
-        "\"summary\":null}\n"
+        "\"summary\":null,\"time\":\"2025-12-10T14:36:02.114Z\","
+        "\"silenced\":true}\n"
         "{\"type\":\"notice\",\"message\":\"logs/a.log was rotated, "
         "reopening\"}\n");
     fx_free(f);
@@ -465,12 +619,13 @@ static void test_json_quiet(void **state)
     show(f, R_TOOLS, MCP_EV_MATCH, T0, "TOOL_CALL: ls", "ls", NULL);
     mcp_termview_line(f->v, "p", 1, T0, "plain", 5);
     mkalert(&x, R_RECONNECT, NULL, T0, MCP_TIME_NONE, 3, NULL);
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING, false);
     assert_string_equal(out(f),
         "{\"type\":\"alert\",\"status\":\"firing\",\"id\":7,"
         "\"rule\":\"reconnect-failures\",\"severity\":\"critical\","
         "\"labels\":{},\"start\":\"2025-12-10T14:36:02.114Z\","
-        "\"end\":null,\"count\":3,\"summary\":null}\n");
+        "\"end\":null,\"count\":3,\"summary\":null,"
+        "\"time\":\"2025-12-10T14:36:02.114Z\",\"silenced\":false}\n");
     mcp_termview_line(g->v, "p", 1, T0, "plain", 5);
     assert_string_equal(out(g), "");
     fx_free(f);
@@ -571,13 +726,20 @@ static void feed_hostile(struct fx *f)
 
     mcp_termview_event(f->v, ev, "logs/evil\x1b[2J\r.log");
     mcp_event_free(ev);
+    /* a label (shown whatever it holds), cut at the NUL of its C string */
+    ev = mkev(&f->rs, R_RECONNECT, MCP_EV_MATCH, T0,
+              "Reconnect failed for x\x1b[2J\0y",
+              sizeof("Reconnect failed for x\x1b[2J\0y") - 1, "server",
+              "x\x1b[2J\0y", NULL, NULL);
+    mcp_termview_event(f->v, ev, "p");
+    mcp_event_free(ev);
     mcp_termview_line(f->v, "logs/evil\x1b]0;x\x07.log", 3, T0, HOSTILE,
                       HOSTILE_LEN);
     mkalert(&x, R_RECONNECT, "srv\x1b[2J\xe2\x80\xae", T0, MCP_TIME_NONE, 3,
             "sum \x1b]8;;http://evil\x07 \xc2\x9b\r\b");
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_FIRING, false);
     x.a.end = T0 + S;
-    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED);
+    mcp_termview_alert(f->v, &x.a, MCP_STATUS_RESOLVED, false);
 }
 
 static void test_hostile_never(void **state)
@@ -598,8 +760,11 @@ static void test_hostile_never(void **state)
     assert_non_null(strstr(o, "{server=srv\\x1b[2J\\u{202e}}"));
     assert_non_null(strstr(o, "count=3: sum \\x1b]8;;http://evil\\x07 "
                               "\\u{009b}\\x0d\\x08\n"));
-    /* the event's label stops at the NUL of its C string */
-    assert_non_null(strstr(o, "warn-thing{what=A\\x1b[2JB"));
+    /* the event's label stops at the NUL of its C string; free text (a
+     * space) is left to the line */
+    assert_non_null(strstr(o, "reconnect-failures{server=x\\x1b[2J}  "
+                              "Reconnect failed for x\\x1b[2J\\x00y\n"));
+    assert_non_null(strstr(o, "warn-thing  WARN A\\x1b[2JB"));
     fx_free(f);
 }
 
@@ -641,7 +806,7 @@ static void test_hostile_json(void **state)
         "C\\u001b]8;;http://evil\\u0007link\\u001b]8;;\\u0007"
         " 8bit\\ufffd31m c1\\u009b31m cr\\rbs\\u0008 rlo\xe2\x80\xae"
         "txt nul\\u0000z bad\\ufffd\\ufffd zw\xe2\x80\x8b "
-        "clip\\u001b]52;c;Zm9v end\\u001b]0;unterminated\"}\n"));
+        "clip\\u001b]52;c;Zm9v end\\u001b]0;unterminated\",\"alert\":null}\n"));
     assert_non_null(strstr(o, "\"captures\":{\"what\":\"A\\u001b[2JB"));
     assert_non_null(strstr(o, "\"file\":\"logs/evil\\u001b[2J\\r.log\""));
     assert_non_null(strstr(o, "{\"type\":\"notice\",\"message\":\"rotated "
@@ -677,11 +842,11 @@ static void test_notice_stderr(void **state)
     fx_free(f);
 }
 
-/* The engine drives the view: threshold fires, updates (quiet), resolves. */
+/* The engine drives the view: threshold fires, updates, resolves. */
 static void on_alert(const struct mcp_alert *a, enum mcp_alert_status t,
                      void *arg)
 {
-    mcp_termview_alert(arg, a, t);
+    mcp_termview_alert(arg, a, t, false);
 }
 
 static void test_with_engine(void **state)
@@ -705,7 +870,8 @@ static void test_with_engine(void **state)
         "-- 2025-12-10 --\n"
         "14:36:04.114  ▲ ALERT critical reconnect-failures{server=hestai} "
         "count=3: 3 reconnect failures of hestai\n"
-        "              ↻ reconnect-failures{server=hestai} count=4\n"
+        "14:36:05.114  ↻ critical reconnect-failures{server=hestai} "
+        "count=4\n"
         "14:37:03.114  ▼ RESOLVED critical reconnect-failures{server=hestai} "
         "count=4 after 59s\n");
     mcp_engine_destroy(e);
@@ -818,6 +984,19 @@ static void tty_event(struct mcp_termview *v, const struct mcp_ruleset *rs,
     mcp_event_free(ev);
 }
 
+/* A line of rule that fed alert 1 of severity sev. */
+static void tty_fed(struct mcp_termview *v, const struct mcp_ruleset *rs,
+                    int rule, const char *line, const char *c0,
+                    enum mcp_severity sev)
+{
+    struct mcp_event *ev = mkev(rs, rule, MCP_EV_MATCH, MCP_TIME_NONE, line,
+                                strlen(line), CAP1[rule], c0, NULL, NULL);
+    struct mcp_termview_hit h = {ev, 1, sev};
+
+    mcp_termview_events(v, &h, 1, "p");
+    mcp_event_free(ev);
+}
+
 /* AUTO: colour on a TTY unless NO_COLOR is set and not empty; never
  * when out is not a TTY. */
 static void test_color_auto(void **state)
@@ -831,7 +1010,7 @@ static void test_color_auto(void **state)
     PTY_OR_SKIP(&p, 80);
     load_rules(&rs);
     v = pty_view(&p, &rs, MCP_COLOR_AUTO, false);
-    tty_event(v, &rs, R_WARN, MCP_TIME_NONE, "WARN a", "a");
+    tty_fed(v, &rs, R_WARN, "WARN a", "a", MCP_SEV_WARNING);
     mcp_termview_flush(v);
     mcp_termview_destroy(v);
     assert_read(&p, "--:--:--.---  \033[33mwarning\033[0m   "
@@ -839,7 +1018,7 @@ static void test_color_auto(void **state)
 
     setenv("NO_COLOR", "1", 1);
     v = pty_view(&p, &rs, MCP_COLOR_AUTO, false);
-    tty_event(v, &rs, R_WARN, MCP_TIME_NONE, "WARN a", "a");
+    tty_fed(v, &rs, R_WARN, "WARN a", "a", MCP_SEV_WARNING);
     mcp_termview_destroy(v);
     assert_read(&p, "--:--:--.---  warning   warn-thing{what=a}  WARN a\n");
 
@@ -847,15 +1026,15 @@ static void test_color_auto(void **state)
     v = pty_view(&p, &rs, MCP_COLOR_ALWAYS, false);
     tty_event(v, &rs, R_TOOLS, MCP_TIME_NONE, "TOOL_CALL: x", "x");
     mcp_termview_destroy(v);
-    assert_read(&p, "--:--:--.---  -         \033[1mtool-calls\033[0m{tool=x}"
-                    "  TOOL_CALL: x\n");
+    assert_read(&p, "\033[2m--:--:--.---  -         tool-calls{tool=x}"
+                    "  TOOL_CALL: x\033[0m\n");
 
     setenv("NO_COLOR", "", 1);
     v = pty_view(&p, &rs, MCP_COLOR_AUTO, false);
     tty_event(v, &rs, R_TOOLS, MCP_TIME_NONE, "TOOL_CALL: x", "x");
     mcp_termview_destroy(v);
-    assert_read(&p, "--:--:--.---  -         \033[1mtool-calls\033[0m{tool=x}"
-                    "  TOOL_CALL: x\n");
+    assert_read(&p, "\033[2m--:--:--.---  -         tool-calls{tool=x}"
+                    "  TOOL_CALL: x\033[0m\n");
     unsetenv("NO_COLOR");
 
     f = fx_new(MCP_COLOR_AUTO, false, false, false);
@@ -899,43 +1078,45 @@ static void test_status_line(void **state)
     mcp_termview_tick(v, 10999);
     assert_read(&p, "");
     mcp_termview_tick(v, 11000);
-    assert_read(&p, "\r\033[Kmcplog  0 firing | tool-calls 2 (2.0/s)");
+    assert_read(&p, "\r\033[Kmcplog  0 firing | tool-calls 2 (120/min)");
 
-    /* rate over the oldest redraw within 10 s: 10000 is 11 s old, 11000
-     * is 10 s old */
+    /* rate over the oldest redraw within 60 s: 10000 is 61 s old, 11000
+     * is 60 s old; one decimal under 10/min */
     for (int i = 0; i < 3; i++)
         tty_event(v, &rs, R_WARN, MCP_TIME_NONE, "WARN w", "w");
     mkalert(&x, R_RECONNECT, "h", MCP_TIME_NONE, MCP_TIME_NONE, 3, NULL);
-    mcp_termview_alert(v, &x.a, MCP_STATUS_FIRING);
+    mcp_termview_alert(v, &x.a, MCP_STATUS_FIRING, false);
     free(pty_read(&p));
-    mcp_termview_tick(v, 21000);
-    assert_read(&p, "\r\033[Kmcplog  1 firing | tool-calls 2 (0.0/s)  "
-                    "warn-thing 3 (0.3/s)");
+    mcp_termview_tick(v, 71000);
+    assert_read(&p, "\r\033[Kmcplog  1 firing | tool-calls 2 (0.0/min)  "
+                    "warn-thing 3 (3.0/min)");
 
     /* a gap longer than the window: rates against the newest redraw */
-    mcp_termview_tick(v, 60000);
-    assert_read(&p, "\r\033[Kmcplog  1 firing | tool-calls 2 (0.0/s)  "
-                    "warn-thing 3 (0.0/s)");
+    mcp_termview_tick(v, 200000);
+    assert_read(&p, "\r\033[Kmcplog  1 firing | tool-calls 2 (0.0/min)  "
+                    "warn-thing 3 (0.0/min)");
 
-    /* truncated to the width minus one column, "…" at the cut */
+    /* truncated to the width minus three columns (room for the "^C" a
+     * terminal echoes on Ctrl-C: a status line that wraps cannot be
+     * erased), "…" at the cut: 67 columns of 70 */
     tty_event(v, &rs, R_RECONNECT, MCP_TIME_NONE, "Reconnect failed for h", "h");
     free(pty_read(&p));
-    mcp_termview_tick(v, 61000);
-    assert_read(&p, "\r\033[Kmcplog  1 firing | reconnect-failures 1 (1.0/s)"
-                    "  tool-calls 2 (0.0/s…");
+    mcp_termview_tick(v, 201000);
+    assert_read(&p, "\r\033[Kmcplog  1 firing | reconnect-failures 1 (60/min)"
+                    "  tool-calls 2 (0.…");
 
     /* a notice on a TTY: a plain "-- " line (dim with colour) */
     mcp_termview_notice(v, "a.log was rotated\x1b[2J");
     mcp_termview_flush(v);
     assert_read(&p, "\r\033[K-- a.log was rotated\\x1b[2J\n"
-                    "\r\033[Kmcplog  1 firing | reconnect-failures 1 (1.0/s)"
-                    "  tool-calls 2 (0.0/s…");
+                    "\r\033[Kmcplog  1 firing | reconnect-failures 1 (60/min)"
+                    "  tool-calls 2 (0.…");
 
     /* resolving takes it off the firing count; destroy erases */
     x.a.end = T0;
-    mcp_termview_alert(v, &x.a, MCP_STATUS_RESOLVED);
+    mcp_termview_alert(v, &x.a, MCP_STATUS_RESOLVED, false);
     free(pty_read(&p));
-    mcp_termview_tick(v, 62000);
+    mcp_termview_tick(v, 202000);
     free(pty_read(&p));
     mcp_termview_destroy(v);
     assert_read(&p, "\r\033[K");
@@ -967,7 +1148,8 @@ static void test_status_color_and_json(void **state)
     mcp_termview_destroy(v);
     assert_read(&p, "{\"type\":\"event\",\"time\":null,\"rule\":\"warn-thing\","
                     "\"severity\":\"warning\",\"captures\":{\"what\":\"a\"},"
-                    "\"file\":\"p\",\"line\":42,\"text\":\"WARN a\"}\n");
+                    "\"file\":\"p\",\"line\":42,\"text\":\"WARN a\","
+                    "\"alert\":null}\n");
     mcp_ruleset_free(&rs);
     pty_close(&p);
 }
@@ -988,7 +1170,7 @@ static void test_sync_alerts(void **state)
     load_rules(&rs);
     v = pty_view(&p, &rs, MCP_COLOR_NEVER, false);
     mkalert(&x, R_RECONNECT, "a", T0, MCP_TIME_NONE, 3, NULL);
-    mcp_termview_alert(v, &x.a, MCP_STATUS_FIRING);
+    mcp_termview_alert(v, &x.a, MCP_STATUS_FIRING, false);
     mcp_termview_tick(v, 0);
     free(pty_read(&p));
     mkalert(&y, R_RECONNECT, "b", T0, MCP_TIME_NONE, 5, NULL);
@@ -999,14 +1181,14 @@ static void test_sync_alerts(void **state)
     list[1] = &z.a;
     mcp_termview_sync_alerts(v, list, 2);
     x.a.end = T0 + S;
-    mcp_termview_alert(v, &x.a, MCP_STATUS_RESOLVED); /* gone: no-op */
+    mcp_termview_alert(v, &x.a, MCP_STATUS_RESOLVED, false); /* gone: no-op */
     mcp_termview_tick(v, 1000);
     free(pty_read(&p));
     mcp_termview_tick(v, 2000);
     assert_read(&p, "\r\033[Kmcplog  1 firing | no matches yet");
     y.a.end = T0 + S;
-    mcp_termview_alert(v, &y.a, MCP_STATUS_RESOLVED);
-    mcp_termview_alert(v, &y.a, MCP_STATUS_RESOLVED);
+    mcp_termview_alert(v, &y.a, MCP_STATUS_RESOLVED, false);
+    mcp_termview_alert(v, &y.a, MCP_STATUS_RESOLVED, false);
     mcp_termview_tick(v, 3000);
     free(pty_read(&p));
     mcp_termview_tick(v, 4000);
@@ -1112,12 +1294,14 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_event_plain),
+        cmocka_unit_test(test_event_merged),
         cmocka_unit_test(test_event_color),
         cmocka_unit_test(test_event_cut),
         cmocka_unit_test(test_alert_lines),
         cmocka_unit_test(test_alert_color),
+        cmocka_unit_test(test_hold_order),
         cmocka_unit_test(test_quiet),
-        cmocka_unit_test(test_quiet_update_color),
+        cmocka_unit_test(test_alert_no_time),
         cmocka_unit_test(test_all),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_json_quiet),
