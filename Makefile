@@ -23,7 +23,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 
 CC      ?= cc
-PKGS     = libpcre2-8 zlib yaml-0.1 libnotify libcurl
+PKGS     = libpcre2-8 zlib yaml-0.1 libnotify libcurl json-c
 # gzip is inflated with ISA-L (Debian libisal-dev) when pkg-config finds
 # it, with zlib otherwise; `make ISAL=0` builds the zlib-only reader.
 ISAL    ?= $(shell pkg-config --exists libisal 2>/dev/null && echo 1 || echo 0)
@@ -52,10 +52,12 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 # "sinks/sink.h"; the top of analyzer/ (scan, follow's clock, state) by
 # name alone.
 BASE_SRC   = $(addprefix analyzer/base/, mcp.c util.c path.c spawn.c optset.c alertview.c strmap.c keyset.c \
-             timeparse.c timeexpr.c textout.c yamlutil.c template.c evloop.c statedir.c)
+             timeparse.c timeexpr.c textout.c yamlutil.c template.c evloop.c statedir.c \
+             jsonrpc.c)
 INPUT_SRC  = $(addprefix analyzer/input/, logset.c reader.c reader_zlib.c $(ISAL_SRC) \
              prefetch.c framer.c \
-             tail.c follow.c follow_watch.c follow_discover.c \
+             format.c format_json.c format_text.c clients.c clients_reg.c \
+             tail.c follow.c follow_watch.c follow_discover.c follow_tree.c \
              follow_resume.c)
 MATCH_SRC  = $(addprefix analyzer/match/, prefilter.c litset.c litsel.c pattern.c rules.c \
              rules_read.c event.c \
@@ -65,16 +67,20 @@ ENGINE_SRC = $(addprefix analyzer/engine/, engine_timer.c engine.c engine_prune.
 CONF_SRC   = $(addprefix analyzer/conf/, config.c procconf.c)
 PROC_SRC   = $(addprefix analyzer/proc/, procs.c procread.c procmatch.c \
              procparent.c procview.c cleanup.c health.c probes.c action.c)
-OUTPUT_SRC = $(addprefix analyzer/output/, report.c histogram.c termview.c termview_alert.c termview_status.c router.c notify.c \
+OUTPUT_SRC = $(addprefix analyzer/output/, report.c clientstats.c histogram.c termview.c termview_alert.c \
+             termview_status.c router.c notify.c \
              silence.c metrics.c metrics_render.c metrics_http.c)
-TOP_SRC    = $(addprefix analyzer/, scanpool.c scantask.c scan.c follow_clock.c state.c live.c live_feed.c live_replay.c \
+TOP_SRC    = $(addprefix analyzer/, scanpool.c scantask.c scan.c health_run.c follow_clock.c state.c live.c live_feed.c live_replay.c \
              live_metrics.c)
+MCPSRV_SRC = $(addprefix analyzer/mcpserver/, server.c tools.c srv_json.c \
+             srv_scan.c tool_status.c tool_scan.c tool_explain.c tool_cleanup.c)
 CLI_SRC    = $(addprefix analyzer/cli/, cli.c cmd_scan.c cmd_testrules.c \
              cmd_follow.c cmd_sinks.c cmd_silence.c cmd_routes.c cmd_ps.c \
-             cmd_cleanup.c cmd_health.c cmd_rules.c pager.c)
+             cmd_cleanup.c cmd_health.c cmd_rules.c pager.c cmd_mcp.c)
 SINKS_SRC  = $(sort $(wildcard sinks/*.c))
 LIB_SRC = $(BASE_SRC) $(INPUT_SRC) $(MATCH_SRC) $(ENGINE_SRC) $(CONF_SRC) \
-          $(PROC_SRC) $(OUTPUT_SRC) $(TOP_SRC) $(CLI_SRC) $(SINKS_SRC)
+          $(PROC_SRC) $(OUTPUT_SRC) $(TOP_SRC) $(MCPSRV_SRC) $(CLI_SRC) \
+          $(SINKS_SRC)
 MAIN_SRC = analyzer/main.c
 
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
@@ -89,6 +95,7 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 UNIT_ABIN = $(UNIT_SRC:tests/unit/%.c=$(BA)/unit/%)
 
 .PHONY: all check check-stages check-deps layers unit e2e e2e-zlib asan valgrind fuzz fuzz-smoke bench install FORCE follow-test \
+        client-test \
         uninstall clean samples samples-expected
 
 all: mcplog
@@ -332,3 +339,8 @@ clean:
 samples-expected: mcplog
 	./mcplog scan --tz UTC --json samples/logs > samples/expected-scan.json
 	./mcplog scan --tz UTC samples/logs > samples/expected-scan.txt
+
+# The readers of client logs against the real Claude Code client (needs
+# tests/deps.sh's pinned install; about a minute).
+client-test: mcplog
+	MCPLOG=$(CURDIR)/mcplog sh tests/client/t_client.sh

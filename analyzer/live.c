@@ -411,8 +411,14 @@ static int load(struct mcp_live *l, char *err)
 {
     l->o.rules.probes = true;
     mcp_ruleset_init(&l->rs);
-    if (mcp_rules_load_sources(&l->rs, &l->o.rules, err) != 0 ||
-        mcp_config_load(&l->conf, l->o.config, err) != 0)
+    if (mcp_config_load(&l->conf, l->o.config, err) != 0)
+        return -1;
+    /* --client, else the config's clients: */
+    if (!l->o.clients_set && l->conf.clients_set)
+        l->o.clients = l->conf.clients;
+    l->o.rules.clients = l->o.clients != 0 ||
+                         mcp_sources_formatted(l->o.sources, l->o.nsources);
+    if (mcp_rules_load_sources(&l->rs, &l->o.rules, err) != 0)
         return -1;
     if (l->o.state_path != NULL) {
         l->lock = mcp_state_claim(l->o.state_path, err);
@@ -423,7 +429,8 @@ static int load(struct mcp_live *l, char *err)
         return -1;
     }
     if (mcp_logset_from_args(&l->ls, l->o.paths, l->o.npaths, l->o.sources,
-                             l->o.nsources, true, err) != 0)
+                             l->o.nsources, l->o.clients, &l->ties, true,
+                             err) != 0)
         return -1;
     l->have_ls = true;
     return 0;
@@ -525,6 +532,7 @@ void mcp_live_destroy(struct mcp_live *l)
     mcp_batch_free(&l->batch);
     mcp_batch_free(&l->timed);
     free(l->hits);
+    free(l->kept);
     mcp_fclock_destroy(l->clock);
     mcp_follow_destroy(l->follow);
     mcp_matcher_destroy(l->matcher);
@@ -532,6 +540,7 @@ void mcp_live_destroy(struct mcp_live *l)
     mcp_evloop_destroy(l->loop);
     if (l->have_ls)
         mcp_logset_free(&l->ls);
+    mcp_ties_free(&l->ties);
     mcp_ruleset_free(&l->rs);
     mcp_config_free(&l->conf);
     free(l->silences);

@@ -36,6 +36,10 @@ struct mcp_live_opts {
     int npaths;
     const char *const *sources;      /* --source NAME=PATH */
     size_t nsources;
+    unsigned clients;                /* --client (input/clients.h) */
+    bool clients_set;                /* --client given: over the config's
+                                        clients: */
+    const char *server;              /* --server NAME, or NULL */
     struct mcp_follow_opts follow;   /* start, grace, line and gzip bounds */
     struct mcp_termview_opts view;
     int64_t since;                   /* lines before it are not fed

@@ -107,6 +107,25 @@ static bool shown(struct mcp_event *const *ev, size_t n)
     return false;
 }
 
+/* --server: the events of ev[0..*n) that are about it (a capture or
+ * field "server", or none at all), in l->kept. */
+static struct mcp_event *const *of_server(struct mcp_live *l,
+                                          struct mcp_event *const *ev,
+                                          size_t *n)
+{
+    size_t k = 0;
+
+    if (*n > l->capkept) {
+        l->capkept = *n;
+        l->kept = mcp_realloc(l->kept, *n * sizeof(*l->kept));
+    }
+    for (size_t i = 0; i < *n; i++)
+        if (mcp_rules_event_server(&l->rs, ev[i], l->o.server))
+            l->kept[k++] = ev[i];
+    *n = k;
+    return l->kept;
+}
+
 /* The n events of one log line (one input, one line number, one time):
  * the engine's timers due before the line fire first (their alert lines
  * come before it), then the events are fed with the view holding alert
@@ -121,6 +140,11 @@ static void feed_line(struct mcp_live *l, struct mcp_event *const *ev,
     if (n == 0 || (l->o.since != MCP_TIME_NONE && ts != MCP_TIME_NONE &&
                    ts < l->o.since))
         return;
+    if (l->o.server != NULL) {
+        ev = of_server(l, ev, &n);
+        if (n == 0)
+            return;
+    }
     if (n > l->caphits) {
         l->caphits = n;
         l->hits = mcp_realloc(l->hits, n * sizeof(*l->hits));
@@ -197,6 +221,9 @@ void live_chunk(const struct mcp_chunk *c, const struct mcp_ffamily *fam,
         mcp_metrics_lines(l->metrics, fi, c->lines, c->last_ts);
     mcp_matcher_select(l->matcher, fam->role, fam->role_name, fam->base,
                        input_of(l, fi, path));
+    if (fam->format != MCP_FMT_TEXT)
+        mcp_matcher_structured(l->matcher, true);
+    mcp_matcher_server(l->matcher, fam->server);
     mcp_matcher_chunk(l->matcher, c, &l->batch);
     mcp_fclock_chunk(l->clock, fi, path, c, &l->batch, &l->timed);
     if (l->o.view.all)

@@ -10,6 +10,7 @@
 #include "engine/engine.h"
 #include "follow_clock.h"
 #include "input/follow.h"
+#include "input/clients.h"
 #include "input/logset.h"
 #include "live.h"
 #include "match/event.h"
@@ -25,6 +26,7 @@ struct mcp_live {
     struct mcp_ruleset rs;
     struct mcp_config conf;
     struct mcp_logset ls;
+    struct mcp_ties ties;            /* logs folders tied to client names */
     bool have_ls;
     int lock;                        /* the checkpoint's claim, or -1 */
     struct mcp_engine *engine;
@@ -44,6 +46,8 @@ struct mcp_live {
     struct mcp_batch timed;          /* ... with the time each carries */
     struct mcp_termview_hit *hits;   /* a line's events, for the view */
     size_t caphits;
+    struct mcp_event **kept;         /* a line's events of --server */
+    size_t capkept;
     char **other;                    /* input nfam + i: path other[i] */
     size_t nother;
     bool dirty;                      /* fed since the last checkpoint */

@@ -14,21 +14,24 @@
 #include "output/metrics_http.h"
 
 /* The server label: metrics.server, else the name of server.dir, else
- * the name of the folder holding the first family's folder (~/srv/logs:
- * "srv"), else "mcp". */
+ * the name of the folder holding the first server family's folder
+ * (~/srv/logs: "srv"; a client's logs name their servers themselves),
+ * else "mcp". */
 static char *server_name(struct mcp_live *l)
 {
-    size_t nf;
+    size_t nf, i = 0;
     struct mcp_ffamily *fams = mcp_follow_families(l->follow, &nf);
     char buf[PATH_MAX];
     const char *from = NULL;
 
     if (l->conf.metrics.server != NULL)
         return mcp_strdup(l->conf.metrics.server);
+    while (i < nf && fams[i].role == MCP_ROLE_CLIENT)
+        i++;
     if (l->conf.proc.server.dir != NULL) {
         snprintf(buf, sizeof(buf), "%s", l->conf.proc.server.dir);
         from = buf;
-    } else if (nf > 0 && realpath(fams[0].dir, buf) != NULL) {
+    } else if (i < nf && realpath(fams[i].dir, buf) != NULL) {
         from = dirname(buf);
     }
     if (from != NULL) {

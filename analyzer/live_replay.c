@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "base/timeparse.h"
+#include "input/format.h"
 #include "input/framer.h"
 #include "input/reader.h"
 #include "live_int.h"
@@ -27,6 +28,7 @@ struct stream {
     size_t npaths, next;       /* next: the archive to open next */
     const char *path;          /* the one being read */
     struct mcp_reader *r;
+    struct mcp_fmt *fmt;       /* a client's format stage, or NULL */
     struct mcp_framer *fr;
     struct mcp_chunk c;        /* the framer's chunk being handed out */
     struct mcp_line ln;        /* the last line handed out of it */
@@ -37,8 +39,10 @@ struct stream {
 static void close_file(struct stream *s)
 {
     mcp_framer_destroy(s->fr);
+    mcp_fmt_destroy(s->fmt);
     mcp_reader_close(s->r);
     s->fr = NULL;
+    s->fmt = NULL;
     s->r = NULL;
     s->have = false;
 }
@@ -48,6 +52,9 @@ static void close_file(struct stream *s)
  * when s has no line left. */
 static bool fill(struct mcp_live *l, struct stream *s)
 {
+    size_t nf;
+    const struct mcp_ffamily *fam = &mcp_follow_families(l->follow,
+                                                         &nf)[s->fi];
     char err[MCP_ERRLEN];
     struct mcp_line peek;
     int rc;
@@ -82,8 +89,18 @@ static bool fill(struct mcp_live *l, struct stream *s)
             continue;
         }
         mcp_reader_set_max_inflate(s->r, l->o.follow.max_inflate);
-        s->fr = mcp_framer_create(l->o.follow.max_line, MCP_FRAMER_RECORDS,
-                                  (mcp_read_fn)mcp_reader_read, s->r);
+        if (fam->format != MCP_FMT_TEXT) {
+            /* A client's archive: its record lines (format.h). */
+            s->fmt = mcp_fmt_create(fam->format, fam->server, false,
+                                    (mcp_read_fn)mcp_reader_read, s->r);
+            s->fr = mcp_framer_create(l->o.follow.max_line,
+                                      MCP_FRAMER_RECORDS, mcp_fmt_read,
+                                      s->fmt);
+        } else {
+            s->fr = mcp_framer_create(l->o.follow.max_line,
+                                      MCP_FRAMER_RECORDS,
+                                      (mcp_read_fn)mcp_reader_read, s->r);
+        }
     }
 }
 

@@ -23,6 +23,7 @@ static const char usage[] =
     "  cleanup      keep one server process, terminate the stale others\n"
     "  health       check the server, Nagios style (exit 0 to 3)\n"
     "  rules        list the rules in force and where each came from\n"
+    "  mcp          serve MCP over stdio: tools for an agent\n"
     "\n"
     "  mcplog help COMMAND       options of a command (or COMMAND --help)\n"
     "  mcplog -V, --version\n";
@@ -42,6 +43,7 @@ static const struct {
     {"health", mcp_cmd_health},
     {"sinks", mcp_cmd_sinks},
     {"rules", mcp_cmd_rules},
+    {"mcp", mcp_cmd_mcp},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -9,6 +9,11 @@
 #include "base/timeparse.h"
 #include "base/util.h"
 
+static bool cancelled(const atomic_bool *c)
+{
+    return c != NULL && atomic_load(c);
+}
+
 /* The merge's place in one family's stream of events. */
 struct family_head {
     struct mcp_batch *cur;
@@ -46,7 +51,8 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
     mcp_engine_set_repeat(out->engine, o->repeat_ms,
                           MCP_ENGINE_REPEAT_BURST);
     out->limit_errors = mcp_calloc(rs->n + 1, sizeof(uint64_t));
-    pool = mcp_scanpool_start(ls, rs, o->max_line, o->max_inflate, 0, err);
+    pool = mcp_scanpool_start(ls, rs, o->max_line, o->max_inflate, 0,
+                              o->cancel, err);
     if (pool == NULL)
         return -1;
     heads = mcp_calloc(nf ? nf : 1, sizeof(*heads));
@@ -70,9 +76,14 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
         if (best == NULL)
             break;
         best->pos++;
+        /* Cancelled: the workers read no more; drain what they hold. */
+        if (cancelled(o->cancel))
+            continue;
         if (bev->ts != MCP_TIME_NONE &&
             ((o->since != MCP_TIME_NONE && bev->ts < o->since) ||
              (o->until != MCP_TIME_NONE && bev->ts >= o->until)))
+            continue;
+        if (o->server != NULL && !mcp_rules_event_server(rs, bev, o->server))
             continue;
         if (o->on_event != NULL)
             o->on_event(bev, o->arg);
@@ -92,7 +103,8 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
             end = ls->inputs[i].last_ts;
     if (end != MCP_TIME_NONE && o->until != MCP_TIME_NONE && end >= o->until)
         end = o->until - 1;
-    if (end != MCP_TIME_NONE)
+    out->cancelled = cancelled(o->cancel);
+    if (end != MCP_TIME_NONE && !out->cancelled)
         mcp_engine_advance(out->engine, end);
     for (size_t i = 0; i < ls->n; i++) {
         out->lines += ls->inputs[i].lines;

@@ -11,6 +11,7 @@
 #ifndef MCP_SCAN_H
 #define MCP_SCAN_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -29,12 +30,21 @@ struct mcp_scan_opts {
     /* Called for every event fed to the engine (test-rules, replay);
      * may be NULL. */
     void (*on_event)(const struct mcp_event *ev, void *arg);
+    /* When set (by another thread: `mcplog mcp`'s reader on a
+     * notifications/cancelled), the workers read no more (each file
+     * ends at its next job) and the merge feeds nothing more; may be
+     * NULL. */
+    const atomic_bool *cancel;
+    /* --server: keep only the events of this server (a capture or field
+     * "server"; events with no server at all are kept). NULL: all. */
+    const char *server;
 };
 
 struct mcp_scan {
     struct mcp_engine *engine;
     uint64_t *limit_errors; /* per rule */
     bool damaged;           /* some input was damaged */
+    bool cancelled;         /* o->cancel was set: the results are partial */
     uint64_t lines, bytes, matches;
     uint64_t time_jumps;    /* lines dated too far ahead (timeguard.h) */
 };

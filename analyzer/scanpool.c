@@ -249,10 +249,12 @@ struct mcp_batch *mcp_scanpool_next(struct mcp_scanpool *p, size_t fi)
 struct mcp_scanpool *mcp_scanpool_start(struct mcp_logset *ls,
                                         const struct mcp_ruleset *rs,
                                         size_t max_line, unsigned max_inflate,
-                                        unsigned threads, char *err)
+                                        unsigned threads,
+                                        const atomic_bool *cancel, char *err)
 {
     struct mcp_scanpool *p = mcp_calloc(1, sizeof(*p));
 
+    p->cancel = cancel;
     p->ls = ls;
     p->rs = rs;
     p->max_line = max_line;

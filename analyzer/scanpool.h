@@ -14,6 +14,7 @@
 #ifndef MCP_SCANPOOL_H
 #define MCP_SCANPOOL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,12 +27,15 @@ struct mcp_scanpool;
 /* Start reading every input of ls (its figures, damage and notes are
  * written into ls->inputs as each file ends; warnings are printed in file
  * order within a family) on `threads` workers (0: mcp_scanpool_threads()).
- * ls and rs are borrowed until mcp_scanpool_finish. Returns NULL with err
- * when no worker thread can start. */
+ * ls and rs are borrowed until mcp_scanpool_finish; so is cancel (may be
+ * NULL): once another thread sets it, no more is read (every file ends at
+ * its next job), so the merge drains quickly. Returns NULL with err when
+ * no worker thread can start. */
 struct mcp_scanpool *mcp_scanpool_start(struct mcp_logset *ls,
                                         const struct mcp_ruleset *rs,
                                         size_t max_line, unsigned max_inflate,
-                                        unsigned threads, char *err);
+                                        unsigned threads,
+                                        const atomic_bool *cancel, char *err);
 
 /* The next events of family fam, in order (a batch the caller frees with
  * mcp_batch_free and free), or NULL when the family has no more. Waits

@@ -6,6 +6,7 @@
 #define MCP_SCANPOOL_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -66,6 +67,7 @@ struct mcp_scanpool {
     const struct mcp_ruleset *rs;
     size_t max_line;
     unsigned max_inflate;
+    const atomic_bool *cancel;  /* set: read no more (scanpool.h) */
     struct fam *fam;
     size_t nfam;
     pthread_mutex_t mu;

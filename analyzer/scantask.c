@@ -108,7 +108,7 @@ void mcp_scantask_read(struct mcp_scanpool *p, struct fam *f, struct src *s)
     struct job *j = mcp_calloc(1, sizeof(*j));
     struct mcp_prefetch *pf = s->pf;
     struct mcp_prefetch_end end;
-    const char *path = p->ls->inputs[s->input].path;
+    const struct mcp_input *in = &p->ls->inputs[s->input];
     char err[MCP_ERRLEN] = "";
     int more = 0;
 
@@ -122,10 +122,15 @@ void mcp_scantask_read(struct mcp_scanpool *p, struct fam *f, struct src *s)
         p->opened++;
     }
     pthread_mutex_unlock(&p->mu);
-    if (pf == NULL)
-        pf = mcp_prefetch_open(path, p->max_line, p->max_inflate, err);
-    if (pf != NULL)
-        more = mcp_prefetch_fill(pf, j->raw, &end);
+    /* Cancelled (`mcplog mcp`): the file ends here, unread. */
+    if (p->cancel != NULL && atomic_load(p->cancel)) {
+        /* nothing read: more stays 0 */
+    } else {
+        if (pf == NULL)
+            pf = mcp_prefetch_open(in, p->max_line, p->max_inflate, err);
+        if (pf != NULL)
+            more = mcp_prefetch_fill(pf, j->raw, &end);
+    }
     if (!more) {
         mcp_prefetch_close(pf);
         pf = NULL;
@@ -177,6 +182,9 @@ void mcp_scantask_match(struct worker *w, struct job *j)
     if (w->selected != j->input) {
         mcp_matcher_select(w->m, in->role, in->role_name, in->base,
                            (uint32_t)j->input);
+        mcp_matcher_server(w->m, in->server);
+        if (in->format != MCP_FMT_TEXT)
+            mcp_matcher_structured(w->m, true); /* record lines */
         w->selected = j->input;
     }
     for (size_t i = 0; i < cs->n; i++) {

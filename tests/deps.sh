@@ -11,6 +11,8 @@
 # and the real Claude Code CLI for tests/client, from npm at a pinned
 # version, in a fixed prefix outside the git tree (MCPLOG_TEST_PREFIX,
 # default /opt/mcplog-test): its `claude` is $CLIENT_PREFIX/node_modules/.bin/claude.
+# In the same prefix, the MCP Inspector CLI (tests/e2e/t_mcp_clients.sh runs
+# `mcp-inspector --cli` against `mcplog mcp`), pinned with its SDK.
 set -eu
 
 PACKAGES="
@@ -33,6 +35,7 @@ logrotate
 ripgrep
 libnotify-dev
 libcurl4-openssl-dev
+libjson-c-dev
 dbus
 dbus-bin
 xvfb
@@ -51,12 +54,18 @@ CLIENT_PACKAGE="@anthropic-ai/claude-code"
 CLIENT_VERSION="2.1.197"
 CLIENT_PREFIX="${MCPLOG_TEST_PREFIX:-/opt/mcplog-test}/npm"
 CLIENT_BIN="$CLIENT_PREFIX/node_modules/.bin/claude"
+# The MCP Inspector: 0.15.0 is the newest that runs on Node 20 (0.16.0 and
+# later want Node >= 22.7.5); its SDK pinned too (a caret range otherwise).
+INSPECTOR_PACKAGE="@modelcontextprotocol/inspector"
+INSPECTOR_VERSION="0.15.0"
+INSPECTOR_SDK="@modelcontextprotocol/sdk@1.32.2"
+INSPECTOR_BIN="$CLIENT_PREFIX/node_modules/.bin/mcp-inspector"
 
 # What --check looks for: commands and pkg-config modules. libisal is
 # optional for a build (make ISAL=0, or none found: zlib only) but checked
 # here, so that `make check` tests both gzip decoders; rg is for make bench.
 COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager amtool prometheus promtool curl busctl dunstctl dbus-send unshare nsenter node zsh bash rg"
-MODULES="libpcre2-8 zlib libisal yaml-0.1 cmocka libnotify libcurl"
+MODULES="libpcre2-8 zlib libisal yaml-0.1 cmocka libnotify libcurl json-c"
 
 list() {
     for p in $PACKAGES; do echo "$p"; done
@@ -75,6 +84,7 @@ check() {
         done
     fi
     client_ok || missing="$missing $CLIENT_PACKAGE@$CLIENT_VERSION($CLIENT_PREFIX)"
+    inspector_ok || missing="$missing $INSPECTOR_PACKAGE@$INSPECTOR_VERSION($CLIENT_PREFIX)"
     if [ -n "$missing" ]; then
         echo "mcplog: missing build or test dependencies:$missing" >&2
         echo "mcplog: install them with: sudo sh tests/deps.sh" >&2
@@ -91,14 +101,25 @@ client_ok() {
     [ "$v" = "$CLIENT_VERSION (Claude Code)" ]
 }
 
+# True when the pinned Inspector is installed (its package.json says the
+# version; the CLI has no --version that works without a server).
+inspector_ok() {
+    [ -x "$INSPECTOR_BIN" ] || return 1
+    v=$(node -p "require('$CLIENT_PREFIX/node_modules/$INSPECTOR_PACKAGE/package.json').version" \
+        2>/dev/null) || return 1
+    [ "$v" = "$INSPECTOR_VERSION" ]
+}
+
 # Node.js and npm from Debian when missing, then the pinned client into
 # CLIENT_PREFIX; nothing to do when that exact version is there.
 install_client() {
     if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
         $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
     fi
-    client_ok && return 0
     $sudo mkdir -p "$CLIENT_PREFIX"
+    inspector_ok || $sudo npm install --prefix "$CLIENT_PREFIX" --save-exact --no-audit \
+        --no-fund --loglevel=error "$INSPECTOR_PACKAGE@$INSPECTOR_VERSION" "$INSPECTOR_SDK" >/dev/null
+    client_ok && return 0
     $sudo npm install --prefix "$CLIENT_PREFIX" --save-exact --no-audit --no-fund \
         --loglevel=error "$CLIENT_PACKAGE@$CLIENT_VERSION" >/dev/null
     # The package's postinstall puts the native binary in place of a stub;

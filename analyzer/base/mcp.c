@@ -23,6 +23,8 @@ const char *mcp_role_name(enum mcp_role r)
 {
     return r == MCP_ROLE_SERVER     ? "server"
            : r == MCP_ROLE_ACTIVITY ? "activity"
+           : r == MCP_ROLE_CLIENT   ? "client"
+           : r == MCP_ROLE_STDERR   ? "stderr"
                                     : "other";
 }
 

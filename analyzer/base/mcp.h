@@ -23,6 +23,8 @@ enum mcp_role {
     MCP_ROLE_OTHER = 0,
     MCP_ROLE_SERVER = 1,
     MCP_ROLE_ACTIVITY = 2,
+    MCP_ROLE_CLIENT = 3,   /* a client's log of its servers (format.h) */
+    MCP_ROLE_STDERR = 4,   /* a server's stderr as a client kept it */
 };
 
 /* What happened to an alert: the engine tells it, the router routes it,
@@ -40,7 +42,7 @@ const char *mcp_severity_name(enum mcp_severity s);
 /* "info" / "warning" / "critical" -> value; -1 when unknown. */
 int mcp_severity_parse(const char *s);
 
-/* Name of a role: "server", "activity", "other". */
+/* Name of a role: "server", "activity", "client", "stderr", "other". */
 const char *mcp_role_name(enum mcp_role r);
 
 /* "firing", "update", "repeat", "resolved" ("?" for any other value). */

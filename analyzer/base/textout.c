@@ -354,3 +354,50 @@ void mcp_json_time(struct mcp_json *j, int64_t ms)
     mcp_time_format_iso(ms, buf, sizeof(buf));
     mcp_json_str(j, buf);
 }
+
+bool mcp_utf8_valid(const char *p, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)p, *end = s + n;
+
+    while (s < end) {
+        uint32_t cp;
+        size_t len;
+
+        while (end - s >= 8) {
+            uint64_t w;
+
+            memcpy(&w, s, 8);
+            if (w & 0x8080808080808080ull)
+                break;
+            s += 8;
+        }
+        while (s < end && *s < 0x80)
+            s++;
+        if (s >= end)
+            break;
+        len = mcp_utf8_decode(s, (size_t)(end - s), &cp);
+        if (len == 0)
+            return false;
+        s += len;
+    }
+    return true;
+}
+
+void mcp_utf8_repair(struct mcp_buf *out, const char *p, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)p, *end = s + n;
+
+    mcp_buf_reset(out);
+    while (s < end) {
+        uint32_t cp;
+        size_t len = mcp_utf8_decode(s, (size_t)(end - s), &cp);
+
+        if (len == 0) {
+            mcp_buf_append(out, "\xef\xbf\xbd", 3);
+            s++;
+        } else {
+            mcp_buf_append(out, s, len);
+            s += len;
+        }
+    }
+}

@@ -59,6 +59,16 @@ bool mcp_json_string(struct mcp_buf *out, const char *s, size_t n);
  * *cp receives the code point. */
 size_t mcp_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
+/* Whether [p, p+n) is valid UTF-8. ASCII runs are skipped a word at a
+ * time: log lines are mostly ASCII. */
+bool mcp_utf8_valid(const char *p, size_t n);
+
+/* out = [p, p+n) with every invalid byte replaced by U+FFFD, so that
+ * patterns see a character there, as they would in any editor; under
+ * PCRE2_MATCH_INVALID_UTF an invalid byte matches nothing, not even '.',
+ * and a line such as "ERROR - x\xffy" would escape '(?<m>.*)$'. */
+void mcp_utf8_repair(struct mcp_buf *out, const char *p, size_t n);
+
 /* A tiny JSON writer on top of mcp_json_string: it tracks commas. */
 struct mcp_json {
     struct mcp_buf *out;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf/config.h"
+#include "input/clients.h"
 #include "input/logset.h"
 #include "base/path.h"
 #include "input/reader.h"
@@ -122,6 +123,23 @@ void mcp_cli_no_logs(const char *cmd, char *msg, size_t len)
 {
     snprintf(msg, len, "no ./logs here: give the logs folder, e.g. mcplog %s "
              "~/hestai-mcp-server/logs", cmd);
+}
+
+int mcp_cli_config_clients(struct mcp_cli_common *co, const char *config)
+{
+    struct mcp_config cc;
+    char err[MCP_ERRLEN] = "";
+
+    if (co->clients_set)
+        return 0;
+    if (mcp_config_load(&cc, config, err) != 0) {
+        mcp_cli_error(err);
+        return -1;
+    }
+    co->clients = cc.clients;
+    co->clients_set = cc.clients_set;
+    mcp_config_free(&cc);
+    return 0;
 }
 
 int mcp_cli_default_logs(const char *cmd, int npaths, size_t nsources)
@@ -265,6 +283,16 @@ static int common_opt(struct mcp_cli_common *o, int c, const char *arg,
         if (o->nsources == MCP_CLI_MAX_SOURCES)
             return usage(cmd, "too many --source options");
         o->sources[o->nsources++] = arg;
+        return 1;
+    case MCP_CLI_OPT_CLIENT:
+        if (mcp_clients_parse(arg, &o->clients, err) != 0)
+            return usage(cmd, err);
+        o->clients_set = true;
+        return 1;
+    case MCP_CLI_OPT_SERVER:
+        if (arg[0] == '\0')
+            return usage(cmd, "--server takes a server name");
+        o->server = arg;
         return 1;
     case MCP_CLI_OPT_MAX_LINE: {
         char *end;

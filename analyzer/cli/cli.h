@@ -55,6 +55,8 @@ enum {
     MCP_CLI_OPT_MAX_INFLATE,       /* --max-inflate RATIO */
     MCP_CLI_OPT_SOURCE,            /* --source NAME=PATH */
     MCP_CLI_OPT_MAX_LINE,          /* --max-line BYTES */
+    MCP_CLI_OPT_CLIENT,            /* --client NAME */
+    MCP_CLI_OPT_SERVER,            /* --server NAME */
 };
 #define MCP_CLI_COMMON_OPTIONS                                              \
     {"rules", required_argument, NULL, MCP_CLI_OPT_RULES},                 \
@@ -63,7 +65,9 @@ enum {
     {"max-inflate", required_argument, NULL, MCP_CLI_OPT_MAX_INFLATE}
 #define MCP_CLI_INPUT_OPTIONS                                               \
     {"source", required_argument, NULL, MCP_CLI_OPT_SOURCE},               \
-    {"max-line", required_argument, NULL, MCP_CLI_OPT_MAX_LINE}
+    {"max-line", required_argument, NULL, MCP_CLI_OPT_MAX_LINE},            \
+    {"client", required_argument, NULL, MCP_CLI_OPT_CLIENT},               \
+    {"server", required_argument, NULL, MCP_CLI_OPT_SERVER}
 
 #define MCP_CLI_MAX_SOURCES 64
 
@@ -73,6 +77,9 @@ struct mcp_cli_common {
     size_t nsources;
     size_t max_line;               /* 0: MCP_MAX_LINE_DEFAULT */
     unsigned max_inflate;          /* 0: MCP_INFLATE_DEFAULT */
+    unsigned clients;              /* --client (input/clients.h) */
+    bool clients_set;              /* --client given (over the config's) */
+    const char *server;            /* --server NAME, or NULL */
 };
 
 /* getopt_long for the command cmd (opterr off: messages are ours) that
@@ -125,6 +132,11 @@ struct mcp_config;
 int mcp_cli_config(struct mcp_config *c, const char *path,
                    const char *server_dir, char *err);
 
+/* No --client: the clients of the configuration's clients: (config, or
+ * the search of mcplog.yaml(5)) into co. Returns 0, or -1 after the
+ * error message (a bad configuration: exit 2). */
+int mcp_cli_config_clients(struct mcp_cli_common *co, const char *config);
+
 /* Without a DIR, FILE or --source, scan and follow read ./logs; when
  * there is none, say what to give. Returns 0, or -1 after "mcplog: no
  * ./logs here: give the logs folder, e.g. mcplog CMD
@@ -146,5 +158,6 @@ int mcp_cmd_ps(int argc, char **argv);
 int mcp_cmd_cleanup(int argc, char **argv);
 int mcp_cmd_health(int argc, char **argv);
 int mcp_cmd_rules(int argc, char **argv);
+int mcp_cmd_mcp(int argc, char **argv);
 
 #endif

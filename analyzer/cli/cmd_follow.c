@@ -40,6 +40,10 @@ static const char follow_usage[] =
     "  --config FILE          sinks and routes (default: the user's\n"
     "                         mcplog.yaml, else the shipped one)\n"
     "  --source NAME=PATH     also follow a file with the role NAME\n"
+    "  --client NAME          also follow a client's logs of its servers:\n"
+    "                         claude-code, claude-desktop, auto, none\n"
+    "                         (repeatable; alone: only the client's)\n"
+    "  --server NAME          only the events of this server\n"
     "  --tz ZONE              zone of the logs' naive times\n"
     "  --max-line BYTES       longest line kept whole (default 1048576)\n"
     "  --max-inflate RATIO    gzip: a member inflating over RATIO:1\n"
@@ -188,7 +192,11 @@ int mcp_cmd_follow(int argc, char **argv)
     }
     if (mcp_cli_time("follow", "since", since, &o.since) != 0)
         return MCP_EXIT_USAGE;
-    if (mcp_cli_default_logs("follow", argc - optind, co.nsources) != 0)
+    if (mcp_cli_config_clients(&co, o.config) != 0)
+        return MCP_EXIT_USAGE;
+    /* A client alone needs no ./logs. */
+    if (co.clients == 0 &&
+        mcp_cli_default_logs("follow", argc - optind, co.nsources) != 0)
         return MCP_EXIT_USAGE;
     if (no_state)
         o.state_path = NULL;
@@ -201,6 +209,9 @@ int mcp_cmd_follow(int argc, char **argv)
     o.rules = co.rules;
     o.sources = co.sources;
     o.nsources = co.nsources;
+    o.clients = co.clients;
+    o.clients_set = co.clients_set;
+    o.server = co.server;
     o.follow.max_line = co.max_line;
     o.follow.max_inflate = co.max_inflate;
     l = mcp_live_create(&o, err);

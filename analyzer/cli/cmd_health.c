@@ -16,10 +16,7 @@
 #include "cli/cli.h"
 #include "conf/config.h"
 #include "proc/health.h"
-#include "input/logset.h"
-#include "base/path.h"
-#include "proc/procs.h"
-#include "scan.h"
+#include "health_run.h"
 #include "base/textout.h"
 #include "base/timeparse.h"
 #include "base/util.h"
@@ -261,108 +258,16 @@ static int unknown(bool json, const char *cause)
     return MCP_HEALTH_UNKNOWN;
 }
 
-struct tally {
-    int rst, rec;                  /* rule indexes, or -1 */
-    int64_t rst_from, rec_from;    /* counted when ts > from */
-    int64_t rst_n, rec_n;
-};
-
-static void on_event(const struct mcp_event *ev, void *arg)
-{
-    struct tally *t = arg;
-
-    if (ev->kind != MCP_EV_MATCH || ev->ts == MCP_TIME_NONE)
-        return;
-    if ((int)ev->rule == t->rst && ev->ts > t->rst_from)
-        t->rst_n++;
-    if ((int)ev->rule == t->rec && ev->ts > t->rec_from)
-        t->rec_n++;
-}
-
-/* Read the log set of h->logdir through the real pipeline (mcp_scan_run
- * with the rules rs, gzip under the bound max_inflate, as
- * mcp_reader_set_max_inflate) and fill restarts, reconnects, newest_line
- * and log_dir. Problems become UNKNOWN checks, never a failure. since
- * (or MCP_TIME_NONE) replaces both count windows by [since, now]. */
-static void health_logs(struct mcp_health *h, const struct mcp_health_conf *hc0,
-                        const struct mcp_ruleset *rs, unsigned max_inflate,
-                        bool dflt, int64_t since)
-{
-    struct mcp_health_conf hcs = *hc0;
-    const struct mcp_health_conf *hc = &hcs;
-
-    struct tally t = {0};
-    struct mcp_scan_opts so = {.since = MCP_TIME_NONE, .until = MCP_TIME_NONE,
-                               .max_inflate = max_inflate,
-                               .on_event = on_event, .arg = &t};
-    struct mcp_logset ls;
-    struct mcp_scan scan;
-    char err[MCP_ERRLEN] = "";
-    int64_t newest = MCP_TIME_NONE, widest;
-    uint64_t bytes = 0;
-
-    if (mcp_dir_size(h->logdir, &bytes, err) != 0) {
-        struct stat st;
-
-        /* No DIR, no server.logs and no ./logs: say what to give. */
-        if (dflt && lstat(h->logdir, &st) != 0 && errno == ENOENT) {
-            mcp_cli_no_logs("health", err, sizeof(err));
-            strcat(err, ", or --server-dir DIR");
-        }
-        mcp_health_dir(h, hc, 0, err);
-        mcp_health_counts(h, hc, 0, 0, MCP_TIME_NONE, err);
-        return;
-    }
-    mcp_health_dir(h, hc, bytes, NULL);
-
-    if (since != MCP_TIME_NONE) {
-        /* The checks say "in the last W": W is now - since. Counted
-         * when ts > from, so from is a millisecond before since. */
-        hcs.restarts_window_ms = h->now - since;
-        hcs.reconnects_window_ms = h->now - since;
-    }
-    t.rst = mcp_ruleset_find(rs, "restarts");
-    t.rec = mcp_ruleset_find(rs, "reconnect-failures");
-    t.rst_from = h->now - hc->restarts_window_ms - (since != MCP_TIME_NONE);
-    t.rec_from = h->now - hc->reconnects_window_ms - (since != MCP_TIME_NONE);
-    /* Older events cannot count: skip them before the engine. */
-    widest = hc->restarts_window_ms > hc->reconnects_window_ms
-                 ? hc->restarts_window_ms : hc->reconnects_window_ms;
-    so.since = h->now - widest;
-    mcp_logset_init(&ls);
-    memset(&scan, 0, sizeof(scan));
-    if (mcp_logset_add_dir(&ls, h->logdir, err) != 0) {
-        mcp_logset_free(&ls);
-        mcp_health_counts(h, hc, 0, 0, MCP_TIME_NONE, err);
-        return;
-    }
-    mcp_logset_finish(&ls);
-    if (mcp_scan_run(&ls, rs, &so, &scan, err) != 0) {
-        mcp_health_counts(h, hc, 0, 0, MCP_TIME_NONE, err);
-    } else {
-        for (size_t i = 0; i < ls.n; i++)
-            if (ls.inputs[i].last_ts != MCP_TIME_NONE &&
-                (newest == MCP_TIME_NONE || ls.inputs[i].last_ts > newest))
-                newest = ls.inputs[i].last_ts;
-        mcp_health_counts(h, hc, t.rst >= 0 ? t.rst_n : -1,
-                          t.rec >= 0 ? t.rec_n : -1, newest, NULL);
-    }
-    mcp_scan_free(&scan);
-    mcp_logset_free(&ls);
-}
-
 int mcp_cmd_health(int argc, char **argv)
 {
     struct mcp_rule_sources src = {0};
     const char *config = NULL, *server_dir = NULL, *dir, *since_arg = NULL;
     int64_t since = MCP_TIME_NONE;
     bool json = false;
-    char err[MCP_ERRLEN] = "", msg[MCP_ERRLEN + 64];
+    char err[MCP_ERRLEN] = "", msg[MCP_ERRLEN + 64], missing[MCP_ERRLEN];
     struct mcp_config conf;
     struct mcp_ruleset rs;
     struct mcp_health h;
-    struct mcp_proc *procs = NULL;
-    size_t nprocs = 0;
     struct mcp_buf out;
     unsigned max_inflate = 0;
     int c;
@@ -437,17 +342,17 @@ int mcp_cmd_health(int argc, char **argv)
         mcp_config_free(&conf);
         return unknown(json, msg);
     }
-    if (mcp_procs_find(&conf.proc, false, &procs, &nprocs, err) != 0) {
-        mcp_health_procs(&h, &conf.proc.health, NULL, 0, err);
-    } else {
-        mcp_health_procs(&h, &conf.proc.health, procs, nprocs, NULL);
-        mcp_procs_free(procs, nprocs);
-    }
     if (since != MCP_TIME_NONE && since > h.now)
         since = h.now; /* "tomorrow": nothing to count */
-    health_logs(&h, &conf.proc.health, &rs, max_inflate,
-                optind == argc && conf.proc.server.logs == NULL, since);
-    mcp_health_finish(&h);
+    /* No DIR, no server.logs and no ./logs: say what to give. */
+    missing[0] = '\0';
+    if (optind == argc && conf.proc.server.logs == NULL) {
+        mcp_cli_no_logs("health", missing, sizeof(missing));
+        strncat(missing, ", or --server-dir DIR",
+                sizeof(missing) - strlen(missing) - 1);
+    }
+    mcp_health_gather(&h, &conf.proc, &rs, max_inflate, since,
+                      missing[0] ? missing : NULL, NULL);
 
     mcp_buf_init(&out);
     if (json) {

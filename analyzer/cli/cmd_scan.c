@@ -10,6 +10,7 @@
 #include "cli/pager.h"
 #include "conf/config.h"
 #include "input/framer.h"
+#include "input/clients.h"
 #include "input/logset.h"
 #include "output/notify.h"
 #include "output/histogram.h"
@@ -38,6 +39,10 @@ static const char scan_usage[] =
     "  --rules PATH           also load rules from a file or folder\n"
     "  --no-default-rules     skip the shipped and user rules\n"
     "  --source NAME=PATH     add a file with the role NAME\n"
+    "  --client NAME          also read a client's logs of its servers:\n"
+    "                         claude-code, claude-desktop, auto, none\n"
+    "                         (repeatable; alone: only the client's)\n"
+    "  --server NAME          only the events of this server\n"
     "  --since TIME           only lines at or after TIME: 2025-12-10 14:00,\n"
     "                         today, yesterday, 14:00, 2h ago, -30m,\n"
     "                         @EPOCH (relative to the wall clock)\n"
@@ -99,14 +104,17 @@ struct replay {
     struct mcp_scan *scan;
     unsigned long failures;
     struct mcp_histogram *hist; /* --by, or NULL */
+    struct mcp_clientstats *cstats; /* a client read: its section */
 };
 
 static void count_event(const struct mcp_event *ev, void *arg)
 {
     struct replay *r = arg;
 
-    if (ev->kind == MCP_EV_MATCH)
+    if (ev->kind == MCP_EV_MATCH && r->hist != NULL)
         mcp_histogram_add(r->hist, ev->rule, ev->ts);
+    if (r->cstats != NULL)
+        mcp_clientstats_event(r->cstats, ev);
 }
 
 /* --color WHEN: colour on or off for stdout; -1 for a bad WHEN. */
@@ -198,6 +206,8 @@ int mcp_cmd_scan(int argc, char **argv)
     struct mcp_ruleset rs;
     struct mcp_logset ls;
     struct mcp_scan scan;
+    struct mcp_ties ties = {NULL, 0};
+    struct mcp_clientstats *cstats = NULL;
 
     optind = 1;
     while ((c = mcp_cli_getopt(argc, argv, ":h", scan_opts, &co, "scan")) !=
@@ -271,12 +281,20 @@ int mcp_cmd_scan(int argc, char **argv)
         return mcp_cli_usage("scan", err);
     so.max_line = co.max_line;
     so.max_inflate = co.max_inflate;
-    if (mcp_cli_default_logs("scan", argc - optind, co.nsources) != 0)
+    if (mcp_cli_config_clients(&co, config) != 0)
         return MCP_EXIT_USAGE;
+    /* A client alone needs no ./logs. */
+    if (co.clients == 0 &&
+        mcp_cli_default_logs("scan", argc - optind, co.nsources) != 0)
+        return MCP_EXIT_USAGE;
+    co.rules.clients = co.clients != 0 ||
+                       mcp_sources_formatted(co.sources, co.nsources);
     if (mcp_cli_load_rules(&rs, &co.rules) != 0)
         return MCP_EXIT_USAGE;
+    so.server = co.server;
     if (mcp_logset_from_args(&ls, argv + optind, argc - optind, co.sources,
-                             co.nsources, false, err) != 0) {
+                             co.nsources, co.clients, &ties, false,
+                             err) != 0) {
         mcp_cli_error(err);
         mcp_ruleset_free(&rs);
         return MCP_EXIT_USAGE;
@@ -309,6 +327,11 @@ int mcp_cmd_scan(int argc, char **argv)
         so.repeat_ms = rp.conf.repeat_interval_ms;
     }
 
+    if (co.clients != 0) {
+        /* The report's client section, from the client rules' events. */
+        cstats = rp.cstats = mcp_clientstats_create(&rs);
+        so.on_event = count_event;
+    }
     if (mcp_scan_run(&ls, &rs, &so, &scan, err) != 0) {
         mcp_cli_error(err);
         rc = MCP_EXIT_USAGE;
@@ -318,7 +341,7 @@ int mcp_cmd_scan(int argc, char **argv)
 
         struct mcp_report_figures fig = {
             scan.engine, scan.limit_errors, scan.lines, scan.bytes,
-            scan.matches, scan.time_jumps,
+            scan.matches, scan.time_jumps, cstats,
         };
 
         ro.hist = rp.hist;
@@ -361,5 +384,7 @@ int mcp_cmd_scan(int argc, char **argv)
     mcp_scan_free(&scan);
     mcp_logset_free(&ls);
     mcp_ruleset_free(&rs);
+    mcp_ties_free(&ties);
+    mcp_clientstats_destroy(cstats);
     return rc;
 }

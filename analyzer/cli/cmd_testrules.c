@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "input/clients.h"
+#include "input/format.h"
 #include "input/framer.h"
 #include "input/logset.h"
 #include "match/matcher.h"
@@ -33,17 +35,23 @@ static const char tr_usage[] =
     "                         another source name); by default the role\n"
     "                         comes from the file name, and for other\n"
     "                         names every rule is tried\n"
+    "  --format NAME          read the input as a client's file (role\n"
+    "                         client, the client rules loaded):\n"
+    "                         claude-code-jsonl, claude-code-json-array,\n"
+    "                         claude-code-transcript, claude-code-debug,\n"
+    "                         claude-desktop, claude-desktop-server\n"
     "  --tz ZONE              zone of naive times\n"
     "  --max-inflate RATIO    gzip: a member inflating over RATIO:1\n"
     "                         past 64 MiB is damage (default 200, 0: none)\n"
     "  -q, --quiet            only the summary\n"
     "  -h, --help             this help\n";
 
-enum { OPT_ROLE = 256 };
+enum { OPT_ROLE = 256, OPT_FORMAT };
 
 static const struct option tr_opts[] = {
     MCP_CLI_COMMON_OPTIONS,
     {"role", required_argument, NULL, OPT_ROLE},
+    {"format", required_argument, NULL, OPT_FORMAT},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -124,6 +132,16 @@ static void show_event(struct mcp_buf *b, const struct mcp_ruleset *rs,
         else
             mcp_term_field(b, ev->cap[i]);
     }
+    /* A structured record's fields (format.h), after a bar. */
+    for (int f = 0, bar = 0; f < MCP_NFIELDS; f++) {
+        static const char *const fname[MCP_NFIELDS] = {"server", "session",
+                                                       "level"};
+
+        if (ev->field[f] == NULL)
+            continue;
+        mcp_buf_printf(b, " %s%s=", bar++ ? "" : "| ", fname[f]);
+        mcp_term_field(b, ev->field[f]);
+    }
     mcp_buf_putc(b, '\n');
 }
 
@@ -132,7 +150,7 @@ int mcp_cmd_test_rules(int argc, char **argv)
     struct mcp_cli_common co = {0};
     const char *role = NULL;
     bool quiet = false;
-    int c, rc = MCP_EXIT_OK;
+    int c, rc = MCP_EXIT_OK, format = MCP_FMT_TEXT;
     char err[MCP_ERRLEN] = "";
     struct mcp_ruleset rs;
 
@@ -144,6 +162,16 @@ int mcp_cmd_test_rules(int argc, char **argv)
             return MCP_EXIT_USAGE;
         case OPT_ROLE:
             role = optarg;
+            break;
+        case OPT_FORMAT:
+            format = mcp_format_parse(optarg);
+            if (format < 0) {
+                char msg[MCP_ERRLEN];
+
+                snprintf(msg, sizeof(msg), "unknown format '%.64s' (see "
+                         "mcplog test-rules --help)", optarg);
+                return mcp_cli_usage("test-rules", msg);
+            }
             break;
         case 'q':
             quiet = true;
@@ -160,6 +188,10 @@ int mcp_cmd_test_rules(int argc, char **argv)
         mcp_cli_error("test-rules takes one input (a file or -)");
         return MCP_EXIT_USAGE;
     }
+    /* A client's format: the client rules too, the role "client". */
+    co.rules.clients = format != MCP_FMT_TEXT;
+    if (role == NULL && format != MCP_FMT_TEXT)
+        role = "client";
     if (mcp_cli_load_rules(&rs, &co.rules) != 0)
         return MCP_EXIT_USAGE;
     list_rules(&rs, co.rules.no_default);
@@ -172,6 +204,7 @@ int mcp_cmd_test_rules(int argc, char **argv)
     bool is_stdin = strcmp(path, "-") == 0;
     struct mcp_reader *rd = NULL;
     struct mcp_framer *f;
+    struct mcp_fmt *fs = NULL;
     struct mcp_matcher *m = mcp_matcher_create(&rs);
     struct mcp_batch batch;
     struct mcp_chunk ch;
@@ -199,21 +232,38 @@ int mcp_cmd_test_rules(int argc, char **argv)
         erole = MCP_ROLE_SERVER;
     else if (role_name != NULL && strcmp(role_name, "activity") == 0)
         erole = MCP_ROLE_ACTIVITY;
+    else if (role_name != NULL && strcmp(role_name, "client") == 0)
+        erole = MCP_ROLE_CLIENT;
     for (size_t i = 0; i < rs.n; i++)
         applies[i] = role_name == NULL ||
                      mcp_rule_applies(&rs.rules[i], erole, role_name, base);
     mcp_matcher_select(m, erole, role_name, base, 0);
+    if (format != MCP_FMT_TEXT)
+        mcp_matcher_structured(m, true);
     mcp_buf_init(&out);
     mcp_buf_puts(&out, "\nInput: ");
     mcp_term_str(&out, is_stdin ? "standard input" : path);
     mcp_buf_puts(&out, ", role ");
     mcp_term_str(&out, role_name ? role_name : "unknown (every rule is tried)");
+    if (format != MCP_FMT_TEXT)
+        mcp_buf_printf(&out, ", format %s: a rule's match sees each "
+                       "record's message; time, level, server and session "
+                       "are fields", mcp_format_name(format));
     mcp_buf_putc(&out, '\n');
     fwrite(out.data, 1, out.len, stdout);
     mcp_buf_reset(&out);
 
-    f = mcp_framer_create(0, MCP_FRAMER_RECORDS,
-                          is_stdin ? read_stdin : read_reader, rd);
+    if (format != MCP_FMT_TEXT) {
+        char *srv = is_stdin ? NULL : mcp_clients_server_of_path(format, path);
+
+        fs = mcp_fmt_create(format, srv, false,
+                            is_stdin ? read_stdin : read_reader, rd);
+        free(srv);
+        f = mcp_framer_create(0, MCP_FRAMER_RECORDS, mcp_fmt_read, fs);
+    } else {
+        f = mcp_framer_create(0, MCP_FRAMER_RECORDS,
+                              is_stdin ? read_stdin : read_reader, rd);
+    }
     mcp_batch_init(&batch);
     while ((c = mcp_framer_next(f, &ch, err)) == 1) {
         uint64_t last_line = 0;
@@ -275,6 +325,7 @@ int mcp_cmd_test_rules(int argc, char **argv)
     mcp_buf_free(&out);
     mcp_batch_free(&batch);
     mcp_framer_destroy(f);
+    mcp_fmt_destroy(fs);
 done:
     mcp_reader_close(rd);
     mcp_matcher_destroy(m);

@@ -12,6 +12,7 @@
 #include "base/path.h"
 #include "base/util.h"
 #include "base/yamlutil.h"
+#include "input/clients.h"
 
 #define SHOW(s) mcp_yaml_show((s), (char[96]){0}, 96)
 
@@ -239,8 +240,9 @@ static void default_routes(struct mcp_config *c)
  * nodes of the sections read by their own loaders below. */
 struct top {
     int64_t repeat_ms, update_ms;
-    yaml_node_t *node[6];          /* sinks, routes, server, health,
-                                      cleanup, probes */
+    yaml_node_t *node[7];          /* sinks, routes, server, health,
+                                      cleanup, probes, clients */
+    bool allow_cleanup;            /* mcp: allow_cleanup */
     struct mcp_metrics_conf metrics;
 };
 
@@ -284,6 +286,14 @@ static const struct mcp_opt metrics_opts[] = {
     {0},
 };
 
+static const struct mcp_opt mcp_opts[] = {
+    {.key = "allow_cleanup", .type = MCP_OPT_BOOL, .def = "false",
+     .offset = offsetof(struct top, allow_cleanup),
+     .help = "mcplog mcp offers the cleanup tool (it may terminate "
+             "server processes when the user confirms its plan)"},
+    {0},
+};
+
 static const struct mcp_opt top_opts[] = {
     {.key = "repeat_interval", .type = MCP_OPT_DURATION, .def = "4h",
      .offset = offsetof(struct top, repeat_ms), .words = never_words,
@@ -295,6 +305,8 @@ static const struct mcp_opt top_opts[] = {
     NODE("health", 3), NODE("cleanup", 4), NODE("probes", 5),
     {.key = "metrics", .type = MCP_OPT_MAP, .sub = metrics_opts,
      .offset = offsetof(struct top, metrics)},
+    {.key = "mcp", .type = MCP_OPT_MAP, .sub = mcp_opts},
+    NODE("clients", 6),
     {0},
 };
 
@@ -322,6 +334,30 @@ static int load_sinks(struct ctx *x, yaml_node_t *map)
     return 0;
 }
 
+/* clients: [claude-code, ...]: the clients whose logs scan and follow
+ * read when no --client is given (input/clients.h). */
+static int load_clients(struct ctx *x, yaml_node_t *seq)
+{
+    struct mcp_config *c = x->c;
+
+    if (seq->type != YAML_SEQUENCE_NODE)
+        return fail(x, seq->start_mark, "clients must be a list, e.g. "
+                    "[claude-code, claude-desktop]");
+    c->clients_set = true;
+    for (yaml_node_item_t *i = seq->data.sequence.items.start;
+         i < seq->data.sequence.items.top; i++) {
+        yaml_node_t *n = mcp_yaml_node(x->y, *i);
+        char why[MCP_ERRLEN];
+
+        if (n == NULL || mcp_yaml_str(n) == NULL ||
+            mcp_clients_parse(mcp_yaml_str(n), &c->clients, why) != 0)
+            return fail(x, n ? n->start_mark : seq->start_mark, "clients: %s",
+                        n && mcp_yaml_str(n) ? why : "each entry must be a "
+                        "client name");
+    }
+    return 0;
+}
+
 /* The document: y NULL without a file (the built-in defaults: the
  * runbook's routes), root NULL for an empty file (no routes at all). */
 static int load_doc(struct mcp_config *c, struct mcp_yaml *y,
@@ -341,11 +377,15 @@ static int load_doc(struct mcp_config *c, struct mcp_yaml *y,
     c->repeat_interval_ms = t.repeat_ms;
     c->update_interval_ms = t.update_ms;
     c->metrics = t.metrics;
+    c->mcp_allow_cleanup = t.allow_cleanup;
     if (t.node[0] != NULL && !mcp_yaml_is_null(t.node[0]) &&
         load_sinks(&x, t.node[0]) != 0)
         return -1;
     if (mcp_procconf_load(&c->proc, y, t.node[2], t.node[3], t.node[4],
                           t.node[5], err) != 0)
+        return -1;
+    if (t.node[6] != NULL && !mcp_yaml_is_null(t.node[6]) &&
+        load_clients(&x, t.node[6]) != 0)
         return -1;
     if (t.node[1] != NULL)
         return load_routes(&x, t.node[1]);

@@ -65,6 +65,10 @@ struct mcp_config {
     int64_t update_interval_ms;    /* least time between two updates */
     struct mcp_procconf proc;      /* server:, health:, cleanup:, probes: */
     struct mcp_metrics_conf metrics;
+    bool mcp_allow_cleanup;        /* mcp: {allow_cleanup: true}: `mcplog
+                                      mcp` offers its cleanup tool */
+    unsigned clients;              /* clients: (input/clients.h mask) */
+    bool clients_set;              /* clients: given */
 };
 
 /* Load the config: path when not NULL, else the search above (a missing

@@ -33,11 +33,12 @@ static void build_key(const struct mcp_rule *r, const struct mcp_event *ev,
             }
             if (cap >= 0 && cap < ev->ncaps)
                 v = ev->cap[cap];
+            else if (r->group_cap[i] < 0)
+                v = mcp_event_value(ev, NULL, r->group_by[i],
+                                    strlen(r->group_by[i]));
         } else {
-            for (int c = 0; c < mcp_pattern_ncaptures(pat); c++)
-                if (strcmp(mcp_pattern_capture_name(pat, c, NULL),
-                           r->group_by[i]) == 0 && c < ev->ncaps)
-                    v = ev->cap[c];
+            v = mcp_event_value(ev, pat, r->group_by[i],
+                                strlen(r->group_by[i]));
         }
         if (v == NULL)
             *complete = false;

@@ -44,15 +44,13 @@ static void render_value(struct mcp_buf *out, const char *name, size_t len,
                 mcp_buf_puts(out, c->a->label_value[i]);
                 return;
             }
-        if (c->ev == NULL)
+        if (c->ev == NULL || c->ev->kind != MCP_EV_MATCH)
             return;
-        for (int i = 0; i < mcp_pattern_ncaptures(r->match); i++) {
-            const char *cn = mcp_pattern_capture_name(r->match, i, NULL);
+        {
+            const char *v = mcp_event_value(c->ev, r->match, name, len);
 
-            if (strlen(cn) == len && memcmp(cn, name, len) == 0 &&
-                i < c->ev->ncaps && c->ev->cap[i] != NULL &&
-                c->ev->kind == MCP_EV_MATCH)
-                mcp_buf_puts(out, c->ev->cap[i]);
+            if (v != NULL)
+                mcp_buf_puts(out, v);
         }
     }
 #undef IS

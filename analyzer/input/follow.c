@@ -77,7 +77,13 @@ struct mcp_follow *mcp_follow_create(const struct mcp_logset *ls,
         ff->name = mcp_strdup(lf->name);
         ff->role = last->role;
         ff->role_name = mcp_strdup(last->role_name);
-        ff->dir = dir_of(last->path);
+        ff->format = last->format;
+        ff->server = last->server ? mcp_strdup(last->server) : NULL;
+        ff->tree = last->tree;
+        if (ff->tree) /* structured, whatever each file's format */
+            ff->format = MCP_FMT_CC_JSONL;
+        /* A tree's folder is its root. */
+        ff->dir = ff->tree ? mcp_strdup(last->path) : dir_of(last->path);
         ff->known = mcp_logset_member(lf->name, last->base, &cls, &key, &gz);
         /* A known family follows its live name, even when only archives
          * were found; another file follows itself. */
@@ -117,7 +123,9 @@ static void seen_add(struct mcp_follow *f, const struct mcp_tail *t)
         f->nseen++;
 }
 
-struct mcp_tail *follow_open_tail(struct mcp_follow *f, const char *path,
+struct mcp_tail *follow_open_tail(struct mcp_follow *f,
+                                  const struct mcp_ffamily *ff,
+                                  const char *path,
                                   uint64_t offset, uint64_t line,
                                   int64_t carry)
 {
@@ -130,6 +138,8 @@ struct mcp_tail *follow_open_tail(struct mcp_follow *f, const char *path,
             follow_notice(f, "%s", err);
         return NULL;
     }
+    if (!ff->tree) /* a tree's files: each its own (follow_tree.c) */
+        mcp_tail_set_format(t, ff->format, ff->server);
     follow_watch_tail(f, t);
     return t;
 }
@@ -146,6 +156,7 @@ struct mcp_tail *follow_open_live(struct mcp_follow *f, size_t fi,
     struct stat st;
 
     if (t != NULL) {
+        mcp_tail_set_format(t, ff->format, ff->server);
         follow_watch_tail(f, t);
         /* Another object than the one refused (an inode number is
          * reused at once: the type tells a FIFO from its successor). */
@@ -256,6 +267,10 @@ static void check_family(struct mcp_follow *f, size_t fi, int64_t now)
      * by follow_open_live. */
     bool exists = stat(ff->path, &st) == 0;
 
+    if (ff->tree) {
+        follow_tree_look(f, fi, now, false);
+        return;
+    }
     if (ff->live != NULL && exists &&
         (st.st_dev != ff->live->dev || st.st_ino != ff->live->ino)) {
         /* Another file holds the name: read the old one to its end while
@@ -305,6 +320,8 @@ static void close_drained(struct mcp_follow *f, size_t fi, int64_t now)
             /* Done: a last line without its newline is delivered now. */
             mcp_tail_finish(t);
             read_tail(f, fi, t);
+            if (ff->tree)
+                follow_tree_closed(ff, t);
             close_tail(f, ff, t);
             continue;
         }
@@ -396,6 +413,8 @@ void mcp_follow_destroy(struct mcp_follow *f)
         free(ff->dir);
         free(ff->base);
         free(ff->role_name);
+        free(ff->server);
+        free(ff->tfiles);
     }
     if (f->ifd >= 0)
         close(f->ifd);

@@ -39,11 +39,15 @@
 /* A round reads a file this much at a time, looking at its deadline in
  * between. */
 #define MCP_FOLLOW_SLICE (64 * 1024)
+/* A client's tree: files remembered; past this, new files are not read. */
+#define MCP_FOLLOW_TREE_MAX 65536
 
 enum mcp_follow_start {
     MCP_START_END = 0,   /* like tail -F: only what is written from now */
     MCP_START_BEGIN,     /* the live files from their first byte */
 };
+
+struct follow_tfile;
 
 struct mcp_follow_opts {
     size_t max_line;
@@ -61,6 +65,21 @@ struct mcp_ffamily {
     char *role_name;
     enum mcp_role role;
     bool known;          /* a known log family (rotated members by name) */
+    /* A client's files (input/clients.h): format (not MCP_FMT_TEXT for
+     * every client family: its lines are record lines), the server they
+     * are about (NULL: named by each record). */
+    enum mcp_format format;
+    char *server;
+    /* A client's folder tree (MCP_TREE_*, clients.h; 0: none): path and
+     * dir are its root; its files are found by listing it once a second
+     * (no watch of its own, at most MCP_FOLLOW_TREE_MAX files), each read
+     * as a draining tail while it grows, and reopened where it was left
+     * when it grows again; each with its own format and server. Not in
+     * the checkpoint: a restart starts such a family afresh. */
+    int tree;
+    int64_t looked;
+    struct follow_tfile *tfiles;
+    size_t ntfiles;
     struct mcp_tail *live;
     struct mcp_tail **drain;
     size_t ndrain;

@@ -84,7 +84,7 @@ void follow_relabel(struct mcp_ffamily *ff, struct mcp_tail *t)
     t->path = mcp_buf_steal(&b);
 }
 
-static bool is_current(const struct mcp_ffamily *ff, dev_t dev, ino_t ino)
+bool follow_is_current(const struct mcp_ffamily *ff, dev_t dev, ino_t ino)
 {
     if (ff->live != NULL && ff->live->dev == dev && ff->live->ino == ino)
         return true;
@@ -108,7 +108,7 @@ void follow_discover(struct mcp_follow *f, size_t fi, int64_t now)
         bool skip = false;
 
         if (m[i].gz || m[i].cls == 2 || stat(m[i].path, &st) != 0 ||
-            !S_ISREG(st.st_mode) || is_current(ff, st.st_dev, st.st_ino) ||
+            !S_ISREG(st.st_mode) || follow_is_current(ff, st.st_dev, st.st_ino) ||
             st.st_mtime < f->start_wall)
             continue;
         fd = mcp_open_regular(m[i].path, &st, NULL);
@@ -130,7 +130,7 @@ void follow_discover(struct mcp_follow *f, size_t fi, int64_t now)
         close(fd);
         if (skip)
             continue;
-        struct mcp_tail *t = follow_open_tail(f, m[i].path, from, from ? 0 : 1,
+        struct mcp_tail *t = follow_open_tail(f, ff, m[i].path, from, from ? 0 : 1,
                                        MCP_TIME_NONE);
         if (t != NULL) {
             follow_notice(f, "reading %s from offset %llu (written while rotated "

@@ -49,9 +49,11 @@ struct follow_member {
 void follow_notice(struct mcp_follow *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 char *follow_join(const char *dir, const char *name);
-/* Open a tail (with its inotify watch); NULL, with a notice unless the
- * file does not exist. */
-struct mcp_tail *follow_open_tail(struct mcp_follow *f, const char *path,
+/* Open a tail of family ff (with its inotify watch, read in the family's
+ * format); NULL, with a notice unless the file does not exist. */
+struct mcp_tail *follow_open_tail(struct mcp_follow *f,
+                                  const struct mcp_ffamily *ff,
+                                  const char *path,
                                   uint64_t offset, uint64_t line,
                                   int64_t carry);
 /* Open the live file of family fi at offset. NULL when it cannot be
@@ -64,6 +66,25 @@ struct mcp_tail *follow_open_live(struct mcp_follow *f, size_t fi,
                                   int64_t carry);
 void follow_add_drain(struct mcp_ffamily *ff, struct mcp_tail *t,
                       int64_t deadline);
+/* Whether dev/ino is the family's live tail or one of its drains. */
+bool follow_is_current(const struct mcp_ffamily *ff, dev_t dev, ino_t ino);
+
+/* A file of a client's tree (follow_tree.c): where it was left. */
+struct follow_tfile {
+    dev_t dev;
+    ino_t ino;
+    uint64_t offset;
+};
+
+/* A client's tree family fi (ff->tree): list its files (at most once a
+ * second unless first) and open those with something new as drains:
+ * first (at the start), every file from its start with --from-start,
+ * else none (their ends are remembered); later, a new file from its
+ * start, a known one from where it was left. */
+void follow_tree_look(struct mcp_follow *f, size_t fi, int64_t now,
+                      bool first);
+/* A tree's tail is being closed: remember where it was left. */
+void follow_tree_closed(struct mcp_ffamily *ff, const struct mcp_tail *t);
 /* The family's files in its folder, oldest first (live name last). */
 struct follow_member *follow_list_members(const struct mcp_ffamily *ff,
                                           size_t *n);

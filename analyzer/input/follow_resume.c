@@ -27,6 +27,7 @@ static void read_whole(struct mcp_follow *f, size_t fi, const char *path,
     char err[MCP_ERRLEN] = "";
     struct mcp_reader *r = mcp_reader_open(path, err);
     struct mcp_framer *fr;
+    struct mcp_fmt *fmt = NULL;
     struct mcp_chunk c;
     char *skip;
     int rc;
@@ -46,14 +47,22 @@ static void read_whole(struct mcp_follow *f, size_t fi, const char *path,
         left -= (uint64_t)n;
     }
     free(skip);
-    fr = mcp_framer_create(f->o.max_line, 0,
-                           (mcp_read_fn)mcp_reader_read, r);
-    mcp_framer_set_origin(fr, from, line, carry);
+    if (f->fam[fi].format != MCP_FMT_TEXT) {
+        /* A client's file: its record lines, numbered from 1. */
+        fmt = mcp_fmt_create(f->fam[fi].format, f->fam[fi].server, false,
+                             (mcp_read_fn)mcp_reader_read, r);
+        fr = mcp_framer_create(f->o.max_line, 0, mcp_fmt_read, fmt);
+    } else {
+        fr = mcp_framer_create(f->o.max_line, 0,
+                               (mcp_read_fn)mcp_reader_read, r);
+        mcp_framer_set_origin(fr, from, line, carry);
+    }
     while ((rc = mcp_framer_next(fr, &c, err)) == 1)
         f->chunk(&c, &f->fam[fi], (uint32_t)fi, path, f->arg);
     if (rc < 0)
         follow_notice(f, "%s", err);
     mcp_framer_destroy(fr);
+    mcp_fmt_destroy(fmt);
     mcp_reader_close(r);
 }
 
@@ -186,7 +195,8 @@ static void resume_family(struct mcp_follow *f, size_t fi,
             ff->live = follow_open_live(f, fi, from, line, carry);
             continue;
         }
-        struct mcp_tail *t = follow_open_tail(f, m[i].path, from, line, carry);
+        struct mcp_tail *t = follow_open_tail(f, ff, m[i].path, from, line,
+                                              carry);
 
         if (t != NULL)
             follow_add_drain(ff, t, now + f->o.grace_ms);
@@ -202,6 +212,10 @@ void mcp_follow_open(struct mcp_follow *f, const struct mcp_fpos *pos,
 {
     follow_watch_dirs(f);
     for (size_t fi = 0; fi < f->nfam; fi++) {
+        if (f->fam[fi].tree) {
+            follow_tree_look(f, fi, now, true);
+            continue;
+        }
         if (npos > 0)
             resume_family(f, fi, pos, npos, saved_wall, now);
         else
@@ -240,6 +254,8 @@ struct mcp_fpos *mcp_follow_positions(struct mcp_follow *f, size_t *n)
     for (size_t fi = 0; fi < f->nfam; fi++) {
         struct mcp_ffamily *ff = &f->fam[fi];
 
+        if (ff->tree)
+            continue; /* started afresh */
         for (size_t i = 0; i < ff->ndrain; i++)
             push_pos(&v, n, (uint32_t)fi, ff->drain[i], false);
         if (ff->live != NULL)

@@ -1,5 +1,6 @@
 /* logset.c - discover the files of each log family and order them. */
 #include "input/logset.h"
+#include "input/clients.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -135,11 +136,42 @@ static void add_input(struct mcp_logset *ls, const char *path,
         in->role = MCP_ROLE_SERVER;
     else if (strcmp(role_name, "activity") == 0)
         in->role = MCP_ROLE_ACTIVITY;
+    else if (strcmp(role_name, "client") == 0)
+        in->role = MCP_ROLE_CLIENT;
     else
         in->role = MCP_ROLE_OTHER;
     in->first_ts = in->last_ts = MCP_TIME_NONE;
     /* The family name is kept in note until finish() groups inputs. */
     in->note = mcp_strdup(family);
+}
+
+struct mcp_input *mcp_logset_add_client(struct mcp_logset *ls,
+                                        const char *path, const char *family,
+                                        enum mcp_format fmt,
+                                        const char *server,
+                                        const char *client)
+{
+    struct mcp_input *in;
+
+    add_input(ls, path, mcp_role_name(MCP_ROLE_CLIENT), family);
+    in = &ls->inputs[ls->n - 1];
+    in->role = MCP_ROLE_CLIENT;
+    in->format = fmt;
+    in->server = server ? mcp_strdup(server) : NULL;
+    in->client = client ? mcp_strdup(client) : NULL;
+    return in;
+}
+
+struct mcp_fmt *mcp_input_format(const struct mcp_input *in, bool follow,
+                                 mcp_read_fn inner, void *arg)
+{
+    struct mcp_fmt *f = mcp_fmt_create(in->format, in->server, follow,
+                                       inner, arg);
+
+    for (size_t i = 0; i < in->nspans; i++)
+        mcp_fmt_skip_span(f, in->spans[i].server, strlen(in->spans[i].server),
+                          in->spans[i].first, in->spans[i].last);
+    return f;
 }
 
 static const char *role_of_family(const char *family)
@@ -313,6 +345,11 @@ static void free_input(struct mcp_input *in)
     free(in->base);
     free(in->damage);
     free(in->note);
+    free(in->server);
+    free(in->client);
+    for (size_t i = 0; i < in->nspans; i++)
+        free(in->spans[i].server);
+    free(in->spans);
 }
 
 void mcp_logset_finish(struct mcp_logset *ls)
@@ -417,8 +454,20 @@ static void add_path(struct mcp_logset *ls, const char *path, bool follow,
     mcp_logset_add_file(ls, path, NULL, err);
 }
 
+bool mcp_sources_formatted(const char *const *sources, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *at = strchr(sources[i], '@');
+
+        if (at != NULL && at < strchr(sources[i], '='))
+            return true;
+    }
+    return false;
+}
+
 int mcp_logset_from_args(struct mcp_logset *ls, char **paths, int npaths,
                          const char *const *sources, size_t nsources,
+                         unsigned clients, struct mcp_ties *ties,
                          bool follow, char *err)
 {
     mcp_logset_init(ls);
@@ -428,11 +477,49 @@ int mcp_logset_from_args(struct mcp_logset *ls, char **paths, int npaths,
         char *name = mcp_strdup(sources[i]);
         char *eq = strchr(name, '=');
 
+        char *at;
+        int fmt = MCP_FMT_TEXT;
+
         *eq = '\0'; /* checked when the option was read */
-        mcp_logset_add_file(ls, eq + 1, name, err);
+        /* NAME@FORMAT: the file is read in that format (format.h). */
+        if ((at = strchr(name, '@')) != NULL) {
+            *at = '\0';
+            if ((fmt = mcp_format_parse(at + 1)) < 0 || name[0] == '\0') {
+                mcp_errf(err, "--source %s: unknown format '%s' (use "
+                         "NAME@FORMAT=PATH, FORMAT one of text, "
+                         "claude-code-jsonl, claude-code-json-array, "
+                         "claude-code-transcript, claude-code-debug, "
+                         "claude-desktop, claude-desktop-server)", sources[i],
+                         at + 1);
+                free(name);
+                break;
+            }
+        }
+        if (mcp_logset_add_file(ls, eq + 1, name, err) == 0 &&
+            fmt != MCP_FMT_TEXT) {
+            struct mcp_input *in = &ls->inputs[ls->n - 1];
+
+            in->format = (enum mcp_format)fmt;
+            in->server = mcp_clients_server_of_path(fmt, in->path);
+        }
         free(name);
     }
-    if (err[0] == '\0' && npaths == 0 && nsources == 0)
+    if (err[0] == '\0' && clients != 0) {
+        long n = mcp_clients_add(ls, clients, follow, ties, err);
+
+        if (n == 0 && !(clients & MCP_CLIENT_AUTO))
+            push_note(ls, mcp_strdup("--client: no client log found"));
+        for (size_t i = 0; ties != NULL && i < ties->n; i++) {
+            struct mcp_buf b;
+
+            mcp_buf_init(&b);
+            mcp_buf_printf(&b, "%s is the client's server '%s' (%s)",
+                           ties->t[i].dir, ties->t[i].server,
+                           ties->t[i].how);
+            push_note(ls, mcp_buf_steal(&b));
+        }
+    }
+    if (err[0] == '\0' && npaths == 0 && nsources == 0 && clients == 0)
         add_path(ls, "logs", follow, err);
     if (err[0] != '\0') {
         mcp_logset_free(ls);

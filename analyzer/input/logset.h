@@ -22,6 +22,14 @@
 #include <stdint.h>
 
 #include "base/mcp.h"
+#include "input/format.h"
+
+/* Claude Desktop: a per-server log covers server's records in
+ * [first, last]; mcp.log's copies of them are dropped. */
+struct mcp_span {
+    char *server;
+    int64_t first, last;
+};
 
 struct mcp_input {
     char *path;          /* as it will be opened */
@@ -29,6 +37,14 @@ struct mcp_input {
     enum mcp_role role;
     char *base;          /* file base name, for rule source globs */
     int family;          /* index into mcp_logset.families */
+    enum mcp_format format; /* MCP_FMT_TEXT for a server's own logs */
+    char *server;        /* a client file: the server it is about (from
+                            its folder or name), or NULL */
+    char *client;        /* a client file: "claude-code", ... or NULL */
+    int tree;            /* follow: path is a client's folder tree
+                            (MCP_TREE_*, clients.h), 0: a file */
+    struct mcp_span *spans;  /* records to drop (Claude Desktop) */
+    size_t nspans;
 
     /* Filled while reading (by the family's thread). */
     bool compressed;
@@ -80,6 +96,22 @@ int mcp_logset_add_dir_expected(struct mcp_logset *ls, const char *dir,
 int mcp_logset_add_file(struct mcp_logset *ls, const char *path,
                         const char *role_name, char *err);
 
+/* Add a client's file (clients.c) to the family named family (files
+ * of one family are read in the order added): role "client", format
+ * fmt, server (may be NULL), client the client's name. Returns the
+ * input, valid until the next add or finish. */
+struct mcp_input *mcp_logset_add_client(struct mcp_logset *ls,
+                                        const char *path, const char *family,
+                                        enum mcp_format fmt,
+                                        const char *server,
+                                        const char *client);
+
+/* The format stage for a client input (in->format not MCP_FMT_TEXT):
+ * its server and spans, reading through inner(arg). Free it with
+ * mcp_fmt_destroy. */
+struct mcp_fmt *mcp_input_format(const struct mcp_input *in, bool follow,
+                                 mcp_read_fn inner, void *arg);
+
 /* The role a file's base name implies: "server" for mcp_server.log and
  * its rotated members, "activity" likewise, NULL for any other name. */
 const char *mcp_logset_role_of(const char *base);
@@ -100,11 +132,22 @@ bool mcp_logset_member(const char *base, const char *name, int *cls,
 
 /* Fill ls from the command line: each of paths[0..npaths) (a folder is
  * a logs folder; with follow, its families may be missing yet), then each
- * --source NAME=PATH of sources[0..nsources), or ./logs when both are
- * empty. Returns 0 with ls finished, or -1 with the first error in err
- * and ls freed. ls is initialised here. */
+ * --source NAME=PATH of sources[0..nsources) (NAME@FORMAT=PATH: read in
+ * that format, format.h; the role "client" is a client's), then the files of the
+ * clients in the mask `clients` (clients.h; the folders given are tied
+ * to their servers' names into ties, which may be NULL without clients),
+ * or ./logs when paths, sources and clients are all empty. Returns 0 with
+ * ls finished, or -1 with the first error in err and ls freed. ls is
+ * initialised here. */
+struct mcp_ties;
+
+/* Whether one of the --source NAME=PATH in sources[0..n) names a format
+ * (NAME@FORMAT=PATH): then the client rules are wanted too. */
+bool mcp_sources_formatted(const char *const *sources, size_t n);
+
 int mcp_logset_from_args(struct mcp_logset *ls, char **paths, int npaths,
                          const char *const *sources, size_t nsources,
+                         unsigned clients, struct mcp_ties *ties,
                          bool follow, char *err);
 
 #endif

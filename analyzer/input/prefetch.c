@@ -10,11 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input/format.h"
+#include "input/logset.h"
 #include "input/reader.h"
 #include "base/util.h"
 
 struct mcp_prefetch {
     struct mcp_reader *r;
+    struct mcp_fmt *fmt;       /* a client's format stage, or NULL */
     struct mcp_framer *f;
 };
 
@@ -23,10 +26,11 @@ static ssize_t reader_fn(void *arg, char *buf, size_t cap, char *err)
     return mcp_reader_read(arg, buf, cap, err);
 }
 
-struct mcp_prefetch *mcp_prefetch_open(const char *path, size_t max_line,
-                                       unsigned max_inflate, char *err)
+struct mcp_prefetch *mcp_prefetch_open(const struct mcp_input *in,
+                                       size_t max_line, unsigned max_inflate,
+                                       char *err)
 {
-    struct mcp_reader *r = mcp_reader_open(path, err);
+    struct mcp_reader *r = mcp_reader_open(in->path, err);
     struct mcp_prefetch *pf;
 
     if (r == NULL)
@@ -34,7 +38,16 @@ struct mcp_prefetch *mcp_prefetch_open(const char *path, size_t max_line,
     mcp_reader_set_max_inflate(r, max_inflate);
     pf = mcp_calloc(1, sizeof(*pf));
     pf->r = r;
-    pf->f = mcp_framer_create(max_line, MCP_FRAMER_RECORDS, reader_fn, r);
+    if (in->format == MCP_FMT_TEXT) {
+        pf->f = mcp_framer_create(max_line, MCP_FRAMER_RECORDS, reader_fn,
+                                  r);
+    } else {
+        /* A client's file: the format stage turns its records into
+         * record lines between the reader and the framer. */
+        pf->fmt = mcp_input_format(in, false, reader_fn, r);
+        pf->f = mcp_framer_create(max_line, MCP_FRAMER_RECORDS, mcp_fmt_read,
+                                  pf->fmt);
+    }
     return pf;
 }
 
@@ -96,6 +109,7 @@ void mcp_prefetch_close(struct mcp_prefetch *pf)
     if (pf == NULL)
         return;
     mcp_framer_destroy(pf->f);
+    mcp_fmt_destroy(pf->fmt);
     mcp_reader_close(pf->r);
     free(pf);
 }

@@ -17,6 +17,8 @@
 
 #include "input/framer.h"
 
+struct mcp_input;
+
 /* A fill stops once it holds this much (a framer chunk is usually about
  * 256 KiB, so usually one chunk). */
 #define MCP_CHUNKS_BYTES (128u * 1024)
@@ -43,11 +45,14 @@ struct mcp_prefetch_end {
 
 struct mcp_prefetch;
 
-/* Open path (gzip under the inflate bound max_inflate, as
+/* Open in's file (gzip under the inflate bound max_inflate, as
  * mcp_reader_set_max_inflate; lines cut at max_line, as
- * mcp_framer_create). NULL with err when it cannot be opened. */
-struct mcp_prefetch *mcp_prefetch_open(const char *path, size_t max_line,
-                                       unsigned max_inflate, char *err);
+ * mcp_framer_create). A client's file (in->format not MCP_FMT_TEXT) is
+ * read through its format stage (mcp_input_format): its chunks hold
+ * record lines. NULL with err when it cannot be opened. */
+struct mcp_prefetch *mcp_prefetch_open(const struct mcp_input *in,
+                                       size_t max_line, unsigned max_inflate,
+                                       char *err);
 
 /* Fill cs (emptied first) with the next chunks, at least
  * MCP_CHUNKS_BYTES unless the file ends. Returns 1 when the file may go

@@ -110,10 +110,26 @@ struct mcp_tail *mcp_tail_open(const char *path, uint64_t offset,
     t->ino = st.st_ino;
     t->pos = offset;
     t->wd = -1;
+    t->max_line = max_line;
     mcp_tail_fingerprint_fd(fd, (uint64_t)st.st_size, &t->fp);
     t->fr = mcp_framer_create(max_line, MCP_FRAMER_FOLLOW, read_cb, t);
     mcp_framer_set_origin(t->fr, offset, first_line, carry_ts);
     return t;
+}
+
+void mcp_tail_set_format(struct mcp_tail *t, enum mcp_format format,
+                         const char *server)
+{
+    if (format == MCP_FMT_TEXT)
+        return;
+    t->format = format;
+    free(t->server);
+    t->server = server ? mcp_strdup(server) : NULL;
+    mcp_fmt_destroy(t->fmt);
+    mcp_framer_destroy(t->fr);
+    t->fmt = mcp_fmt_create(format, server, true, read_cb, t);
+    t->fr = mcp_framer_create(t->max_line, MCP_FRAMER_FOLLOW, mcp_fmt_read,
+                              t->fmt);
 }
 
 int mcp_tail_find_end(int fd, uint64_t *offset, uint64_t *lines,
@@ -170,6 +186,8 @@ int mcp_tail_next(struct mcp_tail *t, struct mcp_chunk *c, char *err)
 
 uint64_t mcp_tail_consumed(const struct mcp_tail *t)
 {
+    if (t->fmt != NULL)
+        return t->pos - mcp_fmt_pending(t->fmt);
     return mcp_framer_consumed(t->fr);
 }
 
@@ -177,7 +195,7 @@ bool mcp_tail_truncated(struct mcp_tail *t)
 {
     struct stat st;
     unsigned char buf[MCP_TAIL_MARK_LEN];
-    uint64_t c = mcp_framer_consumed(t->fr);
+    uint64_t c = mcp_tail_consumed(t);
     size_t n = c < MCP_TAIL_MARK_LEN ? (size_t)c : MCP_TAIL_MARK_LEN;
 
     if (fstat(t->fd, &st) != 0)
@@ -204,6 +222,8 @@ void mcp_tail_rewind(struct mcp_tail *t)
     lseek(t->fd, 0, SEEK_SET);
     t->pos = 0;
     mcp_framer_reset(t->fr, 0, 1);
+    if (t->fmt != NULL)
+        mcp_tail_set_format(t, t->format, t->server);
     if (fstat(t->fd, &st) == 0)
         mcp_tail_fingerprint_fd(t->fd, (uint64_t)st.st_size, &t->fp);
 }
@@ -232,6 +252,8 @@ void mcp_tail_close(struct mcp_tail *t)
     if (t == NULL)
         return;
     mcp_framer_destroy(t->fr);
+    mcp_fmt_destroy(t->fmt);
+    free(t->server);
     close(t->fd);
     free(t->path);
     free(t);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "input/format.h"
 #include "input/framer.h"
 
 #define MCP_TAIL_FP_MAX 1024
@@ -43,6 +44,13 @@ struct mcp_tail {
     int64_t deadline;       /* draining: when it may be closed (mono ms) */
     bool draining;
     uint64_t grown;         /* bytes read since the last check */
+    /* A client's file (mcp_tail_set_format): the format stage between
+     * the reads and the framer; the framer's lines are record lines, its
+     * offsets theirs, while pos and mcp_tail_consumed stay in the file. */
+    struct mcp_fmt *fmt;
+    enum mcp_format format;
+    char *server;
+    size_t max_line;
 };
 
 /* Hash of the first n bytes of fd at offset 0 (pread). Returns 0 and fills
@@ -61,6 +69,12 @@ struct mcp_tail *mcp_tail_open(const char *path, uint64_t offset,
                                uint64_t first_line, int64_t carry_ts,
                                size_t max_line, char *err);
 
+/* Read t's file as format (format.h; MCP_FMT_TEXT: as it is) about
+ * server (may be NULL): call right after mcp_tail_open. Its record lines
+ * are numbered from 1; the time carried at the start is unknown. */
+void mcp_tail_set_format(struct mcp_tail *t, enum mcp_format format,
+                         const char *server);
+
 /* The end of the last complete line before the end of the file (its size
  * when called: a growing file is not chased), the number of lines before
  * it and the last timestamp before it (for starting at the end like
@@ -72,7 +86,8 @@ int mcp_tail_find_end(int fd, uint64_t *offset, uint64_t *lines,
  * 0 when nothing more is complete now, -1 on a read error (err). */
 int mcp_tail_next(struct mcp_tail *t, struct mcp_chunk *c, char *err);
 
-/* Decoded offset just past the last complete line handed out. */
+/* Decoded offset just past the last complete line handed out (a client's
+ * file: just past the last raw line the format stage has taken in). */
 uint64_t mcp_tail_consumed(const struct mcp_tail *t);
 
 /* Whether the file was truncated or rewritten under us: smaller than what

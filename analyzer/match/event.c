@@ -9,7 +9,9 @@
 struct mcp_event *mcp_event_create(const char *line, size_t line_len,
                                    const char *context, size_t context_len,
                                    int ncaps, const char *const *caps,
-                                   const size_t *caplen)
+                                   const size_t *caplen,
+                                   const char *const *fields,
+                                   const size_t *flen)
 {
     size_t size = sizeof(struct mcp_event), keep = line_len;
     struct mcp_event *e;
@@ -25,6 +27,9 @@ struct mcp_event *mcp_event_create(const char *line, size_t line_len,
     for (int i = 0; i < ncaps; i++)
         if (caps[i] != NULL)
             size += caplen[i] + 1;
+    for (int i = 0; fields != NULL && i < MCP_NFIELDS; i++)
+        if (fields[i] != NULL && flen[i] > 0)
+            size += flen[i] + 1;
     e = mcp_malloc(size);
     memset(e, 0, sizeof(*e));
     p = (char *)(e + 1);
@@ -50,7 +55,44 @@ struct mcp_event *mcp_event_create(const char *line, size_t line_len,
         e->cap[i] = p;
         p += caplen[i] + 1;
     }
+    for (int i = 0; fields != NULL && i < MCP_NFIELDS; i++) {
+        if (fields[i] == NULL || flen[i] == 0)
+            continue;
+        memcpy(p, fields[i], flen[i]);
+        p[flen[i]] = '\0';
+        e->field[i] = p;
+        p += flen[i] + 1;
+    }
     return e;
+}
+
+int mcp_field_index(const char *name, size_t len)
+{
+    static const char *const names[MCP_NFIELDS] = {"server", "session",
+                                                   "level"};
+
+    for (int i = 0; i < MCP_NFIELDS; i++)
+        if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0)
+            return i;
+    return -1;
+}
+
+const char *mcp_event_value(const struct mcp_event *ev,
+                            const struct mcp_pattern *pat, const char *name,
+                            size_t len)
+{
+    int f;
+
+    for (int i = 0; pat != NULL && i < mcp_pattern_ncaptures(pat) &&
+                    i < ev->ncaps; i++) {
+        const char *cn = mcp_pattern_capture_name(pat, i, NULL);
+
+        if (ev->cap[i] != NULL && strlen(cn) == len &&
+            memcmp(cn, name, len) == 0)
+            return ev->cap[i];
+    }
+    f = mcp_field_index(name, len);
+    return f >= 0 ? ev->field[f] : NULL;
 }
 
 void mcp_event_free(struct mcp_event *e)

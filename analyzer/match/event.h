@@ -18,6 +18,14 @@
 #define MCP_EVENT_LINE_MAX 2048     /* bytes of the line kept */
 #define MCP_EVENT_CONTEXT_MAX 4096  /* bytes of continuation lines kept */
 
+/* The fields of a structured record (format.h), by index. */
+enum mcp_field {
+    MCP_FIELD_SERVER = 0,
+    MCP_FIELD_SESSION = 1,
+    MCP_FIELD_LEVEL = 2,
+    MCP_NFIELDS = 3,
+};
+
 enum mcp_event_kind {
     MCP_EV_MATCH = 0,   /* the rule's match pattern */
     MCP_EV_FOLLOW = 1,  /* the rule's expect.match pattern */
@@ -40,6 +48,9 @@ struct mcp_event {
     bool line_cut;       /* longer than MCP_EVENT_LINE_MAX */
     const char *context; /* continuation lines, '\n'-separated, or NULL */
     size_t context_len;
+    /* A structured record's fields (server, session, level); NULL for a
+     * plain line or an empty field. */
+    const char *field[MCP_NFIELDS];
 };
 
 /* A batch of events in line order, as produced for one chunk. */
@@ -50,11 +61,24 @@ struct mcp_batch {
 };
 
 /* Build an event. caps[i] / caplen[i] give capture i (caps[i] NULL when
- * the group did not take part). All texts are copied. */
+ * the group did not take part); fields[f] / flen[f] a structured
+ * record's fields (fields NULL: a plain line). All texts are copied. */
 struct mcp_event *mcp_event_create(const char *line, size_t line_len,
                                    const char *context, size_t context_len,
                                    int ncaps, const char *const *caps,
-                                   const size_t *caplen);
+                                   const size_t *caplen,
+                                   const char *const *fields,
+                                   const size_t *flen);
+
+/* "server", "session", "level" -> the field's index; -1 for any other. */
+int mcp_field_index(const char *name, size_t len);
+
+/* The value a rule sees under name for ev: the capture of pat of that
+ * name when it took part, else the record's field of that name, else
+ * NULL. Borrowed from ev. */
+const char *mcp_event_value(const struct mcp_event *ev,
+                            const struct mcp_pattern *pat, const char *name,
+                            size_t len);
 void mcp_event_free(struct mcp_event *e);
 
 void mcp_batch_init(struct mcp_batch *b);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input/format.h"
 #include "match/litsel.h"
 #include "match/prefilter.h"
 #include "base/textout.h"
@@ -56,6 +57,11 @@ struct mcp_matcher {
     struct probe *probes;
     size_t nprobes;
     bool *rule_active;
+    bool *rule_stderr;   /* structured: the rules of stderr records */
+    bool structured;
+    const char *server;              /* the input's server (borrowed) */
+    struct mcp_record rec;           /* the candidate's record (structured) */
+    bool rec_stderr;
     bool *rule_context;  /* gather continuation lines for this rule */
     uint64_t *limit_errors;
     struct mcp_match *md;
@@ -68,6 +74,7 @@ struct mcp_matcher {
     const struct mcp_prefilter **pfs; /* per probe, for lits */
     bool *probe_active;              /* per probe, for lits */
     struct mcp_buf fixed;            /* a line with invalid UTF-8 repaired */
+    struct mcp_buf ctx;              /* a structured record's context */
     const char **badutf;             /* lines of the chunk holding invalid
                                         UTF-8 (regex probes need them) */
     size_t nbad, capbad;
@@ -116,6 +123,7 @@ struct mcp_matcher *mcp_matcher_create(const struct mcp_ruleset *rs)
 
     m->rs = rs;
     m->rule_active = mcp_calloc(rs->n + 1, sizeof(bool));
+    m->rule_stderr = mcp_calloc(rs->n + 1, sizeof(bool));
     m->rule_context = mcp_calloc(rs->n + 1, sizeof(bool));
     m->limit_errors = mcp_calloc(rs->n + 1, sizeof(uint64_t));
     m->md = mcp_match_create();
@@ -141,20 +149,47 @@ void mcp_matcher_select(struct mcp_matcher *m, enum mcp_role role,
                         uint32_t input)
 {
     m->input = input;
-    for (size_t i = 0; i < m->rs->n; i++)
+    m->structured = false;
+    m->server = NULL;
+    for (size_t i = 0; i < m->rs->n; i++) {
         m->rule_active[i] =
             role_name == NULL ||
             mcp_rule_applies(&m->rs->rules[i], role, role_name, base);
+        m->rule_stderr[i] =
+            role_name == NULL ||
+            mcp_rule_applies(&m->rs->rules[i], MCP_ROLE_STDERR,
+                             mcp_role_name(MCP_ROLE_STDERR), base);
+    }
+    mcp_matcher_structured(m, false);
+}
+
+void mcp_matcher_structured(struct mcp_matcher *m, bool on)
+{
+    m->structured = on;
     for (size_t i = 0; i < m->nprobes; i++) {
         struct probe *p = &m->probes[i];
 
         p->active = false;
         for (size_t t = 0; t < p->ntargets; t++)
-            if (m->rule_active[p->targets[t].rule])
+            if (m->rule_active[p->targets[t].rule] ||
+                (on && m->rule_stderr[p->targets[t].rule]))
                 p->active = true;
         m->probe_active[i] = p->active;
     }
     mcp_litsel_select(m->lits, m->probe_active);
+}
+
+void mcp_matcher_server(struct mcp_matcher *m, const char *server)
+{
+    m->server = server;
+}
+
+/* The rules of the current line: a stderr record's or the input's. */
+static bool applies(const struct mcp_matcher *m, uint32_t rule)
+{
+    if (m->structured && m->rec_stderr)
+        return m->rule_stderr[rule];
+    return m->rule_active[rule];
 }
 
 static bool has_own_ts(const char *p, const char *end)
@@ -178,11 +213,15 @@ static void push_hit(struct mcp_matcher *m, size_t pos, uint32_t rule,
     m->nhits++;
 }
 
-/* The line [ls, ls+len) matched probe p (m->md holds the match). */
+/* The line starting at line0 matched probe p (m->md holds the match):
+ * [ls, ls+len) is what the pattern saw (the line, or a record's message),
+ * subj that text or its UTF-8 repair. */
 static void emit(struct mcp_matcher *m, const struct probe *p,
-                 const char *data, const char *end, const char *ls,
-                 size_t len, const char *subj)
+                 const char *data, const char *end, const char *line0,
+                 const char *ls, size_t len, const char *subj)
 {
+    const char *fields[MCP_NFIELDS] = {NULL, NULL, NULL};
+    size_t flen[MCP_NFIELDS] = {0, 0, 0};
     const char *caps[MCP_PATTERN_MAX_CAPS];
     size_t caplen[MCP_PATTERN_MAX_CAPS];
     int ncaps = mcp_pattern_ncaptures(p->line);
@@ -208,7 +247,7 @@ static void emit(struct mcp_matcher *m, const struct probe *p,
         const struct mcp_rule *r = &m->rs->rules[tg->rule];
         struct mcp_event *ev;
 
-        if (!m->rule_active[tg->rule])
+        if (!applies(m, tg->rule))
             continue;
         if (r->exclude != NULL) {
             /* The exclude match clobbers m->md; captures were copied out
@@ -241,12 +280,35 @@ static void emit(struct mcp_matcher *m, const struct probe *p,
                 ctxlen--;
             if (ctxlen == 0)
                 ctx = NULL;
+            if (m->structured && ctx != NULL) {
+                /* Attached context lines lose their marking tab. */
+                mcp_buf_reset(&m->ctx);
+                for (size_t i = 0; i < ctxlen; i++)
+                    if (!(ctx[i] == '\t' && (i == 0 || ctx[i - 1] == '\n')))
+                        mcp_buf_putc(&m->ctx, ctx[i]);
+                ctx = m->ctx.data;
+                ctxlen = m->ctx.len;
+            }
         }
-        ev = mcp_event_create(ls, len, ctx, ctxlen, ncaps, caps, caplen);
+        if (m->structured && m->rec.level != NULL) {
+            fields[MCP_FIELD_SERVER] = m->rec.server;
+            flen[MCP_FIELD_SERVER] = m->rec.server_len;
+            fields[MCP_FIELD_SESSION] = m->rec.session;
+            flen[MCP_FIELD_SESSION] = m->rec.session_len;
+            fields[MCP_FIELD_LEVEL] = m->rec.level;
+            flen[MCP_FIELD_LEVEL] = m->rec.level_len;
+        }
+        if (fields[MCP_FIELD_SERVER] == NULL && m->server != NULL) {
+            fields[MCP_FIELD_SERVER] = m->server;
+            flen[MCP_FIELD_SERVER] = strlen(m->server);
+        }
+        ev = mcp_event_create(ls, len, ctx, ctxlen, ncaps, caps, caplen,
+                              m->structured || m->server ? fields : NULL,
+                              flen);
         ev->rule = tg->rule;
         ev->kind = tg->kind;
         ev->input = m->input;
-        push_hit(m, (size_t)(ls - data), tg->rule, tg->kind, ev);
+        push_hit(m, (size_t)(line0 - data), tg->rule, tg->kind, ev);
     }
 }
 
@@ -257,57 +319,28 @@ static const char *line_start(const char *data, const char *at)
     return nl ? nl + 1 : data;
 }
 
-/* Whether [p, p+n) is valid UTF-8. ASCII runs are skipped a word at a
- * time: log lines are mostly ASCII. */
-static bool valid_utf8(const char *p, size_t n)
+/* Structured: the record of the line [ls, ls+len) into m->rec (its own
+ * when it is a record line, else the nearest record line before it in
+ * the chunk; none: m->rec.level NULL). Returns whether ls is a record
+ * line. */
+static bool find_record(struct mcp_matcher *m, const char *data,
+                        const char *end, const char *ls, size_t len)
 {
-    const unsigned char *s = (const unsigned char *)p, *end = s + n;
+    bool own = mcp_record_split(ls, len, &m->rec);
+    const char *q = ls;
 
-    while (s < end) {
-        uint32_t cp;
-        size_t len;
+    while (!own && q > data) {
+        const char *prev = line_start(data, q - 1);
 
-        while (end - s >= 8) {
-            uint64_t w;
-
-            memcpy(&w, s, 8);
-            if (w & 0x8080808080808080ull)
-                break;
-            s += 8;
-        }
-        while (s < end && *s < 0x80)
-            s++;
-        if (s >= end)
+        if (mcp_record_split(prev, mcp_line_trim(prev, end), &m->rec))
             break;
-        len = mcp_utf8_decode(s, (size_t)(end - s), &cp);
-        if (len == 0)
-            return false;
-        s += len;
+        q = prev;
     }
-    return true;
-}
-
-/* Copy the line into m->fixed with every invalid byte replaced by U+FFFD,
- * so that patterns see a character there, as they would in any editor;
- * under PCRE2_MATCH_INVALID_UTF an invalid byte matches nothing, not even
- * '.', and a line such as "ERROR - x\xffy" would escape '(?<m>.*)$'. */
-static void repair_utf8(struct mcp_matcher *m, const char *p, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)p, *end = s + n;
-
-    mcp_buf_reset(&m->fixed);
-    while (s < end) {
-        uint32_t cp;
-        size_t len = mcp_utf8_decode(s, (size_t)(end - s), &cp);
-
-        if (len == 0) {
-            mcp_buf_append(&m->fixed, "\xef\xbf\xbd", 3);
-            s++;
-        } else {
-            mcp_buf_append(&m->fixed, s, len);
-            s += len;
-        }
-    }
+    if (!own && q <= data)
+        m->rec.level = NULL;
+    m->rec_stderr = m->rec.level != NULL && m->rec.level_len == 6 &&
+                    memcmp(m->rec.level, "stderr", 6) == 0;
+    return own;
 }
 
 /* Verify the line starting at ls; returns the start of the next line. */
@@ -317,18 +350,29 @@ static const char *verify(struct mcp_matcher *m, const struct probe *p,
     const char *nl = memchr(ls, '\n', (size_t)(end - ls));
     const char *next = nl ? nl + 1 : end;
     size_t len = mcp_line_trim(ls, next);
-    const char *subj = ls;
-    size_t slen = len;
+    const char *line0 = ls;
+    const char *subj;
+    size_t slen;
     int rc;
 
-    if (!valid_utf8(ls, len)) {
-        repair_utf8(m, ls, len);
+    if (m->structured) {
+        if (len > 0 && ls[0] == '\t')
+            return next; /* attached context: never matched */
+        if (find_record(m, data, end, ls, len)) {
+            ls = m->rec.text;
+            len = m->rec.text_len;
+        }
+    }
+    subj = ls;
+    slen = len;
+    if (!mcp_utf8_valid(ls, len)) {
+        mcp_utf8_repair(&m->fixed, ls, len);
         subj = m->fixed.data;
         slen = m->fixed.len;
     }
     rc = mcp_pattern_exec(p->line, m->md, subj, slen, 0);
     if (rc == 1)
-        emit(m, p, data, end, ls, len, subj);
+        emit(m, p, data, end, line0, ls, len, subj);
     else if (rc < 0)
         for (size_t t = 0; t < p->ntargets; t++)
             m->limit_errors[p->targets[t].rule]++;
@@ -366,7 +410,7 @@ static void find_bad_lines(struct mcp_matcher *m, const char *data,
         const char *nl = memchr(ls, '\n', (size_t)(end - ls));
         const char *next = nl ? nl + 1 : end;
 
-        if (!valid_utf8(ls, (size_t)(next - ls))) {
+        if (!mcp_utf8_valid(ls, (size_t)(next - ls))) {
             if (m->nbad == m->capbad) {
                 m->capbad = m->capbad ? m->capbad * 2 : 64;
                 m->badutf = mcp_realloc(m->badutf,
@@ -390,7 +434,9 @@ static void search(struct mcp_matcher *m, const struct probe *p,
     m->ncand = 0;
     for (size_t i = 0; i < m->nbad; i++)
         push_cand(m, m->badutf[i]);
-    while (at < end && p->multi != NULL) {
+    /* Structured: the message does not start the line (^ would not hold
+     * there), so every line is a candidate. */
+    while (at < end && p->multi != NULL && !m->structured) {
         int rc = mcp_pattern_exec(p->multi, m->md, data,
                                   (size_t)(end - data), (size_t)(at - data));
         size_t so, eo;
@@ -527,12 +573,14 @@ void mcp_matcher_destroy(struct mcp_matcher *m)
     free(m->pfs);
     free(m->probe_active);
     free(m->rule_active);
+    free(m->rule_stderr);
     free(m->rule_context);
     free(m->limit_errors);
     free(m->hits);
     free(m->cand);
     free(m->badutf);
     mcp_buf_free(&m->fixed);
+    mcp_buf_free(&m->ctx);
     mcp_match_destroy(m->md);
     free(m);
 }

@@ -13,6 +13,7 @@
 #ifndef MCP_MATCHER_H
 #define MCP_MATCHER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "match/event.h"
@@ -31,6 +32,21 @@ struct mcp_matcher *mcp_matcher_create(const struct mcp_ruleset *rs);
 void mcp_matcher_select(struct mcp_matcher *m, enum mcp_role role,
                         const char *role_name, const char *base,
                         uint32_t input);
+
+/* The input selected last is structured (record lines, format.h): a
+ * pattern sees the message of a record line, or the whole of a
+ * continuation line; attached context lines are never matched; events
+ * get the record's fields; a stderr record (level "stderr") and its
+ * continuation lines are matched by the rules that apply to the role
+ * "stderr", the others by those of the input's role. Call after
+ * mcp_matcher_select (which turns it off). */
+void mcp_matcher_structured(struct mcp_matcher *m, bool on);
+
+/* The input selected last is about server (a server log tied to a
+ * client's name for it, clients.h; borrowed, may be NULL): its events
+ * get the field "server" when a record gives none. Call after
+ * mcp_matcher_select (which clears it). */
+void mcp_matcher_server(struct mcp_matcher *m, const char *server);
 
 /* Match one chunk. Events are appended to out in line order (rule order
  * within a line, match before follow-up). Returns the number added. */

@@ -16,6 +16,7 @@
  * folders, the staging and the merge, the sources of a command.
  */
 #include "match/rules.h"
+#include "match/event.h"
 #include "match/rules_int.h"
 
 #include <fnmatch.h>
@@ -70,7 +71,8 @@ static int load_path(struct stage *s, const char *path, char *err)
         /* A folder's probes.yaml is follow's alone (a file named on its
          * own is loaded: then files[0] is path itself). */
         if (strcmp(files[i], path) != 0 && base != NULL &&
-            strcmp(base + 1, MCP_RULES_PROBES) == 0) {
+            (strcmp(base + 1, MCP_RULES_PROBES) == 0 ||
+             strcmp(base + 1, MCP_RULES_CLIENTS) == 0)) {
             free(files[i]);
             continue;
         }
@@ -129,15 +131,28 @@ static void merge(struct mcp_ruleset *rs, struct stage *s)
 
 /* --- the sources of a command --------------------------------------------- */
 
-/* The probe rules of a rules folder, when it has them. */
-static int load_probes(struct mcp_ruleset *rs, const char *dir, char *err)
+/* The probe (or client) rules of a rules folder, when it has them. */
+static int load_named(struct mcp_ruleset *rs, const char *dir,
+                      const char *name, char *err)
 {
     char path[PATH_MAX + 32];
 
-    snprintf(path, sizeof(path), "%s/%s", dir, MCP_RULES_PROBES);
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
     if (access(path, F_OK) != 0)
         return 0;
     return mcp_rules_load(rs, path, err);
+}
+
+/* A rules folder, then its probes.yaml and clients.yaml when src wants
+ * them. */
+static int load_folder(struct mcp_ruleset *rs, const char *dir,
+                       const struct mcp_rule_sources *src, char *err)
+{
+    if (mcp_rules_load(rs, dir, err) != 0 ||
+        (src->probes && load_named(rs, dir, MCP_RULES_PROBES, err) != 0) ||
+        (src->clients && load_named(rs, dir, MCP_RULES_CLIENTS, err) != 0))
+        return -1;
+    return 0;
 }
 
 int mcp_rules_load_sources(struct mcp_ruleset *rs,
@@ -147,15 +162,13 @@ int mcp_rules_load_sources(struct mcp_ruleset *rs,
     struct stat st;
 
     if (!src->no_default &&
-        (mcp_rules_load(rs, mcp_path_rules_dir(), err) != 0 ||
-         (src->probes && load_probes(rs, mcp_path_rules_dir(), err) != 0)))
+        load_folder(rs, mcp_path_rules_dir(), src, err) != 0)
         return -1;
     if (!src->no_default &&
         mcp_path_xdg("XDG_CONFIG_HOME", ".config", "mcplog/rules", user,
                      sizeof(user)) &&
         stat(user, &st) == 0 && S_ISDIR(st.st_mode) &&
-        (mcp_rules_load(rs, user, err) != 0 ||
-         (src->probes && load_probes(rs, user, err) != 0)))
+        load_folder(rs, user, src, err) != 0)
         return -1;
     for (size_t i = 0; i < src->npaths; i++)
         if (mcp_rules_load(rs, src->paths[i], err) != 0)
@@ -221,10 +234,40 @@ bool mcp_rule_applies(const struct mcp_rule *r, enum mcp_role role,
         return role == MCP_ROLE_SERVER;
     case MCP_SRC_ACTIVITY:
         return role == MCP_ROLE_ACTIVITY;
-    case MCP_SRC_GLOB:
-        if (role_name != NULL && fnmatch(r->source_glob, role_name, 0) == 0)
-            return true;
-        return base != NULL && fnmatch(r->source_glob, base, 0) == 0;
+    case MCP_SRC_GLOB: {
+        /* Alternatives separated by commas ("server,stderr"), each a
+         * glob on the role name or the file's base name. */
+        char one[256];
+
+        for (const char *p = r->source_glob; *p;) {
+            const char *comma = strchr(p, ',');
+            size_t n = comma ? (size_t)(comma - p) : strlen(p);
+
+            if (n < sizeof(one)) {
+                memcpy(one, p, n);
+                one[n] = '\0';
+                if ((role_name != NULL && fnmatch(one, role_name, 0) == 0) ||
+                    (base != NULL && fnmatch(one, base, 0) == 0))
+                    return true;
+            }
+            p += n + (comma != NULL);
+        }
+        return false;
+    }
     }
     return false;
+}
+
+bool mcp_rules_event_server(const struct mcp_ruleset *rs,
+                            const struct mcp_event *ev, const char *name)
+{
+    const struct mcp_rule *r;
+    const char *v;
+
+    if (ev->rule >= rs->n)
+        return true;
+    r = &rs->rules[ev->rule];
+    v = mcp_event_value(ev, ev->kind == MCP_EV_FOLLOW ? r->expect : r->match,
+                        "server", 6);
+    return v == NULL || strcmp(v, name) == 0;
 }

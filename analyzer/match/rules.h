@@ -91,7 +91,8 @@ void mcp_ruleset_init(struct mcp_ruleset *rs);
 /* Load rules from path: a file, or a folder whose *.yaml and *.yml files
  * are read in name order (a file named mcplog.yaml is the routing config,
  * not rules, and is skipped; so is probes.yaml, the rules of follow's
- * probes, which only follow loads, by name: MCP_RULES_PROBES). A rule whose name is already in rs replaces
+ * probes, which only follow loads, by name: MCP_RULES_PROBES; and
+ * clients.yaml, loaded with --client: MCP_RULES_CLIENTS). A rule whose name is already in rs replaces
  * it in place (so a user file can override a shipped rule, or disable it
  * with enabled: false); two rules of the same name in one file are an
  * error. Returns 0, or -1 with "file:line:col: cause" in err, leaving rs
@@ -100,6 +101,9 @@ int mcp_rules_load(struct mcp_ruleset *rs, const char *path, char *err);
 
 /* The file name of the probe rules in a rules folder (probes.h). */
 #define MCP_RULES_PROBES "probes.yaml"
+/* The file name of the client rules in a rules folder: loaded when the
+ * command reads a client's logs (--client, clients.h). */
+#define MCP_RULES_CLIENTS "clients.yaml"
 
 /* Same, from a memory buffer; name is used in messages. */
 int mcp_rules_load_buffer(struct mcp_ruleset *rs, const char *name,
@@ -113,6 +117,8 @@ struct mcp_rule_sources {
     bool no_default;
     bool probes;            /* follow: also the probes.yaml of the shipped
                                and the user folder, after each folder */
+    bool clients;           /* --client: also their clients.yaml (after
+                               probes.yaml) */
     const char *paths[32];
     size_t npaths;
 };
@@ -129,6 +135,13 @@ int mcp_ruleset_find(const struct mcp_ruleset *rs, const char *name);
 
 /* Free every rule and the array. rs may be reused after init. */
 void mcp_ruleset_free(struct mcp_ruleset *rs);
+
+struct mcp_event;
+/* --server NAME: whether event ev (of a rule of rs) is about server name:
+ * its value "server" (a capture of the rule's pattern or the record's
+ * field) is name, or it has none. */
+bool mcp_rules_event_server(const struct mcp_ruleset *rs,
+                            const struct mcp_event *ev, const char *name);
 
 /* Whether rule r applies to an input of this role whose file base name is
  * base. */

@@ -19,6 +19,7 @@
 #include "base/util.h"
 #include "base/yamlutil.h"
 #include "match/pattern.h"
+#include "match/event.h"
 #include "match/rules.h"
 #include "match/rules_int.h"
 
@@ -187,7 +188,9 @@ static int read_group_by(struct ctx *c, yaml_node_t *n, struct mcp_rule *r)
             if (strcmp(cn, s) == 0)
                 break;
         }
-        if (i == ncap) {
+        if (i == ncap && mcp_field_index(s, strlen(s)) >= 0) {
+            grp = -1; /* a structured record's field (format.h) */
+        } else if (i == ncap) {
             struct mcp_buf names;
 
             mcp_buf_init(&names);
@@ -195,7 +198,8 @@ static int read_group_by(struct ctx *c, yaml_node_t *n, struct mcp_rule *r)
                 mcp_buf_printf(&names, "%s%s", i ? ", " : "",
                                mcp_pattern_capture_name(r->match, i, NULL));
             fail(c, in->start_mark, 0,
-                 "group_by: '%s' is not a named group of match (%s%s)",
+                 "group_by: '%s' is not a named group of match nor a field "
+                 "(server, session, level) (%s%s)",
                  SHOW(s), ncap ? "named groups: " : "match has no named "
                  "groups", names.data ? names.data : "");
             mcp_buf_free(&names);
@@ -226,6 +230,8 @@ static bool known_placeholder(const char *name, size_t len, void *arg)
     for (int i = 0; i < n; i++)
         if (IS(mcp_pattern_capture_name(k->r->match, i, NULL)))
             return true;
+    if (mcp_field_index(name, len) >= 0)
+        return true;
     if (IS("window") && !k->r->has_threshold)
         k->misuse = "{window} needs a threshold";
     else if (IS("within") && !k->r->has_expect)

@@ -198,14 +198,11 @@ void mcp_metrics_set_rules(struct mcp_metrics *m,
 }
 
 /* The value called name in a MATCH event of rule r: its capture of that
- * name, or NULL. */
+ * name, else the structured record's field of that name, or NULL. */
 static const char *value(const struct mcp_rule *r, const struct mcp_event *ev,
                          const char *name)
 {
-    for (int c = 0; c < mcp_pattern_ncaptures(r->match) && c < ev->ncaps; c++)
-        if (strcmp(mcp_pattern_capture_name(r->match, c, NULL), name) == 0)
-            return ev->cap[c];
-    return NULL;
+    return mcp_event_value(ev, r->match, name, strlen(name));
 }
 
 /* "300ms", "1.5s" -> ms; -1 when it is neither. */
@@ -279,7 +276,7 @@ void metrics_observe(struct hist *h, const int64_t *bounds, size_t nb,
 
 void mcp_metrics_event(struct mcp_metrics *m, const struct mcp_event *ev)
 {
-    struct server_series *s = &m->srv[0];
+    struct server_series *s;
     const struct mcp_rule *r;
 
     if (m->rs == NULL || ev->rule >= m->rs->n)
@@ -298,6 +295,7 @@ void mcp_metrics_event(struct mcp_metrics *m, const struct mcp_event *ev)
     }
     if ((long)ev->rule != m->startup_rule)
         return;
+    s = &m->srv[0]; /* after client_event, which may grow m->srv */
     if (ev->kind == MCP_EV_MATCH) {
         s->startups++;
         s->pending = ev->ts;
@@ -331,5 +329,8 @@ void mcp_metrics_call(struct mcp_metrics *m, const struct mcp_metrics_call *c)
 void mcp_metrics_connect(struct mcp_metrics *m, const char *server,
                          int64_t ms)
 {
-    metrics_observe(&m->srv[server_of(m, server)].ready, ready_bounds, NREADYB, ms);
+    /* server_of may grow m->srv: its index first, then the array. */
+    size_t i = server_of(m, server);
+
+    metrics_observe(&m->srv[i].ready, ready_bounds, NREADYB, ms);
 }

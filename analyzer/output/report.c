@@ -355,6 +355,7 @@ void mcp_report_text(FILE *fp, const struct mcp_logset *ls,
     text_alerts(&b, ls, rs, s, o);
     text_groups(&b, rs, s, o);
     text_expectations(&b, ls, rs, s, o);
+    mcp_clientstats_text(s->clients, &b);
     if (o->hist != NULL)
         mcp_histogram_text(&b, o->hist, rs, o->min_severity);
     mcp_buf_printf(&b, "\nTotals: %llu lines, %llu bytes, %llu matches",
@@ -561,6 +562,7 @@ void mcp_report_json(FILE *fp, const struct mcp_logset *ls,
     json_alerts(&j, ls, rs, s, o);
     if (!o->summary) {
         json_expectations(&j, rs, s, o);
+        mcp_clientstats_json(s->clients, &j);
         mcp_json_key(&j, "notes");
         mcp_json_begin_arr(&j);
         for (size_t i = 0; i < ls->nnotes; i++)

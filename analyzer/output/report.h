@@ -11,6 +11,7 @@
 #include "input/logset.h"
 #include "match/rules.h"
 #include "engine/engine.h"
+#include "output/clientstats.h"
 #include "output/histogram.h"
 
 #define MCP_REPORT_VERSION "1"
@@ -22,6 +23,8 @@ struct mcp_report_figures {
     const uint64_t *limit_errors;  /* per rule */
     uint64_t lines, bytes, matches;
     uint64_t time_jumps;
+    /* The client section (clientstats.h), or NULL: none. */
+    const struct mcp_clientstats *clients;
 };
 
 /* How much of the report, and how (scan's options). Zeroed: all of it,

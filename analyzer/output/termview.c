@@ -329,6 +329,15 @@ static void json_event(struct mcp_termview *v, const struct mcp_rule *r,
         mcp_json_str(&j, ev->cap[idx[k]]);
     }
     mcp_json_end_obj(&j);
+    for (int f = 0; f < MCP_NFIELDS; f++) {
+        static const char *const fname[MCP_NFIELDS] = {"server", "session",
+                                                       "level"};
+
+        if (ev->field[f] == NULL)
+            continue;
+        mcp_json_key(&j, fname[f]);
+        mcp_json_str(&j, ev->field[f]);
+    }
     mcp_json_key(&j, "file");
     mcp_json_str(&j, path);
     mcp_json_key(&j, "line");
@@ -380,14 +389,22 @@ static void put_captures(struct mcp_termview *v,
         int idx[MCP_PATTERN_MAX_CAPS], grp[MCP_PATTERN_MAX_CAPS];
         int nc = cap_order(p, ev, idx, grp);
 
-        for (int k = 0; k < nc && nshown < MCP_PATTERN_MAX_CAPS; k++) {
-            const char *cn = mcp_pattern_capture_name(p, idx[k], NULL);
-            const char *cv = ev->cap[idx[k]];
+        for (int k = 0; k <= nc && nshown < MCP_PATTERN_MAX_CAPS; k++) {
+            const char *cn = "server", *cv = ev->field[MCP_FIELD_SERVER];
             bool dup = false;
 
+            if (k < nc) {
+                cn = mcp_pattern_capture_name(p, idx[k], NULL);
+                cv = ev->cap[idx[k]];
+            } else if (cv == NULL || mcp_event_value(ev, p, cn, 6) != cv) {
+                /* Past the captures: a client's event is labelled with
+                 * its server (the record's field) unless a capture
+                 * names it. */
+                continue;
+            }
             for (int s = 0; s < nshown && !dup; s++)
                 dup = strcmp(name[s], cn) == 0 && strcmp(value[s], cv) == 0;
-            if (dup || (!is_label(v, h, n, cn) && repeats_text(cv)))
+            if (dup || (k < nc && !is_label(v, h, n, cn) && repeats_text(cv)))
                 continue;
             name[nshown] = cn;
             value[nshown++] = cv;

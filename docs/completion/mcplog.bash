@@ -4,7 +4,7 @@
 # Installed by `make install` into
 # $(PREFIX)/share/bash-completion/completions/mcplog; or: source this file.
 
-_mcplog_commands="scan follow test-rules sinks routes silence ps cleanup health rules help"
+_mcplog_commands="scan follow test-rules sinks routes silence ps cleanup health rules mcp help"
 
 # The options of a command, from its own --help (never out of date).
 _mcplog_options() {
@@ -103,6 +103,12 @@ _mcplog() {
     --severity | --min-severity | --fail-on)
         COMPREPLY=($(compgen -W "info warning critical" -- "$cur"))
         return ;;
+    --client)
+        COMPREPLY=($(compgen -W "claude-code claude-desktop auto none" -- "$cur"))
+        return ;;
+    --format)
+        COMPREPLY=($(compgen -W "claude-code-jsonl claude-code-json-array claude-code-transcript claude-code-debug claude-desktop claude-desktop-server" -- "$cur"))
+        return ;;
     --by)
         COMPREPLY=($(compgen -W "hour day" -- "$cur"))
         return ;;
@@ -158,7 +164,7 @@ _mcplog() {
         fi ;;
     routes)
         [[ -z $sub ]] && COMPREPLY=($(compgen -W "test" -- "$cur")) ;;
-    scan | follow | health | test-rules)
+    scan | follow | health | test-rules | mcp)
         compopt -o filenames 2>/dev/null
         COMPREPLY=($(compgen -f -- "$cur")) ;;
     esac

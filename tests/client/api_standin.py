@@ -35,6 +35,9 @@ def parse_args():
     p.add_argument("--port-file", required=True)
     p.add_argument("--log", required=True)
     p.add_argument("--tools", default="")
+    p.add_argument("--inputs", default="{}",
+                   help="JSON object: tool name -> the input of its call "
+                        "(default {\"prompt\": \"test call K\"})")
     p.add_argument("--first-delay", type=float, default=0.0)
     p.add_argument("--max-requests", type=int, default=40)
     p.add_argument("--max-seconds", type=float, default=60.0)
@@ -66,8 +69,10 @@ def plan(body):
         with STATE["lock"]:
             STATE["msg"] += 1
             n = STATE["msg"]
+        inputs = json.loads(ARGS.inputs)
         return [{"type": "tool_use", "id": "toolu_standin_%04d" % n,
-                 "name": script[k], "input": {"prompt": "test call %d" % (k + 1)}}], "tool_use"
+                 "name": script[k],
+                 "input": inputs.get(script[k], {"prompt": "test call %d" % (k + 1)})}], "tool_use"
     return [{"type": "text", "text": "done."}], "end_turn"
 
 

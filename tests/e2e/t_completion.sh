@@ -32,7 +32,8 @@ bcomp() {
         bcomp "$B" "$MCPLOG" "$@" 2>&1
 }
 assert_eq "bash: commands" "scan" "$(bcomp sc)"
-assert_eq "bash: every command" "cleanup follow health help ps routes rules scan silence sinks test-rules" "$(bcomp '')"
+assert_eq "bash: every command" "cleanup follow health help mcp ps routes rules scan silence sinks test-rules" "$(bcomp '')"
+assert_eq "bash: mcp options" "--config --help --max-inflate --max-request --no-default-rules --rules --server-dir --state --tz" "$(bcomp mcp --)"
 assert_eq "bash: scan --su" "--summary" "$(bcomp scan --su)"
 assert_eq "bash: scan --m" "--max-inflate --max-line --min-severity" "$(bcomp scan --m)"
 assert_eq "bash: ps options" "--config --help --json --server-dir" "$(bcomp ps --)"
@@ -68,7 +69,7 @@ _files() { print -r -- "(files $*)" }
 autoload -Uz _mcplog
 words=("$@"); CURRENT=$#; _mcplog | sort | tr "\n" " " | sed "s/ $//"' zcomp "$Z" "$MCPLOG" "$@" 2>&1
 }
-assert_eq "zsh: every command" "cleanup follow health help ps routes rules scan silence sinks test-rules" "$(zcomp '')"
+assert_eq "zsh: every command" "cleanup follow health help mcp ps routes rules scan silence sinks test-rules" "$(zcomp '')"
 assert_eq "zsh: ps options" "--config --help --json --server-dir" "$(zcomp ps --)"
 assert_eq "zsh: routes test --rule, with --rules and --no-default-rules" "alpha beta boom" \
     "$(zcomp routes test --no-default-rules --rules r.yaml --rule '')"

@@ -50,7 +50,7 @@ cp "$ROOT/rules/default.yaml" r.yaml
 "$MCPLOG" test-rules --no-default-rules --rules r.yaml big/mcp_server.log \
     >t.out 2>err
 assert_eq "test-rules: exit 0" 0 $?
-assert_eq "test-rules: output size" 23169 "$(wc -c <t.out)"
+assert_eq "test-rules: output size" 23199 "$(wc -c <t.out)"
 assert_contains "test-rules: the line cut with …" t.out \
     "line 1 [2025-12-10 14:00:00,000]: 2025-12-10 14:00:00,000 - tools.x - ERROR - $(printf '%*s' 2004 '' | tr ' ' x)…"
 assert_eq "test-rules: longest line within the bound" yes \

@@ -356,3 +356,57 @@ assert_eq "the last textfile holds the last figures" \
     'mcplog_rule_matches_total{rule="errors"} 6' \
     "$(grep -F 'mcplog_rule_matches_total{rule="errors"}' text/mcplog.prom)"
 assert_eq "no temporary file is left beside it" "mcplog.prom" "$(ls -A text)"
+
+# --- a real client's logs: failures, durations, connect times -------------
+# The files Claude Code 2.1.197 wrote in one run (tests/client/claude-code,
+# counts.txt): client-tool-calls dies/boom 2 (both "failed after 0s"),
+# hestai_server/chat 1 ("completed successfully in 11ms"), debug 1
+# ("failed after 0s"); client-connected dies 5 (48+103+91+125+114 ms),
+# hestai_server 4 (166+229+171+369), noisy 4 (92+173+121+178). Each
+# server's first connection is also the first thing seen of it.
+cp -r "$ROOT"/tests/client/claude-code/home cc
+HOME="$T"/cc MCPLOG_DATADIR="$ROOT" "$MCPLOG" follow --client claude-code \
+    --from-start --no-state --no-status --metrics-listen 127.0.0.1:0 \
+    >cc.out 2>&1 &
+P=$!
+PIDS="$PIDS $P"
+wait_for cc.out "metrics on http://127.0.0.1:" 10
+CPORT=$(sed -n 's|.*metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' cc.out | head -n 1)
+for i in $(seq 100); do
+    curl -s -o cc.prom "http://127.0.0.1:$CPORT/metrics"
+    grep -qxF 'mcplog_rule_matches_total{rule="client-tool-calls"} 4' cc.prom &&
+        grep -qxF 'mcplog_rule_matches_total{rule="client-connected"} 13' cc.prom &&
+        break
+    sleep 0.1
+done
+assert_eq "client logs: the tool calls' failures, durations and connect times" \
+    'mcplog_tool_failures_total{server="hestai_server",tool="chat"} 0
+mcplog_tool_failures_total{server="hestai_server",tool="debug"} 1
+mcplog_tool_failures_total{server="dies",tool="boom"} 2
+mcplog_tool_duration_seconds_bucket{server="hestai_server",tool="chat",le="0.05"} 1
+mcplog_tool_duration_seconds_sum{server="hestai_server",tool="chat"} 0.011
+mcplog_tool_duration_seconds_count{server="hestai_server",tool="chat"} 1
+mcplog_tool_duration_seconds_bucket{server="hestai_server",tool="debug",le="0.05"} 1
+mcplog_tool_duration_seconds_sum{server="hestai_server",tool="debug"} 0
+mcplog_tool_duration_seconds_count{server="hestai_server",tool="debug"} 1
+mcplog_tool_duration_seconds_bucket{server="dies",tool="boom",le="0.05"} 2
+mcplog_tool_duration_seconds_sum{server="dies",tool="boom"} 0
+mcplog_tool_duration_seconds_count{server="dies",tool="boom"} 2
+mcplog_time_to_ready_seconds_bucket{server="mcp",le="0.5"} 0
+mcplog_time_to_ready_seconds_sum{server="mcp"} 0
+mcplog_time_to_ready_seconds_count{server="mcp"} 0
+mcplog_time_to_ready_seconds_bucket{server="noisy",le="0.5"} 4
+mcplog_time_to_ready_seconds_sum{server="noisy"} 0.564
+mcplog_time_to_ready_seconds_count{server="noisy"} 4
+mcplog_time_to_ready_seconds_bucket{server="hestai_server",le="0.5"} 4
+mcplog_time_to_ready_seconds_sum{server="hestai_server"} 0.935
+mcplog_time_to_ready_seconds_count{server="hestai_server"} 4
+mcplog_time_to_ready_seconds_bucket{server="dies",le="0.5"} 5
+mcplog_time_to_ready_seconds_sum{server="dies"} 0.481
+mcplog_time_to_ready_seconds_count{server="dies"} 5' \
+    "$(grep -E '^mcplog_(tool_failures_total|tool_duration_seconds_(sum|count)|time_to_ready_seconds_(sum|count))|le="0\.(05|5)"' cc.prom | grep -v 'le="0\.05".*time_to\|time_to.*le="0\.05"\|tool_duration.*le="0\.5"')"
+promtool check metrics <cc.prom >promtool3.out 2>&1
+assert_eq "promtool check metrics accepts the client figures" "0 " \
+    "$? $(cat promtool3.out)"
+kill "$P"
+wait "$P"

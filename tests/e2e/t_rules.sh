@@ -68,7 +68,7 @@ rule_error group.yaml "rules:
   - name: grp
     match: 'TOOL_CALL: (?<tool>\\S+)'
     group_by: [tol]" \
-    "mcplog: group.yaml:4:16: rule 'grp': group_by: 'tol' is not a named group of match (named groups: tool)"
+    "mcplog: group.yaml:4:16: rule 'grp': group_by: 'tol' is not a named group of match nor a field (server, session, level) (named groups: tool)"
 
 # test-rules refuses the same file the same way
 assert_status "test-rules with a bad rule file: exit 2" 2 \

@@ -13,7 +13,10 @@
 # i13-live (796248f..), which has the time guard and one alert per
 # incident (cooldown ends); the JSON without "file_bytes", the
 # size of gzip members as this machine's zlib writes them), and equal
-# across worker counts.
+# across worker counts. Since issue 13's one alert per incident, an
+# errors or thread-not-found alert ends a cooldown after its last match:
+# the digests were taken again, the reports checked to differ from the
+# earlier ones in the alerts' end times only.
 export HOME="$T"
 unset XDG_CONFIG_HOME
 export MCPLOG_DATADIR="$ROOT"

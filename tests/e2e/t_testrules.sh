@@ -20,7 +20,7 @@ assert_eq "no input: rule names in order" \
     "errors reconnect-failures startup-not-ready restarts tool-calls tool-call-rate provider-retries thread-not-found" \
     "$(grep '^  [a-z]' out | awk '{print $1}' | tr '\n' ' ' | sed 's/ $//')"
 assert_contains "no input: errors line" out \
-    "  errors               server   warning   every match  ($RULES:$(lineof errors))"
+    "  errors               server,stderr warning   every match  ($RULES:$(lineof errors))"
 assert_contains "no input: reconnect-failures line" out \
     "  reconnect-failures   any      critical  more than 5 in 1h  ($RULES:$(lineof reconnect-failures))"
 assert_contains "no input: startup-not-ready line" out \
@@ -46,7 +46,7 @@ line 1 [2025-12-10 14:00:00,000]: 2025-12-10 14:00:00,000 - root - INFO - Proces
   startup-not-ready pid=4242
   restarts pid=4242
 line 2 [2025-12-10 14:00:00,000, from the record]: Failed to reconnect to hestai.
-  reconnect-failures server=hestai
+  reconnect-failures reason=(unset) server=hestai
 line 3 [2025-12-10 14:00:01,500]: 2025-12-10 14:00:01,500 - tools.chat - ERROR - boom: bad
   errors level=ERROR logger=tools.chat message=boom: bad
 

@@ -12,8 +12,16 @@ unset XDG_CONFIG_HOME TMUX
 SOCK=mcplog-test-$$
 tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
 # Only this test's server is ever killed; tmux 3.3 leaves its socket file.
+# Killing it sends SIGHUP, which mcplog takes as "reload": each mcplog this
+# test started in a pane (MPIDS) is stopped by its PID first, if that PID
+# is still that mcplog.
 SOCKPATH=
+MPIDS=
 stop_tmux() {
+    for _p in $MPIDS; do
+        [ "$(readlink "/proc/$_p/exe" 2>/dev/null)" = "$(readlink -f "$MCPLOG")" ] &&
+            kill -TERM "$_p" 2>/dev/null
+    done
     tmux -L "$SOCK" kill-server 2>/dev/null
     [ -n "$SOCKPATH" ] && rm -f "$SOCKPATH"
 }
@@ -98,6 +106,7 @@ SOCKPATH=$(tm display -p -t t '#{socket_path}')
 wait_pane 'mcplog  0 firing | no matches yet'
 assert_eq "started: status line drawn" 0 $?
 PID=$(tm display -p -t t '#{pane_pid}')
+MPIDS="$MPIDS $PID"
 assert_eq "the pane's process is mcplog" mcplog "$(cat "/proc/$PID/comm" 2>&1)"
 TITLE0=$(tm display -p -t t '#{pane_title}')
 
@@ -200,6 +209,8 @@ tm new-session -d -s c -x 200 -y 14 \
     env TERM=xterm-256color MCPLOG_DATADIR="$ROOT" "$MCPLOG" follow \
     --no-state --color always calm \; pipe-pane -o -t c "cat >>'$T/calm.raw'"
 P=c
+CPID=$(tm display -p -t c '#{pane_pid}')
+MPIDS="$MPIDS $CPID"
 wait_pane 'mcplog  0 firing | no matches yet'
 S() { printf '%s - %s\n' "$(ts "$1")" "$2" >>calm/mcp_server.log; }
 S 0 'root - INFO - Process PID: 4242'
@@ -240,6 +251,9 @@ assert_eq "calm view: the error line's SEV in yellow, its rule bold" 1 \
 # row of its own above the status line, which stays whole on the bottom
 # row (it was written onto the status line's row).
 printf 'rules:\n  - name: broken\n    match: "("\n' >bad.yaml
+kill -TERM "$CPID"
+assert_eq "calm view: SIGTERM, mcplog exits 0 (it was left running)" \
+    "status 0" "$(wait_exit "$CPID")"
 tm kill-session -t c
 rm -rf narrow && mkdir narrow && : >narrow/mcp_server.log && : >narrow/mcp_activity.log
 cp rules.yaml live.yaml
@@ -249,6 +263,7 @@ tm new-session -d -s n -x 60 -y 6 \
 P=n
 wait_pane 'mcplog  0 firing | no matches yet'
 NPID=$(tm display -p -t n '#{pane_pid}')
+MPIDS="$MPIDS $NPID"
 line 1 'one' >>narrow/mcp_server.log
 wait_pane 'EVIL one'
 cp bad.yaml live.yaml

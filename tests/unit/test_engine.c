@@ -71,7 +71,7 @@ static void feed(struct fx *f, int rule, int kind, int64_t t,
     size_t lens[2] = {c0 ? strlen(c0) : 0, c1 ? strlen(c1) : 0};
     int n = c1 ? 2 : c0 ? 1 : 0;
     struct mcp_event *ev = mcp_event_create("line", 4, NULL, 0, n, caps,
-                                            lens);
+                                            lens, NULL, NULL);
 
     ev->rule = (uint32_t)rule;
     ev->kind = (uint8_t)kind;
@@ -355,7 +355,7 @@ static void test_plain_no_cooldown_fed(void **state)
     const char *caps[1] = {NULL};
     size_t lens[1] = {0};
     struct mcp_event *ev = mcp_event_create("line", 4, NULL, 0, 0, caps,
-                                            lens);
+                                            lens, NULL, NULL);
     const struct mcp_alert *fed;
 
     (void)state;

@@ -82,7 +82,7 @@ static void feed(struct fx *f, uint32_t r, int kind, int64_t ts,
     const char *caps[1] = {cap};
     size_t len[1] = {cap ? strlen(cap) : 0};
     struct mcp_event *e = mcp_event_create("line", 4, NULL, 0, cap ? 1 : 0,
-                                           caps, len);
+                                           caps, len, NULL, NULL);
 
     e->rule = r;
     e->kind = (uint8_t)kind;
@@ -93,9 +93,13 @@ static void feed(struct fx *f, uint32_t r, int kind, int64_t ts,
 
 /* An event of rule r with the captures given as "name=value" (the
  * others did not take part), in the pattern's capture order as the
- * matcher builds them. */
-static void feed_named(struct fx *f, uint32_t r, const char *const *nv)
+ * matcher builds them; server, when not NULL, is the record's server
+ * field (a client log's structured record). */
+static void feed_record(struct fx *f, uint32_t r, const char *const *nv,
+                        const char *server)
 {
+    const char *fields[MCP_NFIELDS] = {0};
+    size_t flen[MCP_NFIELDS] = {0};
     const struct mcp_pattern *p = f->rs.rules[r].match;
     int n = mcp_pattern_ncaptures(p);
     const char *caps[8] = {0};
@@ -112,12 +116,20 @@ static void feed_named(struct fx *f, uint32_t r, const char *const *nv)
                 len[c] = strlen(caps[c]);
             }
     }
-    e = mcp_event_create("line", 4, NULL, 0, n, caps, len);
+    fields[MCP_FIELD_SERVER] = server;
+    flen[MCP_FIELD_SERVER] = server ? strlen(server) : 0;
+    e = mcp_event_create("line", 4, NULL, 0, n, caps, len,
+                         server ? fields : NULL, server ? flen : NULL);
     e->rule = r;
     e->kind = MCP_EV_MATCH;
     e->ts = T0;
     mcp_metrics_event(f->m, e);
     mcp_event_free(e);
+}
+
+static void feed_named(struct fx *f, uint32_t r, const char *const *nv)
+{
+    feed_record(f, r, nv, NULL);
 }
 
 static const char *render(struct fx *f, const struct mcp_metrics_view *v)
@@ -339,6 +351,38 @@ static void test_client_rules(void **state)
     done(f);
 }
 
+/* A client log's structured record carries server as a field, not a
+ * capture: the series are that server's, not "(unknown)"'s. */
+static void test_client_server_field(void **state)
+{
+    struct fx *f = setup(100);
+    const char *t;
+
+    (void)state;
+    /* A connection is the first thing seen of a server: its series is
+     * made by that same event. */
+    feed_record(f, 4, (const char *[]){"ms=70", NULL}, "first");
+    feed_record(f, 3, (const char *[]){"tool=search", "ms=40", NULL}, "ctx7");
+    feed_record(f, 3, (const char *[]){"tool=search", "elapsed=2s", NULL},
+                "ctx7");
+    feed_record(f, 4, (const char *[]){"ms=300", NULL}, "ctx7");
+    feed_record(f, 3, (const char *[]){"server=zen", "tool=chat", "ms=10",
+                                       NULL}, "ctx7");
+    t = render(f, NULL);
+    has(t, "mcplog_tool_failures_total{server=\"ctx7\",tool=\"search\"} 1");
+    has(t, "mcplog_tool_duration_seconds_count{server=\"ctx7\",tool=\"search\"} 2");
+    has(t, "mcplog_tool_duration_seconds_sum{server=\"ctx7\",tool=\"search\"} 2.04");
+    has(t, "mcplog_time_to_ready_seconds_count{server=\"ctx7\"} 1");
+    has(t, "mcplog_time_to_ready_seconds_sum{server=\"ctx7\"} 0.3");
+    has(t, "mcplog_time_to_ready_seconds_count{server=\"first\"} 1");
+    has(t, "mcplog_time_to_ready_seconds_sum{server=\"first\"} 0.07");
+    /* A capture of that name wins over the field. */
+    has(t, "mcplog_tool_duration_seconds_count{server=\"zen\",tool=\"chat\"} 1");
+    assert_null(strstr(t, "(unknown)"));
+    assert_null(strstr(t, "server=\"ctx7\",tool=\"chat\""));
+    done(f);
+}
+
 /* Counts of a rule carry over a reload by name. */
 static void test_reload(void **state)
 {
@@ -432,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_tool_cap),
         cmocka_unit_test(test_client_hook),
         cmocka_unit_test(test_client_rules),
+        cmocka_unit_test(test_client_server_field),
         cmocka_unit_test(test_sources_and_view),
         cmocka_unit_test(test_reload),
         cmocka_unit_test(test_config),

@@ -355,11 +355,13 @@ static void test_error_combinations(void **state)
     check_error("rules:\n- name: x\n  match: 'TOOL: (?<tool>\\S+)'\n"
                 "  group_by: [tool, name]\n",
                 "t.yaml:4:20: rule 'x': group_by: 'name' is not a named "
-                "group of match (named groups: tool)");
+                "group of match nor a field (server, session, level) "
+                "(named groups: tool)");
     check_error("rules:\n- name: x\n  match: 'TOOL: (\\S+)'\n"
                 "  group_by: [tool]\n",
                 "t.yaml:4:14: rule 'x': group_by: 'tool' is not a named "
-                "group of match (match has no named groups)");
+                "group of match nor a field (server, session, level) "
+                "(match has no named groups)");
     check_error("rules:\n- name: x\n  match: '(?<t>a)b'\n"
                 "  group_by: [t, t]\n",
                 "t.yaml:4:17: rule 'x': group_by names 't' twice");

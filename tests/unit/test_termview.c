@@ -125,7 +125,7 @@ static struct mcp_event *mkev(const struct mcp_ruleset *rs, int rule,
             caps[i] = v1;
         lens[i] = caps[i] ? strlen(caps[i]) : 0;
     }
-    ev = mcp_event_create(line, len, NULL, 0, ncaps, caps, lens);
+    ev = mcp_event_create(line, len, NULL, 0, ncaps, caps, lens, NULL, NULL);
     ev->rule = (uint32_t)rule;
     ev->kind = (uint8_t)kind;
     ev->ts = t;
@@ -279,7 +279,8 @@ static void test_event_merged(void **state)
     show(f, R_TOOLS, MCP_EV_MATCH, T0,
          "TOOL_CALL: a-very-long-tool-name-of-40-bytes-xx from cli",
          "a-very-long-tool-name-of-40-bytes-xx", "cli");
-    ev = mcp_event_create("WARN boom", 9, tb, strlen(tb), 0, NULL, NULL);
+    ev = mcp_event_create("WARN boom", 9, tb, strlen(tb), 0, NULL, NULL,
+                          NULL, NULL);
     ev->rule = R_WARN;
     ev->ts = T0;
     h = (struct mcp_termview_hit){ev, 2, MCP_SEV_WARNING};
@@ -1225,7 +1226,7 @@ static void test_status_rule_names(void **state)
     evil.n = 2;
     evil.cap = 2;
     mcp_termview_set_rules(v, &evil);
-    ev = mcp_event_create("boom\x1b[2J", 8, NULL, 0, 0, NULL, NULL);
+    ev = mcp_event_create("boom\x1b[2J", 8, NULL, 0, 0, NULL, NULL, NULL, NULL);
     ev->rule = 1;
     ev->ts = MCP_TIME_NONE;
     mcp_termview_event(v, ev, "p");

@@ -119,7 +119,7 @@ static void run_guard(struct run *r, const char *spec, const int *cuts,
         for (size_t i = 0; i < take; i++, line++) {
             const char *nl = strchr(q, '\n');
             struct mcp_event *ev =
-                mcp_event_create(q, (size_t)(nl - q), NULL, 0, 0, NULL, NULL);
+                mcp_event_create(q, (size_t)(nl - q), NULL, 0, 0, NULL, NULL, NULL, NULL);
 
             if (own[line] != MCP_TIME_NONE)
                 carry = own[line];
@@ -310,7 +310,7 @@ static void test_sources(void **state)
                            .carry_ts = MCP_TIME_NONE, .first_ts = T0 + 1000,
                            .last_ts = T0 + 1000};
     mcp_timeguard_chunk(g, 2, 1, &c, &in, &out);
-    ev = mcp_event_create("  continued", 11, NULL, 0, 0, NULL, NULL);
+    ev = mcp_event_create("  continued", 11, NULL, 0, 0, NULL, NULL, NULL, NULL);
     ev->ts = FORGED;
     ev->offset = strlen(a1);
     ev->lineno = 3;
@@ -350,7 +350,7 @@ static void test_hold_limit(void **state)
                         "2025-12-10 16:00:00,000 - b\n");
     for (int i = 0; i < N; i++) {
         struct mcp_event *ev =
-            mcp_event_create("  more", 6, NULL, 0, 0, NULL, NULL);
+            mcp_event_create("  more", 6, NULL, 0, 0, NULL, NULL, NULL, NULL);
 
         ev->ts = T0 + 7200 * 1000;
         ev->lineno = 3 + (uint64_t)i;
