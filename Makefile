@@ -53,7 +53,7 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 # name alone.
 BASE_SRC   = $(addprefix analyzer/base/, mcp.c util.c path.c spawn.c optset.c alertview.c strmap.c keyset.c \
              timeparse.c timeexpr.c textout.c yamlutil.c template.c evloop.c statedir.c \
-             jsonrpc.c)
+             timebins.c jsonrpc.c)
 INPUT_SRC  = $(addprefix analyzer/input/, logset.c reader.c reader_zlib.c $(ISAL_SRC) \
              prefetch.c framer.c \
              format.c format_json.c format_text.c clients.c clients_reg.c \
@@ -69,6 +69,7 @@ PROC_SRC   = $(addprefix analyzer/proc/, procs.c procread.c procmatch.c \
              procparent.c procview.c cleanup.c health.c probes.c action.c)
 OUTPUT_SRC = $(addprefix analyzer/output/, report.c clientstats.c histogram.c termview.c termview_alert.c \
              termview_status.c router.c notify.c \
+             incident.c cluster.c html.c html_tables.c html_chart.c \
              silence.c metrics.c metrics_render.c metrics_http.c)
 TOP_SRC    = $(addprefix analyzer/, scanpool.c scantask.c scan.c health_run.c follow_clock.c state.c live.c live_feed.c live_replay.c \
              live_metrics.c)
@@ -232,6 +233,8 @@ check-stages:
 	@MCPLOG=$(CURDIR)/mcplog sh tests/e2e/run.sh || echo e2e >>$(CHECK_FAILED)
 	@echo "== gzip end-to-end tests with the zlib-only reader"
 	@$(MAKE) --no-print-directory e2e-zlib || echo e2e-zlib >>$(CHECK_FAILED)
+	@echo "== the real Claude Code client, followed and scanned"
+	@$(MAKE) --no-print-directory client-test || echo client-test >>$(CHECK_FAILED)
 	@$(MAKE) --no-print-directory asan || echo asan >>$(CHECK_FAILED)
 	@echo "== valgrind"
 	@CHECK_TALLY= $(MAKE) --no-print-directory valgrind || echo valgrind >>$(CHECK_FAILED)
@@ -251,6 +254,9 @@ valgrind: mcplog $(UNIT_BIN)
 	    ./mcplog sinks test j --config $(B)/valgrind-sinks.yaml --status firing,update,resolved > /dev/null
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    ./mcplog scan --tz UTC --replay --config $(B)/valgrind-sinks.yaml samples/logs > /dev/null 2>&1
+	HOME=$(CURDIR)/tests/client/claude-code/home XDG_CACHE_HOME= XDG_CONFIG_HOME= CLAUDE_CONFIG_DIR= \
+	    valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    ./mcplog scan --tz UTC --client claude-code --json > /dev/null
 	@echo "valgrind: clean"
 
 # Real writers (logrotate, Python's RotatingFileHandler, delete/recreate,
@@ -339,6 +345,7 @@ clean:
 samples-expected: mcplog
 	./mcplog scan --tz UTC --json samples/logs > samples/expected-scan.json
 	./mcplog scan --tz UTC samples/logs > samples/expected-scan.txt
+	./mcplog scan --tz UTC --html samples/expected-scan.html --html-stamp none samples/logs > /dev/null
 
 # The readers of client logs against the real Claude Code client (needs
 # tests/deps.sh's pinned install; about a minute).

@@ -51,8 +51,14 @@ int mcp_scan_run(struct mcp_logset *ls, const struct mcp_ruleset *rs,
     mcp_engine_set_repeat(out->engine, o->repeat_ms,
                           MCP_ENGINE_REPEAT_BURST);
     out->limit_errors = mcp_calloc(rs->n + 1, sizeof(uint64_t));
+    if (o->line_times) {
+        out->nline_bins = nf;
+        out->line_bins = mcp_calloc(nf ? nf : 1, sizeof(*out->line_bins));
+        for (size_t f = 0; f < nf; f++)
+            mcp_timebins_init(&out->line_bins[f], MCP_SCAN_LINE_BINS);
+    }
     pool = mcp_scanpool_start(ls, rs, o->max_line, o->max_inflate, 0,
-                              o->cancel, err);
+                              out->line_bins, o->cancel, err);
     if (pool == NULL)
         return -1;
     heads = mcp_calloc(nf ? nf : 1, sizeof(*heads));
@@ -122,5 +128,8 @@ void mcp_scan_free(struct mcp_scan *s)
 {
     mcp_engine_destroy(s->engine);
     free(s->limit_errors);
+    for (size_t f = 0; s->line_bins != NULL && f < s->nline_bins; f++)
+        mcp_timebins_free(&s->line_bins[f]);
+    free(s->line_bins);
     memset(s, 0, sizeof(*s));
 }

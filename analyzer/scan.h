@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/timebins.h"
 #include "engine/engine.h"
 #include "input/logset.h"
 #include "match/rules.h"
@@ -30,6 +31,10 @@ struct mcp_scan_opts {
     /* Called for every event fed to the engine (test-rules, replay);
      * may be NULL. */
     void (*on_event)(const struct mcp_event *ev, void *arg);
+    /* For the HTML report: count every line by its own time into
+     * line_bins (continuation lines at their record's time) and give each
+     * event its prev_ts (event.h). Costs a timestamp parse per line. */
+    bool line_times;
     /* When set (by another thread: `mcplog mcp`'s reader on a
      * notifications/cancelled), the workers read no more (each file
      * ends at its next job) and the merge feeds nothing more; may be
@@ -47,7 +52,14 @@ struct mcp_scan {
     bool cancelled;         /* o->cancel was set: the results are partial */
     uint64_t lines, bytes, matches;
     uint64_t time_jumps;    /* lines dated too far ahead (timeguard.h) */
+    /* line_times: one per family (ls->families order), else NULL */
+    struct mcp_timebins *line_bins;
+    size_t nline_bins;
 };
+
+/* Most entries of a family's line_bins (timebins.h): 4096 bins over the
+ * family's time span, whatever its length. */
+#define MCP_SCAN_LINE_BINS 8192
 
 /* Run the scan. Per-input figures are written into ls->inputs. Damage is
  * reported with mcp_warnf as it is found and recorded; it is not an error

@@ -250,6 +250,7 @@ struct mcp_scanpool *mcp_scanpool_start(struct mcp_logset *ls,
                                         const struct mcp_ruleset *rs,
                                         size_t max_line, unsigned max_inflate,
                                         unsigned threads,
+                                        struct mcp_timebins *line_bins,
                                         const atomic_bool *cancel, char *err)
 {
     struct mcp_scanpool *p = mcp_calloc(1, sizeof(*p));
@@ -269,6 +270,8 @@ struct mcp_scanpool *mcp_scanpool_start(struct mcp_logset *ls,
         for (size_t k = 0; k < f->n; k++)
             f->src[k].input = ls->families[i].first + k;
         f->guard = mcp_timeguard_create(false, mcp_scantask_line_time, p);
+        f->line_bins = line_bins != NULL ? &line_bins[i] : NULL;
+        f->prev_own = MCP_TIME_NONE;
     }
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->work, NULL);

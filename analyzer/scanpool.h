@@ -27,14 +27,19 @@ struct mcp_scanpool;
 /* Start reading every input of ls (its figures, damage and notes are
  * written into ls->inputs as each file ends; warnings are printed in file
  * order within a family) on `threads` workers (0: mcp_scanpool_threads()).
- * ls and rs are borrowed until mcp_scanpool_finish; so is cancel (may be
- * NULL): once another thread sets it, no more is read (every file ends at
- * its next job), so the merge drains quickly. Returns NULL with err when
- * no worker thread can start. */
+ * line_bins (scan's line_times; NULL: none): one set of time bins per
+ * family, which the family's lines are counted into by their own time,
+ * and its events given their prev_ts (event.h). ls, rs, line_bins and
+ * cancel are borrowed until mcp_scanpool_finish; cancel may be NULL:
+ * once another thread sets it, no more is read (every file ends at its
+ * next job), so the merge drains quickly. Returns NULL with err when no
+ * worker thread can start. */
+struct mcp_timebins;
 struct mcp_scanpool *mcp_scanpool_start(struct mcp_logset *ls,
                                         const struct mcp_ruleset *rs,
                                         size_t max_line, unsigned max_inflate,
                                         unsigned threads,
+                                        struct mcp_timebins *line_bins,
                                         const atomic_bool *cancel, char *err);
 
 /* The next events of family fam, in order (a batch the caller frees with

@@ -16,6 +16,7 @@
 #include "input/prefetch.h"
 #include "match/rules.h"
 #include "match/timeguard.h"
+#include "base/timebins.h"
 
 enum { J_READY, J_RUNNING, J_MATCHED, J_DONE };
 
@@ -53,6 +54,9 @@ struct fam {
     bool guard_busy;            /* a worker judges this family's jobs */
     bool guard_done;            /* finished: `rest` holds what it held */
     struct mcp_batch rest;
+    /* scan's line_times (the worker judging the family owns them): */
+    struct mcp_timebins *line_bins; /* its lines by time, or NULL */
+    int64_t prev_own;           /* the last own time of its lines */
 };
 
 struct worker {

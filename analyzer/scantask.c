@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/textout.h"
+#include "base/timeparse.h"
 #include "base/util.h"
 
 static void warn_input(const char *what, const char *msg)
@@ -196,6 +197,37 @@ void mcp_scantask_match(struct worker *w, struct job *j)
     }
 }
 
+/* scan's line_times: count chunk c's lines by their own time
+ * (continuation lines at their record's) and give each of its events, in
+ * `in` in line order, the own time of the line before it. The family's
+ * chunks come here in order, from the worker that holds its guard. */
+static void line_times(struct fam *f, const struct mcp_chunk *c,
+                       struct mcp_batch *in)
+{
+    const char *p = c->data, *end = c->data + c->len;
+    uint64_t lineno = c->first_line;
+    size_t k = 0;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        int64_t ts;
+
+        while (k < in->n && in->ev[k]->lineno <= lineno) {
+            if (in->ev[k]->lineno == lineno)
+                in->ev[k]->prev_ts = f->prev_own;
+            k++;
+        }
+        if (len > 0 && *p >= '0' && *p <= '9' &&
+            mcp_time_parse_prefix(p, len, &ts) > 0)
+            f->prev_own = ts;
+        if (f->prev_own != MCP_TIME_NONE)
+            mcp_timebins_add(f->line_bins, f->prev_own, 1);
+        lineno++;
+        p = nl ? nl + 1 : end;
+    }
+}
+
 /* Judge job j's chunks in order (the lock is not held; the worker holds
  * the family's guard): its matched events are replaced by the judged
  * ones, which may include events of earlier jobs the guard held. */
@@ -214,6 +246,8 @@ static void judge_job(struct fam *f, struct job *j)
         mcp_batch_init(&in);
         in.ev = found.ev + from;
         in.n = in.cap = cs->evend[i] - from;
+        if (f->line_bins != NULL)
+            line_times(f, &c, &in);
         mcp_timeguard_chunk(f->guard, j->input, (uint32_t)j->input, &c, &in,
                             &judged);
         from = cs->evend[i];

@@ -54,26 +54,57 @@ static bool invisible_or_bidi(uint32_t c)
            c == 0x2028 || c == 0x2029 || c == 0xfeff;
 }
 
+/* What the escaper writes for.  */
+enum esc_mode {
+    ESC_TERM = 0,   /* invalid bytes as \xNN */
+    ESC_FFFD = 1,   /* invalid bytes as U+FFFD (valid UTF-8 out) */
+    ESC_HTML = 2,   /* as ESC_FFFD, and & < > " ' as character references */
+    ESC_HTML_LINES = 3, /* as ESC_HTML, and '\n' kept (a <pre> block) */
+};
+
+static bool html_special(unsigned char c)
+{
+    return c == '&' || c == '<' || c == '>' || c == '"' || c == '\'';
+}
+
+static void put_html_special(struct mcp_buf *out, unsigned char c)
+{
+    mcp_buf_puts(out, c == '&'   ? "&amp;"
+                      : c == '<' ? "&lt;"
+                      : c == '>' ? "&gt;"
+                      : c == '"' ? "&quot;"
+                                 : "&#39;");
+}
+
 /* The one escaper: s[0..n) to out, controls, DEL, C1, bidi and invisible
  * format characters shown as \xNN or \u{NNNN}; an invalid byte as \xNN,
- * or as U+FFFD when fffd (for a receiver that needs valid UTF-8). */
-static bool escape(struct mcp_buf *out, const char *s, size_t n, bool fffd)
+ * or as U+FFFD (for a receiver that needs valid UTF-8); for HTML also the
+ * markup characters as character references. */
+static bool escape(struct mcp_buf *out, const char *s, size_t n,
+                   enum esc_mode mode)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
-    bool escaped = false;
+    bool escaped = false, fffd = mode != ESC_TERM;
+    bool html = mode == ESC_HTML || mode == ESC_HTML_LINES;
 
     while (p < end) {
         const unsigned char *run = p;
 
         /* Fast path: printable ASCII. */
-        while (p < end && *p >= 0x20 && *p < 0x7f)
+        while (p < end && *p >= 0x20 && *p < 0x7f &&
+               (!html || !html_special(*p)))
             p++;
         if (p > run)
             mcp_buf_append(out, run, (size_t)(p - run));
         if (p >= end)
             break;
-        if (*p == '\t') {
-            mcp_buf_putc(out, '\t');
+        if (html && html_special(*p)) {
+            put_html_special(out, *p);
+            p++;
+            continue;
+        }
+        if (*p == '\t' || (*p == '\n' && mode == ESC_HTML_LINES)) {
+            mcp_buf_putc(out, (char)*p);
             p++;
             continue;
         }
@@ -107,7 +138,7 @@ static bool escape(struct mcp_buf *out, const char *s, size_t n, bool fffd)
 
 bool mcp_sanitize_term(struct mcp_buf *out, const char *s, size_t n)
 {
-    return escape(out, s, n, false);
+    return escape(out, s, n, ESC_TERM);
 }
 
 void mcp_term_str(struct mcp_buf *out, const char *s)
@@ -148,7 +179,7 @@ void mcp_term_pad(struct mcp_buf *out, const char *s, int width)
 
 /* The cut of mcp_term_cut and mcp_text_cut. */
 static void cut_escaped(struct mcp_buf *out, const char *s, size_t n,
-                        size_t max, bool fffd)
+                        size_t max, enum esc_mode mode)
 {
     size_t cut = n;
 
@@ -160,19 +191,63 @@ static void cut_escaped(struct mcp_buf *out, const char *s, size_t n,
                         ((unsigned char)s[cut] & 0xc0) == 0x80; k++)
             cut--;
     }
-    escape(out, s, cut, fffd);
+    escape(out, s, cut, mode);
     if (cut < n)
         mcp_buf_puts(out, "…");
 }
 
 void mcp_term_cut(struct mcp_buf *out, const char *s, size_t n, size_t max)
 {
-    cut_escaped(out, s, n, max, false);
+    cut_escaped(out, s, n, max, ESC_TERM);
 }
 
 void mcp_text_cut(struct mcp_buf *out, const char *s, size_t n, size_t max)
 {
-    cut_escaped(out, s, n, max, true);
+    cut_escaped(out, s, n, max, ESC_FFFD);
+}
+
+void mcp_html_cut(struct mcp_buf *out, const char *s, size_t n, size_t max)
+{
+    if (s != NULL)
+        cut_escaped(out, s, n, max, ESC_HTML);
+}
+
+void mcp_html_lines(struct mcp_buf *out, const char *s, size_t n,
+                    size_t max)
+{
+    if (s != NULL)
+        cut_escaped(out, s, n, max, ESC_HTML_LINES);
+}
+
+void mcp_html_field(struct mcp_buf *out, const char *s)
+{
+    if (s != NULL)
+        cut_escaped(out, s, strlen(s), MCP_TERM_FIELD_MAX, ESC_HTML);
+}
+
+void mcp_json_for_html(struct mcp_buf *out, const char *json, size_t n,
+                       bool script)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = json[i];
+        uint32_t cp;
+        size_t len;
+
+        if ((unsigned char)c >= 0x80 &&
+            (len = mcp_utf8_decode((const unsigned char *)json + i, n - i,
+                                   &cp)) > 0 &&
+            invisible_or_bidi(cp)) {
+            mcp_buf_printf(out, "\\u%04x", cp);
+            i += len - 1;
+        } else if (script && c == '<')
+            mcp_buf_puts(out, "\\u003c");
+        else if (script && c == '>')
+            mcp_buf_puts(out, "\\u003e");
+        else if (script && c == '&')
+            mcp_buf_puts(out, "\\u0026");
+        else
+            mcp_buf_putc(out, c);
+    }
 }
 
 void mcp_term_field(struct mcp_buf *out, const char *s)

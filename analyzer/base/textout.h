@@ -6,6 +6,9 @@
  *   invisible format characters are written visibly as \xNN or \u{NNNN};
  *   invalid UTF-8 bytes as \xNN. TAB is kept. Nothing is interpreted.
  * - JSON: full string escaping, invalid UTF-8 replaced by U+FFFD.
+ * - HTML: the terminal's visible escapes, U+FFFD for invalid bytes, and
+ *   the markup characters as character references (mcp_html_cut); JSON
+ *   in a script block with < > & escaped too (mcp_json_for_html).
  */
 #ifndef MCP_TEXTOUT_H
 #define MCP_TEXTOUT_H
@@ -43,6 +46,30 @@ void mcp_term_cut(struct mcp_buf *out, const char *s, size_t n, size_t max);
 /* The same for a display that needs valid UTF-8 (a desktop notification):
  * an invalid byte becomes U+FFFD instead of \xNN. */
 void mcp_text_cut(struct mcp_buf *out, const char *s, size_t n, size_t max);
+
+/* The same for HTML text or an attribute value in quotes: escaped as
+ * mcp_text_cut does (controls, C1, bidi shown visibly; valid UTF-8), and
+ * & < > " ' as character references, so that nothing from a log becomes
+ * markup. s NULL appends nothing. */
+void mcp_html_cut(struct mcp_buf *out, const char *s, size_t n, size_t max);
+
+/* mcp_html_cut for a <pre> block of several lines: '\n' is kept (CR
+ * and every other control still shown visibly). */
+void mcp_html_lines(struct mcp_buf *out, const char *s, size_t n,
+                    size_t max);
+
+/* mcp_html_cut of the NUL-terminated s at MCP_TERM_FIELD_MAX bytes. */
+void mcp_html_field(struct mcp_buf *out, const char *s);
+
+/* Append the JSON text json[0..n) (from mcp_json_*: U+2028, U+2029 and
+ * controls already escaped) with bidi and invisible format characters as
+ * \uXXXX (the same JSON value, nothing hidden). script: for a
+ * <script type="application/json"> block, < > & become \u003c \u003e
+ * \u0026 too (they can only stand inside strings), so that no "</script>"
+ * or "<!--" can end or change the block; else the caller HTML-escapes
+ * the result (mcp_html_lines) for a <pre>. */
+void mcp_json_for_html(struct mcp_buf *out, const char *json, size_t n,
+                       bool script);
 
 /* A text field of a text view (a capture, a label value, a summary, a
  * group key): the NUL-terminated s (NULL appends nothing) cut like an

@@ -272,6 +272,7 @@ static int common_opt(struct mcp_cli_common *o, int c, const char *arg,
     case MCP_CLI_OPT_TZ:
         if (mcp_time_set_tz(arg, err) != 0)
             return usage(cmd, err);
+        o->tz = arg;
         return 1;
     case MCP_CLI_OPT_MAX_INFLATE:
         if (mcp_cli_max_inflate(arg, &o->max_inflate, err) != 0)

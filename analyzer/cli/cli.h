@@ -77,6 +77,7 @@ struct mcp_cli_common {
     size_t nsources;
     size_t max_line;               /* 0: MCP_MAX_LINE_DEFAULT */
     unsigned max_inflate;          /* 0: MCP_INFLATE_DEFAULT */
+    const char *tz;                /* --tz as given (argv), or NULL */
     unsigned clients;              /* --client (input/clients.h) */
     bool clients_set;              /* --client given (over the config's) */
     const char *server;            /* --server NAME, or NULL */

@@ -114,6 +114,8 @@ int mcp_cmd_mcp(int argc, char **argv)
         mcp_cli_error(err);
         return MCP_EXIT_USAGE;
     }
+    /* The client rules always: every tool may read the clients' logs. */
+    co.rules.clients = true;
     fsrc = co.rules;
     fsrc.probes = true;
     if (mcp_cli_load_rules(&rs, &co.rules) != 0) {

@@ -1,4 +1,5 @@
 /* cmd_scan.c - `mcplog scan`: post-mortem analysis of a log set. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 #include "input/framer.h"
 #include "input/clients.h"
 #include "input/logset.h"
+#include "output/html.h"
+#include "output/incident.h"
 #include "output/notify.h"
 #include "output/histogram.h"
 #include "output/report.h"
@@ -27,6 +30,10 @@ static const char scan_usage[] =
     "mcp_activity.log and their rotated members, plain or gzip.\n"
     "\n"
     "  --json                 one JSON document instead of the report\n"
+    "  --html FILE            also write the incident page to FILE (- for\n"
+    "                         stdout, instead of the report)\n"
+    "  --html-stamp none      no generated-at line in the page (for\n"
+    "                         byte-identical pages)\n"
     "  --summary              the rules, alerts (a line each) and tool\n"
     "                         calls tables only\n"
     "  --min-severity LEVEL   only rules and alerts of LEVEL (info,\n"
@@ -69,6 +76,8 @@ enum {
     OPT_REPLAY,
     OPT_REPLAY_SINKS,
     OPT_CONFIG,
+    OPT_HTML,
+    OPT_HTML_STAMP,
     OPT_SUMMARY,
     OPT_MIN_SEV,
     OPT_BY,
@@ -86,6 +95,8 @@ static const struct option scan_opts[] = {
     {"replay", no_argument, NULL, OPT_REPLAY},
     {"replay-sinks", required_argument, NULL, OPT_REPLAY_SINKS},
     {"config", required_argument, NULL, OPT_CONFIG},
+    {"html", required_argument, NULL, OPT_HTML},
+    {"html-stamp", required_argument, NULL, OPT_HTML_STAMP},
     {"summary", no_argument, NULL, OPT_SUMMARY},
     {"min-severity", required_argument, NULL, OPT_MIN_SEV},
     {"by", required_argument, NULL, OPT_BY},
@@ -189,6 +200,80 @@ static int replay_select(struct mcp_config *c, const char *list, char *err)
     }
 }
 
+/* --- the HTML page ---------------------------------------------------- */
+
+struct scan_html {
+    const char *path;        /* --html, or NULL */
+    bool stamp;
+    struct mcp_incident inc;
+    struct replay *rp;       /* --by: its histogram is fed as well */
+};
+
+static void html_event(const struct mcp_event *ev, void *arg)
+{
+    struct scan_html *h = arg;
+
+    mcp_incident_event(&h->inc, ev);
+    count_event(ev, h->rp);
+}
+
+/* Where the rules came from, for the page's header. */
+static void rules_from(struct mcp_buf *b, const struct mcp_rule_sources *r)
+{
+    mcp_buf_puts(b, r->no_default ? "" : "the shipped and user rules");
+    for (size_t i = 0; i < r->npaths; i++) {
+        mcp_buf_puts(b, b->len > 0 ? ", " : "");
+        mcp_buf_printf(b, "--rules %s", r->paths[i]);
+    }
+    if (b->len == 0)
+        mcp_buf_puts(b, "nowhere");
+}
+
+/* Write the page to h->path ("-": stdout). Returns 0 or -1 (reported). */
+static int write_html(struct scan_html *h, const struct mcp_logset *ls,
+                      const struct mcp_ruleset *rs,
+                      const struct mcp_cli_common *co,
+                      const struct mcp_scan_opts *so,
+                      const struct mcp_scan *scan,
+                      const struct mcp_report_figures *fig)
+{
+    struct mcp_buf page, from;
+    char stamp[MCP_TIME_ISO_LEN], err[MCP_ERRLEN] = "";
+    struct mcp_html_in in = {
+        .ls = ls, .rs = rs, .fig = fig, .inc = &h->inc,
+        .line_bins = scan->line_bins, .nline_bins = scan->nline_bins,
+        .since = so->since, .until = so->until,
+    };
+    int rc = 0;
+
+    mcp_buf_init(&page);
+    mcp_buf_init(&from);
+    rules_from(&from, &co->rules);
+    in.zone = co->tz;
+    in.clients = h->rp->cstats;
+    in.rules_from = from.data;
+    if (h->stamp) {
+        mcp_time_format_iso(mcp_wall_ms(), stamp, sizeof(stamp));
+        in.stamp = stamp;
+    }
+    mcp_html_write(&page, &in);
+    if (strcmp(h->path, "-") == 0) {
+        fwrite(page.data, 1, page.len, stdout);
+    } else {
+        FILE *fp = fopen(h->path, "w");
+
+        if (fp == NULL || fwrite(page.data, 1, page.len, fp) != page.len ||
+            fclose(fp) != 0) {
+            mcp_errf(err, "cannot write %s: %s", h->path, strerror(errno));
+            mcp_cli_error(err);
+            rc = -1;
+        }
+    }
+    mcp_buf_free(&page);
+    mcp_buf_free(&from);
+    return rc;
+}
+
 int mcp_cmd_scan(int argc, char **argv)
 {
     struct mcp_cli_common co = {0};
@@ -206,6 +291,8 @@ int mcp_cmd_scan(int argc, char **argv)
     struct mcp_ruleset rs;
     struct mcp_logset ls;
     struct mcp_scan scan;
+    struct scan_html html = {.stamp = true};
+    bool html_stdout = false;
     struct mcp_ties ties = {NULL, 0};
     struct mcp_clientstats *cstats = NULL;
 
@@ -241,6 +328,18 @@ int mcp_cmd_scan(int argc, char **argv)
         case OPT_CONFIG:
             config = optarg;
             break;
+        case OPT_HTML:
+            if (optarg[0] == '\0')
+                return mcp_cli_usage("scan", "--html takes a file name, "
+                                             "or - for stdout");
+            html.path = optarg;
+            break;
+        case OPT_HTML_STAMP:
+            if (strcmp(optarg, "none") != 0 && strcmp(optarg, "now") != 0)
+                return mcp_cli_usage("scan", "--html-stamp takes none or "
+                                             "now");
+            html.stamp = strcmp(optarg, "now") == 0;
+            break;
         case OPT_SUMMARY:
             ro.summary = true;
             break;
@@ -274,6 +373,9 @@ int mcp_cmd_scan(int argc, char **argv)
         }
     }
 
+    if (html.path != NULL && replay)
+        return mcp_cli_usage("scan", "--html and --replay do not go "
+                                     "together");
     /* Times are read after every option, so that --tz applies to them
      * wherever it stands on the command line. */
     if (mcp_cli_time_range(since, until, mcp_wall_ms(), &so.since,
@@ -332,6 +434,16 @@ int mcp_cmd_scan(int argc, char **argv)
         cstats = rp.cstats = mcp_clientstats_create(&rs);
         so.on_event = count_event;
     }
+    if (html.path != NULL) {
+        /* The page's events; --by's histogram and the client section
+         * are fed from here too. */
+        mcp_incident_init(&html.inc, &rs);
+        html.rp = &rp;
+        html_stdout = strcmp(html.path, "-") == 0;
+        so.line_times = true;
+        so.on_event = html_event;
+        so.arg = &html;
+    }
     if (mcp_scan_run(&ls, &rs, &so, &scan, err) != 0) {
         mcp_cli_error(err);
         rc = MCP_EXIT_USAGE;
@@ -346,10 +458,16 @@ int mcp_cmd_scan(int argc, char **argv)
 
         ro.hist = rp.hist;
         ro.color = !json && color_for(color) == 1;
-        /* Not with --replay: its summary follows on stderr. */
-        if (!no_pager && !replay)
+        if (html.path != NULL &&
+            write_html(&html, &ls, &rs, &co, &so, &scan, &fig) != 0)
+            rc = MCP_EXIT_USAGE;
+        /* Not with --replay: its summary follows on stderr; nor with
+         * --html -: the page is the output. */
+        if (!no_pager && !replay && !html_stdout)
             mcp_pager_start(&pager);
-        if (json)
+        if (html_stdout)
+            ;
+        else if (json)
             mcp_report_json(stdout, &ls, &rs, &fig, &ro);
         else
             mcp_report_text(stdout, &ls, &rs, &fig, &ro);
@@ -379,6 +497,8 @@ int mcp_cmd_scan(int argc, char **argv)
         mcp_warnf("error writing the report");
         rc = MCP_EXIT_USAGE;
     }
+    if (html.path != NULL)
+        mcp_incident_free(&html.inc);
     mcp_pager_finish(&pager);
     mcp_histogram_destroy(rp.hist);
     mcp_scan_free(&scan);

@@ -32,6 +32,7 @@ struct mcp_event *mcp_event_create(const char *line, size_t line_len,
             size += flen[i] + 1;
     e = mcp_malloc(size);
     memset(e, 0, sizeof(*e));
+    e->prev_ts = MCP_TIME_NONE;
     p = (char *)(e + 1);
     memcpy(p, line, keep);
     p[keep] = '\0';

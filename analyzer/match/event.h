@@ -48,6 +48,9 @@ struct mcp_event {
     bool line_cut;       /* longer than MCP_EVENT_LINE_MAX */
     const char *context; /* continuation lines, '\n'-separated, or NULL */
     size_t context_len;
+    int64_t prev_ts;     /* own time of the family's last line with one
+                            before this line: set by scan's line_times
+                            (scan.h), else MCP_TIME_NONE */
     /* A structured record's fields (server, session, level); NULL for a
      * plain line or an empty field. */
     const char *field[MCP_NFIELDS];

@@ -9,6 +9,7 @@
 #include "base/util.h"
 #include "mcpserver/srv_int.h"
 #include "mcpserver/srv_scan.h"
+#include "output/clientstats.h"
 
 #define CLUSTERS_MAX 1000          /* distinct error signatures tracked */
 #define SIG_MAX 200                /* bytes of a signature */
@@ -68,9 +69,12 @@ static void keep_evidence(struct mcp_srv_scan *x, const struct mcp_event *ev,
     e->context = ev->context ? mcp_strndup(ev->context, ev->context_len)
                              : NULL;
     e->context_len = ev->context_len;
-    e->server = k == 0 && x->server_cap >= 0 && ev->cap[x->server_cap]
-                    ? mcp_strdup(ev->cap[x->server_cap])
-                    : NULL;
+    {
+        const char *v = mcp_event_value(ev, x->rs->rules[ev->rule].match,
+                                        "server", 6);
+
+        e->server = v != NULL ? mcp_strdup(v) : NULL;
+    }
 }
 
 static void on_event(const struct mcp_event *ev, void *arg)
@@ -79,12 +83,16 @@ static void on_event(const struct mcp_event *ev, void *arg)
     char sig[SIG_MAX];
     size_t i;
 
+    mcp_clientstats_event(x->cstats, ev);
     if (ev->kind != MCP_EV_MATCH)
         return;
     if ((int)ev->rule == x->reconnect_rule)
-        keep_evidence(x, ev, 0);
+        keep_evidence(x, ev, MCP_SRV_EV_RECONNECT);
     if ((int)ev->rule == x->error_rule)
-        keep_evidence(x, ev, 1);
+        keep_evidence(x, ev, MCP_SRV_EV_ERROR);
+    for (int k = 0; k < MCP_SRV_CR_N; k++)
+        if ((int)ev->rule == x->client_rule[k])
+            keep_evidence(x, ev, MCP_SRV_EV_CLIENT);
     if ((int)ev->rule != x->error_rule)
         return;
     signature(ev, x->logger_cap, x->message_cap, sig);
@@ -115,9 +123,38 @@ static void on_event(const struct mcp_event *ev, void *arg)
     }
 }
 
+/* The clients to read: the names in the array, else the config's
+ * clients:, else every client whose files exist. */
+static int clients_mask(const struct mcp_srv_opts *o, struct json_object *a,
+                        unsigned *mask, char *err)
+{
+    if (a == NULL) {
+        *mask = o->conf->clients_set ? o->conf->clients
+                                     : MCP_CLIENT_ALL | MCP_CLIENT_AUTO;
+        return 0;
+    }
+    *mask = 0;
+    for (size_t i = 0; i < json_object_array_length(a); i++) {
+        char why[MCP_ERRLEN] = "";
+
+        if (mcp_clients_parse(json_object_get_string(
+                                  json_object_array_get_idx(a, i)),
+                              mask, why) != 0) {
+            mcp_errf(err, "argument 'clients': %s", why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static const char *const client_rules[MCP_SRV_CR_N] = {
+    "connection-failures", "startup-timeout", "startup-crash",
+    "stdout-pollution", "tool-failures",
+};
+
 int mcp_srv_scan_run(struct mcp_srv *s, struct json_object *paths,
-                     int64_t since, int64_t until, struct mcp_srv_scan *x,
-                     char *err)
+                     struct json_object *clients, int64_t since,
+                     int64_t until, struct mcp_srv_scan *x, char *err)
 {
     const struct mcp_srv_opts *o = s->o;
     struct mcp_scan_opts so = {.since = since, .until = until,
@@ -133,11 +170,14 @@ int mcp_srv_scan_run(struct mcp_srv *s, struct json_object *paths,
     memset(x, 0, sizeof(*x));
     mcp_logset_init(&x->ls);
     x->rs = o->rs;
+    x->cstats = mcp_clientstats_create(o->rs);
+    for (int k = 0; k < MCP_SRV_CR_N; k++)
+        x->client_rule[k] = mcp_ruleset_find(o->rs, client_rules[k]);
+    if (clients_mask(o, clients, &x->clients, err) != 0)
+        return -1;
     x->error_rule = mcp_ruleset_find(o->rs, "errors");
     x->reconnect_rule = mcp_ruleset_find(o->rs, "reconnect-failures");
-    x->logger_cap = x->message_cap = x->server_cap = -1;
-    if (x->reconnect_rule >= 0)
-        x->server_cap = capture(&o->rs->rules[x->reconnect_rule], "server");
+    x->logger_cap = x->message_cap = -1;
     if (x->error_rule >= 0) {
         x->logger_cap = capture(&o->rs->rules[x->error_rule], "logger");
         x->message_cap = capture(&o->rs->rules[x->error_rule], "message");
@@ -148,19 +188,28 @@ int mcp_srv_scan_run(struct mcp_srv *s, struct json_object *paths,
         for (int i = 0; i < argc; i++)
             argv[i] = (char *)json_object_get_string(
                 json_object_array_get_idx(paths, (size_t)i));
+    } else if (paths != NULL) {
+        /* [] : only the clients' logs, when any */
+        if (x->clients == 0) {
+            x->logset_ok = true;
+            goto scan;
+        }
+        argv = NULL;
+        argc = 0;
     } else if (argc == 0) {
         def[0] = o->conf->proc.server.logs ? o->conf->proc.server.logs
                                             : (char *)"logs";
         argv = def;
         argc = 1;
     }
-    rc = mcp_logset_from_args(&x->ls, argv, argc, NULL, 0, 0, NULL, false,
-                              err);
-    if (argv != o->paths && argv != def)
+    rc = mcp_logset_from_args(&x->ls, argv, argc, NULL, 0, x->clients,
+                              &x->ties, false, err);
+    if (argv != o->paths && argv != def && argv != NULL)
         free(argv);
     if (rc != 0)
         return -1;
     x->logset_ok = true;
+scan:
     if (mcp_scan_run(&x->ls, o->rs, &so, &x->scan, err) != 0)
         return -1;
     x->ran = true;
@@ -175,7 +224,9 @@ void mcp_srv_scan_free(struct mcp_srv_scan *x)
         free(x->cl[i].trace);
     }
     free(x->cl);
-    for (int k = 0; k < 2; k++)
+    mcp_clientstats_destroy(x->cstats);
+    mcp_ties_free(&x->ties);
+    for (int k = 0; k < MCP_SRV_EV_N; k++)
         for (size_t i = 0; i < x->nev[k]; i++) {
             free(x->ev[k][i].line);
             free(x->ev[k][i].context);
@@ -251,4 +302,50 @@ struct json_object *mcp_srv_evidence_json(const struct mcp_srv_scan *x,
     json_object_object_add(o, "traceback", mcp_srv_lines(
                                e->context, e->context_len, MCP_SRV_TRACE_MAX));
     return o;
+}
+
+uint64_t mcp_srv_server_count(const struct mcp_srv_scan *x, int r,
+                              const char *name)
+{
+    const struct mcp_rule_stats *st;
+    size_t len;
+    uint64_t n = 0;
+
+    if (r < 0)
+        return 0;
+    len = strlen(name);
+
+    st = mcp_engine_stats(x->scan.engine, (size_t)r);
+    for (size_t i = 0; i < st->ngroups; i++)
+        if (strncmp(st->groups[i].key, name, len) == 0 &&
+            (st->groups[i].key[len] == '\0' || st->groups[i].key[len] == ','))
+            n += st->groups[i].count;
+    return n;
+}
+
+struct json_object *mcp_srv_clients(const struct mcp_srv_scan *x,
+                                    const char *name)
+{
+    struct mcp_buf b;
+    struct mcp_json j;
+    struct json_object *all, *o = NULL, *one = NULL;
+
+    mcp_buf_init(&b);
+    mcp_json_init(&j, &b, false);
+    mcp_json_begin_obj(&j);
+    mcp_clientstats_json(x->cstats, &j);   /* the member "clients" */
+    mcp_json_end_obj(&j);
+    all = mcp_srv_from_text(b.data, b.len);
+    mcp_buf_free(&b);
+    if (all != NULL && json_object_object_get_ex(all, "clients", &o))
+        json_object_get(o);
+    json_object_put(all);
+    if (o == NULL)
+        return name == NULL ? json_object_new_object() : NULL;
+    if (name == NULL)
+        return o;
+    if (json_object_object_get_ex(o, name, &one))
+        json_object_get(one);
+    json_object_put(o);
+    return one;
 }

@@ -148,7 +148,7 @@ struct json_object *mcp_tool_scan(struct mcp_srv *s, struct json_object *args,
     static const char *const names[] = {"paths", "since", "until",
                                         "clients", NULL};
     struct mcp_srv_scan x;
-    struct json_object *res, *arr, *cuts, *paths = NULL;
+    struct json_object *res, *arr, *cuts, *paths = NULL, *clients = NULL;
     int64_t since, until;
     size_t n, total, from;
     struct mcp_alert *const *al;
@@ -159,25 +159,15 @@ struct json_object *mcp_tool_scan(struct mcp_srv *s, struct json_object *args,
         mcp_srv_time_arg(args, "since", now, &since, err) != 0 ||
         mcp_srv_time_arg(args, "until", now, &until, err) != 0)
         return NULL;
-    {
-        struct json_object *cl = NULL;
-
-        /* The clients' logs (issue 8) are not in this build yet: say so
-         * rather than answer without them. */
-        if (args != NULL && json_object_object_get_ex(args, "clients", &cl) &&
-            json_object_array_length(cl) > 0) {
-            mcp_errf(err, "argument 'clients': the clients' logs cannot be "
-                     "read by this build yet");
-            return NULL;
-        }
-    }
     if (since != MCP_TIME_NONE && until != MCP_TIME_NONE && since > until) {
         mcp_errf(err, "argument 'since' is later than 'until'");
         return NULL;
     }
-    if (args != NULL)
+    if (args != NULL) {
         json_object_object_get_ex(args, "paths", &paths);
-    if (mcp_srv_scan_run(s, paths, since, until, &x, err) != 0) {
+        json_object_object_get_ex(args, "clients", &clients);
+    }
+    if (mcp_srv_scan_run(s, paths, clients, since, until, &x, err) != 0) {
         mcp_srv_scan_free(&x);
         return NULL;
     }
@@ -222,8 +212,9 @@ struct json_object *mcp_tool_scan(struct mcp_srv *s, struct json_object *args,
     arr = mcp_srv_startups(&x, STARTUPS_SHOWN, &total);
     cut(cuts, "startups", json_object_array_length(arr), total);
     json_object_object_add(res, "startups", arr);
-    /* Client connection failures come with the client logs. */
-    json_object_object_add(res, "client_failures", json_object_new_array());
+    /* The clients' view per server: attempts, failures with reasons,
+     * connect times, tool calls (clientstats.h). */
+    json_object_object_add(res, "clients", mcp_srv_clients(&x, NULL));
     arr = mcp_srv_clusters(&x, CLUSTERS_SHOWN);
     cut(cuts, "error_clusters", json_object_array_length(arr),
         x.ncl + (x.clusters_dropped > 0));

@@ -7,6 +7,7 @@
 #include "engine/engine.h"
 #include "health_run.h"
 #include "mcpserver/srv_int.h"
+#include "mcpserver/srv_scan.h"
 #include "state.h"
 
 /* The logs folder the tools read by default. */
@@ -80,5 +81,28 @@ struct json_object *mcp_tool_status(struct mcp_srv *s,
         return NULL;
     }
     json_object_object_add(res, "follow", follow_json(s->o));
+    /* The clients' view of the last hour: connection failures and their
+     * reasons per server. */
+    {
+        struct mcp_srv_scan x;
+        struct json_object *none = json_object_new_array();
+        char cerr[MCP_ERRLEN] = "";
+
+        if (mcp_srv_scan_run(s, none, NULL, mcp_wall_ms() - 3600 * 1000,
+                             MCP_TIME_NONE, &x, cerr) == 0 &&
+            !x.scan.cancelled)
+            json_object_object_add(res, "clients_last_hour",
+                                   mcp_srv_clients(&x, NULL));
+        else
+            json_object_object_add(res, "clients_last_hour",
+                                   json_object_new_object());
+        mcp_srv_scan_free(&x);
+        json_object_put(none);
+        if (mcp_srv_cancelled(s)) {
+            json_object_put(res);
+            mcp_errf(err, "status: cancelled");
+            return NULL;
+        }
+    }
     return res;
 }

@@ -50,20 +50,25 @@ static const char status_out[] =
     "\"error\":{\"type\":[\"string\",\"null\"]},\"saved\":{\"type\":"
     "[\"string\",\"null\"]},\"clock\":{\"type\":[\"string\",\"null\"]},"
     "\"firing_total\":{\"type\":\"integer\"},\"firing\":{\"type\":\"array\","
-    "\"items\":" ALERT_SCHEMA "}}}},"
+    "\"items\":" ALERT_SCHEMA "}}},"
+    "\"clients_last_hour\":{\"type\":\"object\",\"description\":"
+    "\"per server, what the clients recorded in the last hour: attempts, "
+    "failures and their reasons\"}},"
     "\"required\":[\"status\",\"checks\",\"processes\",\"follow\"]}";
 
 static const char scan_in[] =
     "{\"type\":\"object\",\"properties\":{"
     "\"paths\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},"
     "\"description\":\"logs folders or files (default: the configured "
-    "logs)\"},"
+    "logs; [] for none, only the clients')\"},"
     "\"since\":{\"type\":\"string\",\"description\":\"only lines at or "
     "after: " TIME_DESC "\"},"
     "\"until\":{\"type\":\"string\",\"description\":\"only lines before: "
     TIME_DESC "\"},"
-    "\"clients\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},"
-    "\"description\":\"the MCP clients whose logs to read too\"}},"
+    "\"clients\":{\"type\":\"array\",\"items\":{\"type\":\"string\","
+    "\"enum\":[\"claude-code\",\"claude-desktop\",\"auto\",\"none\"]},"
+    "\"description\":\"the MCP clients whose logs to read (default: "
+    "clients: of mcplog.yaml, else every client found)\"}},"
     "\"additionalProperties\":false}";
 
 static const char scan_out[] =
@@ -76,8 +81,9 @@ static const char scan_out[] =
     "\"properties\":{\"tool\":{\"type\":\"string\"},\"calls\":{\"type\":"
     "\"integer\"}}}},"
     "\"startups\":{\"type\":\"array\",\"items\":" STARTUP_SCHEMA "},"
-    "\"client_failures\":{\"type\":\"array\",\"items\":{\"type\":"
-    "\"object\"}},"
+    "\"clients\":{\"type\":\"object\",\"description\":\"per server, "
+    "what the clients recorded: attempts, failures and their reasons, "
+    "connect times, tool calls\"},"
     "\"error_clusters\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
     "\"properties\":{\"signature\":{\"type\":\"string\"},\"count\":"
     "{\"type\":\"integer\"},\"first\":{\"type\":[\"string\",\"null\"]},"
@@ -94,7 +100,12 @@ static const char explain_in[] =
     "the client knows it (claude mcp list)\"},"
     "\"paths\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},"
     "\"description\":\"its logs folders or files (default: the configured "
-    "logs)\"}},\"required\":[\"name\"],\"additionalProperties\":false}";
+    "logs; [] for none)\"},"
+    "\"clients\":{\"type\":\"array\",\"items\":{\"type\":\"string\","
+    "\"enum\":[\"claude-code\",\"claude-desktop\",\"auto\",\"none\"]},"
+    "\"description\":\"the MCP clients whose logs to read (default: "
+    "clients: of mcplog.yaml, else every client found)\"}},"
+    "\"required\":[\"name\"],\"additionalProperties\":false}";
 
 static const char explain_out[] =
     "{\"type\":\"object\",\"properties\":{"
@@ -106,13 +117,14 @@ static const char explain_out[] =
     "\"reconnect_failures\":{\"type\":\"integer\",\"description\":"
     "\"its failed reconnects in the logs\"},"
     "\"reconnect_alerts\":{\"type\":\"array\",\"items\":" ALERT_SCHEMA "},"
-    "\"client_failures\":{\"type\":\"array\",\"items\":{\"type\":"
-    "\"object\"}},"
+    "\"client\":{\"type\":[\"object\",\"null\"],\"description\":"
+    "\"the clients' view of it: attempts, failures and their reasons, "
+    "connect times, tool calls\"},"
     "\"evidence\":{\"type\":\"array\",\"items\":" LINE_SCHEMA "},"
     "\"cause\":{\"type\":\"object\",\"properties\":{\"kind\":{\"type\":"
     "\"string\",\"enum\":[\"stale_duplicates\",\"crash_at_start\","
-    "\"timeout\",\"stdout_pollution\",\"reconnect_failures\","
-    "\"none_found\"]},\"sentence\":{\"type\":\"string\"}},\"required\":"
+    "\"timeout\",\"stdout_pollution\",\"connection_failures\","
+    "\"tool_failures\",\"reconnect_failures\",\"none_found\"]},\"sentence\":{\"type\":\"string\"}},\"required\":"
     "[\"kind\",\"sentence\"]},\"cut\":" CUT_SCHEMA "},"
     "\"required\":[\"name\",\"processes\",\"startups\",\"evidence\","
     "\"cause\"]}";

@@ -198,6 +198,36 @@ static int64_t pct(const struct times *t, int p)
     return r;
 }
 
+bool mcp_clientstats_tool(const struct mcp_clientstats *c, const char *name,
+                          struct mcp_clientstats_tool *out)
+{
+    struct times all = {NULL, 0, 0, 0};
+    bool any = false;
+
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; c != NULL && i < c->servers.n; i++) {
+        const struct server *s = c->servers.entries[i].value;
+        const struct tool *t = mcp_strmap_get(&s->tools, name);
+
+        if (t == NULL)
+            continue;
+        any = true;
+        out->calls += t->calls;
+        out->failed += t->failed;
+        for (size_t k = 0; k < t->ms.n; k++)
+            add_time(&all, t->ms.v[k]);
+        if (t->ms.count > 0 && (out->timed == 0 || t->ms.max > out->max))
+            out->max = t->ms.max;
+        out->timed += t->ms.count;
+    }
+    out->p50 = pct(&all, 50);
+    out->p90 = pct(&all, 90);
+    if (out->timed == 0)
+        out->max = -1;
+    free(all.v);
+    return any;
+}
+
 static void text_times(struct mcp_buf *b, const struct times *t)
 {
     if (t->count == 0)

@@ -49,6 +49,20 @@ void mcp_clientstats_text(const struct mcp_clientstats *c, struct mcp_buf *b);
 void mcp_clientstats_json(const struct mcp_clientstats *c,
                           struct mcp_json *j);
 
+/* One tool's calls as the clients logged them, over every server (the
+ * HTML page's tools table): calls ended, failed, and the nearest-rank
+ * p50 / p90 (of the first MCP_CLIENTSTATS_SAMPLES times of each server's
+ * tool) and the maximum of the times, in ms (-1 without a time). */
+struct mcp_clientstats_tool {
+    uint64_t calls, failed, timed;
+    int64_t p50, p90, max;
+};
+
+/* Fill out for the tool called name; false when no client logged it (c
+ * may be NULL). */
+bool mcp_clientstats_tool(const struct mcp_clientstats *c, const char *name,
+                          struct mcp_clientstats_tool *out);
+
 void mcp_clientstats_destroy(struct mcp_clientstats *c);
 
 #endif

@@ -460,44 +460,49 @@ static void json_alerts(struct mcp_json *j, const struct mcp_logset *ls,
 
     mcp_json_key(j, "alerts");
     mcp_json_begin_arr(j);
-    for (size_t i = 0; i < n; i++) {
-        const struct mcp_alert *a = al[i];
-        struct mcp_alert_view v = mcp_engine_alert_view(a, rs->rules[a->rule].name);
-
-        if (!shown(o, (int)a->severity))
-            continue;
-        mcp_json_begin_obj(j);
-        mcp_json_key(j, "rule");
-        mcp_json_str(j, v.rule);
-        mcp_json_key(j, "severity");
-        mcp_json_str(j, mcp_severity_name(v.severity));
-        mcp_alert_view_json(j, &v);
-        if (o->summary) {
-            mcp_json_end_obj(j);
-            continue;
-        }
-        mcp_json_key(j, "last_line");
-        if (a->last_line != NULL)
-            mcp_json_strn(j, a->last_line, a->last_line_len);
-        else
-            mcp_json_null(j);
-        mcp_json_key(j, "origin");
-        if (a->last_line != NULL) {
-            struct mcp_buf o;
-
-            mcp_buf_init(&o);
-            mcp_buf_printf(&o, "%s:%llu", ls->inputs[a->last_input].path,
-                           (unsigned long long)a->last_lineno);
-            mcp_json_str(j, o.data);
-            mcp_buf_free(&o);
-        } else {
-            mcp_json_null(j);
-        }
-        mcp_json_key(j, "context");
-        mcp_json_str(j, a->context);
-        mcp_json_end_obj(j);
-    }
+    for (size_t i = 0; i < n; i++)
+        if (shown(o, (int)al[i]->severity))
+            mcp_report_json_alert(j, ls, rs, al[i], o->summary);
     mcp_json_end_arr(j);
+}
+
+void mcp_report_json_alert(struct mcp_json *j, const struct mcp_logset *ls,
+                           const struct mcp_ruleset *rs,
+                           const struct mcp_alert *a, bool summary)
+{
+    struct mcp_alert_view v = mcp_engine_alert_view(a,
+                                                    rs->rules[a->rule].name);
+
+    mcp_json_begin_obj(j);
+    mcp_json_key(j, "rule");
+    mcp_json_str(j, v.rule);
+    mcp_json_key(j, "severity");
+    mcp_json_str(j, mcp_severity_name(v.severity));
+    mcp_alert_view_json(j, &v);
+    if (summary) {
+        mcp_json_end_obj(j);
+        return;
+    }
+    mcp_json_key(j, "last_line");
+    if (a->last_line != NULL)
+        mcp_json_strn(j, a->last_line, a->last_line_len);
+    else
+        mcp_json_null(j);
+    mcp_json_key(j, "origin");
+    if (a->last_line != NULL) {
+        struct mcp_buf o;
+
+        mcp_buf_init(&o);
+        mcp_buf_printf(&o, "%s:%llu", ls->inputs[a->last_input].path,
+                       (unsigned long long)a->last_lineno);
+        mcp_json_str(j, o.data);
+        mcp_buf_free(&o);
+    } else {
+        mcp_json_null(j);
+    }
+    mcp_json_key(j, "context");
+    mcp_json_str(j, a->context);
+    mcp_json_end_obj(j);
 }
 
 static void json_expectations(struct mcp_json *j,

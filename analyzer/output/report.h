@@ -52,4 +52,12 @@ void mcp_report_json(FILE *fp, const struct mcp_logset *ls,
                      const struct mcp_report_figures *s,
                      const struct mcp_report_opts *o);
 
+/* Write one alert as the JSON document's "alerts" array holds it (the
+ * HTML page's appendix uses the same objects); summary: without
+ * last_line, origin and context (--summary). */
+struct mcp_json;
+void mcp_report_json_alert(struct mcp_json *j, const struct mcp_logset *ls,
+                           const struct mcp_ruleset *rs,
+                           const struct mcp_alert *a, bool summary);
+
 #endif

@@ -86,7 +86,7 @@ _mcplog() {
     _mcplog_context
 
     case $prev in
-    --config | --rules | --state | --source)
+    --config | --rules | --state | --source | --html)
         compopt -o filenames 2>/dev/null
         COMPREPLY=($(compgen -f -- "$cur"))
         return ;;
@@ -111,6 +111,9 @@ _mcplog() {
         return ;;
     --by)
         COMPREPLY=($(compgen -W "hour day" -- "$cur"))
+        return ;;
+    --html-stamp)
+        COMPREPLY=($(compgen -W "none now" -- "$cur"))
         return ;;
     --color)
         COMPREPLY=($(compgen -W "auto always never" -- "$cur"))

@@ -103,5 +103,6 @@ assert_json "scan LOGS --client: the folder tied to its client name" both.json \
 
 echo "RESULT $PASS $FAIL"
 printf 'client: %s passed, %s failed\n' "$PASS" "$FAIL"
+[ -n "${CHECK_TALLY:-}" ] && echo "$PASS $FAIL" >>"$CHECK_TALLY"
 if [ "$FAIL" -eq 0 ]; then rm -rf "$T"; else echo "kept: $T"; fi
 [ "$FAIL" -eq 0 ]

@@ -3,7 +3,9 @@
 # its JSON string, and nothing but protocol on stdout (mcp_talk.py checks
 # every stdout line). The cleanup tool is t_mcp_cleanup.sh; real clients
 # are t_mcp_clients.sh.
-TALK="python3 $ROOT/tests/e2e/mcp_talk.py"
+# A throwaway home: the tools read the clients' logs found there (none).
+mkdir -p "$T/home"
+TALK="env -u XDG_CACHE_HOME -u XDG_CONFIG_HOME -u CLAUDE_CONFIG_DIR HOME=$T/home python3 $ROOT/tests/e2e/mcp_talk.py"
 INIT='{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}'
 
 # rget ID PATH: a value of the response with that id in out.jsonl
@@ -112,9 +114,9 @@ assert_eq "times: '2h ago' reads nothing of the 2025 samples" "false 0 0" \
 assert_eq "times: since later than until is a tool error" \
     "true argument 'since' is later than 'until'" \
     "$(rget 2 result.isError) $(rget 2 result.content.0.text)"
-assert_eq "clients: not read by this build yet, said as a tool error" \
-    "true argument 'clients': the clients' logs cannot be read by this build yet" \
-    "$(rget 4 result.isError) $(rget 4 result.content.0.text)"
+assert_eq "clients: claude-code with no files in this home adds no input and no client" \
+    "false 7 13066 {}" \
+    "$(rget 4 result.isError) $(sc 4 inputs.files) $(sc 4 inputs.lines) $(spy 4 'json.dumps(s["clients"])')"
 assert_eq "times: until '2025-12-10 09:00' (as mcplog scan --until)" "2025-12-10T09:00:00.000Z 49" \
     "$(sc 3 until) $(sc 3 rules.0.matches)"
 
@@ -135,8 +137,8 @@ assert_eq "scan: the text content is the structuredContent's JSON" "True" \
     "$(spy 1 'json.loads(r["result"]["content"][0]["text"]) == s')"
 assert_eq "scan: the inputs" "7 13066 1585359 2025-12-05T09:14:07.512Z 2025-12-10T17:37:24.927Z" \
     "$(sc 1 inputs.files) $(sc 1 inputs.lines) $(sc 1 inputs.bytes) $(sc 1 inputs.first) $(sc 1 inputs.last)"
-assert_eq "scan: rules, matches and alerts (as mcplog scan)" \
-    "errors 76 25|reconnect-failures 12 1|startup-not-ready 15 2|restarts 15 1|tool-calls 419 0|tool-call-rate 419 1|provider-retries 45 0|thread-not-found 8 4" \
+assert_eq "scan: rules, matches and alerts (as mcplog scan), the client rules too" \
+    "errors 76 25|reconnect-failures 12 1|startup-not-ready 15 2|restarts 15 1|tool-calls 419 0|tool-call-rate 419 1|provider-retries 45 0|thread-not-found 8 4|connection-failures 0 0|startup-timeout 0 0|startup-crash 0 0|stdout-pollution 0 0|tool-failures 0 0|slow-connect 0 0|client-connections 0 0|client-connected 0 0|client-tool-calls 0 0" \
     "$(spy 1 '"|".join("%s %d %d" % (r["name"], r["matches"], r["alerts"]) for r in s["rules"])')"
 assert_eq "scan: 34 alerts, all shown, the newest last" \
     "34 thread-not-found 2025-12-10T15:11:46.633Z" \
@@ -171,6 +173,45 @@ assert_eq "explain_server: another server, with its own one failure and none of 
 assert_eq "explain_server: the name is required" \
     "true argument 'name' is required: the server's name as the client knows it" \
     "$(rget 5 result.isError) $(rget 5 result.content.0.text)"
+
+# --- the clients' logs: files the real Claude Code wrote in one run -----------------
+
+# (tests/client/claude-code, as t_clients.sh reads them): each server's
+# failures as the client saw them, and the cause explain_server gives.
+cp -r "$ROOT/tests/client/claude-code/home" cc
+cat >s5 <<EOF
+$INIT
+EOF
+id=1
+for name in crash slow noisy missing dies hestai_server; do
+    echo "{\"jsonrpc\":\"2.0\",\"id\":$id,\"method\":\"tools/call\",\"params\":{\"name\":\"explain_server\",\"arguments\":{\"name\":\"$name\",\"paths\":[]}}}" >>s5
+    id=$((id + 1))
+done
+echo '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"scan","arguments":{"paths":[],"clients":["claude-code"]}}}' >>s5
+echo '{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"scan","arguments":{"paths":[],"clients":["cursor"]}}}' >>s5
+env -u XDG_CACHE_HOME -u XDG_CONFIG_HOME -u CLAUDE_CONFIG_DIR HOME="$T/cc" \
+    python3 "$ROOT/tests/e2e/mcp_talk.py" s5 out.jsonl -- "$MCPLOG" mcp --tz UTC 2>err
+assert_eq "clients: exit 0, only protocol" 0 $?
+assert_eq "explain_server: the cause of each failing server, from the client's records" \
+    "crash crash_at_start 5 5|slow timeout 5 5|noisy stdout_pollution 4 0|missing connection_failures 5 5|dies tool_failures 5 0|hestai_server tool_failures 4 0" \
+    "$(for i in 1 2 3 4 5 6; do spy $i '"%s %s %d %d" % (s["name"], s["cause"]["kind"], s["client"]["attempts"], s["client"]["failures"])'; done | paste -sd'|')"
+assert_eq "explain_server crash: one sentence, the server's stderr in its evidence" \
+    "crash exited during its start (5 times; the client's last record: Connection failed: MCP error -32000: Connection closed): see its stderr in the evidence.|ModuleNotFoundError: No module named 'mcp_missing_dependency_for_test'" \
+    "$(sc 1 cause.sentence)|$(spy 1 '[e for e in s["evidence"] if e["rule"] == "startup-crash"][-1]["traceback"].split(chr(10))[-1]')"
+assert_eq "explain_server: the sentences of a time-out, stdout pollution, failed tool calls, a failed connection" \
+    "slow did not answer the client's handshake in time (5 times; the client's last record: Connection timeout triggered after 3004ms (limit: 3000ms)): it starts too slowly, or hangs before reading stdin.|noisy wrote 4 lines that are not JSON-RPC to its stdout, where only protocol may go (the last: Ignoring non-JSON line on stdout: JSON Parse error: Unexpected identifier \"DEBUG\"): its logging or prints must go to stderr.|dies connects, but its tool calls fail (2 times; the client's last record: Tool 'boom' failed after 0s: MCP error -32000: Connection closed).|5 failed connections to missing; the client's last record: Connection failed: ENOENT: no such file or directory, posix_spawn '/tmp/c12-client/cc1/nonexistent/bin/mcp-server'." \
+    "$(sc 2 cause.sentence)|$(sc 3 cause.sentence)|$(sc 5 cause.sentence)|$(sc 4 cause.sentence)"
+assert_eq "explain_server noisy: the polluting lines are its evidence" \
+    "2 stdout-pollution" "$(sc 3 evidence.#) $(sc 3 evidence.1.rule)"
+assert_eq "explain_server missing: the reason the client gave" \
+    "{\"ENOENT: no such file or directory, posix_spawn '/tmp/c12-client/cc1/nonexistent/bin/mcp-server'\": 5}" \
+    "$(sc 4 client.reasons)"
+assert_eq "scan of the client's logs only: the clients' view per server" \
+    "crash 5 5|dies 5 0|hestai_server 4 0|missing 5 5|noisy 4 0|slow 5 5" \
+    "$(spy 7 '"|".join("%s %d %d" % (k, v["attempts"], v["failures"]) for k, v in sorted(s["clients"].items()))')"
+assert_eq "scan: an unknown client is a tool error" \
+    "true argument 'clients': unknown client 'cursor' (use claude-code, claude-desktop, auto or none)" \
+    "$(rget 8 result.isError) $(rget 8 result.content.0.text)"
 
 # --- hostile log text ------------------------------------------------------------------
 

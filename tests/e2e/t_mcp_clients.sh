@@ -92,14 +92,17 @@ for f in files:
                     continue
                 name = uses.get(b["tool_use_id"])
                 if name.endswith("status"):
-                    print(name, b.get("is_error", False), r["status"], len(r["checks"]), r["follow"]["found"])
+                    print(name, b.get("is_error", False), r["status"], len(r["checks"]), r["follow"]["found"],
+                          ",".join("%s:%d" % (k, v["failures"]) for k, v in sorted(r["clients_last_hour"].items())))
                 elif name.endswith("scan"):
                     print(name, b.get("is_error", False), r["since"], r["rules"][1]["name"], r["rules"][1]["matches"])
                 else:
                     print(name, b.get("is_error", False), r["name"], r["cause"]["kind"], r["reconnect_failures"])
 EOF
+# status reads this very client's connection logs (its throwaway home):
+# the server mcplog, connected, no failure in the last hour.
 assert_eq "transcript: the results of status, scan and explain_server" \
-    "mcp__mcplog__status False WARNING 6 False
+    "mcp__mcplog__status False WARNING 6 False mcplog:0
 mcp__mcplog__scan False 2025-12-10T00:00:00.000Z reconnect-failures 9
 mcp__mcplog__explain_server False hestai reconnect_failures 11" \
     "$(cat transcript.txt)"

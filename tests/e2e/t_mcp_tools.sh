@@ -4,7 +4,9 @@
 # its plan id, a made-up id and a stale plan refused with nothing
 # signalled, a confirmed run that signals exactly the planned PIDs.
 . "$ROOT/tests/e2e/proc/lib.sh"
-TALK="python3 $ROOT/tests/e2e/mcp_talk.py"
+# A throwaway home: the tools read the clients' logs found there (none).
+mkdir -p "$T/home"
+TALK="env -u XDG_CACHE_HOME -u XDG_CONFIG_HOME -u CLAUDE_CONFIG_DIR HOME=$T/home python3 $ROOT/tests/e2e/mcp_talk.py"
 INIT='{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18"}}'
 new_server
 printf 'mcp: {allow_cleanup: true}\n' >>c.yaml
