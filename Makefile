@@ -70,8 +70,9 @@ PROC_SRC   = $(addprefix analyzer/proc/, procs.c procread.c procmatch.c \
 OUTPUT_SRC = $(addprefix analyzer/output/, report.c clientstats.c histogram.c termview.c termview_alert.c \
              termview_status.c router.c notify.c \
              incident.c cluster.c html.c html_tables.c html_chart.c \
-             silence.c)
-TOP_SRC    = $(addprefix analyzer/, scanpool.c scantask.c scan.c health_run.c follow_clock.c state.c live.c live_feed.c live_replay.c)
+             silence.c metrics.c metrics_render.c metrics_http.c)
+TOP_SRC    = $(addprefix analyzer/, scanpool.c scantask.c scan.c health_run.c follow_clock.c state.c live.c live_feed.c live_replay.c \
+             live_metrics.c)
 MCPSRV_SRC = $(addprefix analyzer/mcpserver/, server.c tools.c srv_json.c \
              srv_scan.c tool_status.c tool_scan.c tool_explain.c tool_cleanup.c)
 CLI_SRC    = $(addprefix analyzer/cli/, cli.c cmd_scan.c cmd_testrules.c \

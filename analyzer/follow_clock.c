@@ -157,3 +157,8 @@ int64_t mcp_fclock_line_time(const struct mcp_fclock *c, size_t fam,
 {
     return mcp_timeguard_line_time(c->fam[fam].guard, offset, own);
 }
+
+uint64_t mcp_fclock_jumps(const struct mcp_fclock *c, size_t fam)
+{
+    return fam < c->nfam ? c->fam[fam].jumps : 0;
+}

@@ -55,6 +55,10 @@ void mcp_fclock_chunk(struct mcp_fclock *c, size_t fam, const char *path,
                       const struct mcp_chunk *ch, struct mcp_batch *in,
                       struct mcp_batch *out);
 
+/* Time jumps counted so far in family fam (lines whose time was not
+ * believed). */
+uint64_t mcp_fclock_jumps(const struct mcp_fclock *c, size_t fam);
+
 /* The time a line of the last chunk of family fam carries (at decoded
  * offset `offset`, with its own time `own`). */
 int64_t mcp_fclock_line_time(const struct mcp_fclock *c, size_t fam,

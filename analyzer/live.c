@@ -120,6 +120,7 @@ static void maybe_prune(struct mcp_live *l)
     }
     mcp_engine_prune(l->engine);
     mcp_follow_trim(l->follow);
+
 #ifdef __GLIBC__
     malloc_trim(0); /* freed heap pages back to the kernel too */
 #endif
@@ -253,6 +254,8 @@ static void reload(struct mcp_live *l)
                     MCP_TIME_NONE, MCP_TIME_NONE);
     mcp_buf_free(&saved);
     mcp_termview_set_rules(l->view, &l->rs);
+    if (l->metrics != NULL)
+        mcp_metrics_set_rules(l->metrics, &l->rs);
     sync_alerts(l);
     mcp_termview_notice(l->view, "rules reloaded");
 }
@@ -396,7 +399,9 @@ static int start_loop(struct mcp_live *l, char *err)
         return -1;
     mcp_evtimer_arm(l->safety, l->o.poll ? l->o.poll_ms : 1000,
                     l->o.poll ? l->o.poll_ms : 1000);
-    return start_probes(l, err);
+    if (start_probes(l, err) != 0)
+        return -1;
+    return live_metrics_start(l, err);
 }
 
 /* The rules (with the probes'), the config, the claim on the checkpoint
@@ -454,6 +459,7 @@ struct mcp_live *mcp_live_create(const struct mcp_live_opts *o, char *err)
     l->follow = mcp_follow_create(&l->ls, &l->o.follow, live_chunk, live_notice, l);
     mcp_follow_families(l->follow, &nf);
     l->clock = mcp_fclock_create(nf, live_notice, l);
+    live_metrics_create(l);
     if (start_loop(l, err) != 0) {
         mcp_live_destroy(l);
         return NULL;
@@ -512,6 +518,9 @@ void mcp_live_destroy(struct mcp_live *l)
     if (l->action != NULL)
         mcp_action_destroy(l->action, l->conf.proc.cleanup.grace_ms + 5000,
                            live_notice, l);
+    /* Before the sinks' grace: the listener closes at once, the textfile
+     * gets the last figures. */
+    live_metrics_stop(l);
     mcp_probes_destroy(l->probes);
     mcp_buf_free(&l->probe_lines);
     /* What is queued for the sinks gets a few seconds to go out. */

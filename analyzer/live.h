@@ -47,6 +47,9 @@ struct mcp_live_opts {
     bool replay;                     /* read the archives first */
     bool poll;                       /* stat, not inotify */
     int64_t poll_ms;                 /* polling interval */
+    const char *metrics_listen;      /* --metrics-listen, or NULL: config */
+    bool metrics_listen_any;         /* --metrics-listen-any */
+    const char *metrics_file;        /* --metrics-file, or NULL: config */
 };
 
 struct mcp_live;

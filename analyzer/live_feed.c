@@ -75,6 +75,8 @@ void live_alert(const struct mcp_alert *a, enum mcp_alert_status t,
     struct mcp_live *l = arg;
     const struct mcp_rule *r = &l->rs.rules[a->rule];
 
+    if (l->metrics != NULL)
+        mcp_metrics_alert(l->metrics, a, t);
     mcp_notify_alert(l->notify, a, t,
                      a->last_line != NULL ? input_path(l, a->last_input)
                                           : NULL,
@@ -153,7 +155,11 @@ static void feed_line(struct mcp_live *l, struct mcp_event *const *ev,
         mcp_termview_day(l->view, ts);
     mcp_termview_hold(l->view);
     for (size_t i = 0; i < n; i++) {
-        const struct mcp_alert *a = mcp_engine_feed(l->engine, ev[i]);
+        const struct mcp_alert *a;
+
+        if (l->metrics != NULL)
+            mcp_metrics_event(l->metrics, ev[i]);
+        a = mcp_engine_feed(l->engine, ev[i]);
 
         l->hits[i] = (struct mcp_termview_hit){
             ev[i], a != NULL ? a->id : 0,
@@ -211,6 +217,8 @@ void live_chunk(const struct mcp_chunk *c, const struct mcp_ffamily *fam,
 {
     struct mcp_live *l = arg;
 
+    if (l->metrics != NULL)
+        mcp_metrics_lines(l->metrics, fi, c->lines, c->last_ts);
     mcp_matcher_select(l->matcher, fam->role, fam->role_name, fam->base,
                        input_of(l, fi, path));
     if (fam->format != MCP_FMT_TEXT)

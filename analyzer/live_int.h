@@ -15,6 +15,7 @@
 #include "live.h"
 #include "match/event.h"
 #include "match/matcher.h"
+#include "output/metrics.h"
 #include "output/notify.h"
 #include "output/termview.h"
 #include "proc/action.h"
@@ -53,6 +54,11 @@ struct mcp_live {
     int64_t last_sync;
     int64_t last_prune;              /* monotonic ms */
     char *silences;                  /* the silences file */
+    struct mcp_metrics *metrics;     /* NULL: no metrics wanted */
+    struct mcp_metrics_http *http;   /* GET /metrics, or NULL */
+    struct mcp_evtimer *mfile;       /* the textfile's timer, or NULL */
+    const char *mfile_path;
+    bool mfile_failing;              /* its last write failed (told) */
 };
 
 /* live_feed.c. A notice for the view (mcp_notice_fn, arg the session). */
@@ -81,6 +87,21 @@ void live_terminal(const struct mcp_alert *a, enum mcp_alert_status t,
 /* live_replay.c: read the rotated archives of every family (not the
  * live files) through live_chunk, merged in time order (--replay). */
 void live_replay(struct mcp_live *l);
+
+/* live_metrics.c. Whether metrics are wanted (an option or the config). */
+bool live_metrics_wanted(const struct mcp_live *l);
+
+/* The registry when wanted (after the follower, before any reading). */
+void live_metrics_create(struct mcp_live *l);
+
+/* Serve and write them (after the loop exists): the listener (its
+ * address told as a notice) and the textfile, written at once and every
+ * metrics.interval. Returns 0, or -1 with err (a bad listen address: a
+ * usage error). */
+int live_metrics_start(struct mcp_live *l, char *err);
+
+/* Close the listener, write the textfile a last time, free the registry. */
+void live_metrics_stop(struct mcp_live *l);
 
 /* Free the names of the inputs met so far. */
 void live_free_inputs(struct mcp_live *l);

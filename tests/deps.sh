@@ -41,6 +41,8 @@ dbus-bin
 xvfb
 dunst
 prometheus-alertmanager
+prometheus
+curl
 systemd
 util-linux
 chromium
@@ -64,7 +66,7 @@ INSPECTOR_BIN="$CLIENT_PREFIX/node_modules/.bin/mcp-inspector"
 # What --check looks for: commands and pkg-config modules. libisal is
 # optional for a build (make ISAL=0, or none found: zlib only) but checked
 # here, so that `make check` tests both gzip decoders; rg is for make bench.
-COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager busctl dunstctl dbus-send unshare nsenter node zsh bash rg chromium"
+COMMANDS="cc make pkg-config python3 gzip zcat clang valgrind tmux strace dbus-daemon dbus-monitor Xvfb dunst prometheus-alertmanager amtool prometheus promtool curl busctl dunstctl dbus-send unshare nsenter node zsh bash rg chromium"
 MODULES="libpcre2-8 zlib libisal yaml-0.1 cmocka libnotify libcurl json-c"
 
 list() {

@@ -85,6 +85,17 @@ void mcp_evloop_del_fd(struct mcp_evloop *l, int fd)
         }
 }
 
+int mcp_evloop_mod_fd(struct mcp_evloop *l, int fd, uint32_t events)
+{
+    for (struct watch *w = l->watches; w != NULL; w = w->next)
+        if (w->fd == fd && !w->dead) {
+            struct epoll_event ev = {.events = events, .data.ptr = w};
+
+            return epoll_ctl(l->ep, EPOLL_CTL_MOD, fd, &ev);
+        }
+    return -1;
+}
+
 static void on_timerfd(int fd, uint32_t events, void *arg)
 {
     struct mcp_evtimer *t = arg;

@@ -24,6 +24,9 @@ struct mcp_evloop *mcp_evloop_create(char *err);
 int mcp_evloop_add_fd(struct mcp_evloop *l, int fd, uint32_t events,
                       mcp_fd_fn fn, void *arg, char *err);
 void mcp_evloop_del_fd(struct mcp_evloop *l, int fd);
+/* Change the events a watched fd waits for (EPOLLIN to EPOLLOUT and
+ * back). Returns 0, or -1 when fd is not watched or epoll refuses. */
+int mcp_evloop_mod_fd(struct mcp_evloop *l, int fd, uint32_t events);
 
 /* A timer (its own timerfd, CLOCK_MONOTONIC). Created disarmed. */
 struct mcp_evtimer *mcp_evloop_add_timer(struct mcp_evloop *l,

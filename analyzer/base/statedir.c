@@ -85,6 +85,12 @@ int mcp_state_check_dir(const char *path, bool create, char *err)
 int mcp_state_replace(const char *path, const char *data, size_t len,
                       bool sync, char *err)
 {
+    return mcp_state_replace_mode(path, data, len, sync, 0600, err);
+}
+
+int mcp_state_replace_mode(const char *path, const char *data, size_t len,
+                           bool sync, unsigned mode, char *err)
+{
     struct mcp_buf tp;
     int fd = -1, rc = -1;
     size_t off = 0;
@@ -96,11 +102,11 @@ int mcp_state_replace(const char *path, const char *data, size_t len,
      * is a link someone planted, without writing through it. */
     for (int i = 0; i < 2 && fd < 0; i++) {
         fd = open(tp.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-                               O_CLOEXEC, 0600);
+                               O_CLOEXEC, (mode_t)mode);
         if (fd < 0 && (errno != EEXIST || unlink(tp.data) != 0))
             break;
     }
-    if (fd < 0) {
+    if (fd < 0 || fchmod(fd, (mode_t)mode) != 0) {
         mcp_errf(err, "%s: %s", tp.data, strerror(errno));
         goto out;
     }

@@ -30,4 +30,9 @@ int mcp_state_check_dir(const char *path, bool create, char *err);
 int mcp_state_replace(const char *path, const char *data, size_t len,
                       bool sync, char *err);
 
+/* The same with the new file's mode (0600 above): follow's metrics
+ * textfile, read by node_exporter as another user, is 0644. */
+int mcp_state_replace_mode(const char *path, const char *data, size_t len,
+                           bool sync, unsigned mode, char *err);
+
 #endif

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "conf/procconf.h"
 #include "live.h"
+#include "output/metrics_http.h"
 
 static const char follow_usage[] =
     "usage: mcplog follow [options] [DIR|FILE...]\n"
@@ -47,6 +48,12 @@ static const char follow_usage[] =
     "  --max-line BYTES       longest line kept whole (default 1048576)\n"
     "  --max-inflate RATIO    gzip: a member inflating over RATIO:1\n"
     "                         past 64 MiB is damage (default 200, 0: none)\n"
+    "  --metrics-listen HOST:PORT\n"
+    "                         answer GET /metrics (Prometheus) there;\n"
+    "                         loopback only (port 0: any free port)\n"
+    "  --metrics-listen-any   allow a listen address that is not loopback\n"
+    "  --metrics-file PATH    rewrite a .prom file every metrics.interval\n"
+    "                         (node_exporter's textfile collector)\n"
     "  -h, --help             this help\n"
     "\n"
     "SIGINT and SIGTERM save the checkpoint and exit; SIGHUP reloads the\n"
@@ -55,7 +62,8 @@ static const char follow_usage[] =
 enum {
     OPT_FROM_START = 256, OPT_SINCE, OPT_REPLAY, OPT_STATE, OPT_NO_STATE,
     OPT_POLL, OPT_POLL_INTERVAL, OPT_GRACE, OPT_ALL, OPT_QUIET, OPT_JSON,
-    OPT_COLOR, OPT_NO_STATUS, OPT_CONFIG,
+    OPT_COLOR, OPT_NO_STATUS, OPT_CONFIG, OPT_METRICS_LISTEN,
+    OPT_METRICS_ANY, OPT_METRICS_FILE,
 };
 
 static const struct option follow_opts[] = {
@@ -75,6 +83,9 @@ static const struct option follow_opts[] = {
     {"color", required_argument, NULL, OPT_COLOR},
     {"no-status", no_argument, NULL, OPT_NO_STATUS},
     {"config", required_argument, NULL, OPT_CONFIG},
+    {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
+    {"metrics-listen-any", no_argument, NULL, OPT_METRICS_ANY},
+    {"metrics-file", required_argument, NULL, OPT_METRICS_FILE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -160,6 +171,15 @@ int mcp_cmd_follow(int argc, char **argv)
         case OPT_CONFIG:
             o.config = optarg;
             break;
+        case OPT_METRICS_LISTEN:
+            o.metrics_listen = optarg;
+            break;
+        case OPT_METRICS_ANY:
+            o.metrics_listen_any = true;
+            break;
+        case OPT_METRICS_FILE:
+            o.metrics_file = optarg;
+            break;
         case 'h':
             fputs(follow_usage, stdout);
             mcp_procconf_help((const char *const[]){"probes", "cleanup",
@@ -180,6 +200,10 @@ int mcp_cmd_follow(int argc, char **argv)
         return MCP_EXIT_USAGE;
     if (no_state)
         o.state_path = NULL;
+    if (o.metrics_listen != NULL &&
+        mcp_metrics_http_check(o.metrics_listen, o.metrics_listen_any,
+                               err) != 0)
+        return mcp_cli_usage("follow", err);
     o.paths = argv + optind;
     o.npaths = argc - optind;
     o.rules = co.rules;

@@ -243,6 +243,7 @@ struct top {
     yaml_node_t *node[7];          /* sinks, routes, server, health,
                                       cleanup, probes, clients */
     bool allow_cleanup;            /* mcp: allow_cleanup */
+    struct mcp_metrics_conf metrics;
 };
 
 static int keep_node(struct mcp_yaml *y, yaml_node_t *n, void *field,
@@ -259,6 +260,31 @@ static const char *const never_words[] = {"never", "0", NULL};
 #define NODE(key_, i)                                                       \
     {.key = (key_), .type = MCP_OPT_CUSTOM, .set = keep_node,              \
      .offset = offsetof(struct top, node) + (i) * sizeof(yaml_node_t *)}
+
+#define MET(f) offsetof(struct mcp_metrics_conf, f)
+
+static const struct mcp_opt metrics_opts[] = {
+    {.key = "listen", .type = MCP_OPT_STR, .offset = MET(listen),
+     .label = "metrics: listen",
+     .help = "follow answers GET /metrics at HOST:PORT (off when absent)"},
+    {.key = "listen_any", .type = MCP_OPT_BOOL, .def = "false",
+     .offset = MET(listen_any), .label = "metrics: listen_any",
+     .help = "allow a listen address that is not loopback"},
+    {.key = "file", .type = MCP_OPT_PATH, .offset = MET(file),
+     .label = "metrics: file",
+     .help = "rewrite this .prom file atomically (textfile collector)"},
+    {.key = "interval", .type = MCP_OPT_DURATION, .def = "15s",
+     .offset = MET(interval_ms), .min = 1000, .max = 3600 * 1000LL,
+     .label = "metrics: interval", .help = "how often the file is rewritten"},
+    {.key = "server", .type = MCP_OPT_STR, .offset = MET(server),
+     .label = "metrics: server",
+     .help = "the server label (default: the server's folder name)"},
+    {.key = "max_tools", .type = MCP_OPT_INT, .def = "100",
+     .offset = MET(max_tools), .min = 2, .max = 10000,
+     .label = "metrics: max_tools",
+     .help = "(server, tool) series kept; past it tool=\"(other)\""},
+    {0},
+};
 
 static const struct mcp_opt mcp_opts[] = {
     {.key = "allow_cleanup", .type = MCP_OPT_BOOL, .def = "false",
@@ -277,6 +303,8 @@ static const struct mcp_opt top_opts[] = {
      .help = "at most one update per alert this often"},
     NODE("sinks", 0), NODE("routes", 1), NODE("server", 2),
     NODE("health", 3), NODE("cleanup", 4), NODE("probes", 5),
+    {.key = "metrics", .type = MCP_OPT_MAP, .sub = metrics_opts,
+     .offset = offsetof(struct top, metrics)},
     {.key = "mcp", .type = MCP_OPT_MAP, .sub = mcp_opts},
     NODE("clients", 6),
     {0},
@@ -342,10 +370,13 @@ static int load_doc(struct mcp_config *c, struct mcp_yaml *y,
     if (root != NULL && root->type != YAML_MAPPING_NODE)
         return fail(&x, root->start_mark, "the configuration must be a "
                     "mapping");
-    if (mcp_opt_set(top_opts, &t, y, root, NULL, NULL, err) != 0)
+    if (mcp_opt_set(top_opts, &t, y, root, NULL, NULL, err) != 0) {
+        mcp_opt_free(top_opts, &t);
         return -1;
+    }
     c->repeat_interval_ms = t.repeat_ms;
     c->update_interval_ms = t.update_ms;
+    c->metrics = t.metrics;
     c->mcp_allow_cleanup = t.allow_cleanup;
     if (t.node[0] != NULL && !mcp_yaml_is_null(t.node[0]) &&
         load_sinks(&x, t.node[0]) != 0)
@@ -422,6 +453,9 @@ void mcp_config_free(struct mcp_config *c)
     free(c->routes);
     free(c->path);
     mcp_procconf_free(&c->proc);
+    free(c->metrics.listen);
+    free(c->metrics.file);
+    free(c->metrics.server);
     memset(c, 0, sizeof(*c));
 }
 

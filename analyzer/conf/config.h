@@ -3,6 +3,10 @@
  *
  *   repeat_interval: 4h          # re-send a firing alert this often
  *   update_interval: 1m          # at most one update per alert this often
+ *   metrics:                     # follow's Prometheus metrics (all off)
+ *     listen: 127.0.0.1:9464     # GET /metrics (loopback unless listen_any)
+ *     file: /var/lib/node_exporter/textfile/mcplog.prom
+ *     interval: 15s              # the file's rewrite period
  *   sinks:
  *     desktop: {type: desktop}
  *     page:    {type: command, argv: [/usr/local/bin/page-me]}
@@ -41,6 +45,16 @@ struct mcp_route {
     bool cont;                     /* go on matching after this route */
 };
 
+/* `metrics:` (follow's Prometheus metrics, output/metrics.h). */
+struct mcp_metrics_conf {
+    char *listen;                  /* HOST:PORT, or NULL: off */
+    bool listen_any;               /* a non-loopback listen address is ok */
+    char *file;                    /* the .prom textfile, or NULL: off */
+    int64_t interval_ms;           /* textfile rewrite period (15s) */
+    char *server;                  /* the server label; NULL: derived */
+    long max_tools;                /* (server, tool) series cap (100) */
+};
+
 struct mcp_config {
     char *path;                    /* the file loaded, or NULL (built in) */
     struct mcp_sink_conf *sinks;
@@ -50,6 +64,7 @@ struct mcp_config {
     int64_t repeat_interval_ms;    /* 0: never repeat */
     int64_t update_interval_ms;    /* least time between two updates */
     struct mcp_procconf proc;      /* server:, health:, cleanup:, probes: */
+    struct mcp_metrics_conf metrics;
     bool mcp_allow_cleanup;        /* mcp: {allow_cleanup: true}: `mcplog
                                       mcp` offers its cleanup tool */
     unsigned clients;              /* clients: (input/clients.h mask) */

@@ -187,8 +187,14 @@ struct mcp_tail *follow_open_live(struct mcp_follow *f, size_t fi,
     return NULL;
 }
 
-static void close_tail(struct mcp_follow *f, struct mcp_tail *t)
+static void close_tail(struct mcp_follow *f, struct mcp_ffamily *ff,
+                       struct mcp_tail *t)
 {
+    struct stat st;
+
+    /* What it holds past what was read is lost: counted, should stay 0. */
+    if (fstat(t->fd, &st) == 0 && (uint64_t)st.st_size > t->pos)
+        ff->unread_bytes += (uint64_t)st.st_size - t->pos;
     follow_unwatch_tail(f, t);
     /* Its fingerprint is of what it held when opened (nothing, for a live
      * file rotated away at once): take it from what it holds now, or a
@@ -247,6 +253,7 @@ static void truncated(struct mcp_follow *f, size_t fi, int64_t now)
 
     follow_notice(f, "%s was truncated, reading it from the start",
                   ff->base);
+    ff->truncations++;
     seen_add(f, ff->live);
     mcp_tail_rewind(ff->live);
     follow_discover(f, fi, now);
@@ -269,6 +276,7 @@ static void check_family(struct mcp_follow *f, size_t fi, int64_t now)
         /* Another file holds the name: read the old one to its end while
          * the grace period lasts, the new one from its start. */
         follow_notice(f, "%s was rotated, reopening", ff->base);
+        ff->rotations++;
         follow_relabel(ff, ff->live);
         follow_add_drain(ff, ff->live, now + f->o.grace_ms);
         ff->live = follow_open_live(f, fi, 0, 1, MCP_TIME_NONE);
@@ -276,6 +284,7 @@ static void check_family(struct mcp_follow *f, size_t fi, int64_t now)
     } else if (ff->live != NULL && !exists) {
         follow_notice(f, "%s is gone (renamed or deleted), waiting for it",
                ff->base);
+        ff->rotations++;
         follow_relabel(ff, ff->live);
         follow_add_drain(ff, ff->live, now + f->o.grace_ms);
         ff->live = NULL;
@@ -313,7 +322,7 @@ static void close_drained(struct mcp_follow *f, size_t fi, int64_t now)
             read_tail(f, fi, t);
             if (ff->tree)
                 follow_tree_closed(ff, t);
-            close_tail(f, t);
+            close_tail(f, ff, t);
             continue;
         }
         ff->drain[k++] = t;

@@ -91,6 +91,10 @@ struct mcp_ffamily {
     ino_t blocked_ino;
     unsigned blocked_type;   /* st_mode & S_IFMT */
     int blocked_errno;
+    /* Counted for the metrics (output/metrics.h): the live name moved to
+     * another file or went away; the live file was truncated; bytes of a
+     * draining file left unread when it was closed. */
+    uint64_t rotations, truncations, unread_bytes;
 };
 
 /* Where a file was left, for checkpoints. */

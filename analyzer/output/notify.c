@@ -46,6 +46,7 @@ struct mcp_notify {
     mcp_notify_term_fn term_fn; /* the terminal target, or NULL */
     void *term_arg;
     struct mcp_notify_stats st;
+    uint64_t (*per)[4];         /* per sink: ok, retry, failed, dropped */
 };
 
 struct mcp_notify *mcp_notify_create(struct mcp_config *c,
@@ -61,6 +62,7 @@ struct mcp_notify *mcp_notify_create(struct mcp_config *c,
         return NULL;
     }
     n->want = mcp_calloc(c->nsinks ? c->nsinks : 1, sizeof(*n->want));
+    n->per = mcp_calloc(c->nsinks ? c->nsinks : 1, sizeof(*n->per));
     if (gethostname(n->host, sizeof(n->host) - 1) != 0)
         strcpy(n->host, "localhost");
     return n;
@@ -194,8 +196,10 @@ static void to_sinks(struct mcp_notify *n, const struct mcp_alert *a,
         if (!n->want[i])
             continue;
         n->st.queued++;
-        if (mcp_dispatch_send(n->d, i, &m, n->blocking) != 0)
+        if (mcp_dispatch_send(n->d, i, &m, n->blocking) != 0) {
             n->st.dropped++;
+            n->per[i][3]++;
+        }
     }
     free(m.key);
     free(m.context_last);
@@ -294,7 +298,12 @@ static void outcome(const struct mcp_delivery *d, void *arg)
     struct mcp_buf what, text;
     struct warned *w = NULL;
     int64_t now = mcp_mono_ms();
+    long si = mcp_config_sink(n->c, d->sink);
 
+    if (si >= 0) {
+        n->per[si][1] += d->attempts > 1 ? d->attempts - 1 : 0;
+        n->per[si][d->result == MCP_SINK_OK ? 0 : 2]++;
+    }
     if (d->result == MCP_SINK_OK) {
         n->st.delivered++;
         return;
@@ -337,6 +346,13 @@ void mcp_notify_poll(struct mcp_notify *n,
     struct poll_ctx p = {n, msg, arg};
 
     mcp_dispatch_results(n->d, outcome, &p);
+}
+
+const uint64_t (*mcp_notify_sink_counts(const struct mcp_notify *n,
+                                        size_t *count))[4]
+{
+    *count = n->c->nsinks;
+    return (const uint64_t (*)[4])n->per;
 }
 
 void mcp_notify_stats(const struct mcp_notify *n, struct mcp_notify_stats *s)
@@ -383,6 +399,7 @@ void mcp_notify_destroy(struct mcp_notify *n, int64_t grace_ms,
     free(n->w);
     free(n->tr);
     free(n->want);
+    free(n->per);
     if (n->has_sil)
         mcp_silences_free(&n->sil);
     free(n);

@@ -94,6 +94,13 @@ struct mcp_notify_stats {
 };
 void mcp_notify_stats(const struct mcp_notify *n, struct mcp_notify_stats *s);
 
+/* Deliveries per sink (indexes of the config's sinks), for the metrics:
+ * [0] delivered, [1] retries (attempts after the first), [2] failed
+ * after the last attempt, [3] dropped (its queue was full). Returns the
+ * array (valid until destroy) and its length in n. */
+const uint64_t (*mcp_notify_sink_counts(const struct mcp_notify *n,
+                                        size_t *count))[4];
+
 /* Give queued alerts up to grace_ms, then stop every sink. */
 void mcp_notify_destroy(struct mcp_notify *n, int64_t grace_ms,
                         mcp_notice_fn msg, void *arg);

@@ -18,6 +18,7 @@ struct mcp_probes {
     int64_t next_due;              /* monotonic ms */
     char proc_err[MCP_ERRLEN];     /* the failure last told, or "" */
     char dir_err[MCP_ERRLEN];
+    long nprocs;                   /* the last count, or -1 */
 };
 
 struct mcp_probes *mcp_probes_create(const struct mcp_config *c,
@@ -29,6 +30,7 @@ struct mcp_probes *mcp_probes_create(const struct mcp_config *c,
         return NULL;
     p = mcp_calloc(1, sizeof(*p));
     p->c = c;
+    p->nprocs = -1;
     if (logdir == NULL)
         logdir = c->proc.server.logs;
     p->logdir = logdir ? mcp_strdup(logdir) : NULL;
@@ -40,6 +42,11 @@ struct mcp_probes *mcp_probes_create(const struct mcp_config *c,
     p->interval_ms = c->proc.probes.interval_ms > 0
                          ? c->proc.probes.interval_ms : 30000;
     return p;
+}
+
+long mcp_probes_processes(const struct mcp_probes *p)
+{
+    return p != NULL ? p->nprocs : -1;
 }
 
 int64_t mcp_probes_interval(const struct mcp_probes *p)
@@ -84,8 +91,10 @@ static void probe_procs(struct mcp_probes *p, struct mcp_buf *out,
 
     if (mcp_procs_find(&p->c->proc, false, &v, &n, err) != 0) {
         track(p->proc_err, err, "process", notice);
+        p->nprocs = -1;
         return;
     }
+    p->nprocs = (long)n;
     track(p->proc_err, "", "process", notice);
     if ((long)n > hc->max_processes) {
         mcp_buf_printf(out, "probe stale-processes procs=%zu max=%ld pids=", n,

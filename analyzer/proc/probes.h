@@ -51,6 +51,10 @@ struct mcp_probes *mcp_probes_create(const struct mcp_config *c,
 int64_t mcp_probes_run(struct mcp_probes *p, int64_t now_mono,
                        struct mcp_buf *out, char *notice);
 
+/* The server processes counted by the last process probe, or -1 (no
+ * probe ran yet, it failed, the process probes are off, or p is NULL). */
+long mcp_probes_processes(const struct mcp_probes *p);
+
 /* The probes' interval in ms. */
 int64_t mcp_probes_interval(const struct mcp_probes *p);
 

@@ -13,7 +13,9 @@ Measures, and prints as a table with the targets (ok / MISSED):
          also with a checkpoint file, the default outside benchmarks),
        - appended as fast as possible by a writer process while mcplog
          follows (64 KiB line-aligned writes, and one write() per line),
-     with the shipped rules, and with a rule that matches every line on top.
+     with the shipped rules, and with a rule that matches every line on top;
+     the 64 KiB live run also with --metrics-listen and a GET /metrics every
+     second (the cost of the metrics, issue 15).
      The data ends with a sentinel line that a dedicated rule matches; the
      clock stops when the sentinel's event is in mcplog's output.
      rate = lines / (sentinel shown - first write (or process start)).
@@ -25,8 +27,12 @@ Measures, and prints as a table with the targets (ok / MISSED):
   2. Write-to-event latency: a writer appends one matching line at a time,
      each carrying its CLOCK_MONOTONIC write time in ns; mcplog's --json
      output goes to a pipe this script reads. latency = read time - write
-     time (so it includes mcplog's output flush and the pipe), with inotify
-     and with --poll --poll-interval 100ms.
+     time (so it includes mcplog's output flush and the pipe), with inotify,
+     with inotify and --metrics-listen scraped every second (and beside
+     hostile clients of the listener: slow and garbage), and with --poll
+     --poll-interval 100ms.
+  2b. The cost of a scrape: mcplog's CPU time per GET /metrics, 2000 in a
+     row on idle logs.
   3. RSS over 10 million lines with a rename+create rotation every million
      lines; VmRSS sampled every 100 ms and when each rotation's marker line
      shows up in the output. Flat = last sample within 10% of the one at 1M.
@@ -52,6 +58,10 @@ Environment (follow.sh passes them through):
   BENCH_FOLLOW_IDLE_S     seconds per idle window (default 10)
   BENCH_RUNS              timed runs per ingest variant, best reported (default 3)
   BENCH_FOLLOW_KEEP       keep the work folder (set to 1)
+  BENCH_FOLLOW_ONLY       only these steps (comma-separated): scan, replay,
+                          replay-state, replay-all, live, live-metrics, live-all,
+                          live-line, lat-inotify, lat-metrics, lat-hostile, lat-poll,
+                          scrape, rss, idle
 Only the Python 3 standard library is used.
 """
 
@@ -61,11 +71,13 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
@@ -253,6 +265,89 @@ def proc_progress(pid):
     except (OSError, IndexError, ValueError):
         pass
     return rchar, ticks
+
+
+class Scraper:
+    """GET /metrics every second from follow's --metrics-listen, as a
+    Prometheus would (the cost check of issue 15): counts the answers."""
+
+    def __init__(self, port):
+        self.port, self.ok, self.failed = port, 0, 0
+        self.stop_ev = threading.Event()
+        self.th = threading.Thread(target=self.loop, daemon=True)
+        self.th.start()
+
+    def loop(self):
+        url = 'http://127.0.0.1:%d/metrics' % self.port
+        wait = 0.0                  # the first at once, then every second
+        while not self.stop_ev.wait(wait):
+            wait = 1.0
+            try:
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    r.read()
+                    self.ok += 1
+            except Exception:
+                self.failed += 1
+
+    def stop(self):
+        self.stop_ev.set()
+        self.th.join(5)
+
+
+class Hostile:
+    """Hostile clients of follow's metrics listener during a run: 15
+    connections that trickle a request a byte every 100 ms and never end
+    it (each is closed by follow after 5 s, and opened again), and 20
+    connections a second that send garbage and go."""
+
+    def __init__(self, port):
+        self.port, self.opened, self.garbage = port, 0, 0
+        self.stop_ev = threading.Event()
+        self.th = threading.Thread(target=self.loop, daemon=True)
+        self.th.start()
+
+    def connect(self):
+        c = socket.create_connection(('127.0.0.1', self.port), timeout=2)
+        c.setblocking(False)
+        self.opened += 1
+        return c
+
+    def loop(self):
+        slow = []
+        req = b'GET /metrics HTTP/1.1\r\nHost: x\r\n'
+        i = 0
+        while not self.stop_ev.wait(0.05):
+            try:
+                while len(slow) < 15:
+                    slow.append(self.connect())
+                if i % 2 == 0:
+                    for c in list(slow):
+                        try:
+                            c.send(req[(i // 2) % len(req):(i // 2) % len(req) + 1])
+                        except OSError:
+                            slow.remove(c)
+                            c.close()
+                g = socket.create_connection(('127.0.0.1', self.port), timeout=2)
+                g.sendall(os.urandom(512) + b'\r\n\r\n')
+                g.close()
+                self.garbage += 1
+            except OSError:
+                pass
+            i += 1
+        for c in slow:
+            c.close()
+
+    def stop(self):
+        self.stop_ev.set()
+        self.th.join(5)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 class Follow:
@@ -609,17 +704,21 @@ class Bench:
         os.remove(out_path)
         self.results[key] = (self.nlines / best, self.data_bytes / MiB / best, None, events, best_cpu, False)
 
-    def ingest_live(self, key, label, mode, extra, data_path, nlines, nbytes):
+    def ingest_live(self, key, label, mode, extra, data_path, nlines, nbytes, metrics=False):
         best = None
         best_wr = None
         out_path = os.path.join(self.work, key + '.out')
         for i in range(self.runs if mode == 'bulk' else 1):
             logs = self.new_logs('live')
-            f = Follow(self, key, logs, extra, out=out_path)
+            port = free_port() if metrics else None
+            f = Follow(self, key, logs, extra + (['--metrics-listen', '127.0.0.1:%d' % port]
+                                                 if metrics else []), out=out_path)
             out = OutputFile(out_path)
             w = None
+            scraper = None
             try:
                 self.ready(f, out, logs)
+                scraper = Scraper(port) if metrics else None
                 w = subprocess.Popen([sys.executable, os.path.abspath(__file__), '--writer', mode,
                                       data_path, os.path.join(logs, 'mcp_server.log'),
                                       log_line('BENCH_SENTINEL end').decode()],
@@ -637,9 +736,16 @@ class Bench:
                 w = None
             finally:
                 out.close()
+                if scraper is not None:
+                    scraper.stop()
                 if w is not None and w.poll() is None:
                     w.kill()
                     w.wait()
+            if scraper is not None:
+                self.log('%s run %d: %d scrapes answered, %d failed'
+                         % (label, i + 1, scraper.ok, scraper.failed))
+                if scraper.failed:
+                    self.failures.append('%s: %d scrapes failed' % (key, scraper.failed))
             t0, t1 = int(times[0]), int(times[1])
             dt = (t_done - t0) / 1e9
             wr = nlines / ((t1 - t0) / 1e9)
@@ -662,9 +768,14 @@ class Bench:
 
     # ---- 2. latency -------------------------------------------------------------
 
-    def latency(self, key, extra):
+    def latency(self, key, extra, metrics=False, hostile=False):
         logs = self.new_logs('lat-' + key)
+        port = free_port() if metrics else None
+        if metrics:
+            extra = extra + ['--metrics-listen', '127.0.0.1:%d' % port]
         f = Follow(self, 'latency-' + key, logs, extra)
+        scraper = None
+        bad = None
         got = {}
         seen_ready = threading.Event()
         pat = re.compile(rb'"captures":\{"seq":"(\d+)","t":"(\d+)"\}')
@@ -695,6 +806,8 @@ class Bench:
         th.start()
         path = os.path.join(logs, 'mcp_server.log')
         self.await_ready(f, logs, seen_ready.is_set)
+        bad = Hostile(port) if hostile else None
+        scraper = Scraper(port) if metrics else None
         time.sleep(0.3)             # the other "ready" lines
         fd = os.open(path, os.O_WRONLY | os.O_APPEND)
         period = 1e9 / self.lat_rate
@@ -714,6 +827,15 @@ class Bench:
         t_end = time.monotonic() + wait_s
         while len(got) < self.lat_lines and time.monotonic() < t_end:
             time.sleep(0.01)
+        if bad is not None:
+            bad.stop()
+            self.log('latency %s: %d slow connections opened, %d garbage requests'
+                     % (key, bad.opened, bad.garbage))
+        if scraper is not None:
+            scraper.stop()
+            self.log('latency %s: %d scrapes answered, %d failed' % (key, scraper.ok, scraper.failed))
+            if scraper.failed:
+                self.failures.append('latency-%s: %d scrapes failed' % (key, scraper.failed))
         f.stop()
         th.join(5)
         lat = sorted(v / 1e6 for v in got.values())
@@ -725,6 +847,38 @@ class Bench:
         if lost:
             self.failures.append('latency-%s: %d of %d lines never shown (lost lines)'
                                  % (key, lost, self.lat_lines))
+
+    def scrape_cost(self):
+        """mcplog's CPU time per GET /metrics (render and answer), on
+        idle logs: N scrapes one after the other, CPU before and after."""
+        n = 2000
+        logs = self.new_logs('scrape')
+        port = free_port()
+        f = Follow(self, 'scrape', logs, ['--metrics-listen', '127.0.0.1:%d' % port])
+        url = 'http://127.0.0.1:%d/metrics' % port
+        t_end = time.monotonic() + 10
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2).read()
+                break
+            except OSError:
+                f.check_alive()
+                if time.monotonic() > t_end:
+                    raise BenchError('scrape: the listener never answered (10 s)')
+                time.sleep(0.05)
+        size = 0
+        cpu0 = proc_cpu_ns(f.pid)
+        t0 = time.monotonic()
+        for _ in range(n):
+            with urllib.request.urlopen(url, timeout=2) as r:
+                size = len(r.read())
+        dt = time.monotonic() - t0
+        cpu1 = proc_cpu_ns(f.pid)
+        f.stop()
+        us = (cpu1 - cpu0) / 1e3 / n
+        self.results['scrape'] = (us, size, n / dt)
+        self.log('scrape: %d GET /metrics, %.1f us of mcplog CPU each (%d bytes), %.0f/s'
+                 % (n, us, size, n / dt))
 
     # ---- 3. RSS over many lines, with rotations -------------------------------------
 
@@ -947,6 +1101,7 @@ class Bench:
                 ('replay-state', '  the same with a checkpoint (--state)'),
                 ('replay-all', 'replay --from-start, + every-line rule'),
                 ('live', 'live 64 KiB writes, shipped rules'),
+                ('live-metrics', '  the same + --metrics-listen, 1 s scrapes'),
                 ('live-all', 'live 64 KiB writes, + every-line rule'),
                 ('live-line', 'live 1 write()/line, shipped rules')]
         for key, label in rows:
@@ -968,7 +1123,9 @@ class Bench:
               '  every-line rule: each line is also a JSON event on stdout (a file), a stress case.')
         print()
         print('  write-to-event latency, ms       p50      p95      p99      max  lost  target')
-        for key, label in (('lat-inotify', 'inotify'), ('lat-poll', '--poll --poll-interval 100ms')):
+        for key, label in (('lat-inotify', 'inotify'), ('lat-metrics', '  + --metrics-listen, 1 s scrapes'),
+                           ('lat-hostile', '  + 15 slow, 20/s garbage clients'),
+                           ('lat-poll', '--poll --poll-interval 100ms')):
             if key not in r:
                 continue
             p50, p95, p99, mx, lost = r[key]
@@ -998,6 +1155,12 @@ class Bench:
                       % ((last / half - 1) * 100))
             print('    mcplog read %.2f x the bytes written (1.00 = each byte once)'
                   % (x['rchar'] / max(1, x['bytes'])))
+        if 'scrape' in r:
+            us, size, rate = r['scrape']
+            print()
+            print('  GET /metrics: %.1f us of mcplog CPU per scrape (%s bytes; %.0f scrapes/s back to back):'
+                  % (us, fmt_int(size), rate))
+            print('  one scrape a second costs %.4f%% of a core' % (us / 1e4))
         if 'idle' in r:
             print()
             print('  idle wake-ups/s                  ctx switches  epoll_wait returns  target')
@@ -1021,6 +1184,9 @@ class Bench:
                  lambda: self.ingest_replay('replay-all', 'replay, + every-line rule', ['--rules', self.all_rules]),
                  lambda: self.ingest_live('live', 'live 64 KiB writes, shipped rules', 'bulk', [],
                                           self.data_path, self.nlines, self.data_bytes),
+                 lambda: self.ingest_live('live-metrics', 'live 64 KiB writes, + metrics, 1 s scrapes',
+                                          'bulk', [], self.data_path, self.nlines, self.data_bytes,
+                                          metrics=True),
                  lambda: self.ingest_live('live-all', 'live 64 KiB writes, + every-line rule', 'bulk',
                                           ['--rules', self.all_rules], self.data_path, self.nlines,
                                           self.data_bytes),
@@ -1028,8 +1194,18 @@ class Bench:
                                           self.line_data_path, self.line_data_lines,
                                           os.path.getsize(self.line_data_path)),
                  lambda: self.latency('inotify', []),
+                 lambda: self.latency('metrics', [], metrics=True),
+                 lambda: self.latency('hostile', [], metrics=True, hostile=True),
                  lambda: self.latency('poll', ['--poll', '--poll-interval', '100ms']),
+                 self.scrape_cost,
                  self.rss, self.idle]
+        only = os.environ.get('BENCH_FOLLOW_ONLY', '')
+        if only:
+            names = ['prepare', 'scan', 'replay', 'replay-state', 'replay-all', 'live', 'live-metrics',
+                     'live-all', 'live-line', 'lat-inotify', 'lat-metrics', 'lat-hostile', 'lat-poll',
+                     'scrape', 'rss', 'idle']
+            want = set(only.split(',')) | {'prepare'}
+            steps = [st for n, st in zip(names, steps) if n in want]
         for step in steps:
             try:
                 step()

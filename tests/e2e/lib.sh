@@ -82,6 +82,12 @@ EOF
 # ts N: a log timestamp N seconds after 2025-12-10 14:00:00,000 UTC
 ts() { python3 -c "import datetime,sys;t=datetime.datetime(2025,12,10,14,0,0)+datetime.timedelta(seconds=float(sys.argv[1]));print(t.strftime('%Y-%m-%d %H:%M:%S,')+'%03d'%(t.microsecond//1000))" "$1"; }
 
+# free_port: a TCP port on 127.0.0.1 that was free a moment ago (bound to
+# port 0 and released)
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
 # wait_for FILE FIXED_STRING [SECONDS]: poll until FILE contains the
 # string (every 50 ms, default 10 s). Returns 1 on timeout.
 wait_for() {

@@ -26,10 +26,6 @@ am_cleanup() {
 }
 trap am_cleanup EXIT
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
 # conf NAME LINE...: NAME.yaml with one webhook sink NAME
 conf() {
     _n=$1
