@@ -327,13 +327,17 @@ wait "$P"
 python3 - "$T/text/mcplog.prom" >poll.out <<'EOF'
 import os, sys, time
 p = sys.argv[1]
+# Until three files were seen (each replacement is a new file: inode and
+# change time, as an inode number may be reused), at most 15 s: the
+# interval is 1 s, but an ASan build on a loaded machine may be late.
 reads = torn = 0
 inodes = set()
-end = time.monotonic() + 3.5
-while time.monotonic() < end:
+end = time.monotonic() + 15
+while time.monotonic() < end and len(inodes) < 3:
     try:
         with open(p, "rb") as f:
-            inodes.add(os.fstat(f.fileno()).st_ino)
+            st = os.fstat(f.fileno())
+            inodes.add((st.st_ino, st.st_ctime_ns))
             d = f.read()
     except FileNotFoundError:
         torn += 1
