@@ -14,17 +14,9 @@
 #include <unistd.h>
 
 #include "base/timeparse.h"
+#include "base/util.h"
 
 #define HEADER "mcplog-state 1\n"
-
-static uint64_t fnv(const char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
-    return h;
-}
 
 int mcp_state_claim(const char *path, char *err)
 {
@@ -108,7 +100,7 @@ int mcp_state_save(const char *path, const struct mcp_fpos *pos,
     }
     if (engine_len > 0)
         mcp_buf_append(&b, engine, engine_len);
-    mcp_buf_printf(&b, "end %016" PRIx64 "\n", fnv(b.data, b.len));
+    mcp_buf_printf(&b, "end %016" PRIx64 "\n", mcp_fnv1a(MCP_FNV1A_INIT, b.data, b.len));
 
     if (mcp_state_mkdirs(path) != 0)
         mcp_errf(err, "%s: cannot create its folder: %s", path,
@@ -200,7 +192,7 @@ int mcp_state_load(const char *path, struct mcp_state *st, char *err)
         goto bad;
     }
     want = strtoull(tail + 5, NULL, 16);
-    if (fnv(all.data, (size_t)(tail + 1 - all.data)) != want) {
+    if (mcp_fnv1a(MCP_FNV1A_INIT, all.data, (size_t)(tail + 1 - all.data)) != want) {
         mcp_errf(err, "%s: damaged (checksum mismatch)", path);
         goto bad;
     }

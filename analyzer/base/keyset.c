@@ -10,10 +10,8 @@
  * slot depend on every byte. Never 0 (the empty slot). */
 static uint64_t hash_key(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = mcp_fnv1a(MCP_FNV1A_INIT, s, strlen(s));
 
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
     h ^= h >> 30;
     h *= 0xbf58476d1ce4e5b9ULL;
     h ^= h >> 27;

@@ -8,11 +8,7 @@
 
 static size_t hash_str(const char *s)
 {
-    size_t h = 1469598103934665603ULL; /* FNV-1a */
-
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-    return h;
+    return (size_t)mcp_fnv1a(MCP_FNV1A_INIT, s, strlen(s));
 }
 
 void mcp_strmap_init(struct mcp_strmap *m)

@@ -109,4 +109,17 @@ char *mcp_unescape(const char *s, size_t n, size_t *outlen);
 /* Take ownership of the data (the buffer is left empty). */
 char *mcp_buf_steal(struct mcp_buf *b);
 
+/* FNV-1a (64 bit): the hash of fingerprints, checkpoints, rule states,
+ * plan ids and the string tables. Start with MCP_FNV1A_INIT, and pass the
+ * result back in as h to hash more bytes after p[0..n). */
+#define MCP_FNV1A_INIT 1469598103934665603ULL
+static inline uint64_t mcp_fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return h;
+}
+
 #endif

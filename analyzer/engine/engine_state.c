@@ -36,15 +36,14 @@ static uint64_t mix(uint64_t h, const char *s)
 {
     if (s == NULL)
         s = "\x01";
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return (h ^ 0xff) * 1099511628211ULL;
+    h = mcp_fnv1a(h, s, strlen(s));
+    return mcp_fnv1a(h, "\xff", 1);
 }
 
 /* A hash of everything that gives a rule's state its meaning. */
 static uint64_t rule_hash(const struct mcp_rule *r)
 {
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = MCP_FNV1A_INIT;
     char num[96];
 
     h = mix(h, r->name);

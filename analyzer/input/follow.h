@@ -132,10 +132,6 @@ struct mcp_follow *mcp_follow_create(const struct mcp_logset *ls,
 void mcp_follow_open(struct mcp_follow *f, const struct mcp_fpos *pos,
                      size_t npos, int64_t saved_wall, int64_t now_mono);
 
-/* Read a whole file (plain or gzip) of family fi now, through the chunk
- * callback: the archives read before going live with --replay. */
-void mcp_follow_read_file(struct mcp_follow *f, size_t fi, const char *path);
-
 /* Read and look for rotations. Reading stops once deadline (monotonic ms)
  * has passed, at the end of a MCP_FOLLOW_SLICE. Returns the bytes read,
  * or MCP_FOLLOW_BATCH when the deadline cut the round short: there is

@@ -66,11 +66,6 @@ static void read_whole(struct mcp_follow *f, size_t fi, const char *path,
     mcp_reader_close(r);
 }
 
-void mcp_follow_read_file(struct mcp_follow *f, size_t fi, const char *path)
-{
-    read_whole(f, fi, path, 0, 1, MCP_TIME_NONE);
-}
-
 /* Whether the decoded head of path (plain or gzip) has fingerprint fp. */
 static bool member_has_fp(const char *path, const struct mcp_fingerprint *fp)
 {
@@ -78,7 +73,6 @@ static bool member_has_fp(const char *path, const struct mcp_fingerprint *fp)
     struct mcp_reader *r;
     unsigned char buf[MCP_TAIL_FP_MAX];
     size_t got = 0;
-    uint64_t h = 1469598103934665603ULL;
 
     if (fp->len == 0 || (r = mcp_reader_open(path, err)) == NULL)
         return false;
@@ -92,9 +86,7 @@ static bool member_has_fp(const char *path, const struct mcp_fingerprint *fp)
     mcp_reader_close(r);
     if (got != fp->len)
         return false;
-    for (size_t i = 0; i < got; i++)
-        h = (h ^ buf[i]) * 1099511628211ULL;
-    return h == fp->hash;
+    return mcp_fnv1a(MCP_FNV1A_INIT, buf, got) == fp->hash;
 }
 
 static void start_fresh(struct mcp_follow *f, size_t fi)

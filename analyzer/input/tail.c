@@ -11,15 +11,6 @@
 #include "base/timeparse.h"
 #include "base/util.h"
 
-static uint64_t fnv(const unsigned char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 1099511628211ULL;
-    return h;
-}
-
 static ssize_t pread_full(int fd, void *buf, size_t n, off_t off)
 {
     size_t got = 0;
@@ -48,7 +39,7 @@ int mcp_tail_fingerprint_fd(int fd, uint64_t size, struct mcp_fingerprint *fp)
     if (got < 0)
         return -1;
     fp->len = (uint32_t)got;
-    fp->hash = fnv(buf, (size_t)got);
+    fp->hash = mcp_fnv1a(MCP_FNV1A_INIT, buf, (size_t)got);
     return 0;
 }
 
@@ -61,7 +52,7 @@ bool mcp_tail_fp_matches(int fd, uint64_t size,
         return false;
     if (pread_full(fd, buf, fp->len, 0) != (ssize_t)fp->len)
         return false;
-    return fnv(buf, fp->len) == fp->hash;
+    return mcp_fnv1a(MCP_FNV1A_INIT, buf, fp->len) == fp->hash;
 }
 
 static ssize_t read_cb(void *arg, char *buf, size_t cap, char *err)

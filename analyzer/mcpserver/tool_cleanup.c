@@ -14,13 +14,12 @@
  * (pid, start time, keep or terminate) and whether only orphans. */
 static void plan_id(const struct mcp_cleanup_plan *p, char *out, size_t len)
 {
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = MCP_FNV1A_INIT;
     char item[96];
 
     snprintf(item, sizeof(item), "orphans=%d;", p->orphans_only);
     for (size_t i = 0; i < p->n || item[0] != '\0'; i++) {
-        for (const char *c = item; *c != '\0'; c++)
-            h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+        h = mcp_fnv1a(h, item, strlen(item));
         item[0] = '\0';
         if (i < p->n)
             snprintf(item, sizeof(item), "%d:%llu:%s;", (int)p->procs[i].pid,
